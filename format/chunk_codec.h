@@ -1,0 +1,114 @@
+/* chunk_codec.h - the columnar chunk payload: encoder state and decoded form.
+ *
+ * Payload layout (before zstd; every integer a LEB128 varint unless noted;
+ * docs/FORMAT.md section "Chunk payload" is the normative text):
+ *
+ *   OFFSET  SIZE  DESCRIPTION
+ *   0       4     magic "EBC1"
+ *   4       1     stream (1 exec, 2 exit, 3 flow)
+ *   5       var   n_records
+ *           var   t_base: timestamp the first ts delta is taken from
+ *           var   n_sections
+ *           ...   n_sections x { var section id, var byte length }
+ *           ...   the sections' bytes, in directory order
+ *
+ * A section is one column (n_records values) or one dictionary. Readers skip
+ * section ids they do not know, so new optional columns are compatible.
+ */
+#ifndef FMT_CHUNK_CODEC_H
+#define FMT_CHUNK_CODEC_H
+
+#include <stdint.h>
+
+#include "bytes.h"
+#include "fmt.h"
+#include "intern.h"
+
+#define CHUNK_MAGIC "EBC1"
+
+enum chunk_section {
+	SEC_STRINGS = 1, /* string dictionary: count, lengths, bytes */
+	SEC_TS = 2, /* zigzag delta from the previous ts (first: t_base) */
+	SEC_PID = 3, /* zigzag delta from the previous record's pid */
+	SEC_TID = 4, /* zigzag (tid - pid) */
+	SEC_PPID = 5, /* zigzag delta from the previous ppid */
+	SEC_UID = 6, /* zigzag delta from the previous uid */
+	SEC_GID = 7, /* zigzag delta from the previous gid */
+	SEC_CGROUP = 8, /* zigzag delta from the previous cgroup id */
+	SEC_RET = 9, /* zigzag ret */
+	SEC_FLAGS = 10, /* flags */
+	SEC_CMD = 11, /* id in SEC_CMDS (fixed width) */
+	SEC_PCOMM = 12, /* id in SEC_STRINGS (fixed width) */
+	SEC_CMDS = 13, /* command dictionary (string ids fixed width) */
+	SEC_EXIT_CODE = 20,
+	SEC_SIGNAL = 21,
+	SEC_LIFETIME = 22, /* zigzag (ts - start_ns) */
+	SEC_INTERVAL = 30, /* zigzag delta from the previous interval */
+	SEC_FLOWKEY = 31, /* zigzag delta from the previous key id */
+	SEC_PACKETS = 32,
+	SEC_BYTES = 33, /* zigzag (bytes - packets * bytes_per_packet of the key's last row) */
+	SEC_FLOWKEYS = 34, /* flow key dictionary */
+};
+#define SEC_MAX 35
+
+/* A sealed chunk: the uncompressed payload plus its index fields. */
+struct fmt_chunk {
+	int64_t id;
+	int stream;
+	uint32_t records;
+	uint64_t t_first, t_last;
+	struct fmt_buf payload;
+};
+
+/* A command line: what SEC_CMDS interns for each exec. */
+struct fmt_cmd {
+	const char *comm;
+	const char *filename;
+	uint32_t argc;
+	const char **argv;
+};
+
+struct fmt_batch {
+	int stream;
+	uint32_t n;
+	uint32_t *order; /* time order permutation, or NULL when already sorted */
+	uint64_t *ts;
+	/* exec and exit */
+	uint32_t *pid, *ppid;
+	/* exec */
+	uint32_t *tid, *uid, *gid, *flags, *cmd, *pcomm;
+	int32_t *ret;
+	uint64_t *cgroup;
+	/* exit */
+	uint32_t *code, *sig;
+	uint64_t *start;
+	/* flow */
+	uint64_t *interval, *packets, *bytes;
+	uint32_t *key;
+	struct fmt_flow_key *keys;
+	uint32_t nkeys;
+	/* dictionaries */
+	uint32_t nstr;
+	const char **str;
+	char *arena;
+	uint32_t ncmd;
+	struct fmt_cmd *cmds;
+	const char **argv_pool;
+	void *cols; /* one allocation behind all the column arrays */
+	struct {
+		void *p;
+		size_t cap;
+	} mem[8]; /* owned memory, by enum batch_mem; reused when recycled */
+};
+
+enum batch_mem { MEM_COLS, MEM_STR, MEM_ARENA, MEM_CMDS, MEM_ARGV, MEM_KEYS, MEM_ORDER, MEM_TMP };
+#define MEM_N 8
+
+/* Decode and validate a payload. The chunk row's stream and record count
+ * must match. If *out is a batch, its memory is reused (and on failure it
+ * is freed). @return 0 or FMT_ECORRUPT / FMT_ELIMIT / FMT_ENOMEM, with a
+ * static reason in *why. */
+int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
+		 struct fmt_batch **out, const char **why);
+
+#endif

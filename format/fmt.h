@@ -1,0 +1,201 @@
+/* fmt.h - the session file API: the one place that touches SQLite.
+ *
+ * A session file is a SQLite database whose event data is stored as
+ * zstd-compressed columnar chunks (docs/FORMAT.md). ebpfrec writes it through
+ * fmt_writer; ebpfreport reads it through fmt_reader and the iterators.
+ *
+ * Conventions: functions return 0 (or a count) on success and a negative
+ * FMT_E* code on failure; a failing call may also set a human-readable error
+ * that fmt_*_errmsg() returns (owned by the object). Free functions accept
+ * NULL.
+ */
+#ifndef FMT_H
+#define FMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fmt_records.h"
+
+#define FMT_APPLICATION_ID 0x45425243 /* "EBRC" in the SQLite header */
+#define FMT_VERSION_MAJOR 1 /* PRAGMA user_version */
+#define FMT_VERSION_MINOR 0 /* meta format_version = "MAJOR.MINOR" */
+
+/* Hard limits a reader enforces on anything it reads from disk. */
+#define FMT_MAX_CHUNK_RECORDS (1u << 20)
+#define FMT_MAX_CHUNK_RAW (64u << 20) /* decompressed chunk payload */
+#define FMT_MAX_CHUNK_BLOB (64u << 20) /* compressed chunk */
+#define FMT_MAX_ARGC 4096
+#define FMT_MAX_META 4096 /* meta rows */
+#define FMT_MAX_META_VALUE (1u << 20)
+
+enum fmt_error {
+	FMT_OK = 0,
+	FMT_EIO = -1, /* operating system or SQLite I/O error */
+	FMT_ENOMEM = -2,
+	FMT_EEXIST = -3, /* output exists and overwrite was not asked for */
+	FMT_ENOTSESSION = -4, /* not a SQLite file, or not ours */
+	FMT_EVERSION = -5, /* written by a newer, incompatible format */
+	FMT_ECORRUPT = -6, /* a chunk or table fails validation */
+	FMT_ELIMIT = -7, /* a declared size exceeds a reader limit */
+	FMT_EINVAL = -8, /* bad argument */
+	FMT_EHOSTILE = -9, /* schema holds objects a session never has */
+	FMT_ENOENT = -10, /* no such file or meta key */
+	FMT_EFULL = -11, /* disk full */
+};
+
+/* @return a static description of a FMT_E* code. */
+const char *fmt_strerror(int err);
+
+/* ---- writer ------------------------------------------------------------ */
+
+struct fmt_writer;
+
+#define FMT_CREATE_FORCE 0x1 /* replace an existing file */
+
+struct fmt_writer_opts {
+	uint32_t chunk_records; /* close a chunk at this many records (0: default) */
+	uint64_t chunk_span_ns; /* ... or when it spans this long (0: default) */
+	int zstd_level; /* 0: default */
+};
+
+/* Create a new session file with mode 0600. Without FMT_CREATE_FORCE an
+ * existing path is refused with FMT_EEXIST. On failure *out is NULL and, if
+ * errmsg is not NULL, *errmsg holds a malloc'd message the caller frees.
+ * @return 0 or a negative FMT_E* code. */
+int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_opts *opts,
+		      struct fmt_writer **out, char **errmsg);
+
+/* Set a meta key (replacing its value); committed with the next flush. */
+int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value);
+int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t value);
+
+/* Append one record to the stream's open chunk. A chunk that reaches its
+ * record or time bound is compressed and written. */
+int fmt_writer_append_exec(struct fmt_writer *w, const struct fmt_exec *rec);
+int fmt_writer_append_exit(struct fmt_writer *w, const struct fmt_exit *rec);
+int fmt_writer_append_flow(struct fmt_writer *w, const struct fmt_flow *rec);
+
+/* Make everything appended so far durable against a crash of this process:
+ * open chunks are written (and rewritten in place as they grow, so flushing
+ * often does not fragment the file) and the transaction is committed. */
+int fmt_writer_flush(struct fmt_writer *w);
+
+/* Flush, store the record counts and the clean-close marker, checkpoint the
+ * WAL and leave a single rollback-journal-mode file. Frees w whatever
+ * happens; on failure *errmsg (if not NULL) holds a malloc'd message. */
+int fmt_writer_close(struct fmt_writer *w, char **errmsg);
+
+/* Free without closing cleanly (the file stays marked as not closed). */
+void fmt_writer_abandon(struct fmt_writer *w);
+
+const char *fmt_writer_errmsg(const struct fmt_writer *w);
+
+/* Totals written so far (records per stream, chunks, bytes). */
+struct fmt_writer_stats {
+	uint64_t records[FMT_STREAM_MAX + 1];
+	uint64_t chunks;
+	uint64_t raw_bytes;
+	uint64_t blob_bytes;
+};
+void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st);
+
+/* ---- threaded writing ---------------------------------------------------
+ * For a producer that must never block on I/O: the producer owns a
+ * fmt_builder per stream and seals chunks; a writer thread hands them to
+ * fmt_writer_put_chunk(), which compresses and stores them. */
+
+struct fmt_builder;
+struct fmt_chunk; /* a sealed, uncompressed chunk; owned by whoever holds it */
+
+struct fmt_builder *fmt_builder_new(enum fmt_stream stream);
+void fmt_builder_free(struct fmt_builder *b);
+int fmt_builder_add_exec(struct fmt_builder *b, const struct fmt_exec *rec);
+int fmt_builder_add_exit(struct fmt_builder *b, const struct fmt_exit *rec);
+int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *rec);
+uint32_t fmt_builder_count(const struct fmt_builder *b);
+uint64_t fmt_builder_span_ns(const struct fmt_builder *b);
+
+/* Seal the records added so far into a chunk with row id chunk_id. With
+ * reset, the builder starts a new chunk; without, it keeps growing and a
+ * later seal with the same id replaces this one in the file. */
+struct fmt_chunk *fmt_builder_seal(struct fmt_builder *b, int64_t chunk_id, int reset);
+void fmt_chunk_free(struct fmt_chunk *c);
+uint32_t fmt_chunk_count(const struct fmt_chunk *c);
+
+/* Compress and store (insert or replace by id) a sealed chunk; the caller
+ * keeps ownership of c. Committed at the next flush. */
+int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c);
+/* Allocate a fresh chunk row id. */
+int64_t fmt_writer_next_chunk_id(struct fmt_writer *w);
+
+/* ---- reader ------------------------------------------------------------ */
+
+struct fmt_reader;
+
+/* Open a session file read-only, as untrusted input. On failure *out is
+ * NULL and *errmsg (if not NULL) holds a malloc'd message naming the file.
+ * @return 0 or a negative FMT_E* code. */
+int fmt_reader_open(const char *path, struct fmt_reader **out, char **errmsg);
+void fmt_reader_close(struct fmt_reader *r);
+const char *fmt_reader_path(const struct fmt_reader *r);
+const char *fmt_reader_errmsg(const struct fmt_reader *r);
+
+/* Meta values are loaded at open. @return the value or NULL if absent. */
+const char *fmt_reader_meta(const struct fmt_reader *r, const char *key);
+/* @return 0 and *val, FMT_ENOENT if absent, FMT_ECORRUPT if not a number */
+int fmt_reader_meta_u64(const struct fmt_reader *r, const char *key, uint64_t *val);
+/* Iterate meta in key order: @return the number of rows; key/value by index */
+size_t fmt_reader_meta_count(const struct fmt_reader *r);
+void fmt_reader_meta_at(const struct fmt_reader *r, size_t i, const char **key,
+			const char **value);
+
+/* Wall-clock offset: wall_ns = ts_ns + offset (meta clock_offset_ns). */
+int64_t fmt_reader_clock_offset(const struct fmt_reader *r);
+
+/* Per-chunk index entry, as stored (not yet validated against the blob). */
+struct fmt_chunk_info {
+	int64_t id;
+	int stream;
+	uint64_t t_first, t_last;
+	uint32_t records;
+	uint64_t raw_size, blob_size;
+	uint32_t checksum;
+};
+/* Load the chunk index (ordered by stream, t_first). @return count or <0. */
+int fmt_reader_chunks(struct fmt_reader *r, struct fmt_chunk_info **out);
+
+/* ---- decoded chunks ---------------------------------------------------- */
+
+struct fmt_batch; /* one decoded chunk: columns plus its dictionaries */
+
+/* Read, verify and decode one chunk into *inout. Pass *inout = NULL for a
+ * new batch, or a batch you are done with to reuse its memory (decoding a
+ * whole file then allocates nothing per chunk). On failure *inout is freed
+ * and set to NULL. @return 0 or <0 (fmt_reader_errmsg names file and chunk). */
+int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **inout);
+void fmt_batch_free(struct fmt_batch *b);
+enum fmt_stream fmt_batch_stream(const struct fmt_batch *b);
+uint32_t fmt_batch_count(const struct fmt_batch *b);
+uint64_t fmt_batch_ts(const struct fmt_batch *b, uint32_t i);
+/* Fill ev with record i. Pointers stay valid until the batch is freed. */
+void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev);
+
+/* ---- iteration --------------------------------------------------------- */
+
+struct fmt_iter;
+
+/* Iterate the streams in mask (bit 1<<FMT_STREAM_x) of one or more readers
+ * in time order (wall-clock order across files), keeping records with
+ * t_from <= ts_ns <= t_to (boot-clock ns of each file; pass 0 / UINT64_MAX
+ * for no bound). Chunks outside the window are never decompressed. */
+int fmt_iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask,
+		  uint64_t t_from, uint64_t t_to, struct fmt_iter **out);
+/* @return 1 with *ev filled, 0 at the end, or <0 on a bad chunk (the
+ * message is on the reader named by ev->source; iteration may continue). */
+int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev);
+/* Chunks decoded so far (to check pruning). */
+uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it);
+void fmt_iter_free(struct fmt_iter *it);
+
+#endif

@@ -1,0 +1,386 @@
+/* writer.c - fmt_writer: creates a session file and stores chunks in it.
+ *
+ * The file is in WAL mode while recording, so every flush is one cheap
+ * commit and a crash (or SIGKILL) of the recorder leaves a readable file
+ * holding everything flushed. Open chunks are rewritten in place (INSERT OR
+ * REPLACE on their id) at each flush until they are full, so frequent
+ * flushes do not cut the data into small, poorly compressed chunks. Close
+ * checkpoints and returns the file to rollback-journal mode: one file, no
+ * -wal/-shm, readable read-only anywhere.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#include <zstd.h>
+
+#include "chunk_codec.h"
+#include "crc32.h"
+#include "fmt.h"
+#include "schema.h"
+
+#define DEFAULT_CHUNK_RECORDS 65536
+#define DEFAULT_CHUNK_SPAN_NS (60ull * 1000000000ull)
+#define DEFAULT_ZSTD_LEVEL 9
+
+struct fmt_writer {
+	sqlite3 *db;
+	sqlite3_stmt *put_chunk, *put_meta;
+	ZSTD_CCtx *zc;
+	struct fmt_buf zbuf;
+	struct fmt_writer_opts opts;
+	int in_txn;
+	int64_t next_id;
+	struct fmt_builder *b[FMT_STREAM_MAX + 1];
+	int64_t open_id[FMT_STREAM_MAX + 1]; /* row of each stream's growing chunk */
+	struct fmt_writer_stats st;
+	uint64_t committed[FMT_STREAM_MAX + 1]; /* records in closed chunks */
+	char err[512];
+};
+
+static int set_err(struct fmt_writer *w, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->err, sizeof(w->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Map a SQLite failure to a code and a message. */
+static int db_err(struct fmt_writer *w, int src, const char *what)
+{
+	int rc = (src & 0xff) == SQLITE_FULL ? FMT_EFULL :
+		 (src & 0xff) == SQLITE_NOMEM ? FMT_ENOMEM : FMT_EIO;
+	return set_err(w, rc, "%s: %s", what, sqlite3_errmsg(w->db));
+}
+
+static int exec_sql(struct fmt_writer *w, const char *sql)
+{
+	int src = sqlite3_exec(w->db, sql, NULL, NULL, NULL);
+	return src == SQLITE_OK ? FMT_OK : db_err(w, src, sql);
+}
+
+static int begin(struct fmt_writer *w)
+{
+	int rc = FMT_OK;
+
+	if (!w->in_txn && (rc = exec_sql(w, "BEGIN")) == FMT_OK)
+		w->in_txn = 1;
+	return rc;
+}
+
+/* Create the file ourselves so that it is new (or replaced when forced),
+ * not a symlink, and 0600 from the first byte: argv can hold secrets. */
+static int create_file(const char *path, unsigned flags, char *err, size_t errlen)
+{
+	int fd;
+
+	if (flags & FMT_CREATE_FORCE) {
+		struct stat st;
+		char side[4096];
+
+		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+			snprintf(err, errlen, "'%s' exists and is not a regular file", path);
+			return FMT_EEXIST;
+		}
+		if (unlink(path) && errno != ENOENT) {
+			snprintf(err, errlen, "cannot replace '%s': %s", path, strerror(errno));
+			return FMT_EIO;
+		}
+		snprintf(side, sizeof(side), "%s-wal", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-journal", path);
+		unlink(side);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot create '%s': %s%s", path, strerror(e),
+			 e == EEXIST ? " (use --force to overwrite)" : "");
+		return e == EEXIST ? FMT_EEXIST : e == ENOSPC ? FMT_EFULL : FMT_EIO;
+	}
+	fchmod(fd, 0600); /* whatever the umask */
+	close(fd);
+	return FMT_OK;
+}
+
+int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_opts *opts,
+		      struct fmt_writer **out, char **errmsg)
+{
+	struct fmt_writer *w = calloc(1, sizeof(*w));
+	char sql[256];
+	int rc = FMT_OK, src;
+
+	*out = NULL;
+	if (errmsg)
+		*errmsg = NULL;
+	if (!w)
+		return FMT_ENOMEM;
+	if (opts)
+		w->opts = *opts;
+	if (!w->opts.chunk_records || w->opts.chunk_records > FMT_MAX_CHUNK_RECORDS)
+		w->opts.chunk_records = DEFAULT_CHUNK_RECORDS;
+	if (!w->opts.chunk_span_ns)
+		w->opts.chunk_span_ns = DEFAULT_CHUNK_SPAN_NS;
+	if (!w->opts.zstd_level)
+		w->opts.zstd_level = DEFAULT_ZSTD_LEVEL;
+	w->next_id = 1;
+
+	rc = create_file(path, flags, w->err, sizeof(w->err));
+	if (rc == FMT_OK) {
+		src = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
+				      NULL);
+		if (src != SQLITE_OK)
+			rc = set_err(w, FMT_EIO, "cannot open '%s': %s", path,
+				     w->db ? sqlite3_errmsg(w->db) : sqlite3_errstr(src));
+	}
+	if (rc == FMT_OK) {
+		sqlite3_extended_result_codes(w->db, 1);
+		snprintf(sql, sizeof(sql),
+			 "PRAGMA application_id=%d; PRAGMA user_version=%d;"
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+			 FMT_APPLICATION_ID, FMT_VERSION_MAJOR);
+		rc = exec_sql(w, sql);
+	}
+	if (rc == FMT_OK)
+		rc = exec_sql(w, "BEGIN;" SCHEMA_SQL "COMMIT;");
+	if (rc == FMT_OK &&
+	    sqlite3_prepare_v2(w->db,
+			       "INSERT OR REPLACE INTO chunk(id,stream,t_first,t_last,records,"
+			       "raw_size,encoding,checksum,data) VALUES(?,?,?,?,?,?,?,?,?)",
+			       -1, &w->put_chunk, NULL) != SQLITE_OK)
+		rc = db_err(w, SQLITE_ERROR, "prepare");
+	if (rc == FMT_OK &&
+	    sqlite3_prepare_v2(w->db, "INSERT OR REPLACE INTO meta(key,value) VALUES(?,?)", -1,
+			       &w->put_meta, NULL) != SQLITE_OK)
+		rc = db_err(w, SQLITE_ERROR, "prepare");
+	if (rc == FMT_OK && !(w->zc = ZSTD_createCCtx()))
+		rc = set_err(w, FMT_ENOMEM, "out of memory");
+	if (rc == FMT_OK) {
+		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, w->opts.zstd_level);
+		/* no zstd frame checksum: the CRC-32C of the blob is checked before
+		 * decompressing, and the decoder validates every field */
+		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 0);
+		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_contentSizeFlag, 1);
+		snprintf(sql, sizeof(sql), "%d.%d", FMT_VERSION_MAJOR, FMT_VERSION_MINOR);
+		rc = fmt_writer_set_meta(w, META_FORMAT_VERSION, sql);
+	}
+	if (rc == FMT_OK)
+		rc = fmt_writer_set_meta(w, META_CLOSED_CLEAN, "0");
+	if (rc == FMT_OK)
+		rc = fmt_writer_flush(w);
+	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
+		if (!(w->b[s] = fmt_builder_new(s)))
+			rc = set_err(w, FMT_ENOMEM, "out of memory");
+	if (rc != FMT_OK) {
+		if (errmsg)
+			*errmsg = strdup(w->err);
+		fmt_writer_abandon(w);
+		return rc;
+	}
+	*out = w;
+	return FMT_OK;
+}
+
+int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value)
+{
+	int rc = begin(w), src;
+
+	if (rc)
+		return rc;
+	sqlite3_bind_text(w->put_meta, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(w->put_meta, 2, value ? value : "", -1, SQLITE_TRANSIENT);
+	src = sqlite3_step(w->put_meta);
+	sqlite3_reset(w->put_meta);
+	return src == SQLITE_DONE ? FMT_OK : db_err(w, src, "write meta");
+}
+
+int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t value)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)value);
+	return fmt_writer_set_meta(w, key, buf);
+}
+
+int64_t fmt_writer_next_chunk_id(struct fmt_writer *w)
+{
+	return w->next_id++;
+}
+
+int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c)
+{
+	size_t bound = ZSTD_compressBound(c->payload.len), zlen;
+	uint32_t crc;
+	int rc, src;
+
+	if (c->payload.len > FMT_MAX_CHUNK_RAW || bound > FMT_MAX_CHUNK_BLOB)
+		return set_err(w, FMT_ELIMIT, "chunk of %zu bytes exceeds the format limit",
+			       c->payload.len);
+	w->zbuf.len = 0;
+	if (!fmt_buf_reserve(&w->zbuf, bound))
+		return set_err(w, FMT_ENOMEM, "out of memory");
+	zlen = ZSTD_compress2(w->zc, w->zbuf.data, bound, c->payload.data, c->payload.len);
+	if (ZSTD_isError(zlen))
+		return set_err(w, FMT_EIO, "zstd: %s", ZSTD_getErrorName(zlen));
+	crc = fmt_crc32c(0, w->zbuf.data, zlen);
+	if ((rc = begin(w)))
+		return rc;
+	sqlite3_bind_int64(w->put_chunk, 1, c->id);
+	sqlite3_bind_int(w->put_chunk, 2, c->stream);
+	sqlite3_bind_int64(w->put_chunk, 3, (int64_t)c->t_first);
+	sqlite3_bind_int64(w->put_chunk, 4, (int64_t)c->t_last);
+	sqlite3_bind_int64(w->put_chunk, 5, c->records);
+	sqlite3_bind_int64(w->put_chunk, 6, (int64_t)c->payload.len);
+	sqlite3_bind_int(w->put_chunk, 7, CHUNK_ENCODING_ZSTD_V1);
+	sqlite3_bind_int64(w->put_chunk, 8, crc);
+	sqlite3_bind_blob(w->put_chunk, 9, w->zbuf.data, (int)zlen, SQLITE_STATIC);
+	src = sqlite3_step(w->put_chunk);
+	sqlite3_reset(w->put_chunk);
+	sqlite3_clear_bindings(w->put_chunk);
+	if (src != SQLITE_DONE)
+		return db_err(w, src, "write chunk");
+	w->st.raw_bytes += c->payload.len;
+	w->st.blob_bytes += zlen;
+	return FMT_OK;
+}
+
+/* Seal the stream's builder into its chunk row. With reset the chunk is
+ * final and the next record starts a new one. */
+static int store_open_chunk(struct fmt_writer *w, int s, int reset)
+{
+	struct fmt_chunk *c;
+	int rc;
+
+	if (fmt_builder_count(w->b[s]) == 0)
+		return FMT_OK;
+	if (!w->open_id[s])
+		w->open_id[s] = fmt_writer_next_chunk_id(w);
+	c = fmt_builder_seal(w->b[s], w->open_id[s], reset);
+	if (!c)
+		return set_err(w, FMT_ENOMEM, "out of memory");
+	rc = fmt_writer_put_chunk(w, c);
+	if (rc == FMT_OK && reset) {
+		w->open_id[s] = 0;
+		w->committed[s] += c->records;
+		w->st.chunks++;
+	}
+	fmt_chunk_free(c);
+	return rc;
+}
+
+typedef int (*add_fn)(struct fmt_builder *, const void *);
+
+static int append(struct fmt_writer *w, int s, add_fn add, const void *rec)
+{
+	int rc = add(w->b[s], rec);
+
+	if (rc == FMT_ELIMIT) { /* chunk would exceed a reader limit */
+		if ((rc = store_open_chunk(w, s, 1)))
+			return rc;
+		rc = add(w->b[s], rec);
+	}
+	if (rc)
+		return rc == FMT_EINVAL ? set_err(w, rc, "invalid record") :
+					  set_err(w, rc, "%s", fmt_strerror(rc));
+	w->st.records[s]++;
+	if (fmt_builder_count(w->b[s]) >= w->opts.chunk_records ||
+	    fmt_builder_span_ns(w->b[s]) >= w->opts.chunk_span_ns)
+		rc = store_open_chunk(w, s, 1);
+	return rc;
+}
+
+int fmt_writer_append_exec(struct fmt_writer *w, const struct fmt_exec *rec)
+{
+	return append(w, FMT_STREAM_EXEC, (add_fn)fmt_builder_add_exec, rec);
+}
+
+int fmt_writer_append_exit(struct fmt_writer *w, const struct fmt_exit *rec)
+{
+	return append(w, FMT_STREAM_EXIT, (add_fn)fmt_builder_add_exit, rec);
+}
+
+int fmt_writer_append_flow(struct fmt_writer *w, const struct fmt_flow *rec)
+{
+	return append(w, FMT_STREAM_FLOW, (add_fn)fmt_builder_add_flow, rec);
+}
+
+int fmt_writer_flush(struct fmt_writer *w)
+{
+	int rc = FMT_OK;
+
+	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
+		if (w->b[s])
+			rc = store_open_chunk(w, s, 0);
+	if (rc == FMT_OK && w->in_txn) {
+		rc = exec_sql(w, "COMMIT");
+		if (rc == FMT_OK)
+			w->in_txn = 0;
+	}
+	return rc;
+}
+
+int fmt_writer_close(struct fmt_writer *w, char **errmsg)
+{
+	int rc = FMT_OK;
+
+	if (errmsg)
+		*errmsg = NULL;
+	if (!w)
+		return FMT_EINVAL;
+	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
+		rc = store_open_chunk(w, s, 1);
+	if (rc == FMT_OK)
+		rc = fmt_writer_set_meta_u64(w, META_RECORDS_EXEC, w->st.records[FMT_STREAM_EXEC]);
+	if (rc == FMT_OK)
+		rc = fmt_writer_set_meta_u64(w, META_RECORDS_EXIT, w->st.records[FMT_STREAM_EXIT]);
+	if (rc == FMT_OK)
+		rc = fmt_writer_set_meta_u64(w, META_RECORDS_FLOW, w->st.records[FMT_STREAM_FLOW]);
+	if (rc == FMT_OK)
+		rc = fmt_writer_set_meta_u64(w, META_CHUNKS, w->st.chunks);
+	if (rc == FMT_OK)
+		rc = fmt_writer_set_meta(w, META_CLOSED_CLEAN, "1");
+	if (rc == FMT_OK)
+		rc = fmt_writer_flush(w);
+	if (rc == FMT_OK)
+		rc = exec_sql(w, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+	if (errmsg)
+		*errmsg = rc != FMT_OK ? strdup(w->err) : NULL;
+	fmt_writer_abandon(w);
+	return rc;
+}
+
+void fmt_writer_abandon(struct fmt_writer *w)
+{
+	if (!w)
+		return;
+	sqlite3_finalize(w->put_chunk);
+	sqlite3_finalize(w->put_meta);
+	/* an unfinished transaction is rolled back by sqlite3_close */
+	sqlite3_close(w->db);
+	ZSTD_freeCCtx(w->zc);
+	fmt_buf_free(&w->zbuf);
+	for (int s = 0; s <= FMT_STREAM_MAX; s++)
+		fmt_builder_free(w->b[s]);
+	free(w);
+}
+
+const char *fmt_writer_errmsg(const struct fmt_writer *w)
+{
+	return w->err;
+}
+
+void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st)
+{
+	*st = w->st;
+}
