@@ -17,7 +17,7 @@ uint8_t *fmt_buf_reserve(struct fmt_buf *b, size_t n)
 {
 	if (b->oom)
 		return NULL;
-	if (b->cap - b->len < n) {
+	if (b->cap - b->len < n || !b->data) {
 		size_t cap = b->cap ? b->cap : 256;
 		uint8_t *p;
 

@@ -83,6 +83,9 @@ static size_t builder_raw_size(const struct fmt_builder *b)
 	return sz;
 }
 
+/* Timestamps are stored in SQLite INTEGER (signed 64-bit) columns. */
+#define TS_MAX ((uint64_t)INT64_MAX)
+
 static void add_ts(struct fmt_builder *b, uint64_t ts)
 {
 	if (b->n == 0) {
@@ -118,7 +121,8 @@ int fmt_builder_add_exec(struct fmt_builder *b, const struct fmt_exec *r)
 	struct fmt_buf *key = &b->scratch;
 	size_t extra = 64;
 
-	if (b->stream != FMT_STREAM_EXEC || r->argc > FMT_MAX_ARGC || (r->argc && !r->argv))
+	if (b->stream != FMT_STREAM_EXEC || r->argc > FMT_MAX_ARGC || (r->argc && !r->argv) ||
+	    r->ts_ns > TS_MAX)
 		return FMT_EINVAL;
 	for (uint32_t i = 0; i < r->argc; i++)
 		extra += strlen(r->argv[i]) + 10;
@@ -171,7 +175,7 @@ int fmt_builder_add_exec(struct fmt_builder *b, const struct fmt_exec *r)
 
 int fmt_builder_add_exit(struct fmt_builder *b, const struct fmt_exit *r)
 {
-	if (b->stream != FMT_STREAM_EXIT)
+	if (b->stream != FMT_STREAM_EXIT || r->ts_ns > TS_MAX)
 		return FMT_EINVAL;
 	if (builder_full(b, 64))
 		return FMT_ELIMIT;
@@ -215,7 +219,7 @@ int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *r)
 	uint32_t nkeys;
 	uint64_t pred;
 
-	if (b->stream != FMT_STREAM_FLOW || !valid_key(k))
+	if (b->stream != FMT_STREAM_FLOW || !valid_key(k) || r->ts_ns > TS_MAX)
 		return FMT_EINVAL;
 	if (builder_full(b, 128))
 		return FMT_ELIMIT;

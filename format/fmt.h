@@ -150,6 +150,10 @@ size_t fmt_reader_meta_count(const struct fmt_reader *r);
 void fmt_reader_meta_at(const struct fmt_reader *r, size_t i, const char **key,
 			const char **value);
 
+/* @return 1 if the writer closed the file cleanly, 0 if it was killed or
+ * crashed (the file then holds everything flushed before that). */
+int fmt_reader_closed_clean(const struct fmt_reader *r);
+
 /* Wall-clock offset: wall_ns = ts_ns + offset (meta clock_offset_ns). */
 int64_t fmt_reader_clock_offset(const struct fmt_reader *r);
 

@@ -326,6 +326,12 @@ void fmt_reader_meta_at(const struct fmt_reader *r, size_t i, const char **key,
 	*value = r->meta[i].value;
 }
 
+int fmt_reader_closed_clean(const struct fmt_reader *r)
+{
+	const char *v = fmt_reader_meta(r, META_CLOSED_CLEAN);
+	return v && !strcmp(v, "1");
+}
+
 int64_t fmt_reader_clock_offset(const struct fmt_reader *r)
 {
 	return r->clock_offset;

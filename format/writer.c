@@ -27,7 +27,7 @@
 
 #define DEFAULT_CHUNK_RECORDS 65536
 #define DEFAULT_CHUNK_SPAN_NS (60ull * 1000000000ull)
-#define DEFAULT_ZSTD_LEVEL 9
+#define DEFAULT_ZSTD_LEVEL 4 /* measured: level 9 is 4% smaller, 35% slower to write */
 
 struct fmt_writer {
 	sqlite3 *db;
