@@ -402,3 +402,8 @@ uint32_t fmt_chunk_count(const struct fmt_chunk *c)
 {
 	return c->records;
 }
+
+size_t fmt_chunk_size(const struct fmt_chunk *c)
+{
+	return c->payload.len;
+}

@@ -122,6 +122,8 @@ uint64_t fmt_builder_span_ns(const struct fmt_builder *b);
 struct fmt_chunk *fmt_builder_seal(struct fmt_builder *b, int64_t chunk_id, int reset);
 void fmt_chunk_free(struct fmt_chunk *c);
 uint32_t fmt_chunk_count(const struct fmt_chunk *c);
+/* @return bytes of the uncompressed payload (memory the chunk holds) */
+size_t fmt_chunk_size(const struct fmt_chunk *c);
 
 /* Compress and store (insert or replace by id) a sealed chunk; the caller
  * keeps ownership of c. Committed at the next flush. */

@@ -1,0 +1,63 @@
+/* events.h - records the BPF programs send to user space: the kernel/user ABI.
+ *
+ * No includes: the BPF side gets __u32/__u64 from vmlinux.h, user space from
+ * <linux/types.h>, included before this file. Fixed-width fields, largest
+ * first, no hidden padding; record/ checks the sizes with _Static_assert.
+ */
+#ifndef EBPFREC_EVENTS_H
+#define EBPFREC_EVENTS_H
+
+#define EVENT_EXEC 1
+#define EVENT_EXIT 2
+
+#define COMM_LEN 16
+#define FILENAME_LEN 512 /* paths longer than this are cut (flagged) */
+#define ARGS_LEN 4096 /* bytes of argv read from the new image, at most */
+
+#define EXEC_F_ARGS_CUT 0x1 /* argv area longer than ARGS_LEN */
+#define EXEC_F_FILENAME_CUT 0x2
+#define EXEC_F_FAILED 0x4 /* from sys_exit: ret < 0, argv from the caller */
+#define EXEC_F_ARGS_FAULT 0x8 /* an argv page could not be read */
+
+/* Exec: fixed header, then filename_len bytes of filename (NUL included),
+ * then args_len bytes of NUL-separated arguments. The arguments start at
+ * data + filename_len, except for failed execs (EXEC_F_FAILED), where they
+ * start at data + FILENAME_LEN. */
+struct exec_event {
+	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
+	__u64 cgroup_id;
+	__u32 type; /* EVENT_EXEC */
+	__u32 pid; /* tgid after exec */
+	__u32 tid; /* thread that called exec */
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__s32 ret; /* 0, or negative errno */
+	__u32 flags; /* EXEC_F_* */
+	__u32 argc; /* kernel's count (successful execs) or strings read */
+	__u16 filename_len;
+	__u16 args_len;
+	char comm[COMM_LEN];
+	char pcomm[COMM_LEN];
+	char data[FILENAME_LEN + ARGS_LEN];
+};
+
+struct exit_event {
+	__u64 ts_ns;
+	__u64 start_ns; /* task start, boot clock */
+	__u32 type; /* EVENT_EXIT */
+	__u32 pid;
+	__u32 ppid;
+	__u32 exit_code; /* task->exit_code: (code << 8) | signal */
+};
+
+/* Per-CPU counters, indexes of the `counters` map. */
+enum counter {
+	CNT_RB_DROP_EXEC = 0, /* ring buffer full: exec lost */
+	CNT_RB_DROP_EXIT = 1, /* ring buffer full: exit lost */
+	CNT_EXEC_SEEN = 2, /* execs that passed the filters */
+	CNT_EXIT_SEEN = 3,
+	CNT_MAX = 8,
+};
+
+#endif

@@ -1,0 +1,45 @@
+/* json.h - a small JSON text builder (meta values, --json output).
+ *
+ * Strings are escaped for any byte: control characters as \u00XX and bytes
+ * that are not valid UTF-8 as \u00XX of the byte (so argv with arbitrary
+ * bytes still yields valid JSON). Allocation failure leaves j->oom set and
+ * json_take() returns NULL.
+ */
+#ifndef FMT_JSON_H
+#define FMT_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct json {
+	char *buf;
+	size_t len, cap;
+	int oom;
+	int need_comma;
+};
+
+void json_begin_object(struct json *j);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j);
+void json_end_array(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_str(struct json *j, const char *s);
+void json_u64(struct json *j, uint64_t v);
+void json_i64(struct json *j, int64_t v);
+void json_double(struct json *j, double v);
+void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+void json_kv_str(struct json *j, const char *key, const char *s);
+void json_kv_u64(struct json *j, const char *key, uint64_t v);
+void json_kv_i64(struct json *j, const char *key, int64_t v);
+void json_kv_double(struct json *j, const char *key, double v);
+void json_kv_bool(struct json *j, const char *key, bool v);
+/* @return the text (malloc'd, caller frees) and reset j; NULL on oom */
+char *json_take(struct json *j);
+/* Write the text to f and reset j. @return 0 or -1 on a write error. */
+int json_flush(struct json *j, FILE *f);
+void json_reset(struct json *j);
+
+#endif

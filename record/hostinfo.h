@@ -1,0 +1,19 @@
+/* hostinfo.h - facts about this host and its clocks, for the session meta. */
+#ifndef REC_HOSTINFO_H
+#define REC_HOSTINFO_H
+
+#include <stdint.h>
+
+struct sink;
+
+/* CLOCK_BOOTTIME now, in ns: the clock of every timestamp we record. */
+uint64_t host_boot_ns(void);
+/* Wall-clock ns minus boot-clock ns, measured tightly. */
+int64_t host_clock_offset_ns(void);
+/* Queue hostname, kernel_release, machine, boot_id, clock, clock_offset_ns
+ * and tool_version into the sink's meta. */
+void host_meta(struct sink *s);
+/* The command line as one shell-quoted string (malloc'd). */
+char *host_cmdline(int argc, char **argv);
+
+#endif

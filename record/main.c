@@ -1,0 +1,240 @@
+/* main.c - ebpfrec: record execs, exits (and flows) into a session file.
+ *
+ * One thread runs the event loop (epoll over the ring buffer, a timer and
+ * signals); compression and SQLite writes happen on the sink's writer
+ * thread. Every second the growing chunks are flushed, so a SIGKILL loses
+ * at most about a second of events.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "exec_source.h"
+#include "fmt.h"
+#include "hostinfo.h"
+#include "options.h"
+#include "print.h"
+#include "privs.h"
+#include "sink.h"
+#include "status.h"
+
+#define TICK_MS 50 /* ring buffer drain period */
+#define FLUSH_TICKS (1000 / TICK_MS)
+#define STATUS_TICKS (250 / TICK_MS)
+#define MAX_QUEUE_BYTES (256ull << 20)
+
+static int verbose;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ebpfrec: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !verbose)
+		return 0;
+	if (!verbose)
+		return 0; /* errors are reported by us, in one line */
+	return vfprintf(stderr, fmt, ap);
+}
+
+/* Under sudo the file belongs to the user who asked for it. */
+static void give_to_sudo_user(const char *path)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+	char side[4096];
+
+	if (!u || !g || geteuid() != 0)
+		return;
+	uid_t uid = (uid_t)strtoul(u, NULL, 10);
+	gid_t gid = (gid_t)strtoul(g, NULL, 10);
+	if (lchown(path, uid, gid))
+		fprintf(stderr, "ebpfrec: cannot give '%s' to uid %u: %s\n", path, uid,
+			strerror(errno));
+	snprintf(side, sizeof(side), "%s-wal", path);
+	lchown(side, uid, gid);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	lchown(side, uid, gid);
+}
+
+static void check_system(const struct rec_options *o)
+{
+	char msg[256];
+
+	if (privs_check(!o->no_net && 0, msg, sizeof(msg)))
+		die("%s", msg);
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		die("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); ebpfrec needs "
+		    "a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+}
+
+static void set_meta_counters(struct sink *s, struct exec_source *x, uint64_t end_ns)
+{
+	struct exec_counts c = { 0 };
+	struct sink_stats st;
+
+	if (x)
+		exec_source_counts(x, &c);
+	sink_stats(s, &st);
+	sink_meta_u64(s, "lost_ringbuf", c.lost_ringbuf);
+	sink_meta_u64(s, "lost_queue", st.lost_queue);
+	sink_meta_u64(s, "argv_truncated", c.argv_truncated);
+	sink_meta_u64(s, "failed_execs", c.failed);
+	sink_meta_u64(s, "end_ns", end_ns);
+}
+
+int main(int argc, char **argv)
+{
+	struct rec_options o;
+	struct fmt_writer *w = NULL;
+	struct sink *sink;
+	struct exec_source *x = NULL;
+	struct printer pr = { 0 };
+	struct status status;
+	struct epoll_event ev;
+	struct itimerspec its = { { 0, TICK_MS * 1000000 }, { 0, TICK_MS * 1000000 } };
+	sigset_t mask;
+	char err[512], *errmsg = NULL, *text;
+	uint64_t start_ns, ticks = 0;
+	int epfd, tfd, sfd, rc, interrupted = 0, failed = 0;
+
+	rec_options_parse(argc, argv, &o);
+	verbose = o.verbose;
+	libbpf_set_print(libbpf_print);
+	check_system(&o);
+
+	/* signals are read from a signalfd in the loop */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	rc = fmt_writer_create(o.output, o.force ? FMT_CREATE_FORCE : 0, NULL, &w, &errmsg);
+	if (rc)
+		die("%s", errmsg);
+	give_to_sudo_user(o.output);
+	sink = sink_new(w, MAX_QUEUE_BYTES);
+	if (!sink)
+		die("out of memory");
+	start_ns = host_boot_ns();
+	host_meta(sink);
+	text = host_cmdline(argc, argv);
+	sink_meta(sink, "cmdline", text);
+	free(text);
+	text = rec_options_json(&o);
+	sink_meta(sink, "options", text);
+	free(text);
+	sink_meta_u64(sink, "start_ns", start_ns);
+
+	pr.out = stdout;
+	pr.clock_offset_ns = host_clock_offset_ns();
+	if (!o.no_exec) {
+		x = exec_source_open(&o, sink, o.print ? &pr : NULL, err, sizeof(err));
+		if (!x) {
+			sink_close(sink, &errmsg);
+			unlink(o.output); /* nothing recorded: leave no empty session behind */
+			die("%s", err);
+		}
+	}
+	sink_flush(sink);
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (epfd < 0 || tfd < 0 || sfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
+		die("cannot set up the event loop: %s", strerror(errno));
+	ev = (struct epoll_event){ .events = EPOLLIN, .data.fd = tfd };
+	epoll_ctl(epfd, EPOLL_CTL_ADD, tfd, &ev);
+	ev.data.fd = sfd;
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
+	ev.data.fd = sink_error_fd(sink);
+	epoll_ctl(epfd, EPOLL_CTL_ADD, sink_error_fd(sink), &ev);
+	if (x) {
+		ev.data.fd = exec_source_fd(x);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, exec_source_fd(x), &ev);
+	}
+
+	status_init(&status, o.output, o.progress, start_ns);
+	status_start(&status, &o);
+	while (!interrupted && !failed) {
+		struct epoll_event evs[4];
+		int n = epoll_wait(epfd, evs, 4, -1);
+
+		if (n < 0 && errno != EINTR)
+			die("epoll_wait: %s", strerror(errno));
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == sfd) {
+				struct signalfd_siginfo si;
+				if (read(sfd, &si, sizeof(si)) == sizeof(si))
+					interrupted = 1;
+			} else if (fd == tfd) {
+				uint64_t expirations;
+				if (read(tfd, &expirations, sizeof(expirations)) < 0)
+					continue;
+				ticks++;
+				if (ticks % FLUSH_TICKS == 0) {
+					set_meta_counters(sink, x, host_boot_ns());
+					sink_flush(sink);
+				}
+				if (ticks % STATUS_TICKS == 0)
+					status_update(&status, x, sink);
+				if (o.duration > 0 &&
+				    host_boot_ns() - start_ns >= (uint64_t)(o.duration * 1e9))
+					interrupted = 1;
+			} else if (fd == sink_error_fd(sink)) {
+				failed = 1;
+			}
+		}
+		/* drain on every wakeup: the timer bounds the latency */
+		if (x && exec_source_consume(x) < 0)
+			die("reading the ring buffer failed");
+		if (pr.write_error)
+			die("write error on standard output");
+	}
+
+	/* a second Ctrl-C while closing exits at once; the file stays readable */
+	sigprocmask(SIG_UNBLOCK, &mask, NULL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (x)
+		exec_source_consume(x);
+	set_meta_counters(sink, x, host_boot_ns());
+	status_finish_line(&status);
+	{
+		struct exec_counts c = { 0 };
+		struct sink_stats st;
+		if (x)
+			exec_source_counts(x, &c);
+		sink_stats(sink, &st);
+		exec_source_close(x);
+		rc = sink_close(sink, &errmsg);
+		if (rc || failed) {
+			fprintf(stderr, "ebpfrec: %s; '%s' holds everything recorded before this\n",
+				errmsg ? errmsg : "writing the session failed", o.output);
+			return 1;
+		}
+		status_summary(&status, &c, &st);
+	}
+	return 0;
+}

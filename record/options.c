@@ -1,0 +1,220 @@
+/* options.c - argp parsing of ebpfrec's options, with every value checked. */
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "json.h"
+#include "options.h"
+
+const char *argp_program_version = "ebpfrec " EBPFREC_VERSION;
+const char *argp_program_bug_address = "<https://github.com/ebpfrec/ebpfrec/issues>";
+
+static const char doc[] =
+	"Record every exec and process exit on this host (and, later, per-flow "
+	"packet counts) into a compressed SQLite session file that ebpfreport reads "
+	"offline, on any machine.\n"
+	"\n"
+	"USAGE: ebpfrec [-o FILE] [--duration SECONDS] [OPTIONS]\n"
+	"\n"
+	"EXAMPLES:\n"
+	"  sudo ebpfrec -o session.db                 # record until Ctrl-C\n"
+	"  sudo ebpfrec -o s.db --duration 30 --force # 30 s, replace s.db\n"
+	"  sudo ebpfrec --print --uid 1000            # also print uid 1000's execs live\n"
+	"  sudo ebpfrec --comm make -o build.db       # only processes named make\n"
+	"  ebpfreport session.db --top 10             # read it, no root needed\n"
+	"\n"
+	"Stop with Ctrl-C or SIGTERM: the file is flushed and closed cleanly. A second "
+	"Ctrl-C exits at once; the file stays readable, with everything flushed (at "
+	"least once a second).\v"
+	"Needs root, or CAP_BPF + CAP_PERFMON (+ CAP_NET_ADMIN for network hooks). "
+	"The file is created with mode 0600 and, under sudo, owned by the invoking "
+	"user. See ebpfrec(8).";
+
+enum {
+	OPT_NO_EXEC = 1000,
+	OPT_NO_NET,
+	OPT_RINGBUF,
+	OPT_MAX_ARGS,
+	OPT_UID,
+	OPT_CGROUP,
+	OPT_COMM,
+	OPT_PROGRESS,
+	OPT_NO_PROGRESS,
+	OPT_NO_FAILED,
+};
+
+static const struct argp_option options[] = {
+	{ "output", 'o', "FILE", 0, "Session file to create (default: session.db)", 0 },
+	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: until interrupted)", 0 },
+	{ "force", 'f', NULL, 0, "Overwrite FILE if it exists", 0 },
+	{ "print", 'p', NULL, 0, "Also print each event on stdout, one line each", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf's messages and more detail in errors", 0 },
+	{ NULL, 0, NULL, 0, "What to record:", 1 },
+	{ "no-exec", OPT_NO_EXEC, NULL, 0, "Do not record execs and exits", 1 },
+	{ "no-net", OPT_NO_NET, NULL, 0, "Do not record network flows", 1 },
+	{ "no-failed", OPT_NO_FAILED, NULL, 0,
+	  "Do not record failed execs (skips the sys_exit hook)", 1 },
+	{ NULL, 0, NULL, 0, "Filters (applied in the kernel):", 2 },
+	{ "uid", OPT_UID, "UID", 0, "Only processes of this user id", 2 },
+	{ "cgroup", OPT_CGROUP, "PATH|ID", 0, "Only processes in this cgroup (v2 path or id)", 2 },
+	{ "comm", OPT_COMM, "NAME", 0, "Only processes whose comm is NAME (exact, 15 chars)", 2 },
+	{ NULL, 0, NULL, 0, "Tuning:", 3 },
+	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
+	  "Ring buffer size, a power of two, K/M suffixes (default: 8M)", 3 },
+	{ "max-args", OPT_MAX_ARGS, "N", 0,
+	  "Keep at most N arguments per exec, 1-1024 (default: 64; at most 4 KiB of argv "
+	  "is read; failed execs: at most 64 arguments)",
+	  3 },
+	{ "progress", OPT_PROGRESS, NULL, 0, "Show the status line even if stderr is not a terminal",
+	  3 },
+	{ "no-progress", OPT_NO_PROGRESS, NULL, 0, "Never show the status line", 3 },
+	{ 0 },
+};
+
+static uint64_t parse_u64(struct argp_state *st, const char *opt, const char *arg, uint64_t min,
+			  uint64_t max, int suffixes)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	if (!*arg || *arg == '-')
+		argp_error(st, "invalid %s '%s': not a positive number", opt, arg);
+	v = strtoull(arg, &end, 10);
+	if (suffixes && (*end == 'K' || *end == 'k') && !end[1] && v <= ULLONG_MAX >> 10)
+		v <<= 10, end++;
+	else if (suffixes && (*end == 'M' || *end == 'm') && !end[1] && v <= ULLONG_MAX >> 20)
+		v <<= 20, end++;
+	else if (suffixes && (*end == 'G' || *end == 'g') && !end[1] && v <= ULLONG_MAX >> 30)
+		v <<= 30, end++;
+	if (errno || *end || end == arg)
+		argp_error(st, "invalid %s '%s': not a number", opt, arg);
+	if (v < min || v > max)
+		argp_error(st, "invalid %s '%s': must be between %llu and %llu", opt, arg,
+			   (unsigned long long)min, (unsigned long long)max);
+	return v;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	struct rec_options *o = st->input;
+	char *end;
+
+	switch (key) {
+	case 'o':
+		if (!*arg)
+			argp_error(st, "invalid --output '': empty file name");
+		o->output = arg;
+		break;
+	case 'd':
+		errno = 0;
+		o->duration = strtod(arg, &end);
+		if (errno || *end || end == arg || !(o->duration > 0) || o->duration > 1e9)
+			argp_error(st, "invalid --duration '%s': need a positive number of seconds",
+				   arg);
+		break;
+	case 'f':
+		o->force = true;
+		break;
+	case 'p':
+		o->print = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case OPT_NO_EXEC:
+		o->no_exec = true;
+		break;
+	case OPT_NO_NET:
+		o->no_net = true;
+		break;
+	case OPT_NO_FAILED:
+		o->no_failed = true;
+		break;
+	case OPT_UID:
+		o->filter_uid = (int64_t)parse_u64(st, "--uid", arg, 0, UINT32_MAX - 1, 0);
+		break;
+	case OPT_CGROUP: {
+		struct stat sb;
+		o->filter_cgroup_arg = arg;
+		if (arg[0] == '/') {
+			/* a cgroup v2 directory's inode number is its id */
+			if (stat(arg, &sb) || !S_ISDIR(sb.st_mode))
+				argp_error(st, "invalid --cgroup '%s': not a cgroup directory", arg);
+			o->filter_cgroup = sb.st_ino;
+		} else {
+			o->filter_cgroup = parse_u64(st, "--cgroup", arg, 1, UINT64_MAX, 0);
+		}
+		break;
+	}
+	case OPT_COMM:
+		if (!*arg || strlen(arg) > 15)
+			argp_error(st, "invalid --comm '%s': must be 1-15 characters", arg);
+		o->filter_comm = arg;
+		break;
+	case OPT_RINGBUF:
+		o->ringbuf_size = parse_u64(st, "--ringbuf-size", arg, 4096, 1ull << 30, 1);
+		if (o->ringbuf_size & (o->ringbuf_size - 1))
+			argp_error(st, "invalid --ringbuf-size '%s': must be a power of two", arg);
+		break;
+	case OPT_MAX_ARGS:
+		o->max_args = (unsigned)parse_u64(st, "--max-args", arg, 1, 1024, 0);
+		break;
+	case OPT_PROGRESS:
+		o->progress = 1;
+		break;
+	case OPT_NO_PROGRESS:
+		o->progress = 0;
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(st, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+void rec_options_parse(int argc, char **argv, struct rec_options *o)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+
+	*o = (struct rec_options){
+		.output = "session.db",
+		.progress = -1,
+		.ringbuf_size = 8u << 20,
+		.max_args = 64,
+		.filter_uid = -1,
+	};
+	argp_parse(&argp, argc, argv, 0, NULL, o);
+	if (o->no_exec && o->no_net) {
+		fprintf(stderr, "ebpfrec: --no-exec and --no-net leave nothing to record\n");
+		exit(2);
+	}
+}
+
+char *rec_options_json(const struct rec_options *o)
+{
+	struct json j = { 0 };
+
+	json_begin_object(&j);
+	json_kv_str(&j, "output", o->output);
+	json_kv_double(&j, "duration_s", o->duration);
+	json_kv_bool(&j, "exec", !o->no_exec);
+	json_kv_bool(&j, "net", !o->no_net);
+	json_kv_bool(&j, "failed_execs", !o->no_failed);
+	json_kv_u64(&j, "ringbuf_size", o->ringbuf_size);
+	json_kv_u64(&j, "max_args", o->max_args);
+	if (o->filter_uid >= 0)
+		json_kv_u64(&j, "filter_uid", (uint64_t)o->filter_uid);
+	if (o->filter_cgroup)
+		json_kv_u64(&j, "filter_cgroup", o->filter_cgroup);
+	if (o->filter_comm)
+		json_kv_str(&j, "filter_comm", o->filter_comm);
+	json_end_object(&j);
+	return json_take(&j);
+}

@@ -1,0 +1,25 @@
+/* status.h - the status line on a terminal and the start/stop lines. */
+#ifndef REC_STATUS_H
+#define REC_STATUS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exec_source.h"
+#include "options.h"
+#include "sink.h"
+
+struct status {
+	const char *path;
+	bool on; /* stderr is a terminal (or --progress) */
+	uint64_t start_ns, last_ns, last_execs;
+	int drawn;
+};
+
+void status_init(struct status *s, const char *path, int progress, uint64_t start_ns);
+void status_start(struct status *s, const struct rec_options *o);
+void status_update(struct status *s, struct exec_source *x, struct sink *sink);
+void status_finish_line(struct status *s);
+void status_summary(struct status *s, const struct exec_counts *c, const struct sink_stats *st);
+
+#endif
