@@ -197,6 +197,9 @@ struct fmt_iter;
  * for no bound). Chunks outside the window are never decompressed. */
 int fmt_iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask,
 		  uint64_t t_from, uint64_t t_to, struct fmt_iter **out);
+/* The same with a window per reader (from[i], to[i] in reader i's clock). */
+int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigned mask,
+			  const uint64_t *from, const uint64_t *to, struct fmt_iter **out);
 /* @return 1 with *ev filled, 0 at the end, or <0 on a bad chunk (the
  * message is on the reader named by ev->source; iteration may continue). */
 int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev);

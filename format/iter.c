@@ -26,7 +26,7 @@ struct node {
 struct fmt_iter {
 	struct fmt_reader **readers;
 	unsigned nreaders;
-	uint64_t t_from, t_to;
+	uint64_t *t_from, *t_to; /* per reader */
 	struct node *heap;
 	size_t n, cap;
 	struct fmt_batch *retired; /* the last batch returned from; recycled next call */
@@ -105,19 +105,39 @@ static struct node pop(struct fmt_iter *it)
 int fmt_iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask,
 		  uint64_t t_from, uint64_t t_to, struct fmt_iter **out)
 {
+	uint64_t *from = malloc((n ? n : 1) * sizeof(*from));
+	uint64_t *to = malloc((n ? n : 1) * sizeof(*to));
+	int rc = FMT_ENOMEM;
+
+	if (from && to) {
+		for (unsigned i = 0; i < n; i++)
+			from[i] = t_from, to[i] = t_to;
+		rc = fmt_iter_open_windows(readers, n, mask, from, to, out);
+	}
+	free(from);
+	free(to);
+	return rc;
+}
+
+int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigned mask,
+			  const uint64_t *from, const uint64_t *to, struct fmt_iter **out)
+{
 	struct fmt_iter *it = calloc(1, sizeof(*it));
+	size_t sz = (n ? n : 1) * sizeof(uint64_t);
 	int rc = FMT_OK;
 
 	*out = NULL;
-	if (!it || !(it->readers = malloc((n ? n : 1) * sizeof(*readers)))) {
-		free(it);
+	if (!it || !(it->readers = malloc((n ? n : 1) * sizeof(*readers))) ||
+	    !(it->t_from = malloc(sz)) || !(it->t_to = malloc(sz))) {
+		fmt_iter_free(it);
 		return FMT_ENOMEM;
 	}
 	memcpy(it->readers, readers, n * sizeof(*readers));
+	memcpy(it->t_from, from, n * sizeof(*from));
+	memcpy(it->t_to, to, n * sizeof(*to));
 	it->nreaders = n;
-	it->t_from = t_from;
-	it->t_to = t_to;
 	for (unsigned s = 0; rc == FMT_OK && s < n; s++) {
+		uint64_t t_from = from[s], t_to = to[s];
 		struct fmt_chunk_info *ci;
 		int64_t off = fmt_reader_clock_offset(readers[s]);
 		int nc = fmt_reader_chunks(readers[s], &ci);
@@ -186,7 +206,7 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 				return rc; /* the chunk is skipped; the caller may go on */
 			}
 			it->decoded++;
-			nd.pos = lower_bound(nd.batch, it->t_from);
+			nd.pos = lower_bound(nd.batch, it->t_from[nd.src]);
 			if (nd.pos >= fmt_batch_count(nd.batch)) {
 				it->spare = nd.batch;
 				continue;
@@ -199,7 +219,7 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 			continue;
 		}
 		ts = fmt_batch_ts(nd.batch, nd.pos);
-		if (ts > it->t_to) { /* sorted: the rest of the chunk is later still */
+		if (ts > it->t_to[nd.src]) { /* sorted: the rest of the chunk is later still */
 			fmt_batch_free(it->spare);
 			it->spare = nd.batch;
 			continue;
@@ -235,5 +255,7 @@ void fmt_iter_free(struct fmt_iter *it)
 	fmt_batch_free(it->spare);
 	free(it->heap);
 	free(it->readers);
+	free(it->t_from);
+	free(it->t_to);
 	free(it);
 }

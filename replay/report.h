@@ -1,0 +1,85 @@
+/* report.h - what every ebpfreport subcommand shares: options, filters,
+ * the open session files, and the command table entry type. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fmt.h"
+
+enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
+
+/* Filters, all optional; a record must match every one that is set, and a
+ * filter on a field a record does not have (--ip on an exec) excludes it. */
+struct filter {
+	/* time window, as given; resolved per file against its start */
+	bool since_set, until_set;
+	bool since_rel, until_rel; /* "+30s": relative to the session start */
+	int64_t since, until; /* wall-clock ns, or ns after start if _rel */
+	int64_t pid, ppid, uid; /* -1: unset */
+	const char *comm, *path; /* globs */
+	bool ip_set;
+	uint8_t ip_family, ip[16];
+	unsigned ip_prefix;
+	int32_t port; /* -1: unset */
+	int32_t proto; /* -1: unset */
+	const char *iface; /* name or index */
+	int32_t dir; /* -1, FMT_DIR_INGRESS, FMT_DIR_EGRESS */
+	unsigned types; /* stream mask; 0 = all */
+};
+
+struct report {
+	/* options */
+	enum out_format out;
+	bool utc;
+	unsigned top_n;
+	const char *by;
+	const char *sort;
+	const char *bucket;
+	double speed;
+	bool follow;
+	bool ignore_errors;
+	bool quiet;
+	int progress; /* -1 auto */
+	const char *output; /* -o, for commands that write files */
+	struct filter f;
+	/* files */
+	char **paths;
+	unsigned nfiles;
+	struct fmt_reader **readers;
+	/* state */
+	unsigned errors; /* chunks or files skipped */
+	const char *cmd_name;
+};
+
+struct report_cmd {
+	const char *name;
+	const char *usage; /* after "ebpfreport NAME " */
+	const char *summary; /* one line for the command list */
+	int (*run)(struct report *r);
+};
+
+extern const struct report_cmd cmd_summary, cmd_top;
+
+/* Open every file in r->paths; a file that cannot be opened is reported and
+ * skipped (error count) unless none remain. @return 0 or 1 (exit status). */
+int report_open(struct report *r);
+void report_close(struct report *r);
+
+/* Iterate every record that passes the filters, in time order.
+ * @return 0, or 1 if a chunk was skipped (the message was printed). */
+typedef int (*report_cb)(struct report *r, const struct fmt_event *ev, void *ctx);
+int report_each(struct report *r, report_cb cb, void *ctx);
+
+/* Does ev pass the non-time filters? */
+bool filter_match(const struct report *r, const struct fmt_event *ev);
+
+/* Diagnostics: "ebpfreport: ..." on stderr. */
+void report_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Finish stdout: flush and check for write errors. @return exit status. */
+int report_finish_output(struct report *r, int status);
+
+#endif

@@ -1,0 +1,22 @@
+/* sessinfo.h - facts about one session file derived from its meta. */
+#ifndef SESSINFO_H
+#define SESSINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fmt.h"
+
+/* Boot-clock start and end of the recording (meta start_ns/end_ns, else
+ * the chunk index). */
+uint64_t sess_start_ns(struct fmt_reader *r);
+uint64_t sess_end_ns(struct fmt_reader *r);
+uint64_t sess_chunk_count(struct fmt_reader *r);
+/* Interface name for an index (meta interfaces), or NULL. */
+const char *sess_iface_name(struct fmt_reader *r, uint32_t ifindex, char *buf, size_t len);
+/* Does spec (a name or an index) name ifindex in this file? */
+bool sess_iface_match(struct fmt_reader *r, const char *spec, uint32_t ifindex);
+/* A meta number, 0 if absent or bad. */
+uint64_t sess_meta_u64(struct fmt_reader *r, const char *key);
+
+#endif

@@ -1,0 +1,247 @@
+/* top.c - see top.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out.h"
+#include "top.h"
+
+static const char *const by_names[] = { "comm", "path", "cmdline", "uid",   "parent", "flow",
+					"src",  "dst",  "port",    "proto", "iface" };
+
+int top_parse_by(const char *s, enum top_by *by)
+{
+	for (unsigned i = 0; i < sizeof(by_names) / sizeof(by_names[0]); i++)
+		if (!strcmp(s, by_names[i])) {
+			*by = (enum top_by)i;
+			return 0;
+		}
+	return -1;
+}
+
+int top_is_flow(enum top_by by)
+{
+	return by >= BY_FLOW;
+}
+
+void top_init(struct top *t, enum top_by by, int metric)
+{
+	memset(t, 0, sizeof(*t));
+	t->by = by;
+	t->metric = metric;
+}
+
+/* Flow keys carry the file index first: interface numbers are per host. */
+struct flowkey {
+	uint32_t source;
+	struct fmt_flow_key k;
+};
+
+int top_add(struct top *t, const struct fmt_event *ev)
+{
+	struct agg_entry *e;
+	char buf[8192];
+	const void *key = buf;
+	size_t klen = 0;
+
+	if (top_is_flow(t->by)) {
+		struct flowkey fk = { ev->source, ev->flow.key };
+		if (ev->stream != FMT_STREAM_FLOW)
+			return 0;
+		switch (t->by) {
+		case BY_SRC:
+		case BY_DST:
+			memset(fk.k.dst, 0, 16), fk.k.sport = fk.k.dport = 0;
+			if (t->by == BY_DST)
+				memcpy(fk.k.src, ev->flow.key.dst, 16);
+			fk.k.ifindex = 0, fk.k.dir = 0, fk.k.proto = 0, fk.source = 0;
+			break;
+		case BY_PORT:
+			memset(&fk, 0, sizeof(fk));
+			fk.k.dport = ev->flow.key.dport;
+			fk.k.proto = ev->flow.key.proto;
+			break;
+		case BY_PROTO:
+			memset(&fk, 0, sizeof(fk));
+			fk.k.proto = ev->flow.key.proto;
+			break;
+		case BY_IFACE:
+			memset(&fk.k, 0, sizeof(fk.k));
+			fk.k.ifindex = ev->flow.key.ifindex;
+			break;
+		default:
+			break;
+		}
+		e = agg_get(&t->agg, &fk, sizeof(fk));
+		if (!e)
+			return -1;
+		e->count++;
+		e->packets += ev->flow.packets;
+		e->bytes += ev->flow.bytes;
+		t->total += t->metric == 1 ? ev->flow.packets :
+			    t->metric == 2 ? ev->flow.bytes : 1;
+		return 0;
+	}
+	if (ev->stream != FMT_STREAM_EXEC)
+		return 0;
+	switch (t->by) {
+	case BY_COMM:
+		key = ev->exec.comm, klen = strlen(ev->exec.comm);
+		break;
+	case BY_PATH:
+		key = ev->exec.filename, klen = strlen(ev->exec.filename);
+		break;
+	case BY_PARENT:
+		key = ev->exec.pcomm, klen = strlen(ev->exec.pcomm);
+		break;
+	case BY_UID:
+		klen = (size_t)snprintf(buf, sizeof(buf), "%u", ev->exec.uid);
+		break;
+	default: /* cmdline: argv joined by spaces, cut to the buffer */
+		for (uint32_t i = 0; i < ev->exec.argc && klen < sizeof(buf) - 1; i++) {
+			int n = snprintf(buf + klen, sizeof(buf) - klen, "%s%s", i ? " " : "",
+					 ev->exec.argv[i]);
+			klen += (size_t)n;
+		}
+		if (klen > sizeof(buf) - 1)
+			klen = sizeof(buf) - 1;
+		break;
+	}
+	e = agg_get(&t->agg, key, klen);
+	if (!e)
+		return -1;
+	e->count++;
+	t->total++;
+	return 0;
+}
+
+static void label(struct top *t, struct report *r, const struct agg_entry *e, char *buf,
+		  size_t len)
+{
+	if (top_is_flow(t->by)) {
+		struct flowkey fk;
+		char a[64], pb[16];
+		memcpy(&fk, e->key, sizeof(fk));
+		switch (t->by) {
+		case BY_SRC:
+		case BY_DST:
+			snprintf(buf, len, "%s", out_addr(a, sizeof(a), fk.k.family, fk.k.src));
+			break;
+		case BY_PORT:
+			snprintf(buf, len, "%s/%u", out_proto(fk.k.proto, pb, sizeof(pb)), fk.k.dport);
+			break;
+		case BY_PROTO:
+			snprintf(buf, len, "%s", out_proto(fk.k.proto, pb, sizeof(pb)));
+			break;
+		case BY_IFACE:
+			out_iface(r->readers[fk.source], fk.k.ifindex, buf, len);
+			break;
+		default:
+			out_flow(buf, len, r->readers[fk.source], &fk.k);
+		}
+		return;
+	}
+	snprintf(buf, len, "%.*s", (int)e->klen, (const char *)e->key);
+}
+
+static uint64_t metric_of(const struct top *t, const struct agg_entry *e)
+{
+	return t->metric == 1 ? e->packets : t->metric == 2 ? e->bytes : e->count;
+}
+
+void top_print(struct top *t, struct report *r, const char *title)
+{
+	size_t n;
+	struct agg_entry **v = agg_sorted(&t->agg, t->metric, &n);
+	char lab[8192], c1[32], c2[32];
+	int flow = top_is_flow(t->by);
+
+	if (!v)
+		return;
+	if (n > r->top_n)
+		n = r->top_n;
+	if (r->out == OUT_CSV) {
+		printf(flow ? "%s,packets,bytes,rows,share\n" : "%s,execs,share\n", by_names[t->by]);
+		for (size_t i = 0; i < n; i++) {
+			label(t, r, v[i], lab, sizeof(lab));
+			out_csv_field(stdout, lab);
+			if (flow)
+				printf(",%llu,%llu,%llu", (unsigned long long)v[i]->packets,
+				       (unsigned long long)v[i]->bytes, (unsigned long long)v[i]->count);
+			else
+				printf(",%llu", (unsigned long long)v[i]->count);
+			printf(",%.4f\n", t->total ? (double)metric_of(t, v[i]) / (double)t->total : 0);
+		}
+		free(v);
+		return;
+	}
+	if (flow)
+		printf("%-52s %12s %10s %7s\n", title, "PACKETS", "BYTES", "SHARE");
+	else
+		printf("%-52s %12s %7s\n", title, "EXECS", "SHARE");
+	for (size_t i = 0; i < n; i++) {
+		double share = t->total ? 100.0 * (double)metric_of(t, v[i]) / (double)t->total : 0;
+		label(t, r, v[i], lab, sizeof(lab));
+		if (flow)
+			printf("%-52s %12s %10s %6.1f%%\n", lab, out_count(c1, sizeof(c1), v[i]->packets),
+			       out_bytes(c2, sizeof(c2), v[i]->bytes), share);
+		else
+			printf("%-52s %12s %6.1f%%\n", lab, out_count(c1, sizeof(c1), v[i]->count), share);
+	}
+	if (!n)
+		printf("(none)\n");
+	free(v);
+}
+
+void top_json(struct top *t, struct report *r, struct json *j, const char *name)
+{
+	size_t n;
+	struct agg_entry **v = agg_sorted(&t->agg, t->metric, &n);
+	char lab[8192], a[64], pb[16];
+	int flow = top_is_flow(t->by);
+
+	if (n > r->top_n)
+		n = r->top_n;
+	json_key(j, name);
+	json_begin_object(j);
+	json_kv_str(j, "by", by_names[t->by]);
+	json_kv_str(j, "sort", t->metric == 1 ? "packets" : t->metric == 2 ? "bytes" : "count");
+	json_kv_u64(j, "total", t->total);
+	json_key(j, "rows");
+	json_begin_array(j);
+	for (size_t i = 0; v && i < n; i++) {
+		label(t, r, v[i], lab, sizeof(lab));
+		json_begin_object(j);
+		json_kv_str(j, "key", lab);
+		if (flow) {
+			struct flowkey fk;
+			memcpy(&fk, v[i]->key, sizeof(fk));
+			if (t->by == BY_FLOW) {
+				json_kv_str(j, "iface", out_iface(r->readers[fk.source], fk.k.ifindex, a,
+								  sizeof(a)));
+				json_kv_str(j, "dir", fk.k.dir == FMT_DIR_EGRESS ? "egress" : "ingress");
+				json_kv_str(j, "proto", out_proto(fk.k.proto, pb, sizeof(pb)));
+				json_kv_str(j, "src", out_addr(a, sizeof(a), fk.k.family, fk.k.src));
+				json_kv_u64(j, "sport", fk.k.sport);
+				json_kv_str(j, "dst", out_addr(a, sizeof(a), fk.k.family, fk.k.dst));
+				json_kv_u64(j, "dport", fk.k.dport);
+			}
+			json_kv_u64(j, "packets", v[i]->packets);
+			json_kv_u64(j, "bytes", v[i]->bytes);
+			json_kv_u64(j, "rows", v[i]->count);
+		} else {
+			json_kv_u64(j, "execs", v[i]->count);
+		}
+		json_kv_double(j, "share",
+			       t->total ? (double)metric_of(t, v[i]) / (double)t->total : 0);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+	free(v);
+}
+
+void top_free(struct top *t)
+{
+	agg_free(&t->agg);
+}

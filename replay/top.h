@@ -1,0 +1,33 @@
+/* top.h - the top-N tables (commands, paths, flows, ...) that summary and
+ * top both print. */
+#ifndef TOP_H
+#define TOP_H
+
+#include "agg.h"
+#include "json.h"
+#include "report.h"
+
+enum top_by {
+	BY_COMM, BY_PATH, BY_CMDLINE, BY_UID, BY_PARENT, /* exec */
+	BY_FLOW, BY_SRC, BY_DST, BY_PORT, BY_PROTO, BY_IFACE, /* flow */
+};
+
+struct top {
+	enum top_by by;
+	int metric; /* 0 count, 1 packets, 2 bytes */
+	struct agg agg;
+	uint64_t total; /* of the metric, over everything aggregated */
+};
+
+/* Parse --by; @return 0 or -1 */
+int top_parse_by(const char *s, enum top_by *by);
+int top_is_flow(enum top_by by);
+void top_init(struct top *t, enum top_by by, int metric);
+/* Add a record if it belongs to this table's stream. @return -1 on oom. */
+int top_add(struct top *t, const struct fmt_event *ev);
+/* Print as a table / into JSON (as a key "name") / as CSV. */
+void top_print(struct top *t, struct report *r, const char *title);
+void top_json(struct top *t, struct report *r, struct json *j, const char *name);
+void top_free(struct top *t);
+
+#endif

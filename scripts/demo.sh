@@ -1,0 +1,25 @@
+#!/bin/sh
+# demo.sh - the main job: install and build, record a short session of this
+# machine with ebpfrec, then print the report with ebpfreport.
+#
+#   sudo scripts/demo.sh [SECONDS]      (default: 5)
+set -eu
+
+cd "$(dirname "$0")/.."
+SECONDS_TO_RECORD=${1:-5}
+scripts/setup.sh >&2
+OUT=$(mktemp -d)/session.db
+
+echo "demo: recording this machine for ${SECONDS_TO_RECORD}s into $OUT" >&2
+build/record/ebpfrec -o "$OUT" --duration "$SECONDS_TO_RECORD" --no-progress &
+REC=$!
+# give the recorder something to see while it runs
+sleep 1
+for i in 1 2 3; do
+	ls / >/dev/null
+	uname -a >/dev/null
+	sh -c 'exit 3' || true
+	cat /proc/loadavg >/dev/null
+done
+wait "$REC"
+build/replay/ebpfreport "$OUT" --top 10

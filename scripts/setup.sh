@@ -1,0 +1,46 @@
+#!/bin/sh
+# setup.sh - install what ebpfrec needs on Debian 12 (idempotent,
+# non-interactive) and build it into build/.
+#
+#   scripts/setup.sh [--analyzer-only] [--sanitize] [BUILD_DIR]
+#
+# --analyzer-only builds format/ + replay/ only (no libbpf, clang, bpftool).
+set -eu
+
+cd "$(dirname "$0")/.."
+ANALYZER_ONLY=OFF
+SANITIZE=OFF
+BUILD=build
+for arg in "$@"; do
+	case "$arg" in
+	--analyzer-only) ANALYZER_ONLY=ON ;;
+	--sanitize) SANITIZE=ON ;;
+	-*) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
+	*) BUILD=$arg ;;
+	esac
+done
+
+PKGS="cmake make gcc pkg-config libsqlite3-dev sqlite3 libzstd-dev zstd libcriterion-dev"
+if [ "$ANALYZER_ONLY" = OFF ]; then
+	PKGS="$PKGS clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev iproute2 procps"
+fi
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "setup.sh: missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "setup.sh: installing$missing" >&2
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEBPFREC_WERROR=ON \
+	-DEBPFREC_ANALYZER_ONLY="$ANALYZER_ONLY" -DEBPFREC_SANITIZE="$SANITIZE" >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" >/dev/null
+echo "setup.sh: built in $BUILD/" >&2

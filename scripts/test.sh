@@ -1,0 +1,31 @@
+#!/bin/sh
+# test.sh - install, build and run the whole test suite (as root: the
+# integration tests load the real BPF programs), then the same suite again
+# built with AddressSanitizer + UndefinedBehaviorSanitizer.
+#
+#   sudo scripts/test.sh [--quick]      (--quick: skip the sanitizer pass)
+set -eu
+
+cd "$(dirname "$0")/.."
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+
+if [ "$(id -u)" != 0 ]; then
+	echo "test.sh: run as root: the integration tests load BPF programs" >&2
+	exit 1
+fi
+# BPF needs no tracefs or bpffs here (raw tracepoints, links); mount them
+# anyway if absent, for peers and debugging tools used by benchmarks.
+mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
+mountpoint -q /sys/fs/bpf 2>/dev/null || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
+
+scripts/setup.sh build
+status=0
+if [ "$QUICK" = 0 ]; then
+	scripts/setup.sh --sanitize build-asan
+	echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer ==" >&2
+	(cd build-asan && ctest --output-on-failure --timeout 900) || status=1
+fi
+echo "== tests ==" >&2
+(cd build && ctest --output-on-failure --timeout 900) || status=1
+exit $status
