@@ -213,7 +213,9 @@ static uint64_t counter_sum(struct exec_source *x, uint32_t idx)
 
 void exec_source_counts(struct exec_source *x, struct exec_counts *c)
 {
-	x->n.lost_ringbuf = counter_sum(x, CNT_RB_DROP_EXEC) + counter_sum(x, CNT_RB_DROP_EXIT);
+	x->n.lost_ringbuf_exec = counter_sum(x, CNT_RB_DROP_EXEC);
+	x->n.lost_ringbuf_exit = counter_sum(x, CNT_RB_DROP_EXIT);
+	x->n.lost_ringbuf = x->n.lost_ringbuf_exec + x->n.lost_ringbuf_exit;
 	*c = x->n;
 }
 

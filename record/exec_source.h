@@ -15,6 +15,7 @@ struct exec_counts {
 	uint64_t execs, exits; /* records delivered to the sink */
 	uint64_t failed; /* execs with ret < 0 */
 	uint64_t lost_ringbuf; /* failed reserves, summed over CPUs */
+	uint64_t lost_ringbuf_exec, lost_ringbuf_exit; /* the same, per kind */
 	uint64_t argv_truncated;
 };
 

@@ -96,6 +96,8 @@ static void set_meta_counters(struct sink *s, struct exec_source *x, uint64_t en
 		exec_source_counts(x, &c);
 	sink_stats(s, &st);
 	sink_meta_u64(s, "lost_ringbuf", c.lost_ringbuf);
+	sink_meta_u64(s, "lost_ringbuf_exec", c.lost_ringbuf_exec);
+	sink_meta_u64(s, "lost_ringbuf_exit", c.lost_ringbuf_exit);
 	sink_meta_u64(s, "lost_queue", st.lost_queue);
 	sink_meta_u64(s, "argv_truncated", c.argv_truncated);
 	sink_meta_u64(s, "failed_execs", c.failed);
@@ -156,6 +158,8 @@ int main(int argc, char **argv)
 			die("%s", err);
 		}
 	}
+	/* tells readers (and tests) that the probes are live */
+	sink_meta_u64(sink, "attached_ns", host_boot_ns());
 	sink_flush(sink);
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -190,6 +190,7 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 		.max_args = 64,
 		.filter_uid = -1,
 	};
+	argp_err_exit_status = 2; /* usage errors, like other tools */
 	argp_parse(&argp, argc, argv, 0, NULL, o);
 	if (o->no_exec && o->no_net) {
 		fprintf(stderr, "ebpfrec: --no-exec and --no-net leave nothing to record\n");

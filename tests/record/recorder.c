@@ -1,0 +1,167 @@
+/* recorder.c - see recorder.h. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "recorder.h"
+
+const char *rec_tmp_path(const char *name)
+{
+	static char dir[128];
+	static char path[256];
+
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/ebpfrec-it-XXXXXX");
+		cr_assert_not_null(mkdtemp(dir));
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+static int attached(const char *path)
+{
+	struct fmt_reader *r;
+	uint64_t v;
+	int ok;
+
+	if (fmt_reader_open(path, &r, NULL))
+		return 0;
+	ok = fmt_reader_meta_u64(r, "attached_ns", &v) == 0;
+	fmt_reader_close(r);
+	return ok;
+}
+
+void recorder_start(struct recorder *rec, const char *path, const char *const *args)
+{
+	const char *argv[32] = { EBPFREC_BIN, "-o", path, "--force", "--no-progress" };
+	int n = 5;
+
+	for (; args && *args && n < 30; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	snprintf(rec->path, sizeof(rec->path), "%s", path);
+	unlink(path);
+	rec->pid = fork();
+	cr_assert_geq(rec->pid, 0);
+	if (rec->pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0)
+			dup2(devnull, STDOUT_FILENO);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 2000; i++) {
+		int status;
+		if (waitpid(rec->pid, &status, WNOHANG) == rec->pid)
+			cr_assert_fail("ebpfrec exited early with status %d", status);
+		if (attached(path))
+			return;
+		usleep(10000);
+	}
+	kill(rec->pid, SIGKILL);
+	cr_assert_fail("ebpfrec did not attach within 20 s");
+}
+
+int recorder_stop(struct recorder *rec, int sig)
+{
+	int status = 0;
+
+	kill(rec->pid, sig);
+	cr_assert_eq(waitpid(rec->pid, &status, 0), rec->pid);
+	return status;
+}
+
+static char *dup_or_fail(const char *s)
+{
+	char *d = strdup(s);
+	cr_assert_not_null(d);
+	return d;
+}
+
+void capture_load(struct capture *c, const char *path)
+{
+	struct fmt_iter *it;
+	struct fmt_event ev;
+	char *err = NULL;
+	size_t cap_e = 0, cap_x = 0;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	cr_assert_eq(fmt_reader_open(path, &c->r, &err), 0, "%s", err ? err : "");
+	c->clean = fmt_reader_closed_clean(c->r);
+	cr_assert_eq(fmt_iter_open(&c->r, 1, FMT_STREAM_MASK_ALL, 0, UINT64_MAX, &it), 0);
+	while ((rc = fmt_iter_next(it, &ev)) == 1) {
+		if (ev.stream == FMT_STREAM_EXEC) {
+			struct fmt_exec *e;
+			char **argv;
+			if (c->nexec == cap_e) {
+				cap_e = cap_e ? cap_e * 2 : 1024;
+				c->execs = realloc(c->execs, cap_e * sizeof(*c->execs));
+				cr_assert_not_null(c->execs);
+			}
+			e = &c->execs[c->nexec++];
+			*e = ev.exec;
+			e->comm = dup_or_fail(ev.exec.comm);
+			e->pcomm = dup_or_fail(ev.exec.pcomm);
+			e->filename = dup_or_fail(ev.exec.filename);
+			argv = calloc(ev.exec.argc + 1, sizeof(*argv));
+			for (uint32_t i = 0; i < ev.exec.argc; i++)
+				argv[i] = dup_or_fail(ev.exec.argv[i]);
+			e->argv = (const char *const *)argv;
+		} else if (ev.stream == FMT_STREAM_EXIT) {
+			if (c->nexit == cap_x) {
+				cap_x = cap_x ? cap_x * 2 : 1024;
+				c->exits = realloc(c->exits, cap_x * sizeof(*c->exits));
+				cr_assert_not_null(c->exits);
+			}
+			c->exits[c->nexit++] = ev.exit;
+		}
+	}
+	cr_assert_eq(rc, 0, "reading %s: %s", path, fmt_reader_errmsg(c->r));
+	fmt_iter_free(it);
+}
+
+void capture_free(struct capture *c)
+{
+	for (size_t i = 0; i < c->nexec; i++) {
+		free((char *)c->execs[i].comm);
+		free((char *)c->execs[i].pcomm);
+		free((char *)c->execs[i].filename);
+		for (uint32_t a = 0; a < c->execs[i].argc; a++)
+			free((char *)c->execs[i].argv[a]);
+		free((void *)c->execs[i].argv);
+	}
+	free(c->execs);
+	free(c->exits);
+	fmt_reader_close(c->r);
+	memset(c, 0, sizeof(*c));
+}
+
+const struct fmt_exec *capture_exec_by_pid(const struct capture *c, uint32_t pid)
+{
+	for (size_t i = 0; i < c->nexec; i++)
+		if (c->execs[i].pid == pid)
+			return &c->execs[i];
+	return NULL;
+}
+
+const struct fmt_exit *capture_exit_by_pid(const struct capture *c, uint32_t pid)
+{
+	for (size_t i = 0; i < c->nexit; i++)
+		if (c->exits[i].pid == pid)
+			return &c->exits[i];
+	return NULL;
+}
+
+uint64_t capture_meta_u64(const struct capture *c, const char *key)
+{
+	uint64_t v = 0;
+	cr_assert_eq(fmt_reader_meta_u64(c->r, key, &v), 0, "meta %s missing", key);
+	return v;
+}

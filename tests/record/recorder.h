@@ -1,0 +1,40 @@
+/* recorder.h - run the real ebpfrec binary from a test and read what it
+ * recorded with the format reader. */
+#ifndef TEST_RECORDER_H
+#define TEST_RECORDER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fmt.h"
+
+struct recorder {
+	pid_t pid;
+	char path[256];
+};
+
+/* Start ebpfrec -o path [args...] and wait until its probes are attached
+ * (meta attached_ns). Fails the test if it does not come up in 20 s. */
+void recorder_start(struct recorder *rec, const char *path, const char *const *args);
+/* Send sig and wait; @return the wait status. */
+int recorder_stop(struct recorder *rec, int sig);
+
+/* Everything in a file, deep-copied. */
+struct capture {
+	struct fmt_exec *execs;
+	size_t nexec;
+	struct fmt_exit *exits;
+	size_t nexit;
+	int clean;
+	struct fmt_reader *r; /* kept open for meta */
+};
+void capture_load(struct capture *c, const char *path);
+void capture_free(struct capture *c);
+const struct fmt_exec *capture_exec_by_pid(const struct capture *c, uint32_t pid);
+const struct fmt_exit *capture_exit_by_pid(const struct capture *c, uint32_t pid);
+uint64_t capture_meta_u64(const struct capture *c, const char *key);
+
+/* A fresh path in a per-process temporary directory. */
+const char *rec_tmp_path(const char *name);
+
+#endif

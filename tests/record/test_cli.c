@@ -1,0 +1,107 @@
+/* test_cli.c - ebpfrec's errors: one clear line and a non-zero exit for
+ * every bad input, and nothing left behind. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "recorder.h"
+
+/* Run ebpfrec with args (as uid if uid >= 0); @return exit status, stderr in err. */
+static int run_rec(const char *const *args, int uid, char *err, size_t len)
+{
+	int fds[2], st;
+	const char *argv[16] = { EBPFREC_BIN };
+	int n = 1;
+	ssize_t got;
+	pid_t pid;
+
+	for (; *args && n < 15; args++)
+		argv[n++] = *args;
+	cr_assert_eq(pipe(fds), 0);
+	pid = fork();
+	if (pid == 0) {
+		dup2(fds[1], STDERR_FILENO);
+		if (uid >= 0 && (setgid((gid_t)uid) || setuid((uid_t)uid)))
+			_exit(99);
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	size_t used = 0;
+	while (used < len - 1 && (got = read(fds[0], err + used, len - 1 - used)) > 0)
+		used += (size_t)got;
+	err[used] = 0;
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void expect(const char *const *args, int uid, int code, const char *words)
+{
+	char err[4096];
+	int rc = run_rec(args, uid, err, sizeof(err));
+
+	cr_assert_eq(rc, code, "exit %d (expected %d): %s", rc, code, err);
+	cr_assert_not_null(strstr(err, words), "stderr lacks '%s': %s", words, err);
+}
+
+Test(cli, bad_option_values)
+{
+	expect((const char *[]){ "--duration", "-3", NULL }, -1, 2, "--duration");
+	expect((const char *[]){ "--ringbuf-size", "5000", NULL }, -1, 2, "power of two");
+	expect((const char *[]){ "--max-args", "0", NULL }, -1, 2, "--max-args");
+	expect((const char *[]){ "--uid", "abc", NULL }, -1, 2, "--uid");
+	expect((const char *[]){ "--comm", "a-very-long-command-name", NULL }, -1, 2, "--comm");
+	expect((const char *[]){ "--frobnicate", NULL }, -1, 2, "frobnicate");
+	expect((const char *[]){ "--no-exec", "--no-net", NULL }, -1, 2, "nothing to record");
+}
+
+Test(cli, output_problems)
+{
+	const char *existing = strdup(rec_tmp_path("exists.db"));
+	FILE *f = fopen(existing, "w");
+
+	fclose(f);
+	expect((const char *[]){ "-o", existing, "--duration", "1", NULL }, -1, 1, "--force");
+	expect((const char *[]){ "-o", "/nonexistent-dir/x.db", "--duration", "1", NULL }, -1, 1,
+	       "No such file or directory");
+	free((void *)existing);
+}
+
+Test(cli, not_root)
+{
+	expect((const char *[]){ "-o", "/tmp/never.db", NULL }, 65534, 1, "CAP_BPF");
+	cr_assert_neq(access("/tmp/never.db", F_OK), 0, "no file may be left behind");
+}
+
+Test(cli, help_and_version)
+{
+	char out[8192];
+	int rc = run_rec((const char *[]){ "--version", NULL }, -1, out, sizeof(out));
+
+	cr_assert_eq(rc, 0);
+	expect((const char *[]){ "--help", NULL }, -1, 0, "");
+}
+
+Test(cli, file_is_private_and_given_to_sudo_user, .timeout = 60)
+{
+	const char *path = strdup(rec_tmp_path("owned.db"));
+	char err[4096];
+	struct stat st;
+	int rc;
+
+	setenv("SUDO_UID", "65534", 1);
+	setenv("SUDO_GID", "65534", 1);
+	rc = run_rec((const char *[]){ "-o", path, "--duration", "0.5", "--no-progress", NULL }, -1,
+		     err, sizeof(err));
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(st.st_uid, 65534u);
+	cr_assert_eq(st.st_gid, 65534u);
+	free((void *)path);
+}
