@@ -19,7 +19,7 @@ extern char **environ;
 /* posix_spawn /bin/true STORM times, one at a time. If stall is not 0,
  * the recorder is stopped (SIGSTOP) for the middle 2,000 execs, so its ring
  * buffer fills up. */
-static void storm(const char *tag, pid_t stall)
+static void storm(const char *prog, const char *tag, pid_t stall)
 {
 	const char *argv[] = { "true", tag, NULL };
 
@@ -30,19 +30,18 @@ static void storm(const char *tag, pid_t stall)
 			kill(stall, SIGSTOP);
 		if (stall && i == STORM / 2 + 2000)
 			kill(stall, SIGCONT);
-		cr_assert_eq(posix_spawn(&pid, "/bin/true", NULL, NULL, (char *const *)argv, environ),
-			     0);
+		cr_assert_eq(posix_spawn(&pid, prog, NULL, NULL, (char *const *)argv, environ), 0);
 		cr_assert_eq(waitpid(pid, &st, 0), pid);
 	}
 }
 
-static size_t count_storm(const struct capture *c, const char *tag)
+static size_t count_storm(const struct capture *c, const char *comm, const char *tag)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->nexec; i++)
 		if (c->execs[i].ppid == (uint32_t)getpid() && c->execs[i].argc == 2 &&
-		    !strcmp(c->execs[i].argv[1], tag) && !strcmp(c->execs[i].comm, "true"))
+		    !strcmp(c->execs[i].argv[1], tag) && !strcmp(c->execs[i].comm, comm))
 			n++;
 	return n;
 }
@@ -56,11 +55,11 @@ Test(storm, every_exec_recorded_with_defaults, .timeout = 600)
 
 	cr_assert_eq(geteuid(), 0, "run as root (scripts/test.sh)");
 	recorder_start(&rec, rec_tmp_path("storm.db"), NULL);
-	storm("storm-default", 0);
+	storm("/bin/true", "storm-default", 0);
 	st = recorder_stop(&rec, SIGINT);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	capture_load(&cap, rec.path);
-	got = count_storm(&cap, "storm-default");
+	got = count_storm(&cap, "true", "storm-default");
 	cr_assert_eq(got, STORM, "recorded %zu of %d execs (lost_ringbuf %llu)", got, STORM,
 		     (unsigned long long)capture_meta_u64(&cap, "lost_ringbuf"));
 	cr_assert_eq(capture_meta_u64(&cap, "lost_ringbuf"), 0);
@@ -69,22 +68,28 @@ Test(storm, every_exec_recorded_with_defaults, .timeout = 600)
 
 Test(storm, tiny_ringbuf_drops_are_counted_exactly, .timeout = 600)
 {
-	/* only our storm passes the comm filter, so the exec drop counter
-	 * counts our execs only; the recorder is stalled mid-storm */
-	static const char *const args[] = { "--ringbuf-size", "4096", "--comm", "true", NULL };
+	/* only our storm passes the comm filter (a copy of true with a name of
+	 * its own), so the exec drop counter counts our execs only; the
+	 * recorder is stalled mid-storm */
+	static const char *const args[] = { "--ringbuf-size", "4096", "--comm", "tinystorm", NULL };
+	char prog[256];
 	struct recorder rec;
 	struct capture cap;
 	uint64_t dropped;
+	char cmd[300];
 	size_t got;
 	int st;
 
 	cr_assert_eq(geteuid(), 0, "run as root (scripts/test.sh)");
+	snprintf(prog, sizeof(prog), "%s", rec_tmp_path("tinystorm"));
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", prog);
+	cr_assert_eq(system(cmd), 0);
 	recorder_start(&rec, rec_tmp_path("tiny.db"), args);
-	storm("storm-tiny", rec.pid);
+	storm(prog, "storm-tiny", rec.pid);
 	st = recorder_stop(&rec, SIGINT);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	capture_load(&cap, rec.path);
-	got = count_storm(&cap, "storm-tiny");
+	got = count_storm(&cap, "tinystorm", "storm-tiny");
 	dropped = capture_meta_u64(&cap, "lost_ringbuf_exec");
 	cr_log_info("tiny ring buffer: %zu recorded + %llu dropped = %d generated", got,
 		    (unsigned long long)dropped, STORM);
