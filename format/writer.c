@@ -147,6 +147,10 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	if (rc == FMT_OK) {
 		sqlite3_extended_result_codes(w->db, 1);
 		snprintf(sql, sizeof(sql),
+			 /* first, before the header exists: growing chunks are
+			  * rewritten at every flush, and close gives the freed
+			  * pages back */
+			 "PRAGMA auto_vacuum=INCREMENTAL;"
 			 "PRAGMA application_id=%d; PRAGMA user_version=%d;"
 			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 			 FMT_APPLICATION_ID, FMT_VERSION_MAJOR);
@@ -353,7 +357,8 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg)
 	if (rc == FMT_OK)
 		rc = fmt_writer_flush(w);
 	if (rc == FMT_OK)
-		rc = exec_sql(w, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
+		rc = exec_sql(w, "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);"
+				 "PRAGMA journal_mode=DELETE;");
 	if (errmsg)
 		*errmsg = rc != FMT_OK ? strdup(w->err) : NULL;
 	fmt_writer_abandon(w);

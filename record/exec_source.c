@@ -165,6 +165,7 @@ struct exec_source *exec_source_open(const struct rec_options *o, struct sink *s
 	x->skel->rodata->want_failed = !o->no_failed;
 	x->skel->rodata->wakeup_bytes = o->ringbuf_size / 4;
 	bpf_program__set_autoload(x->skel->progs.on_sys_exit, !o->no_failed);
+	bpf_program__set_autoload(x->skel->progs.on_exit, !o->no_exit);
 	bpf_map__set_max_entries(x->skel->maps.events, (uint32_t)o->ringbuf_size);
 
 	rc = exec_bpf__load(x->skel);

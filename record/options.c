@@ -45,6 +45,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_NO_PROGRESS,
 	OPT_NO_FAILED,
+	OPT_NO_EXIT,
 };
 
 static const struct argp_option options[] = {
@@ -58,6 +59,7 @@ static const struct argp_option options[] = {
 	{ "no-net", OPT_NO_NET, NULL, 0, "Do not record network flows", 1 },
 	{ "no-failed", OPT_NO_FAILED, NULL, 0,
 	  "Do not record failed execs (skips the sys_exit hook)", 1 },
+	{ "no-exit", OPT_NO_EXIT, NULL, 0, "Do not record process exits", 1 },
 	{ NULL, 0, NULL, 0, "Filters (applied in the kernel):", 2 },
 	{ "uid", OPT_UID, "UID", 0, "Only processes of this user id", 2 },
 	{ "cgroup", OPT_CGROUP, "PATH|ID", 0, "Only processes in this cgroup (v2 path or id)", 2 },
@@ -135,6 +137,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_NO_FAILED:
 		o->no_failed = true;
 		break;
+	case OPT_NO_EXIT:
+		o->no_exit = true;
+		break;
 	case OPT_UID:
 		o->filter_uid = (int64_t)parse_u64(st, "--uid", arg, 0, UINT32_MAX - 1, 0);
 		break;
@@ -208,6 +213,7 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_bool(&j, "exec", !o->no_exec);
 	json_kv_bool(&j, "net", !o->no_net);
 	json_kv_bool(&j, "failed_execs", !o->no_failed);
+	json_kv_bool(&j, "exits", !o->no_exit);
 	json_kv_u64(&j, "ringbuf_size", o->ringbuf_size);
 	json_kv_u64(&j, "max_args", o->max_args);
 	if (o->filter_uid >= 0)

@@ -21,6 +21,7 @@ struct rec_options {
 	const char *filter_cgroup_arg;
 	const char *filter_comm;
 	bool no_failed; /* do not trace failed execs (skips the sys_exit hook) */
+	bool no_exit; /* do not trace process exits */
 };
 
 /* Parse argv into o. Exits with status 2 and a usage message on bad input
