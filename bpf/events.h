@@ -60,4 +60,31 @@ enum counter {
 	CNT_MAX = 8,
 };
 
+/* ---- flows (flow.bpf.c) ---- */
+
+#define FLOW_DIR_INGRESS 0
+#define FLOW_DIR_EGRESS 1
+#define FLOW_FAMILY_OTHER 0 /* non-IP, truncated or malformed frames */
+#define FLOW_FAMILY_IPV4 4
+#define FLOW_FAMILY_IPV6 6
+#define MAX_IFSLOTS 256 /* interfaces one recorder can hook */
+
+/* Same layout as struct fmt_flow_key in format/ (asserted in record/). */
+struct flow_key {
+	__u32 ifindex;
+	__u8 dir;
+	__u8 family;
+	__u8 proto;
+	__u8 pad;
+	__u8 src[16]; /* network order; IPv4 in the first 4 bytes */
+	__u8 dst[16];
+	__u16 sport; /* host order; ICMP: type */
+	__u16 dport; /* host order; ICMP: code */
+};
+
+struct flow_val {
+	__u64 packets;
+	__u64 bytes; /* frame length including the Ethernet header */
+};
+
 #endif

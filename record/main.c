@@ -21,6 +21,8 @@
 #include <bpf/libbpf.h>
 
 #include "exec_source.h"
+#include "flow_source.h"
+#include "ifaces.h"
 #include "fmt.h"
 #include "hostinfo.h"
 #include "options.h"
@@ -80,20 +82,26 @@ static void check_system(const struct rec_options *o)
 {
 	char msg[256];
 
-	if (privs_check(!o->no_net && 0, msg, sizeof(msg)))
+	if (privs_check(!o->no_net, msg, sizeof(msg)))
 		die("%s", msg);
 	if (access("/sys/kernel/btf/vmlinux", R_OK))
 		die("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing); ebpfrec needs "
 		    "a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 }
 
-static void set_meta_counters(struct sink *s, struct exec_source *x, uint64_t end_ns)
+static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow_source *fl,
+			      uint64_t end_ns)
 {
 	struct exec_counts c = { 0 };
+	struct flow_counts fc = { 0 };
 	struct sink_stats st;
 
 	if (x)
 		exec_source_counts(x, &c);
+	if (fl) {
+		flow_source_counts(fl, &fc);
+		sink_meta_u64(s, "lost_flow_overflow", fc.overflow_packets);
+	}
 	sink_stats(s, &st);
 	sink_meta_u64(s, "lost_ringbuf", c.lost_ringbuf);
 	sink_meta_u64(s, "lost_ringbuf_exec", c.lost_ringbuf_exec);
@@ -110,6 +118,10 @@ int main(int argc, char **argv)
 	struct fmt_writer *w = NULL;
 	struct sink *sink;
 	struct exec_source *x = NULL;
+	struct flow_source *fl = NULL;
+	static struct iface_list ifs;
+	uint64_t last_drain_ns = 0;
+	struct flow_counts fc = { 0 };
 	struct printer pr = { 0 };
 	struct status status;
 	struct epoll_event ev;
@@ -147,6 +159,7 @@ int main(int argc, char **argv)
 	sink_meta(sink, "options", text);
 	free(text);
 	sink_meta_u64(sink, "start_ns", start_ns);
+	sink_meta_u64(sink, "interval_ns", o.interval_ns);
 
 	pr.out = stdout;
 	pr.clock_offset_ns = host_clock_offset_ns();
@@ -157,6 +170,23 @@ int main(int argc, char **argv)
 			unlink(o.output); /* nothing recorded: leave no empty session behind */
 			die("%s", err);
 		}
+	}
+	if (!o.no_net) {
+		if (ifaces_select(&ifs, o.ifaces, o.nifaces, err, sizeof(err)) == 0 && !ifs.n)
+			snprintf(err, sizeof(err), "no interface is up (use -i IFACE or --no-net)");
+		if (ifs.n)
+			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, err, sizeof(err));
+		if (!fl) {
+			exec_source_close(x);
+			sink_close(sink, &errmsg);
+			unlink(o.output);
+			die("%s", err);
+		}
+		text = ifaces_json(&ifs);
+		sink_meta(sink, "interfaces", text);
+		free(text);
+		last_drain_ns = host_boot_ns();
+		flow_source_start(fl, last_drain_ns);
 	}
 	/* tells readers (and tests) that the probes are live */
 	sink_meta_u64(sink, "attached_ns", host_boot_ns());
@@ -197,8 +227,18 @@ int main(int argc, char **argv)
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
 					continue;
 				ticks++;
+				if (fl && host_boot_ns() - last_drain_ns >= o.interval_ns) {
+					last_drain_ns = host_boot_ns();
+					if (flow_source_drain(fl, last_drain_ns, err, sizeof(err)))
+						die("%s", err);
+				}
 				if (ticks % FLUSH_TICKS == 0) {
-					set_meta_counters(sink, x, host_boot_ns());
+					if (fl && flow_source_check_ifaces(fl)) {
+						text = ifaces_json(&ifs);
+						sink_meta(sink, "interfaces", text);
+						free(text);
+					}
+					set_meta_counters(sink, x, fl, host_boot_ns());
 					sink_flush(sink);
 				}
 				if (ticks % STATUS_TICKS == 0)
@@ -223,7 +263,12 @@ int main(int argc, char **argv)
 	signal(SIGTERM, SIG_DFL);
 	if (x)
 		exec_source_consume(x);
-	set_meta_counters(sink, x, host_boot_ns());
+	if (fl) { /* detach, then count what the last partial interval saw */
+		flow_source_close(fl, host_boot_ns(), &fc);
+		fl = NULL;
+		sink_meta_u64(sink, "lost_flow_overflow", fc.overflow_packets);
+	}
+	set_meta_counters(sink, x, NULL, host_boot_ns());
 	status_finish_line(&status);
 	{
 		struct exec_counts c = { 0 };
@@ -238,7 +283,7 @@ int main(int argc, char **argv)
 				errmsg ? errmsg : "writing the session failed", o.output);
 			return 1;
 		}
-		status_summary(&status, &c, &st);
+		status_summary(&status, &c, &fc, &st);
 	}
 	return 0;
 }

@@ -14,9 +14,9 @@ const char *argp_program_version = "ebpfrec " EBPFREC_VERSION;
 const char *argp_program_bug_address = "<https://github.com/ebpfrec/ebpfrec/issues>";
 
 static const char doc[] =
-	"Record every exec and process exit on this host (and, later, per-flow "
-	"packet counts) into a compressed SQLite session file that ebpfreport reads "
-	"offline, on any machine.\n"
+	"Record every exec and process exit on this host, and per-flow packet and "
+	"byte counts per interval (XDP ingress, tc egress), into a compressed SQLite "
+	"session file that ebpfreport reads offline, on any machine.\n"
 	"\n"
 	"USAGE: ebpfrec [-o FILE] [--duration SECONDS] [OPTIONS]\n"
 	"\n"
@@ -25,6 +25,7 @@ static const char doc[] =
 	"  sudo ebpfrec -o s.db --duration 30 --force # 30 s, replace s.db\n"
 	"  sudo ebpfrec --print --uid 1000            # also print uid 1000's execs live\n"
 	"  sudo ebpfrec --comm make -o build.db       # only processes named make\n"
+	"  sudo ebpfrec -i eth0 --no-exec --interval 5s  # only flows on eth0\n"
 	"  ebpfreport session.db --top 10             # read it, no root needed\n"
 	"\n"
 	"Stop with Ctrl-C or SIGTERM: the file is flushed and closed cleanly. A second "
@@ -46,6 +47,9 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_NO_FAILED,
 	OPT_NO_EXIT,
+	OPT_INTERVAL,
+	OPT_MAX_FLOWS,
+	OPT_XDP_MODE,
 };
 
 static const struct argp_option options[] = {
@@ -60,6 +64,20 @@ static const struct argp_option options[] = {
 	{ "no-failed", OPT_NO_FAILED, NULL, 0,
 	  "Do not record failed execs (skips the sys_exit hook)", 1 },
 	{ "no-exit", OPT_NO_EXIT, NULL, 0, "Do not record process exits", 1 },
+	{ "interface", 'i', "IFACE", 0,
+	  "Hook this interface (repeatable; default: every interface that is up, except "
+	  "loopback; 'any' adds loopback)",
+	  1 },
+	{ "interval", OPT_INTERVAL, "DURATION", 0,
+	  "Flow interval: 1s (default), 500ms, 10s... (100ms to 1h)", 1 },
+	{ "max-flows", OPT_MAX_FLOWS, "N", 0,
+	  "Flow table size per interval (default 65536); more flows go to a counted "
+	  "overflow bucket",
+	  1 },
+	{ "xdp-mode", OPT_XDP_MODE, "MODE", 0,
+	  "auto (default: generic on veth and loopback, native elsewhere where the "
+	  "driver has it), native or generic",
+	  1 },
 	{ NULL, 0, NULL, 0, "Filters (applied in the kernel):", 2 },
 	{ "uid", OPT_UID, "UID", 0, "Only processes of this user id", 2 },
 	{ "cgroup", OPT_CGROUP, "PATH|ID", 0, "Only processes in this cgroup (v2 path or id)", 2 },
@@ -140,6 +158,39 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_NO_EXIT:
 		o->no_exit = true;
 		break;
+	case 'i':
+		if (o->nifaces == REC_MAX_IFACE_ARGS)
+			argp_error(st, "too many -i options (at most %d)", REC_MAX_IFACE_ARGS);
+		o->ifaces[o->nifaces++] = arg;
+		break;
+	case OPT_INTERVAL: {
+		double v = strtod(arg, &end), unit = 1e9;
+		if (end == arg)
+			argp_error(st, "invalid --interval '%s': use 1s, 500ms, 2m", arg);
+		if (!strcmp(end, "ms"))
+			unit = 1e6;
+		else if (!strcmp(end, "m"))
+			unit = 60e9;
+		else if (*end && strcmp(end, "s"))
+			argp_error(st, "invalid --interval '%s': use 1s, 500ms, 2m", arg);
+		if (!(v * unit >= 1e8 && v * unit <= 3600e9))
+			argp_error(st, "invalid --interval '%s': must be between 100ms and 1h", arg);
+		o->interval_ns = (uint64_t)(v * unit);
+		break;
+	}
+	case OPT_MAX_FLOWS:
+		o->max_flows = (uint32_t)parse_u64(st, "--max-flows", arg, 16, 16u << 20, 0);
+		break;
+	case OPT_XDP_MODE:
+		if (!strcmp(arg, "auto"))
+			o->xdp_mode = XDP_MODE_AUTO;
+		else if (!strcmp(arg, "native"))
+			o->xdp_mode = XDP_MODE_NATIVE;
+		else if (!strcmp(arg, "generic"))
+			o->xdp_mode = XDP_MODE_GENERIC;
+		else
+			argp_error(st, "invalid --xdp-mode '%s': use auto, native or generic", arg);
+		break;
 	case OPT_UID:
 		o->filter_uid = (int64_t)parse_u64(st, "--uid", arg, 0, UINT32_MAX - 1, 0);
 		break;
@@ -194,6 +245,8 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 		.ringbuf_size = 8u << 20,
 		.max_args = 64,
 		.filter_uid = -1,
+		.interval_ns = 1000000000ull,
+		.max_flows = 65536,
 	};
 	argp_err_exit_status = 2; /* usage errors, like other tools */
 	argp_parse(&argp, argc, argv, 0, NULL, o);
@@ -216,6 +269,15 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_bool(&j, "exits", !o->no_exit);
 	json_kv_u64(&j, "ringbuf_size", o->ringbuf_size);
 	json_kv_u64(&j, "max_args", o->max_args);
+	json_kv_u64(&j, "interval_ns", o->interval_ns);
+	json_kv_u64(&j, "max_flows", o->max_flows);
+	json_kv_str(&j, "xdp_mode", o->xdp_mode == XDP_MODE_NATIVE ? "native" :
+				    o->xdp_mode == XDP_MODE_GENERIC ? "generic" : "auto");
+	json_key(&j, "interfaces");
+	json_begin_array(&j);
+	for (unsigned i = 0; i < o->nifaces; i++)
+		json_str(&j, o->ifaces[i]);
+	json_end_array(&j);
 	if (o->filter_uid >= 0)
 		json_kv_u64(&j, "filter_uid", (uint64_t)o->filter_uid);
 	if (o->filter_cgroup)

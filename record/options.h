@@ -5,6 +5,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC };
+
+#define REC_MAX_IFACE_ARGS 64
+
 struct rec_options {
 	const char *output;
 	double duration; /* seconds; 0 = until interrupted */
@@ -22,6 +26,11 @@ struct rec_options {
 	const char *filter_comm;
 	bool no_failed; /* do not trace failed execs (skips the sys_exit hook) */
 	bool no_exit; /* do not trace process exits */
+	const char *ifaces[REC_MAX_IFACE_ARGS]; /* -i, repeatable */
+	unsigned nifaces;
+	uint64_t interval_ns;
+	uint32_t max_flows;
+	enum xdp_mode xdp_mode;
 };
 
 /* Parse argv into o. Exits with status 2 and a usage message on bad input

@@ -1,5 +1,7 @@
 /* print.c - live event lines for --print (time pid ppid uid comm argv). */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <net/if.h>
 #include <string.h>
 #include <time.h>
 
@@ -84,6 +86,48 @@ void print_exit(struct printer *p, const struct fmt_exit *e)
 	else
 		fprintf(p->out, "code %u", e->exit_code);
 	fprintf(p->out, " after %.3fs\n", life);
+	if (fflush(p->out) || ferror(p->out))
+		p->write_error = 1;
+}
+
+static void put_addr(FILE *f, uint8_t family, const uint8_t *a, uint16_t port, int ports)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	inet_ntop(family == FMT_FAMILY_IPV6 ? AF_INET6 : AF_INET, a, buf, sizeof(buf));
+	if (!ports)
+		fputs(buf, f);
+	else if (family == FMT_FAMILY_IPV6)
+		fprintf(f, "[%s]:%u", buf, port);
+	else
+		fprintf(f, "%s:%u", buf, port);
+}
+
+void print_flow(struct printer *p, const struct fmt_flow *f)
+{
+	const struct fmt_flow_key *k = &f->key;
+	char ifn[IF_NAMESIZE] = "?";
+	int ports = k->proto == 6 || k->proto == 17 || k->proto == 132;
+
+	header(p);
+	put_time(p, f->ts_ns);
+	if (!if_indextoname(k->ifindex, ifn))
+		snprintf(ifn, sizeof(ifn), "if%u", k->ifindex);
+	fprintf(p->out, "%-5s %-8s %-3s ", "flow", ifn, k->dir ? "out" : "in");
+	if (k->family == FMT_FAMILY_OVERFLOW)
+		fputs("(flow table full: overflow bucket)", p->out);
+	else if (k->family == FMT_FAMILY_OTHER)
+		fputs("(non-IP or malformed)", p->out);
+	else {
+		fprintf(p->out, "proto %u ", k->proto);
+		put_addr(p->out, k->family, k->src, k->sport, ports);
+		fputs(" -> ", p->out);
+		put_addr(p->out, k->family, k->dst, k->dport, ports);
+		if (k->proto == 1 || k->proto == 58)
+			fprintf(p->out, " type %u code %u", k->sport, k->dport);
+	}
+	fprintf(p->out, " +%llu pkts +%llu bytes\n", (unsigned long long)f->packets,
+		(unsigned long long)f->bytes);
 	if (fflush(p->out) || ferror(p->out))
 		p->write_error = 1;
 }

@@ -16,5 +16,6 @@ struct printer {
 
 void print_exec(struct printer *p, const struct fmt_exec *e);
 void print_exit(struct printer *p, const struct fmt_exit *e);
+void print_flow(struct printer *p, const struct fmt_flow *f);
 
 #endif

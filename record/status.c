@@ -46,8 +46,9 @@ void status_start(struct status *s, const struct rec_options *o)
 {
 	if (!s->on)
 		return;
-	fprintf(stderr, "ebpfrec: recording %s -> %s (Ctrl-C to stop)\n",
-		o->no_exec ? "nothing" : "execs and exits", s->path);
+	fprintf(stderr, "ebpfrec: recording %s%s%s -> %s (Ctrl-C to stop)\n",
+		o->no_exec ? "" : "execs and exits", !o->no_exec && !o->no_net ? ", " : "",
+		o->no_net ? "" : "flows", s->path);
 }
 
 void status_update(struct status *s, struct exec_source *x, struct sink *sink)
@@ -80,7 +81,8 @@ void status_finish_line(struct status *s)
 	s->drawn = 0;
 }
 
-void status_summary(struct status *s, const struct exec_counts *c, const struct sink_stats *st)
+void status_summary(struct status *s, const struct exec_counts *c, const struct flow_counts *fc,
+		    const struct sink_stats *st)
 {
 	uint64_t el = (host_boot_ns() - s->start_ns) / 1000000000ull;
 	char size[32];
@@ -89,9 +91,11 @@ void status_summary(struct status *s, const struct exec_counts *c, const struct 
 		return;
 	human_bytes(size, sizeof(size), file_bytes(s->path));
 	fprintf(stderr,
-		"ebpfrec: stopped after %llus: %llu execs (%llu failed), %llu exits, %llu lost; "
-		"%s (%s)\n",
+		"ebpfrec: stopped after %llus: %llu execs (%llu failed), %llu exits, %llu flow rows "
+		"(%llu packets), %llu lost, %llu packets in overflow; %s (%s)\n",
 		(unsigned long long)el, (unsigned long long)c->execs, (unsigned long long)c->failed,
-		(unsigned long long)c->exits,
-		(unsigned long long)(c->lost_ringbuf + st->lost_queue), s->path, size);
+		(unsigned long long)c->exits, (unsigned long long)fc->rows,
+		(unsigned long long)fc->packets,
+		(unsigned long long)(c->lost_ringbuf + st->lost_queue),
+		(unsigned long long)fc->overflow_packets, s->path, size);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "exec_source.h"
+#include "flow_source.h"
 #include "options.h"
 #include "sink.h"
 
@@ -20,6 +21,7 @@ void status_init(struct status *s, const char *path, int progress, uint64_t star
 void status_start(struct status *s, const struct rec_options *o);
 void status_update(struct status *s, struct exec_source *x, struct sink *sink);
 void status_finish_line(struct status *s);
-void status_summary(struct status *s, const struct exec_counts *c, const struct sink_stats *st);
+void status_summary(struct status *s, const struct exec_counts *c, const struct flow_counts *fc,
+		    const struct sink_stats *st);
 
 #endif

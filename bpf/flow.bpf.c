@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/* flow.bpf.c - packets and bytes per flow: XDP on ingress, tc on egress.
+ *
+ * Counts go to one of two per-CPU hash maps (no atomics on the hot path),
+ * picked through an array-of-maps by `active`. Each interval user space
+ * flips `active`, updates the outer map (which waits for every program
+ * already running, so none still writes the idle map) and then drains the
+ * idle map with batch lookup-and-delete: deltas are exact, nothing is
+ * counted twice or lost to eviction. A full table sends the packet to a
+ * per-interface overflow counter that is drained the same way.
+ * Every packet passes unchanged.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+
+#include "events.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100
+#define ETH_P_8021AD 0x88A8
+#define IPPROTO_ICMPV6_ 58
+#define IPPROTO_HOPOPTS 0 /* IPv6 extension headers (enum values not in vmlinux.h) */
+#define IPPROTO_ROUTING 43
+#define IPPROTO_FRAGMENT 44
+#define IPPROTO_DSTOPTS 60
+#define XDP_PASS_ 2
+#define TC_ACT_OK_ 0
+#define EEXIST_ 17
+
+__u32 active = 0; /* slot being written; flipped by user space */
+
+/* sizes, not __type(): BTF would keep only a forward declaration of types
+ * reached through the inner map template */
+struct flow_table {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 1); /* sized by user space (--max-flows) */
+	__uint(key_size, sizeof(struct flow_key));
+	__uint(value_size, sizeof(struct flow_val));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__array(values, struct flow_table);
+} flows SEC(".maps");
+
+/* ifindex -> slot of the interface in `overflow` */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_IFSLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} ifslots SEC(".maps");
+
+/* [active slot][interface slot][direction] */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * MAX_IFSLOTS * 2);
+	__type(key, __u32);
+	__type(value, struct flow_val);
+} overflow SEC(".maps");
+
+struct cursor {
+	void *pos, *end;
+};
+
+#define PULL(c, type)                                                   \
+	({                                                              \
+		type *__p = (c)->pos;                                   \
+		if ((void *)(__p + 1) > (c)->end)                       \
+			__p = NULL;                                     \
+		else                                                    \
+			(c)->pos = __p + 1;                             \
+		__p;                                                    \
+	})
+
+/* L4 ports (or ICMP type/code) at c. @return 0, or -1 if truncated. */
+static __always_inline int parse_l4(struct cursor *c, struct flow_key *k)
+{
+	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_SCTP) {
+		__be16 *ports = c->pos;
+		if ((void *)(ports + 2) > c->end)
+			return -1;
+		k->sport = bpf_ntohs(ports[0]);
+		k->dport = bpf_ntohs(ports[1]);
+	} else if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6_) {
+		__u8 *tc = c->pos;
+		if ((void *)(tc + 2) > c->end)
+			return -1;
+		k->sport = tc[0];
+		k->dport = tc[1];
+	}
+	return 0;
+}
+
+static __always_inline int parse_ipv4(struct cursor *c, struct flow_key *k)
+{
+	struct iphdr *ip = c->pos;
+	__u32 hlen;
+
+	if ((void *)(ip + 1) > c->end || ip->version != 4 || ip->ihl < 5)
+		return -1;
+	hlen = ip->ihl * 4; /* IP options are skipped, not misread as L4 */
+	if (c->pos + hlen > c->end)
+		return -1;
+	k->family = FLOW_FAMILY_IPV4;
+	k->proto = ip->protocol;
+	__builtin_memcpy(k->src, &ip->saddr, 4);
+	__builtin_memcpy(k->dst, &ip->daddr, 4);
+	c->pos += hlen;
+	if (ip->frag_off & bpf_htons(0x1fff))
+		return 0; /* a later fragment has no L4 header: ports stay 0 */
+	return parse_l4(c, k);
+}
+
+static __always_inline int parse_ipv6(struct cursor *c, struct flow_key *k)
+{
+	struct ipv6hdr *ip = PULL(c, struct ipv6hdr);
+	__u8 next;
+
+	if (!ip || ip->version != 6)
+		return -1;
+	k->family = FLOW_FAMILY_IPV6;
+	__builtin_memcpy(k->src, &ip->saddr, 16);
+	__builtin_memcpy(k->dst, &ip->daddr, 16);
+	next = ip->nexthdr;
+	/* skip the common extension headers, a bounded number of them */
+	for (int i = 0; i < 6; i++) {
+		struct ipv6_opt_hdr *h;
+		if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING && next != IPPROTO_DSTOPTS &&
+		    next != IPPROTO_FRAGMENT && next != IPPROTO_AH)
+			break;
+		h = c->pos;
+		if ((void *)(h + 1) > c->end)
+			return -1;
+		if (next == IPPROTO_FRAGMENT) {
+			struct frag_hdr *fh = c->pos;
+			if ((void *)(fh + 1) > c->end)
+				return -1;
+			next = fh->nexthdr;
+			c->pos += sizeof(*fh);
+			if (fh->frag_off & bpf_htons(0xfff8)) {
+				k->proto = next;
+				return 0; /* later fragment: no L4 header */
+			}
+			continue;
+		}
+		next = h->nexthdr;
+		c->pos += next == IPPROTO_AH ? (h->hdrlen + 2) * 4 : (h->hdrlen + 1) * 8;
+		if (c->pos > c->end)
+			return -1;
+	}
+	k->proto = next;
+	return parse_l4(c, k);
+}
+
+/* Fill k from an Ethernet frame; non-IP or malformed frames leave the
+ * family FLOW_FAMILY_OTHER with zero addresses and ports. */
+static __always_inline void parse(void *data, void *end, struct flow_key *k)
+{
+	struct cursor c = { data, end };
+	struct ethhdr *eth = PULL(&c, struct ethhdr);
+	__u16 proto;
+	int rc = -1;
+
+	if (!eth)
+		return;
+	proto = eth->h_proto;
+	for (int i = 0; i < 2; i++) { /* 802.1ad outer, 802.1Q inner */
+		struct vlan_hdr *vh;
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		vh = PULL(&c, struct vlan_hdr);
+		if (!vh)
+			return;
+		proto = vh->h_vlan_encapsulated_proto;
+	}
+	if (proto == bpf_htons(ETH_P_IP))
+		rc = parse_ipv4(&c, k);
+	else if (proto == bpf_htons(ETH_P_IPV6))
+		rc = parse_ipv6(&c, k);
+	if (rc) { /* never count a misparsed flow: reset to "other" */
+		__u32 ifindex = k->ifindex;
+		__u8 dir = k->dir;
+		__builtin_memset(k, 0, sizeof(*k));
+		k->ifindex = ifindex;
+		k->dir = dir;
+	}
+}
+
+static __always_inline void count_overflow(__u32 slot, struct flow_key *k, __u64 len)
+{
+	__u32 *ifs = bpf_map_lookup_elem(&ifslots, &k->ifindex);
+	__u32 idx;
+	struct flow_val *v;
+
+	if (!ifs)
+		return;
+	idx = ((slot * MAX_IFSLOTS + (*ifs & (MAX_IFSLOTS - 1))) << 1) | (k->dir & 1);
+	v = bpf_map_lookup_elem(&overflow, &idx);
+	if (v) {
+		v->packets++;
+		v->bytes += len;
+	}
+}
+
+static __always_inline void account(struct flow_key *k, __u64 len)
+{
+	__u32 slot = *(volatile __u32 *)&active & 1;
+	struct flow_val *v, init = { 1, len };
+	void *table = bpf_map_lookup_elem(&flows, &slot);
+	long err;
+
+	if (!table)
+		return;
+	v = bpf_map_lookup_elem(table, k);
+	if (!v) {
+		err = bpf_map_update_elem(table, k, &init, BPF_NOEXIST);
+		if (!err)
+			return;
+		if (err == -EEXIST_) /* another CPU inserted it just now */
+			v = bpf_map_lookup_elem(table, k);
+		if (!v) { /* the table is full */
+			count_overflow(slot, k, len);
+			return;
+		}
+	}
+	v->packets++;
+	v->bytes += len;
+}
+
+SEC("xdp")
+int flow_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct flow_key k = {};
+
+	k.ifindex = ctx->ingress_ifindex;
+	k.dir = FLOW_DIR_INGRESS;
+	parse(data, end, &k);
+	account(&k, end - data);
+	return XDP_PASS_;
+}
+
+static __always_inline int tc_count(struct __sk_buff *skb, __u8 dir)
+{
+	struct flow_key k = {};
+	__u32 len = skb->len, pull = len < 128 ? len : 128;
+	void *data, *end;
+
+	/* headers must be in the linear part for direct access (a no-op when
+	 * they already are) */
+	bpf_skb_pull_data(skb, pull);
+	data = (void *)(long)skb->data;
+	end = (void *)(long)skb->data_end;
+	k.ifindex = skb->ifindex;
+	k.dir = dir;
+	parse(data, end, &k);
+	account(&k, len);
+	return TC_ACT_OK_;
+}
+
+SEC("tc")
+int flow_tc_egress(struct __sk_buff *skb)
+{
+	return tc_count(skb, FLOW_DIR_EGRESS);
+}
+
+/* ingress through tc where XDP is taken by someone else */
+SEC("tc")
+int flow_tc_ingress(struct __sk_buff *skb)
+{
+	return tc_count(skb, FLOW_DIR_INGRESS);
+}

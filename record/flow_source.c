@@ -1,0 +1,390 @@
+/* flow_source.c - see flow_source.h.
+ *
+ * Attachment is link-based (XDP links, tcx links), so the kernel detaches
+ * everything when the recorder exits, even by SIGKILL. Only on kernels
+ * without tcx (before 6.6) does egress fall back to a netlink tc filter,
+ * which is removed at exit but would survive a SIGKILL (said in meta).
+ */
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/types.h>
+#include <net/if.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "events.h"
+#include "flow.skel.h"
+#include "flow_source.h"
+#include "fmt.h"
+#include "print.h"
+#include "sink.h"
+
+_Static_assert(sizeof(struct flow_key) == sizeof(struct fmt_flow_key), "flow key layout");
+_Static_assert(offsetof(struct flow_key, sport) == offsetof(struct fmt_flow_key, sport),
+	       "flow key layout");
+
+#define ATTACH_TCX_INGRESS 46 /* enum bpf_attach_type, kernel 6.6+ */
+#define ATTACH_TCX_EGRESS 47
+#define BATCH 8192
+
+struct hook {
+	int ingress_fd, egress_fd; /* link fds, -1 if none */
+	int tc_ifindex; /* netlink tc fallback to remove at exit, or 0 */
+};
+
+struct flow_source {
+	struct flow_bpf *skel;
+	int outer_fd, inner_fd[2];
+	int ncpu;
+	struct iface_list *ifs;
+	struct hook hooks[IFACES_MAX];
+	struct sink *sink;
+	struct printer *pr;
+	uint64_t last_ns;
+	struct flow_counts n;
+	/* drain buffers */
+	struct flow_key *keys;
+	struct flow_val *vals; /* BATCH x ncpu */
+	struct fmt_flow *rows;
+	size_t nrows, cap_rows;
+	uint32_t max_flows;
+};
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static int attach_ingress(struct flow_source *f, const struct rec_options *o, struct iface *i,
+			  struct hook *h)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo);
+	int prog = bpf_program__fd(f->skel->progs.flow_xdp), fd;
+	int generic = o->xdp_mode == XDP_MODE_GENERIC ||
+		      (o->xdp_mode == XDP_MODE_AUTO && i->veth_or_lo);
+
+	lo.flags = generic ? XDP_FLAGS_SKB_MODE : o->xdp_mode == XDP_MODE_NATIVE ? XDP_FLAGS_DRV_MODE : 0;
+	fd = bpf_link_create(prog, (int)i->index, BPF_XDP, &lo);
+	if (fd >= 0) {
+		LIBBPF_OPTS(bpf_xdp_query_opts, q);
+		h->ingress_fd = fd;
+		if (!generic && bpf_xdp_query((int)i->index, 0, &q) == 0)
+			generic = q.attach_mode == XDP_ATTACHED_SKB;
+		snprintf(i->ingress, sizeof(i->ingress), "xdp-%s", generic ? "generic" : "native");
+		return 0;
+	}
+	/* XDP is taken (never replace someone else's program) or unsupported:
+	 * count ingress with tc instead */
+	fd = bpf_link_create(bpf_program__fd(f->skel->progs.flow_tc_ingress), (int)i->index,
+			     ATTACH_TCX_INGRESS, NULL);
+	if (fd < 0)
+		return -1;
+	h->ingress_fd = fd;
+	snprintf(i->ingress, sizeof(i->ingress), "tcx (xdp busy)");
+	return 0;
+}
+
+static int attach_egress(struct flow_source *f, struct iface *i, struct hook *h)
+{
+	int prog = bpf_program__fd(f->skel->progs.flow_tc_egress);
+	int fd = bpf_link_create(prog, (int)i->index, ATTACH_TCX_EGRESS, NULL);
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->index, .attach_point = BPF_TC_EGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = 0xeb9f, .priority = 0xeb9f, .prog_fd = prog);
+
+	if (fd >= 0) {
+		h->egress_fd = fd;
+		snprintf(i->egress, sizeof(i->egress), "tcx");
+		return 0;
+	}
+	/* kernels before 6.6: a netlink tc filter (removed at exit) */
+	if (bpf_tc_hook_create(&hook) && errno != EEXIST)
+		return -1;
+	if (bpf_tc_attach(&hook, &topts))
+		return -1;
+	h->tc_ifindex = (int)i->index;
+	snprintf(i->egress, sizeof(i->egress), "tc");
+	return 0;
+}
+
+struct flow_source *flow_source_open(const struct rec_options *o, struct iface_list *ifs,
+				     struct sink *sink, struct printer *pr, char *err,
+				     size_t errlen)
+{
+	struct flow_source *f = calloc(1, sizeof(*f));
+	int rc;
+
+	if (!f) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	f->inner_fd[0] = f->inner_fd[1] = -1;
+	for (unsigned i = 0; i < IFACES_MAX; i++)
+		f->hooks[i] = (struct hook){ -1, -1, 0 };
+	f->ifs = ifs;
+	f->sink = sink;
+	f->pr = pr;
+	f->max_flows = o->max_flows;
+	f->ncpu = libbpf_num_possible_cpus();
+	f->keys = calloc(BATCH, sizeof(*f->keys));
+	f->vals = calloc((size_t)BATCH * f->ncpu, sizeof(*f->vals));
+	if (!f->keys || !f->vals) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	f->skel = flow_bpf__open();
+	if (!f->skel) {
+		snprintf(err, errlen, "cannot open the flow BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	/* the inner template keeps max_entries 1: the kernel checks inner hash
+	 * maps for type, key, value and flags only, and ours are created
+	 * after load with --max-flows entries */
+	rc = flow_bpf__load(f->skel);
+	if (rc) {
+		snprintf(err, errlen, "cannot load the flow BPF programs: %s%s", strerror(-rc),
+			 o->verbose ? "" : " (run with -v for the verifier's log)");
+		goto fail;
+	}
+	f->outer_fd = bpf_map__fd(f->skel->maps.flows);
+	for (uint32_t s = 0; s < 2; s++) {
+		f->inner_fd[s] = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, s ? "flows1" : "flows0",
+						sizeof(struct flow_key), sizeof(struct flow_val),
+						o->max_flows, NULL);
+		if (f->inner_fd[s] < 0 ||
+		    bpf_map_update_elem(f->outer_fd, &s, &f->inner_fd[s], BPF_ANY)) {
+			snprintf(err, errlen, "cannot create a flow table of %u entries: %s",
+				 o->max_flows, strerror(errno));
+			goto fail;
+		}
+	}
+	for (unsigned i = 0; i < ifs->n; i++) {
+		uint32_t slot = i;
+		struct iface *ifc = &ifs->v[i];
+		if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.ifslots), &ifc->index, &slot,
+					BPF_ANY) ||
+		    attach_ingress(f, o, ifc, &f->hooks[i]) || attach_egress(f, ifc, &f->hooks[i])) {
+			snprintf(err, errlen, "cannot attach to interface '%s': %s", ifc->name,
+				 strerror(errno));
+			goto fail;
+		}
+	}
+	return f;
+fail:
+	flow_source_close(f, 0, NULL);
+	return NULL;
+}
+
+static int add_row(struct flow_source *f, const struct flow_key *k, uint64_t packets,
+		   uint64_t bytes, uint64_t now, uint64_t interval)
+{
+	struct fmt_flow *r;
+
+	if (f->nrows == f->cap_rows) {
+		size_t cap = f->cap_rows ? f->cap_rows * 2 : 4096;
+		struct fmt_flow *v = realloc(f->rows, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		f->rows = v;
+		f->cap_rows = cap;
+	}
+	r = &f->rows[f->nrows++];
+	r->ts_ns = now;
+	r->interval_ns = interval;
+	r->packets = packets;
+	r->bytes = bytes;
+	memcpy(&r->key, k, sizeof(r->key));
+	return 0;
+}
+
+/* Drain one flow table: every entry, summed over CPUs, deleted. */
+static int drain_table(struct flow_source *f, int fd, uint64_t now, uint64_t interval)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	uint32_t in = 0, out = 0, count;
+	void *inp = NULL;
+	int rc;
+
+	for (;;) {
+		count = BATCH;
+		rc = bpf_map_lookup_and_delete_batch(fd, inp, &out, f->keys, f->vals, &count, &bo);
+		if (rc && errno != ENOENT)
+			return -1;
+		for (uint32_t i = 0; i < count; i++) {
+			uint64_t p = 0, b = 0;
+			for (int c = 0; c < f->ncpu; c++) {
+				p += f->vals[(size_t)i * f->ncpu + c].packets;
+				b += f->vals[(size_t)i * f->ncpu + c].bytes;
+			}
+			if (p && add_row(f, &f->keys[i], p, b, now, interval))
+				return -1;
+		}
+		if (rc) /* ENOENT: that was the last batch */
+			return 0;
+		in = out;
+		inp = &in;
+	}
+}
+
+/* Drain the overflow buckets of a slot into rows with family OVERFLOW. */
+static int drain_overflow(struct flow_source *f, uint32_t slot, uint64_t now, uint64_t interval)
+{
+	int fd = bpf_map__fd(f->skel->maps.overflow);
+
+	for (unsigned i = 0; i < f->ifs->n; i++) {
+		for (uint32_t dir = 0; dir < 2; dir++) {
+			uint32_t idx = ((slot * MAX_IFSLOTS + i) << 1) | dir;
+			uint64_t p = 0, b = 0;
+			struct flow_key k = { .ifindex = f->ifs->v[i].index, .dir = (uint8_t)dir,
+					      .family = FMT_FAMILY_OVERFLOW };
+			if (bpf_map_lookup_elem(fd, &idx, f->vals))
+				return -1;
+			for (int c = 0; c < f->ncpu; c++) {
+				p += f->vals[c].packets;
+				b += f->vals[c].bytes;
+			}
+			if (!p)
+				continue;
+			memset(f->vals, 0, (size_t)f->ncpu * sizeof(*f->vals));
+			if (bpf_map_update_elem(fd, &idx, f->vals, BPF_ANY) ||
+			    add_row(f, &k, p, b, now, interval))
+				return -1;
+			f->n.overflow_packets += p;
+		}
+	}
+	return 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(&((const struct fmt_flow *)a)->key, &((const struct fmt_flow *)b)->key,
+		      sizeof(struct fmt_flow_key));
+}
+
+/* Rows in key order (compresses best; stable output), into the sink. A key
+ * drained from both tables at exit becomes one row. */
+static void emit(struct flow_source *f)
+{
+	size_t n = 0;
+
+	qsort(f->rows, f->nrows, sizeof(*f->rows), key_cmp);
+	for (size_t i = 0; i < f->nrows; i++) {
+		if (n && !key_cmp(&f->rows[n - 1], &f->rows[i])) {
+			f->rows[n - 1].packets += f->rows[i].packets;
+			f->rows[n - 1].bytes += f->rows[i].bytes;
+		} else {
+			f->rows[n++] = f->rows[i];
+		}
+	}
+	f->nrows = n;
+	for (size_t i = 0; i < f->nrows; i++) {
+		f->n.rows++;
+		f->n.packets += f->rows[i].packets;
+		f->n.bytes += f->rows[i].bytes;
+		sink_flow(f->sink, &f->rows[i]);
+		if (f->pr)
+			print_flow(f->pr, &f->rows[i]);
+	}
+	f->n.last_flows = f->nrows;
+	f->nrows = 0;
+}
+
+int flow_source_drain(struct flow_source *f, uint64_t now_ns, char *err, size_t errlen)
+{
+	uint32_t old = f->skel->bss->active & 1, next = old ^ 1;
+	uint64_t interval = f->last_ns ? now_ns - f->last_ns : 0;
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	__atomic_store_n(&f->skel->bss->active, next, __ATOMIC_SEQ_CST);
+	/* any update of an array-of-maps waits for the programs already
+	 * running (synchronize_rcu): after it nobody writes slot `old` */
+	if (bpf_map_update_elem(f->outer_fd, &old, &f->inner_fd[old], BPF_ANY)) {
+		snprintf(err, errlen, "cannot swap flow tables: %s", strerror(errno));
+		return -1;
+	}
+	if (drain_table(f, f->inner_fd[old], now_ns, interval) ||
+	    drain_overflow(f, old, now_ns, interval)) {
+		snprintf(err, errlen, "cannot drain the flow table: %s", strerror(errno));
+		return -1;
+	}
+	emit(f);
+	f->last_ns = now_ns;
+	f->n.drains++;
+	f->n.last_drain_ns = (uint64_t)(ms_since(&t0) * 1e6);
+	if (f->n.last_drain_ns > f->n.max_drain_ns)
+		f->n.max_drain_ns = f->n.last_drain_ns;
+	return 0;
+}
+
+int flow_source_check_ifaces(struct flow_source *f)
+{
+	int changed = 0;
+
+	for (unsigned i = 0; i < f->ifs->n; i++) {
+		char name[IF_NAMESIZE];
+		struct iface *ifc = &f->ifs->v[i];
+		if (!ifc->gone && !if_indextoname(ifc->index, name)) {
+			ifc->gone = true; /* its links went with it; keep recording */
+			changed = 1;
+		}
+	}
+	return changed;
+}
+
+void flow_source_counts(const struct flow_source *f, struct flow_counts *c)
+{
+	*c = f->n;
+}
+
+/* Start the first interval now (the tables are empty until attach). */
+void flow_source_start(struct flow_source *f, uint64_t now_ns)
+{
+	f->last_ns = now_ns;
+}
+
+void flow_source_close(struct flow_source *f, uint64_t now_ns, struct flow_counts *out)
+{
+	if (!f)
+		return;
+	for (unsigned i = 0; i < IFACES_MAX; i++) {
+		struct hook *h = &f->hooks[i];
+		if (h->ingress_fd >= 0)
+			close(h->ingress_fd);
+		if (h->egress_fd >= 0)
+			close(h->egress_fd);
+		if (h->tc_ifindex) {
+			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h->tc_ifindex,
+				    .attach_point = BPF_TC_EGRESS);
+			LIBBPF_OPTS(bpf_tc_opts, topts, .handle = 0xeb9f, .priority = 0xeb9f);
+			bpf_tc_detach(&hook, &topts);
+		}
+	}
+	/* detached: nothing writes the tables any more; drain both slots */
+	if (f->skel && f->sink && now_ns && f->inner_fd[0] >= 0 && f->inner_fd[1] >= 0) {
+		uint64_t interval = f->last_ns ? now_ns - f->last_ns : 0;
+		for (uint32_t s = 0; s < 2; s++) {
+			drain_table(f, f->inner_fd[s], now_ns, interval);
+			drain_overflow(f, s, now_ns, interval);
+		}
+		emit(f);
+	}
+	if (out)
+		*out = f->n;
+	for (int s = 0; s < 2; s++)
+		if (f->inner_fd[s] >= 0)
+			close(f->inner_fd[s]);
+	flow_bpf__destroy(f->skel);
+	free(f->keys);
+	free(f->vals);
+	free(f->rows);
+	free(f);
+}

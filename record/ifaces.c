@@ -1,0 +1,140 @@
+/* ifaces.c - see ifaces.h. */
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ifaces.h"
+#include "json.h"
+
+static bool is_veth_or_lo(const char *name, unsigned flags)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	int fd;
+	bool yes = false;
+
+	if (flags & IFF_LOOPBACK)
+		return true;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&info;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
+		yes = !strcmp(info.driver, "veth");
+	close(fd);
+	return yes;
+}
+
+static int add(struct iface_list *l, const char *name, unsigned flags, char *err, size_t len)
+{
+	unsigned idx = if_nametoindex(name);
+
+	if (!idx) {
+		snprintf(err, len, "no such interface '%s'", name);
+		return -1;
+	}
+	for (unsigned i = 0; i < l->n; i++)
+		if (l->v[i].index == idx)
+			return 0;
+	if (l->n == IFACES_MAX) {
+		snprintf(err, len, "more than %d interfaces", IFACES_MAX);
+		return -1;
+	}
+	l->v[l->n] = (struct iface){ .index = idx };
+	snprintf(l->v[l->n].name, sizeof(l->v[0].name), "%s", name);
+	l->v[l->n].veth_or_lo = is_veth_or_lo(name, flags);
+	l->n++;
+	return 0;
+}
+
+int ifaces_select(struct iface_list *l, const char *const *names, unsigned nnames, char *err,
+		  size_t errlen)
+{
+	struct if_nameindex *all, *p;
+	bool any = false;
+
+	l->n = 0;
+	for (unsigned i = 0; i < nnames; i++) {
+		if (!strcmp(names[i], "any")) {
+			any = true;
+			continue;
+		}
+		if (add(l, names[i], 0, err, errlen))
+			return -1;
+	}
+	if (nnames && !any)
+		return 0;
+	all = if_nameindex();
+	if (!all) {
+		snprintf(err, errlen, "cannot list interfaces");
+		return -1;
+	}
+	for (p = all; p->if_index; p++) {
+		struct ifreq ifr = { 0 };
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		unsigned flags = 0;
+		if (fd >= 0) {
+			snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->if_name);
+			if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+				flags = (unsigned)ifr.ifr_flags;
+			close(fd);
+		}
+		if (!(flags & IFF_UP) || ((flags & IFF_LOOPBACK) && !any))
+			continue;
+		if (add(l, p->if_name, flags, err, errlen)) {
+			if_freenameindex(all);
+			return -1;
+		}
+	}
+	if_freenameindex(all);
+	return 0;
+}
+
+char *ifaces_json(const struct iface_list *l)
+{
+	struct json j = { 0 };
+	struct ifaddrs *ifa = NULL, *a;
+
+	getifaddrs(&ifa);
+	json_begin_array(&j);
+	for (unsigned i = 0; i < l->n; i++) {
+		const struct iface *f = &l->v[i];
+		json_begin_object(&j);
+		json_kv_u64(&j, "index", f->index); /* first: ebpfreport looks for "index":N, */
+		json_kv_str(&j, "name", f->name);
+		json_key(&j, "addresses");
+		json_begin_array(&j);
+		for (a = ifa; a; a = a->ifa_next) {
+			char buf[INET6_ADDRSTRLEN + 8];
+			if (!a->ifa_addr || strcmp(a->ifa_name, f->name))
+				continue;
+			if (a->ifa_addr->sa_family == AF_INET)
+				inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, buf,
+					  sizeof(buf));
+			else if (a->ifa_addr->sa_family == AF_INET6)
+				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr,
+					  buf, sizeof(buf));
+			else
+				continue;
+			json_str(&j, buf);
+		}
+		json_end_array(&j);
+		json_kv_str(&j, "ingress", f->ingress);
+		json_kv_str(&j, "egress", f->egress);
+		json_kv_bool(&j, "gone", f->gone);
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	if (ifa)
+		freeifaddrs(ifa);
+	return json_take(&j);
+}
