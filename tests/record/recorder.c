@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,28 @@ static int attached(const char *path)
 
 void recorder_start(struct recorder *rec, const char *path, const char *const *args)
 {
-	const char *argv[32] = { EBPFREC_BIN, "-o", path, "--force", "--no-progress" };
-	int n = 5;
+	recorder_start_in(rec, NULL, path, args);
+}
 
-	for (; args && *args && n < 30; args++)
+void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
+		       const char *const *args)
+{
+	const char *argv[40];
+	int n = 0;
+
+	if (ns) {
+		argv[n++] = "/usr/sbin/ip";
+		argv[n++] = "netns";
+		argv[n++] = "exec";
+		argv[n++] = ns;
+	}
+	argv[n++] = EBPFREC_BIN;
+	argv[n++] = "-o";
+	argv[n++] = path;
+	argv[n++] = "--force";
+	argv[n++] = "--no-progress";
+
+	for (; args && *args && n < 38; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
 	snprintf(rec->path, sizeof(rec->path), "%s", path);
@@ -51,6 +70,8 @@ void recorder_start(struct recorder *rec, const char *path, const char *const *a
 	cr_assert_geq(rec->pid, 0);
 	if (rec->pid == 0) {
 		int devnull = open("/dev/null", O_WRONLY);
+		/* a recorder never outlives its test, even a failed one */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (devnull >= 0)
 			dup2(devnull, STDOUT_FILENO);
 		execv(argv[0], (char **)argv);
@@ -89,7 +110,7 @@ void capture_load(struct capture *c, const char *path)
 	struct fmt_iter *it;
 	struct fmt_event ev;
 	char *err = NULL;
-	size_t cap_e = 0, cap_x = 0;
+	size_t cap_e = 0, cap_x = 0, cap_f = 0;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -121,6 +142,13 @@ void capture_load(struct capture *c, const char *path)
 				cr_assert_not_null(c->exits);
 			}
 			c->exits[c->nexit++] = ev.exit;
+		} else if (ev.stream == FMT_STREAM_FLOW) {
+			if (c->nflow == cap_f) {
+				cap_f = cap_f ? cap_f * 2 : 1024;
+				c->flows = realloc(c->flows, cap_f * sizeof(*c->flows));
+				cr_assert_not_null(c->flows);
+			}
+			c->flows[c->nflow++] = ev.flow;
 		}
 	}
 	cr_assert_eq(rc, 0, "reading %s: %s", path, fmt_reader_errmsg(c->r));
@@ -139,6 +167,7 @@ void capture_free(struct capture *c)
 	}
 	free(c->execs);
 	free(c->exits);
+	free(c->flows);
 	fmt_reader_close(c->r);
 	memset(c, 0, sizeof(*c));
 }

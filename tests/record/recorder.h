@@ -16,6 +16,9 @@ struct recorder {
 /* Start ebpfrec -o path [args...] and wait until its probes are attached
  * (meta attached_ns). Fails the test if it does not come up in 20 s. */
 void recorder_start(struct recorder *rec, const char *path, const char *const *args);
+/* The same inside network namespace ns (ip netns exec). */
+void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
+		       const char *const *args);
 /* Send sig and wait; @return the wait status. */
 int recorder_stop(struct recorder *rec, int sig);
 
@@ -25,6 +28,8 @@ struct capture {
 	size_t nexec;
 	struct fmt_exit *exits;
 	size_t nexit;
+	struct fmt_flow *flows;
+	size_t nflow;
 	int clean;
 	struct fmt_reader *r; /* kept open for meta */
 };
