@@ -82,6 +82,20 @@ struct flow_key {
 	__u16 dport; /* host order; ICMP: code */
 };
 
+/* The key of IPv4 and non-IP flows in their own, smaller tables: hashing
+ * and comparing 20 bytes instead of 44 is most of the per-packet cost. */
+struct flow_key4 {
+	__u32 ifindex;
+	__u8 dir;
+	__u8 family; /* FLOW_FAMILY_IPV4 or FLOW_FAMILY_OTHER */
+	__u8 proto;
+	__u8 pad;
+	__u8 src[4];
+	__u8 dst[4];
+	__u16 sport;
+	__u16 dport;
+};
+
 struct flow_val {
 	__u64 packets;
 	__u64 bytes; /* frame length including the Ethernet header */

@@ -2,11 +2,11 @@
 /* flow.bpf.c - packets and bytes per flow: XDP on ingress, tc on egress.
  *
  * Counts go to one of two per-CPU hash maps (no atomics on the hot path),
- * picked through an array-of-maps by `active`. Each interval user space
- * flips `active`, updates the outer map (which waits for every program
- * already running, so none still writes the idle map) and then drains the
- * idle map with batch lookup-and-delete: deltas are exact, nothing is
- * counted twice or lost to eviction. A full table sends the packet to a
+ * picked by `active`. Each interval user space flips `active`, updates an
+ * array-of-maps (which waits for every program already running, so none
+ * still writes the idle map) and then drains the idle map with batch
+ * lookup-and-delete: deltas are exact, nothing is counted twice or lost to
+ * eviction. A full table sends the packet to a
  * per-interface overflow counter that is drained the same way.
  * Every packet passes unchanged.
  */
@@ -33,21 +33,37 @@ char LICENSE[] SEC("license") = "GPL";
 
 __u32 active = 0; /* slot being written; flipped by user space */
 
-/* sizes, not __type(): BTF would keep only a forward declaration of types
- * reached through the inner map template */
-struct flow_table {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 1); /* sized by user space (--max-flows) */
-	__uint(key_size, sizeof(struct flow_key));
-	__uint(value_size, sizeof(struct flow_val));
-};
+/* Flow tables: two per family (one being written, one being drained),
+ * referenced directly so that the verifier inlines their lookups (a table
+ * reached through an array-of-maps costs an indirect call per packet).
+ * Sized by user space (--max-flows). */
+#define FLOW_TABLE(name, keytype)                                 \
+	struct {                                                  \
+		__uint(type, BPF_MAP_TYPE_PERCPU_HASH);           \
+		__uint(max_entries, 65536);                       \
+		__type(key, keytype);                             \
+		__type(value, struct flow_val);                   \
+	} name SEC(".maps")
+FLOW_TABLE(flows4_0, struct flow_key4);
+FLOW_TABLE(flows4_1, struct flow_key4);
+FLOW_TABLE(flows6_0, struct flow_key);
+FLOW_TABLE(flows6_1, struct flow_key);
 
+/* Never used by the programs: user space updates it after flipping
+ * `active`, because an update of an array-of-maps waits (synchronize_rcu)
+ * until every program already running has finished. */
+struct barrier_inner {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+};
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, 2);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__array(values, struct flow_table);
-} flows SEC(".maps");
+	__array(values, struct barrier_inner);
+} barrier SEC(".maps");
 
 /* ifindex -> slot of the interface in `overflow` */
 struct {
@@ -209,22 +225,18 @@ static __always_inline void count_overflow(__u32 slot, struct flow_key *k, __u64
 	}
 }
 
-static __always_inline void account(struct flow_key *k, __u64 len)
+static __always_inline void account_in(void *table, __u32 slot, void *key, struct flow_key *k,
+				       __u64 len)
 {
-	__u32 slot = *(volatile __u32 *)&active & 1;
-	struct flow_val *v, init = { 1, len };
-	void *table = bpf_map_lookup_elem(&flows, &slot);
+	struct flow_val *v = bpf_map_lookup_elem(table, key), init = { 1, len };
 	long err;
 
-	if (!table)
-		return;
-	v = bpf_map_lookup_elem(table, k);
 	if (!v) {
-		err = bpf_map_update_elem(table, k, &init, BPF_NOEXIST);
+		err = bpf_map_update_elem(table, key, &init, BPF_NOEXIST);
 		if (!err)
 			return;
 		if (err == -EEXIST_) /* another CPU inserted it just now */
-			v = bpf_map_lookup_elem(table, k);
+			v = bpf_map_lookup_elem(table, key);
 		if (!v) { /* the table is full */
 			count_overflow(slot, k, len);
 			return;
@@ -232,6 +244,34 @@ static __always_inline void account(struct flow_key *k, __u64 len)
 	}
 	v->packets++;
 	v->bytes += len;
+}
+
+static __always_inline void account(struct flow_key *k, __u64 len)
+{
+	__u32 slot = *(volatile __u32 *)&active & 1;
+
+	/* inlined copies, each with a constant map */
+	if (k->family == FLOW_FAMILY_IPV6) {
+		if (slot)
+			account_in(&flows6_1, 1, k, k, len);
+		else
+			account_in(&flows6_0, 0, k, k, len);
+	} else {
+		struct flow_key4 k4 = {
+			.ifindex = k->ifindex,
+			.dir = k->dir,
+			.family = k->family,
+			.proto = k->proto,
+			.sport = k->sport,
+			.dport = k->dport,
+		};
+		__builtin_memcpy(k4.src, k->src, 4);
+		__builtin_memcpy(k4.dst, k->dst, 4);
+		if (slot)
+			account_in(&flows4_1, 1, &k4, k, len);
+		else
+			account_in(&flows4_0, 0, &k4, k, len);
+	}
 }
 
 SEC("xdp")

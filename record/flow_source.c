@@ -32,7 +32,7 @@ _Static_assert(offsetof(struct flow_key, sport) == offsetof(struct fmt_flow_key,
 
 #define ATTACH_TCX_INGRESS 46 /* enum bpf_attach_type, kernel 6.6+ */
 #define ATTACH_TCX_EGRESS 47
-#define BATCH 8192
+#define BATCH 8192 /* entries per batch syscall (values: BATCH x CPUs) */
 
 struct hook {
 	int ingress_fd, egress_fd; /* link fds, -1 if none */
@@ -41,7 +41,8 @@ struct hook {
 
 struct flow_source {
 	struct flow_bpf *skel;
-	int outer_fd, inner_fd[2];
+	int barrier_fd, barrier_inner_fd;
+	int table4_fd[2], table6_fd[2]; /* per slot */
 	int ncpu;
 	struct iface_list *ifs;
 	struct hook hooks[IFACES_MAX];
@@ -50,7 +51,7 @@ struct flow_source {
 	uint64_t last_ns;
 	struct flow_counts n;
 	/* drain buffers */
-	struct flow_key *keys;
+	struct flow_key *keys; /* also holds struct flow_key4 keys */
 	struct flow_val *vals; /* BATCH x ncpu */
 	struct fmt_flow *rows;
 	size_t nrows, cap_rows;
@@ -126,7 +127,8 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	f->inner_fd[0] = f->inner_fd[1] = -1;
+	f->table4_fd[0] = f->table4_fd[1] = f->table6_fd[0] = f->table6_fd[1] = -1;
+	f->barrier_inner_fd = -1;
 	for (unsigned i = 0; i < IFACES_MAX; i++)
 		f->hooks[i] = (struct hook){ -1, -1, 0 };
 	f->ifs = ifs;
@@ -145,26 +147,26 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 		snprintf(err, errlen, "cannot open the flow BPF object: %s", strerror(errno));
 		goto fail;
 	}
-	/* the inner template keeps max_entries 1: the kernel checks inner hash
-	 * maps for type, key, value and flags only, and ours are created
-	 * after load with --max-flows entries */
+	bpf_map__set_max_entries(f->skel->maps.flows4_0, o->max_flows);
+	bpf_map__set_max_entries(f->skel->maps.flows4_1, o->max_flows);
+	bpf_map__set_max_entries(f->skel->maps.flows6_0, o->max_flows);
+	bpf_map__set_max_entries(f->skel->maps.flows6_1, o->max_flows);
 	rc = flow_bpf__load(f->skel);
 	if (rc) {
-		snprintf(err, errlen, "cannot load the flow BPF programs: %s%s", strerror(-rc),
+		snprintf(err, errlen, "cannot load the flow BPF programs (flow table of %u entries): %s%s",
+			 o->max_flows, strerror(-rc),
 			 o->verbose ? "" : " (run with -v for the verifier's log)");
 		goto fail;
 	}
-	f->outer_fd = bpf_map__fd(f->skel->maps.flows);
-	for (uint32_t s = 0; s < 2; s++) {
-		f->inner_fd[s] = bpf_map_create(BPF_MAP_TYPE_PERCPU_HASH, s ? "flows1" : "flows0",
-						sizeof(struct flow_key), sizeof(struct flow_val),
-						o->max_flows, NULL);
-		if (f->inner_fd[s] < 0 ||
-		    bpf_map_update_elem(f->outer_fd, &s, &f->inner_fd[s], BPF_ANY)) {
-			snprintf(err, errlen, "cannot create a flow table of %u entries: %s",
-				 o->max_flows, strerror(errno));
-			goto fail;
-		}
+	f->table4_fd[0] = bpf_map__fd(f->skel->maps.flows4_0);
+	f->table4_fd[1] = bpf_map__fd(f->skel->maps.flows4_1);
+	f->table6_fd[0] = bpf_map__fd(f->skel->maps.flows6_0);
+	f->table6_fd[1] = bpf_map__fd(f->skel->maps.flows6_1);
+	f->barrier_fd = bpf_map__fd(f->skel->maps.barrier);
+	f->barrier_inner_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "barrier_in", 4, 4, 1, NULL);
+	if (f->barrier_inner_fd < 0) {
+		snprintf(err, errlen, "cannot create a map: %s", strerror(errno));
+		goto fail;
 	}
 	for (unsigned i = 0; i < ifs->n; i++) {
 		uint32_t slot = i;
@@ -189,7 +191,9 @@ static int add_row(struct flow_source *f, const struct flow_key *k, uint64_t pac
 	struct fmt_flow *r;
 
 	if (f->nrows == f->cap_rows) {
-		size_t cap = f->cap_rows ? f->cap_rows * 2 : 4096;
+		/* start near last interval's size: one allocation, no copies */
+		size_t cap = f->cap_rows ? f->cap_rows * 2 :
+					   f->n.last_flows > 2048 ? f->n.last_flows + f->n.last_flows / 4 : 4096;
 		struct fmt_flow *v = realloc(f->rows, cap * sizeof(*v));
 		if (!v)
 			return -1;
@@ -205,8 +209,25 @@ static int add_row(struct flow_source *f, const struct flow_key *k, uint64_t pac
 	return 0;
 }
 
-/* Drain one flow table: every entry, summed over CPUs, deleted. */
-static int drain_table(struct flow_source *f, int fd, uint64_t now, uint64_t interval)
+static int drain_overflow(struct flow_source *f, uint32_t slot, uint64_t now, uint64_t interval);
+
+/* A full key from the IPv4 table's short one. */
+static void widen(struct flow_key *k, const struct flow_key4 *k4)
+{
+	memset(k, 0, sizeof(*k));
+	k->ifindex = k4->ifindex;
+	k->dir = k4->dir;
+	k->family = k4->family;
+	k->proto = k4->proto;
+	memcpy(k->src, k4->src, 4);
+	memcpy(k->dst, k4->dst, 4);
+	k->sport = k4->sport;
+	k->dport = k4->dport;
+}
+
+/* Drain one flow table (short IPv4 keys if v4): every entry, summed over
+ * CPUs, deleted. */
+static int drain_table(struct flow_source *f, int fd, int v4, uint64_t now, uint64_t interval)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, bo);
 	uint32_t in = 0, out = 0, count;
@@ -220,11 +241,17 @@ static int drain_table(struct flow_source *f, int fd, uint64_t now, uint64_t int
 			return -1;
 		for (uint32_t i = 0; i < count; i++) {
 			uint64_t p = 0, b = 0;
+			struct flow_key wide;
+			const struct flow_key *k = &f->keys[i];
 			for (int c = 0; c < f->ncpu; c++) {
 				p += f->vals[(size_t)i * f->ncpu + c].packets;
 				b += f->vals[(size_t)i * f->ncpu + c].bytes;
 			}
-			if (p && add_row(f, &f->keys[i], p, b, now, interval))
+			if (v4) {
+				widen(&wide, (const struct flow_key4 *)f->keys + i);
+				k = &wide;
+			}
+			if (p && add_row(f, k, p, b, now, interval))
 				return -1;
 		}
 		if (rc) /* ENOENT: that was the last batch */
@@ -232,6 +259,15 @@ static int drain_table(struct flow_source *f, int fd, uint64_t now, uint64_t int
 		in = out;
 		inp = &in;
 	}
+}
+
+static int drain_slot(struct flow_source *f, uint32_t slot, uint64_t now, uint64_t interval)
+{
+	if (drain_table(f, f->table4_fd[slot], 1, now, interval) ||
+	    drain_table(f, f->table6_fd[slot], 0, now, interval) ||
+	    drain_overflow(f, slot, now, interval))
+		return -1;
+	return 0;
 }
 
 /* Drain the overflow buckets of a slot into rows with family OVERFLOW. */
@@ -263,38 +299,21 @@ static int drain_overflow(struct flow_source *f, uint32_t slot, uint64_t now, ui
 	return 0;
 }
 
-static int key_cmp(const void *a, const void *b)
-{
-	return memcmp(&((const struct fmt_flow *)a)->key, &((const struct fmt_flow *)b)->key,
-		      sizeof(struct fmt_flow_key));
-}
-
-/* Rows in key order (compresses best; stable output), into the sink. A key
- * drained from both tables at exit becomes one row. */
+/* Hand the interval's rows to the sink (which orders, merges and encodes
+ * them on its writer thread); count and print them here. */
 static void emit(struct flow_source *f)
 {
-	size_t n = 0;
-
-	qsort(f->rows, f->nrows, sizeof(*f->rows), key_cmp);
 	for (size_t i = 0; i < f->nrows; i++) {
-		if (n && !key_cmp(&f->rows[n - 1], &f->rows[i])) {
-			f->rows[n - 1].packets += f->rows[i].packets;
-			f->rows[n - 1].bytes += f->rows[i].bytes;
-		} else {
-			f->rows[n++] = f->rows[i];
-		}
-	}
-	f->nrows = n;
-	for (size_t i = 0; i < f->nrows; i++) {
-		f->n.rows++;
 		f->n.packets += f->rows[i].packets;
 		f->n.bytes += f->rows[i].bytes;
-		sink_flow(f->sink, &f->rows[i]);
 		if (f->pr)
 			print_flow(f->pr, &f->rows[i]);
 	}
+	f->n.rows += f->nrows;
 	f->n.last_flows = f->nrows;
-	f->nrows = 0;
+	sink_flow_batch(f->sink, f->rows, f->nrows);
+	f->rows = NULL; /* owned by the sink now */
+	f->nrows = f->cap_rows = 0;
 }
 
 int flow_source_drain(struct flow_source *f, uint64_t now_ns, char *err, size_t errlen)
@@ -304,18 +323,21 @@ int flow_source_drain(struct flow_source *f, uint64_t now_ns, char *err, size_t 
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	uint32_t zero = 0;
+
 	__atomic_store_n(&f->skel->bss->active, next, __ATOMIC_SEQ_CST);
 	/* any update of an array-of-maps waits for the programs already
 	 * running (synchronize_rcu): after it nobody writes slot `old` */
-	if (bpf_map_update_elem(f->outer_fd, &old, &f->inner_fd[old], BPF_ANY)) {
+	if (bpf_map_update_elem(f->barrier_fd, &zero, &f->barrier_inner_fd, BPF_ANY)) {
 		snprintf(err, errlen, "cannot swap flow tables: %s", strerror(errno));
 		return -1;
 	}
-	if (drain_table(f, f->inner_fd[old], now_ns, interval) ||
-	    drain_overflow(f, old, now_ns, interval)) {
+	f->n.last_sync_ns = (uint64_t)(ms_since(&t0) * 1e6);
+	if (drain_slot(f, old, now_ns, interval)) {
 		snprintf(err, errlen, "cannot drain the flow table: %s", strerror(errno));
 		return -1;
 	}
+	f->n.last_read_ns = (uint64_t)(ms_since(&t0) * 1e6) - f->n.last_sync_ns;
 	emit(f);
 	f->last_ns = now_ns;
 	f->n.drains++;
@@ -345,6 +367,21 @@ void flow_source_counts(const struct flow_source *f, struct flow_counts *c)
 	*c = f->n;
 }
 
+int flow_source_table_fd(const struct flow_source *f, int slot, int v4)
+{
+	return v4 ? f->table4_fd[slot & 1] : f->table6_fd[slot & 1];
+}
+
+int flow_source_active_slot(const struct flow_source *f)
+{
+	return (int)(f->skel->bss->active & 1);
+}
+
+int flow_source_xdp_fd(const struct flow_source *f)
+{
+	return bpf_program__fd(f->skel->progs.flow_xdp);
+}
+
 /* Start the first interval now (the tables are empty until attach). */
 void flow_source_start(struct flow_source *f, uint64_t now_ns)
 {
@@ -369,20 +406,17 @@ void flow_source_close(struct flow_source *f, uint64_t now_ns, struct flow_count
 		}
 	}
 	/* detached: nothing writes the tables any more; drain both slots */
-	if (f->skel && f->sink && now_ns && f->inner_fd[0] >= 0 && f->inner_fd[1] >= 0) {
+	if (f->skel && f->sink && now_ns && f->table4_fd[0] >= 0) {
 		uint64_t interval = f->last_ns ? now_ns - f->last_ns : 0;
-		for (uint32_t s = 0; s < 2; s++) {
-			drain_table(f, f->inner_fd[s], now_ns, interval);
-			drain_overflow(f, s, now_ns, interval);
-		}
+		for (uint32_t s = 0; s < 2; s++)
+			drain_slot(f, s, now_ns, interval);
 		emit(f);
 	}
 	if (out)
 		*out = f->n;
-	for (int s = 0; s < 2; s++)
-		if (f->inner_fd[s] >= 0)
-			close(f->inner_fd[s]);
-	flow_bpf__destroy(f->skel);
+	if (f->barrier_inner_fd >= 0)
+		close(f->barrier_inner_fd);
+	flow_bpf__destroy(f->skel); /* owns the flow tables */
 	free(f->keys);
 	free(f->vals);
 	free(f->rows);

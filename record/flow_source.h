@@ -17,6 +17,7 @@ struct flow_counts {
 	uint64_t overflow_packets; /* counted in the overflow buckets */
 	uint64_t drains;
 	uint64_t last_drain_ns, max_drain_ns; /* user-space cost of one interval */
+	uint64_t last_sync_ns, last_read_ns; /* of which: swap, and reading the tables */
 	uint64_t last_flows;
 };
 
@@ -33,6 +34,13 @@ int flow_source_drain(struct flow_source *f, uint64_t now_ns, char *err, size_t 
 /* Mark interfaces that disappeared; @return 1 if the list changed. */
 int flow_source_check_ifaces(struct flow_source *f);
 void flow_source_counts(const struct flow_source *f, struct flow_counts *c);
+/* The flow table of a slot (0/1) and family (IPv4 and other: v4 = 1, with
+ * struct flow_key4 keys), and the active slot, for benchmarks that fill a
+ * table directly. */
+int flow_source_table_fd(const struct flow_source *f, int slot, int v4);
+int flow_source_active_slot(const struct flow_source *f);
+/* The XDP program's fd, for BPF_PROG_TEST_RUN. */
+int flow_source_xdp_fd(const struct flow_source *f);
 /* Detach everything, drain what is left into the sink (at now_ns; 0: do not
  * drain), copy the final counts to *out if not NULL, free. */
 void flow_source_close(struct flow_source *f, uint64_t now_ns, struct flow_counts *out);

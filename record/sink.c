@@ -9,16 +9,19 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "flow_order.h"
 #include "sink.h"
 
 #define CHUNK_RECORDS 65536
 #define CHUNK_SPAN_NS (60ull * 1000000000ull)
 
-enum item_kind { ITEM_CHUNK, ITEM_META, ITEM_COMMIT };
+enum item_kind { ITEM_CHUNK, ITEM_META, ITEM_COMMIT, ITEM_FLOWS };
 
 struct item {
 	enum item_kind kind;
 	struct fmt_chunk *chunk;
+	struct fmt_flow *rows; /* ITEM_FLOWS */
+	size_t nrows;
 	char *key, *value;
 	uint64_t bytes; /* memory this item holds */
 	struct item *next;
@@ -37,6 +40,9 @@ struct sink {
 	uint64_t queued_bytes, max_queue_bytes;
 	int closing;
 	atomic_int failed;
+	/* the writer thread's own flow builder */
+	struct fmt_builder *flow_b;
+	int64_t flow_open_id;
 	char err[512];
 	int err_fd;
 };
@@ -46,6 +52,7 @@ static void item_free(struct item *it)
 	if (!it)
 		return;
 	fmt_chunk_free(it->chunk);
+	free(it->rows);
 	free(it->key);
 	free(it->value);
 	free(it);
@@ -76,6 +83,44 @@ static void fail(struct sink *s, const char *msg)
 	}
 }
 
+/* Writer thread: put the flow builder's chunk (final, or a snapshot the
+ * next one replaces). */
+static int put_flow_chunk(struct sink *s, int final)
+{
+	struct fmt_chunk *c;
+	int rc;
+
+	if (!fmt_builder_count(s->flow_b))
+		return 0;
+	if (!s->flow_open_id)
+		s->flow_open_id = fmt_writer_next_chunk_id(s->w);
+	c = fmt_builder_seal(s->flow_b, s->flow_open_id, final);
+	if (!c)
+		return FMT_ENOMEM;
+	rc = fmt_writer_put_chunk(s->w, c);
+	fmt_chunk_free(c);
+	if (final)
+		s->flow_open_id = 0;
+	return rc;
+}
+
+/* Writer thread: order, merge and encode one interval's flow rows. */
+static int put_flows(struct sink *s, struct fmt_flow *rows, size_t n)
+{
+	int rc = 0;
+
+	n = flow_rows_order(rows, n);
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = fmt_builder_add_flow(s->flow_b, &rows[i]);
+		if (rc == FMT_ELIMIT && !(rc = put_flow_chunk(s, 1)))
+			rc = fmt_builder_add_flow(s->flow_b, &rows[i]);
+		if (!rc && (fmt_builder_count(s->flow_b) >= CHUNK_RECORDS ||
+			    fmt_builder_span_ns(s->flow_b) >= CHUNK_SPAN_NS))
+			rc = put_flow_chunk(s, 1);
+	}
+	return rc;
+}
+
 static void *writer_main(void *arg)
 {
 	struct sink *s = arg;
@@ -100,9 +145,11 @@ static void *writer_main(void *arg)
 		if (!atomic_load(&s->failed)) {
 			if (it->kind == ITEM_CHUNK)
 				rc = fmt_writer_put_chunk(s->w, it->chunk);
+			else if (it->kind == ITEM_FLOWS)
+				rc = put_flows(s, it->rows, it->nrows);
 			else if (it->kind == ITEM_META)
 				rc = fmt_writer_set_meta(s->w, it->key, it->value);
-			else
+			else if (!(rc = put_flow_chunk(s, 0)))
 				rc = fmt_writer_flush(s->w);
 			if (rc)
 				fail(s, fmt_writer_errmsg(s->w));
@@ -127,10 +174,12 @@ struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes)
 	pthread_cond_init(&s->cv, NULL);
 	for (int i = FMT_STREAM_EXEC; i <= FMT_STREAM_MAX; i++)
 		s->b[i] = fmt_builder_new(i);
-	if (s->err_fd < 0 || !s->b[1] || !s->b[2] || !s->b[3] ||
+	s->flow_b = fmt_builder_new(FMT_STREAM_FLOW);
+	if (s->err_fd < 0 || !s->b[1] || !s->b[2] || !s->b[3] || !s->flow_b ||
 	    pthread_create(&s->thread, NULL, writer_main, s)) {
 		for (int i = 0; i <= FMT_STREAM_MAX; i++)
 			fmt_builder_free(s->b[i]);
+		fmt_builder_free(s->flow_b);
 		if (s->err_fd >= 0)
 			close(s->err_fd);
 		free(s);
@@ -218,6 +267,29 @@ int sink_flow(struct sink *s, const struct fmt_flow *f)
 	return add(s, FMT_STREAM_FLOW, (add_fn)fmt_builder_add_flow, f);
 }
 
+void sink_flow_batch(struct sink *s, struct fmt_flow *rows, size_t n)
+{
+	struct item *it;
+
+	if (!n) {
+		free(rows);
+		return;
+	}
+	it = calloc(1, sizeof(*it));
+	if (!it || !queue_has_room(s, n * sizeof(*rows))) {
+		s->st.lost_queue += n; /* the writer is far behind (or no memory): counted */
+		free(rows);
+		free(it);
+		return;
+	}
+	it->kind = ITEM_FLOWS;
+	it->rows = rows;
+	it->nrows = n;
+	it->bytes = n * sizeof(*rows);
+	s->st.records[FMT_STREAM_FLOW] += n;
+	enqueue(s, it);
+}
+
 void sink_meta(struct sink *s, const char *key, const char *value)
 {
 	struct item *it = calloc(1, sizeof(*it));
@@ -286,6 +358,8 @@ int sink_close(struct sink *s, char **errmsg)
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
+	if (!atomic_load(&s->failed) && put_flow_chunk(s, 1))
+		fail(s, fmt_writer_errmsg(s->w));
 
 	if (atomic_load(&s->failed)) {
 		*errmsg = strdup(s->err);
@@ -296,6 +370,7 @@ int sink_close(struct sink *s, char **errmsg)
 	}
 	for (int i = 0; i <= FMT_STREAM_MAX; i++)
 		fmt_builder_free(s->b[i]);
+	fmt_builder_free(s->flow_b);
 	close(s->err_fd);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);

@@ -1,9 +1,10 @@
 /* sink.h - where recorded events go: chunk builders on the event loop's
  * thread, compression and SQLite on a writer thread behind a bounded queue.
  *
- * The event loop never blocks on I/O: it adds records to per-stream
- * builders; full chunks and once-a-second snapshots of the growing ones are
- * handed to the writer thread. If the queue is full, chunks keep growing in
+ * The event loop never blocks on I/O: it adds exec and exit records to
+ * per-stream builders; full chunks and once-a-second snapshots of the
+ * growing ones are handed to the writer thread. Flow rows arrive once per
+ * interval in large batches and are encoded on the writer thread. If the queue is full, chunks keep growing in
  * memory (up to the format's limits); only beyond that are records dropped,
  * and each one is counted in lost_queue.
  */
@@ -29,6 +30,10 @@ struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes);
 int sink_exec(struct sink *s, const struct fmt_exec *e);
 int sink_exit(struct sink *s, const struct fmt_exit *e);
 int sink_flow(struct sink *s, const struct fmt_flow *f);
+/* Hand over one interval's flow rows (malloc'd; the sink frees them). They
+ * are ordered, merged and encoded on the writer thread, so the event loop
+ * only drains the tables. */
+void sink_flow_batch(struct sink *s, struct fmt_flow *rows, size_t n);
 
 /* Queue a meta update (copied). */
 void sink_meta(struct sink *s, const char *key, const char *value);
