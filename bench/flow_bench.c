@@ -5,12 +5,14 @@
  *   flow_bench drain N...      user-space cost of one interval with N flows
  *   flow_bench ref IFACE SECS [udp]
  *                              attach the reference program to IFACE (XDP
- *                              generic) for SECS, then print what it counted
+ *                              generic) for SECS or until SIGINT, then print
+ *                              what it counted ("udp": count UDP too)
  */
 #include <arpa/inet.h>
 #include <linux/if_link.h>
 #include <linux/types.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,6 +198,11 @@ static int drain(int argc, char **argv)
 	return 0;
 }
 
+static void on_sigint(int sig)
+{
+	(void)sig;
+}
+
 static int ref(const char *ifname, int secs, int udp)
 {
 	struct ref_xdp_bpf *r = ref_xdp_bpf__open();
@@ -215,6 +222,7 @@ static int ref(const char *ifname, int secs, int udp)
 		die("cannot attach the reference program");
 	printf("ready\n");
 	fflush(stdout);
+	signal(SIGINT, on_sigint); /* SIGINT ends the wait early */
 	sleep((unsigned)secs);
 	close(fd);
 	map = bpf_map__fd(r->maps.xdp_stats_map);

@@ -334,6 +334,35 @@ int fmt_writer_flush(struct fmt_writer *w)
 	return rc;
 }
 
+/* Record and chunk totals from the chunk table itself, whichever path
+ * (append or put_chunk from a writer thread) the chunks came by. */
+static int store_totals(struct fmt_writer *w)
+{
+	static const char *const keys[] = { NULL, META_RECORDS_EXEC, META_RECORDS_EXIT,
+					    META_RECORDS_FLOW };
+	uint64_t records[FMT_STREAM_MAX + 1] = { 0 }, chunks = 0;
+	sqlite3_stmt *st;
+	int rc = FMT_OK, src;
+
+	if (sqlite3_prepare_v2(w->db, "SELECT stream, count(*), sum(records) FROM chunk GROUP BY stream",
+			       -1, &st, NULL))
+		return db_err(w, SQLITE_ERROR, "count records");
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		int s = sqlite3_column_int(st, 0);
+		chunks += (uint64_t)sqlite3_column_int64(st, 1);
+		if (s >= FMT_STREAM_EXEC && s <= FMT_STREAM_MAX)
+			records[s] = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE)
+		return db_err(w, src, "count records");
+	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
+		rc = fmt_writer_set_meta_u64(w, keys[s], records[s]);
+	if (rc == FMT_OK)
+		rc = fmt_writer_set_meta_u64(w, META_CHUNKS, chunks);
+	return rc;
+}
+
 int fmt_writer_close(struct fmt_writer *w, char **errmsg)
 {
 	int rc = FMT_OK;
@@ -345,13 +374,7 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg)
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
 		rc = store_open_chunk(w, s, 1);
 	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta_u64(w, META_RECORDS_EXEC, w->st.records[FMT_STREAM_EXEC]);
-	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta_u64(w, META_RECORDS_EXIT, w->st.records[FMT_STREAM_EXIT]);
-	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta_u64(w, META_RECORDS_FLOW, w->st.records[FMT_STREAM_FLOW]);
-	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta_u64(w, META_CHUNKS, w->st.chunks);
+		rc = store_totals(w);
 	if (rc == FMT_OK)
 		rc = fmt_writer_set_meta(w, META_CLOSED_CLEAN, "1");
 	if (rc == FMT_OK)

@@ -47,6 +47,13 @@ static void roundtrip(int stream, unsigned n, const struct fmt_writer_opts *opts
 	ts = 1000;
 	r = open_or_fail(path);
 	cr_assert(fmt_reader_closed_clean(r));
+	{
+		static const char *const keys[] = { NULL, "records_exec", "records_exit", "records_flow" };
+		uint64_t total;
+		cr_assert_eq(fmt_reader_meta_u64(r, keys[stream], &total), 0);
+		cr_assert_eq(total, n, "meta %s %llu, wrote %u", keys[stream],
+			     (unsigned long long)total, n);
+	}
 	cr_assert_eq(fmt_iter_open(&r, 1, FMT_STREAM_MASK_ALL, 0, UINT64_MAX, &it), 0);
 	while ((rc = fmt_iter_next(it, &ev)) == 1) {
 		cr_assert_lt(got, n, "more records than written");
