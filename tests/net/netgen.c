@@ -165,7 +165,7 @@ static int raw(char **argv)
 	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_halen = 6 };
 	unsigned char f[128] = { 0 }, *p = f;
 	unsigned mac[6];
-	struct iphdr *ip;
+	struct iphdr ipb = { 0 }, *ip = &ipb; /* built aligned, copied into the frame */
 	size_t len;
 
 	if (fd < 0)
@@ -185,7 +185,6 @@ static int raw(char **argv)
 		*p++ = 0x81, *p++ = 0x00, *p++ = 0, *p++ = 100; /* 802.1Q, VLAN 100 */
 	}
 	*p++ = 0x08, *p++ = 0x00;
-	ip = (struct iphdr *)p;
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->ttl = 64;
@@ -193,11 +192,12 @@ static int raw(char **argv)
 	ip->saddr = inet_addr("10.99.0.1");
 	ip->daddr = inet_addr("10.99.0.2");
 	ip->tot_len = htons(20 + 8 + 4);
+	if (!strcmp(kind, "trunc"))
+		ip->ihl = 15; /* claims 60 bytes; the (padded) frame holds fewer */
 	ip->check = csum(ip, 20);
+	memcpy(p, ip, 20);
 	p += 20;
 	if (!strcmp(kind, "trunc")) {
-		/* the header claims 60 bytes; the (padded) frame holds fewer */
-		ip->ihl = 15;
 		len = (size_t)(p - f);
 	} else {
 		uint16_t port = htons(!strcmp(kind, "qinq") ? 42000 : 41000);
@@ -219,6 +219,7 @@ static int raw(char **argv)
 
 int main(int argc, char **argv)
 {
+	alarm(120); /* bounded in time, whatever happens to the test */
 	if (argc == 6 && !strcmp(argv[1], "raw"))
 		return raw(argv + 2);
 	if (argc >= 6 && !strcmp(argv[1], "udp"))
