@@ -13,8 +13,9 @@ struct recorder {
 	char path[256];
 };
 
-/* Start ebpfrec -o path [args...] and wait until its probes are attached
- * (meta attached_ns). Fails the test if it does not come up in 20 s. */
+/* Start ebpfrec -o path --no-net [args...] and wait until its probes are
+ * attached (meta attached_ns). Fails the test if it does not come up in
+ * 20 s. */
 void recorder_start(struct recorder *rec, const char *path, const char *const *args);
 /* The same inside network namespace ns (ip netns exec). */
 void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
