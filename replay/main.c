@@ -20,6 +20,8 @@
 static const struct report_cmd *const commands[] = {
 	&cmd_summary,
 	&cmd_top,
+	&cmd_replay,
+	&cmd_timeline,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -50,6 +52,9 @@ static void usage(FILE *f)
 		"      --json           one JSON document (JSON lines for replay)\n"
 		"      --csv            CSV with a header row\n"
 		"      --utc            times in UTC instead of local time\n"
+		"      --speed X        replay: pace as recorded, X times faster (1 = real time)\n"
+		"      --follow         replay: keep reading a session ebpfrec is still writing\n"
+		"      --bucket DUR     timeline: bucket width (default 1s)\n"
 		"      --ignore-errors  exit 0 even if corrupt chunks were skipped\n"
 		"\nFilters (every command):\n"
 		"      --since TIME     absolute ('2026-11-30 14:02:11', ISO 8601, epoch "
@@ -64,6 +69,8 @@ static void usage(FILE *f)
 		"  ebpfreport session.db --top 10\n"
 		"  ebpfreport top session.db --by path --comm 'cc*'\n"
 		"  ebpfreport session.db --since +30s --until +1m --json\n"
+		"  ebpfreport replay a.db b.db --type exec --speed 10\n"
+		"  ebpfreport timeline session.db --bucket 100ms\n"
 		"\nSee ebpfreport(1) and docs/FORMAT.md.\n");
 }
 

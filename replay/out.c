@@ -72,8 +72,12 @@ char *out_duration(char *buf, size_t len, uint64_t ns)
 	else if (s >= 60)
 		snprintf(buf, len, "%llum%02llus", (unsigned long long)(s / 60),
 			 (unsigned long long)(s % 60));
-	else
+	else if (ns >= 1000000000)
 		snprintf(buf, len, "%.1fs", ns / 1e9);
+	else if (ns >= 1000000)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.0fus", ns / 1e3);
 	return buf;
 }
 

@@ -61,7 +61,7 @@ struct report_cmd {
 	int (*run)(struct report *r);
 };
 
-extern const struct report_cmd cmd_summary, cmd_top;
+extern const struct report_cmd cmd_summary, cmd_top, cmd_replay, cmd_timeline;
 
 /* Open every file in r->paths; a file that cannot be opened is reported and
  * skipped (error count) unless none remain. @return 0 or 1 (exit status). */

@@ -1,0 +1,148 @@
+/* cmd_replay.c - `ebpfreport replay FILE...`: every event of every file in
+ * time order, one line each (JSON lines with --json, CSV with --csv),
+ * optionally paced as recorded (--speed) or following a live session
+ * (--follow). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "event_out.h"
+#include "json.h"
+#include "report.h"
+
+struct replay {
+	struct json j;
+	int64_t first_wall; /* pacing origin: first event's wall clock */
+	double start_mono; /* and when we printed it */
+	uint64_t last_ts; /* --follow: where to resume (boot clock, file 0) */
+	uint64_t seen_at_last; /* events already printed with ts == last_ts */
+	uint64_t skip; /* on resume: events at last_ts to skip */
+	int broken; /* stdout failed */
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int print(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct replay *p = ctx;
+	uint64_t ts = fmt_event_ts(ev);
+
+	if (stop)
+		return 1;
+	if (p->skip && ts == p->last_ts) { /* printed before the reopen */
+		p->skip--;
+		return 0;
+	}
+	p->skip = 0;
+	if (r->speed > 0) {
+		int64_t w = (int64_t)ts + fmt_reader_clock_offset(r->readers[ev->source]);
+		double due;
+		if (!p->start_mono) {
+			p->first_wall = w;
+			p->start_mono = mono();
+		}
+		due = p->start_mono + (double)(w - p->first_wall) / 1e9 / r->speed;
+		if (due > mono()) {
+			fflush(stdout);
+			usleep((useconds_t)((due - mono()) * 1e6));
+		}
+	}
+	if (r->out == OUT_JSON) {
+		event_json(r, ev, &p->j);
+		if (json_flush(&p->j, stdout) || putchar('\n') == EOF)
+			p->broken = 1;
+	} else if (r->out == OUT_CSV) {
+		event_csv(r, ev, stdout);
+	} else {
+		event_line(r, ev, stdout);
+	}
+	if (ferror(stdout))
+		p->broken = 1;
+	if (ts == p->last_ts) {
+		p->seen_at_last++;
+	} else {
+		p->last_ts = ts;
+		p->seen_at_last = 1;
+	}
+	return p->broken;
+}
+
+/* --follow: reopen the (single) file until its recorder closes it. The
+ * recorder rewrites its growing chunks, so each round reads from the last
+ * printed timestamp and skips what was already printed at it. */
+static int follow(struct report *r, struct replay *p)
+{
+	int rc = 0;
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	while (!stop && !p->broken) {
+		int clean = fmt_reader_closed_clean(r->readers[0]);
+		char *err = NULL;
+
+		fflush(stdout);
+		if (clean)
+			break;
+		sleep(1);
+		fmt_reader_close(r->readers[0]);
+		if (fmt_reader_open(r->paths[0], &r->readers[0], &err)) {
+			report_err("%s", err ? err : r->paths[0]);
+			free(err);
+			r->readers[0] = NULL;
+			r->nfiles = 0;
+			return 1;
+		}
+		r->f.since_set = true;
+		r->f.since_rel = false;
+		r->f.since = (int64_t)p->last_ts + fmt_reader_clock_offset(r->readers[0]);
+		p->skip = p->seen_at_last;
+		rc = report_each(r, print, p);
+	}
+	return rc;
+}
+
+static int run(struct report *r)
+{
+	struct replay p = { 0 };
+	int rc;
+
+	if (r->follow && r->nfiles != 1) {
+		report_err("--follow reads one file");
+		return 2;
+	}
+	if (r->out == OUT_CSV)
+		event_csv_header(stdout);
+	rc = report_each(r, print, &p);
+	if (r->follow && !p.broken)
+		rc = follow(r, &p);
+	json_reset(&p.j);
+	free(json_take(&p.j));
+	if (p.broken) {
+		report_err("write error on standard output");
+		return 1;
+	}
+	return report_finish_output(r, rc);
+}
+
+const struct report_cmd cmd_replay = {
+	.name = "replay",
+	.usage = "FILE... [--speed X] [--follow] [--json|--csv] [filters]",
+	.summary = "every event in time order (paced with --speed, live with --follow)",
+	.run = run,
+};

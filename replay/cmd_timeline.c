@@ -1,0 +1,199 @@
+/* cmd_timeline.c - `ebpfreport timeline FILE... [--bucket 1s]`: execs,
+ * exits, packets and bytes per time bucket, with bars so a spike shows at
+ * a glance (JSON and CSV for programs). */
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter_parse.h"
+#include "json.h"
+#include "out.h"
+#include "report.h"
+#include "sessinfo.h"
+
+#define MAX_BUCKETS 1000000
+
+struct bucket {
+	uint64_t execs, exits, packets, bytes;
+};
+
+struct timeline {
+	int64_t origin; /* wall ns of bucket 0 */
+	uint64_t width; /* ns */
+	struct bucket *b;
+	size_t n, cap;
+	int oom, too_many;
+};
+
+static int add(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct timeline *t = ctx;
+	int64_t w = (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
+	size_t i;
+
+	if (w < t->origin)
+		w = t->origin; /* another file started earlier: clamp into bucket 0 */
+	i = (size_t)((uint64_t)(w - t->origin) / t->width);
+	if (i >= MAX_BUCKETS) {
+		t->too_many = 1;
+		return 1;
+	}
+	if (i >= t->cap) {
+		size_t cap = t->cap ? t->cap : 64;
+		struct bucket *nb;
+		while (cap <= i)
+			cap *= 2;
+		nb = realloc(t->b, cap * sizeof(*nb));
+		if (!nb) {
+			t->oom = 1;
+			return 1;
+		}
+		memset(nb + t->cap, 0, (cap - t->cap) * sizeof(*nb));
+		t->b = nb;
+		t->cap = cap;
+	}
+	if (i >= t->n)
+		t->n = i + 1;
+	if (ev->stream == FMT_STREAM_EXEC)
+		t->b[i].execs++;
+	else if (ev->stream == FMT_STREAM_EXIT)
+		t->b[i].exits++;
+	else {
+		t->b[i].packets += ev->flow.packets;
+		t->b[i].bytes += ev->flow.bytes;
+	}
+	return 0;
+}
+
+/* A bar of up to width cells for v out of max ("█" per cell, "▌" for a half). */
+static void bar(uint64_t v, uint64_t max, int width)
+{
+	double cells = max ? (double)v * width / (double)max : 0;
+	int full = (int)cells;
+
+	for (int i = 0; i < full; i++)
+		fputs("\u2588", stdout);
+	if (cells - full >= 0.5)
+		fputs("\u258c", stdout), full++;
+	else if (v && !full)
+		fputs("\u258f", stdout), full++; /* nonzero is never invisible */
+	printf("%*s", width - full, "");
+}
+
+/* One-line sparkline of a series, at most 80 characters (max per cell). */
+static void sparkline(const char *name, const struct timeline *t, size_t off)
+{
+	static const char *const ticks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
+					     "\u2585", "\u2586", "\u2587", "\u2588" };
+	size_t cells = t->n < 80 ? t->n : 80;
+	uint64_t max = 0, v[80] = { 0 };
+
+	for (size_t i = 0; i < t->n; i++) {
+		uint64_t x = *(const uint64_t *)((const char *)&t->b[i] + off);
+		size_t c = i * cells / t->n;
+		if (x > v[c])
+			v[c] = x;
+	}
+	for (size_t c = 0; c < cells; c++)
+		if (v[c] > max)
+			max = v[c];
+	printf("%-8s ", name);
+	for (size_t c = 0; c < cells; c++)
+		fputs(max ? ticks[v[c] * 7 / max] : " ", stdout);
+	putchar('\n');
+}
+
+static int run(struct report *r)
+{
+	struct timeline t = { 0 };
+	int64_t w = parse_duration(r->bucket ? r->bucket : "1s");
+	uint64_t max_e = 0, max_p = 0;
+	char tb[64], c1[32], c2[32], c3[32], c4[32];
+	int rc;
+
+	if (w <= 0 || w < 1000000) {
+		report_err("invalid --bucket '%s': use a duration of 1ms or more, like 1s, 100ms, 1m",
+			   r->bucket);
+		return 2;
+	}
+	t.width = (uint64_t)w;
+	t.origin = INT64_MAX;
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		int64_t s = (int64_t)sess_start_ns(r->readers[i]) +
+			    fmt_reader_clock_offset(r->readers[i]);
+		if (s < t.origin)
+			t.origin = s;
+	}
+	t.origin -= t.origin % (int64_t)t.width; /* buckets on round times */
+	rc = report_each(r, add, &t);
+	if (t.oom || t.too_many) {
+		report_err(t.oom ? "out of memory" :
+				   "more than 1,000,000 buckets: use a larger --bucket");
+		free(t.b);
+		return 1;
+	}
+	for (size_t i = 0; i < t.n; i++) {
+		if (t.b[i].execs > max_e)
+			max_e = t.b[i].execs;
+		if (t.b[i].packets > max_p)
+			max_p = t.b[i].packets;
+	}
+	if (r->out == OUT_JSON) {
+		struct json j = { 0 };
+		json_begin_object(&j);
+		json_kv_u64(&j, "bucket_ns", t.width);
+		json_key(&j, "buckets");
+		json_begin_array(&j);
+		for (size_t i = 0; i < t.n; i++) {
+			json_begin_object(&j);
+			json_kv_i64(&j, "start_wall_ns", t.origin + (int64_t)(i * t.width));
+			json_kv_u64(&j, "execs", t.b[i].execs);
+			json_kv_u64(&j, "exits", t.b[i].exits);
+			json_kv_u64(&j, "packets", t.b[i].packets);
+			json_kv_u64(&j, "bytes", t.b[i].bytes);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_end_object(&j);
+		json_flush(&j, stdout);
+		putchar('\n');
+	} else if (r->out == OUT_CSV) {
+		printf("start_wall_ns,time,execs,exits,packets,bytes\n");
+		for (size_t i = 0; i < t.n; i++)
+			printf("%lld,%s,%llu,%llu,%llu,%llu\n",
+			       (long long)(t.origin + (int64_t)(i * t.width)),
+			       out_wall(tb, sizeof(tb), t.origin + (int64_t)(i * t.width), r->utc, true),
+			       (unsigned long long)t.b[i].execs, (unsigned long long)t.b[i].exits,
+			       (unsigned long long)t.b[i].packets, (unsigned long long)t.b[i].bytes);
+	} else {
+		if (t.n > 1) {
+			sparkline("execs", &t, offsetof(struct bucket, execs));
+			sparkline("packets", &t, offsetof(struct bucket, packets));
+			putchar('\n');
+		}
+		printf("%-26s %8s %8s %10s %10s  %-20s %-20s\n", "TIME", "EXECS", "EXITS", "PACKETS",
+		       "BYTES", "execs", "packets");
+		for (size_t i = 0; i < t.n; i++) {
+			printf("%-26s %8s %8s %10s %10s  ",
+			       out_wall(tb, sizeof(tb), t.origin + (int64_t)(i * t.width), r->utc, t.width < 1000000000),
+			       out_count(c1, sizeof(c1), t.b[i].execs), out_count(c2, sizeof(c2), t.b[i].exits),
+			       out_count(c3, sizeof(c3), t.b[i].packets), out_bytes(c4, sizeof(c4), t.b[i].bytes));
+			bar(t.b[i].execs, max_e, 20);
+			putchar(' ');
+			bar(t.b[i].packets, max_p, 20);
+			putchar('\n');
+		}
+		if (!t.n)
+			printf("(no events)\n");
+	}
+	free(t.b);
+	return report_finish_output(r, rc);
+}
+
+const struct report_cmd cmd_timeline = {
+	.name = "timeline",
+	.usage = "FILE... [--bucket 1s] [--json|--csv] [filters]",
+	.summary = "execs, exits, packets and bytes per time bucket, with bars",
+	.run = run,
+};

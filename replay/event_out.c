@@ -1,0 +1,183 @@
+/* event_out.c - see event_out.h. */
+#include <ctype.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "event_out.h"
+#include "out.h"
+
+static int64_t wall(struct report *r, const struct fmt_event *ev)
+{
+	return (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
+}
+
+/* argv for a terminal: quoted when needed, control bytes escaped */
+static void put_arg(FILE *f, const char *a)
+{
+	int plain = *a != 0;
+
+	for (const char *s = a; *s && plain; s++)
+		if (!isgraph((unsigned char)*s) || strchr("'\"\\$`!*?;&|<>(){}[]#~", *s))
+			plain = 0;
+	if (plain) {
+		fputs(a, f);
+		return;
+	}
+	fputc('\'', f);
+	for (const unsigned char *s = (const unsigned char *)a; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", f);
+		else if (*s < 0x20 || *s == 0x7f)
+			fprintf(f, "\\x%02x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+void event_line(struct report *r, const struct fmt_event *ev, FILE *f)
+{
+	char t[64], fl[256];
+
+	out_wall(t, sizeof(t), wall(r, ev), r->utc, true);
+	fputs(t, f);
+	if (r->nfiles > 1)
+		fprintf(f, " [%s]", fmt_reader_meta(r->readers[ev->source], "hostname") ?: r->paths[ev->source]);
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC: {
+		const struct fmt_exec *e = &ev->exec;
+		fprintf(f, " exec %7u ppid %-7u uid %-5u %-15s ", e->pid, e->ppid, e->uid, e->comm);
+		if (e->ret < 0)
+			fprintf(f, "[failed: %s] ", strerror(-e->ret));
+		for (uint32_t i = 0; i < e->argc; i++) {
+			if (i)
+				fputc(' ', f);
+			put_arg(f, e->argv[i]);
+		}
+		if (!e->argc)
+			put_arg(f, e->filename);
+		if (e->flags & FMT_EXEC_ARGV_TRUNCATED)
+			fputs(" [argv truncated]", f);
+		break;
+	}
+	case FMT_STREAM_EXIT: {
+		const struct fmt_exit *x = &ev->exit;
+		fprintf(f, " exit %7u ppid %-7u ", x->pid, x->ppid);
+		if (x->signal)
+			fprintf(f, "killed by %s", strsignal((int)x->signal));
+		else
+			fprintf(f, "code %u", x->exit_code);
+		fprintf(f, " after %s", out_duration(t, sizeof(t), x->ts_ns - x->start_ns));
+		break;
+	}
+	default:
+		fprintf(f, " flow %s +%llu pkts +%llu bytes",
+			out_flow(fl, sizeof(fl), r->readers[ev->source], &ev->flow.key),
+			(unsigned long long)ev->flow.packets, (unsigned long long)ev->flow.bytes);
+	}
+	fputc('\n', f);
+}
+
+static void flow_fields(struct report *r, const struct fmt_event *ev, struct json *j)
+{
+	const struct fmt_flow_key *k = &ev->flow.key;
+	char a[64], pb[16];
+
+	json_kv_u64(j, "interval_ns", ev->flow.interval_ns);
+	json_kv_u64(j, "ifindex", k->ifindex);
+	json_kv_str(j, "iface", out_iface(r->readers[ev->source], k->ifindex, a, sizeof(a)));
+	json_kv_str(j, "dir", k->dir == FMT_DIR_EGRESS ? "egress" : "ingress");
+	json_kv_u64(j, "family", k->family);
+	json_kv_str(j, "proto", out_proto(k->proto, pb, sizeof(pb)));
+	json_kv_str(j, "src", out_addr(a, sizeof(a), k->family, k->src));
+	json_kv_u64(j, "sport", k->sport);
+	json_kv_str(j, "dst", out_addr(a, sizeof(a), k->family, k->dst));
+	json_kv_u64(j, "dport", k->dport);
+	json_kv_u64(j, "packets", ev->flow.packets);
+	json_kv_u64(j, "bytes", ev->flow.bytes);
+}
+
+void event_json(struct report *r, const struct fmt_event *ev, struct json *j)
+{
+	static const char *const types[] = { "", "exec", "exit", "flow" };
+
+	json_begin_object(j);
+	json_kv_str(j, "type", types[ev->stream]);
+	json_kv_u64(j, "ts_ns", fmt_event_ts(ev));
+	json_kv_i64(j, "wall_ns", wall(r, ev));
+	if (r->nfiles > 1)
+		json_kv_str(j, "file", r->paths[ev->source]);
+	if (ev->stream == FMT_STREAM_EXEC) {
+		const struct fmt_exec *e = &ev->exec;
+		json_kv_u64(j, "pid", e->pid);
+		json_kv_u64(j, "tid", e->tid);
+		json_kv_u64(j, "ppid", e->ppid);
+		json_kv_u64(j, "uid", e->uid);
+		json_kv_u64(j, "gid", e->gid);
+		json_kv_u64(j, "cgroup_id", e->cgroup_id);
+		json_kv_str(j, "comm", e->comm);
+		json_kv_str(j, "pcomm", e->pcomm);
+		json_kv_str(j, "filename", e->filename);
+		json_key(j, "argv");
+		json_begin_array(j);
+		for (uint32_t i = 0; i < e->argc; i++)
+			json_str(j, e->argv[i]);
+		json_end_array(j);
+		json_kv_bool(j, "argv_truncated", e->flags & FMT_EXEC_ARGV_TRUNCATED);
+		json_kv_i64(j, "ret", e->ret);
+	} else if (ev->stream == FMT_STREAM_EXIT) {
+		const struct fmt_exit *x = &ev->exit;
+		json_kv_u64(j, "pid", x->pid);
+		json_kv_u64(j, "ppid", x->ppid);
+		json_kv_u64(j, "exit_code", x->exit_code);
+		json_kv_u64(j, "signal", x->signal);
+		json_kv_u64(j, "start_ns", x->start_ns);
+	} else {
+		flow_fields(r, ev, j);
+	}
+	json_end_object(j);
+}
+
+void event_csv_header(FILE *f)
+{
+	fputs("type,ts_ns,time,pid,tid,ppid,uid,gid,comm,pcomm,filename,argv,argv_truncated,ret,"
+	      "exit_code,signal,start_ns,iface,dir,proto,src,sport,dst,dport,packets,bytes\n",
+	      f);
+}
+
+void event_csv(struct report *r, const struct fmt_event *ev, FILE *f)
+{
+	char t[64], a[64], b[64], ifn[64], pb[16];
+
+	out_wall(t, sizeof(t), wall(r, ev), r->utc, true);
+	if (ev->stream == FMT_STREAM_EXEC) {
+		const struct fmt_exec *e = &ev->exec;
+		char argv[8192];
+		size_t n = 0;
+		argv[0] = 0;
+		for (uint32_t i = 0; i < e->argc && n < sizeof(argv) - 1; i++)
+			n += (size_t)snprintf(argv + n, sizeof(argv) - n, "%s%s", i ? " " : "", e->argv[i]);
+		fprintf(f, "exec,%" PRIu64 ",%s,%u,%u,%u,%u,%u,", e->ts_ns, t, e->pid, e->tid, e->ppid,
+			e->uid, e->gid);
+		out_csv_field(f, e->comm);
+		fputc(',', f);
+		out_csv_field(f, e->pcomm);
+		fputc(',', f);
+		out_csv_field(f, e->filename);
+		fputc(',', f);
+		out_csv_field(f, argv);
+		fprintf(f, ",%d,%d,,,,,,,,,,,,\n", !!(e->flags & FMT_EXEC_ARGV_TRUNCATED), e->ret);
+	} else if (ev->stream == FMT_STREAM_EXIT) {
+		const struct fmt_exit *x = &ev->exit;
+		fprintf(f, "exit,%" PRIu64 ",%s,%u,,%u,,,,,,,,,%u,%u,%" PRIu64 ",,,,,,,,,\n", x->ts_ns, t,
+			x->pid, x->ppid, x->exit_code, x->signal, x->start_ns);
+	} else {
+		const struct fmt_flow_key *k = &ev->flow.key;
+		fprintf(f, "flow,%" PRIu64 ",%s,,,,,,,,,,,,,,,%s,%s,%s,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 "\n",
+			ev->flow.ts_ns, t, out_iface(r->readers[ev->source], k->ifindex, ifn, sizeof(ifn)),
+			k->dir == FMT_DIR_EGRESS ? "egress" : "ingress", out_proto(k->proto, pb, sizeof(pb)),
+			out_addr(b, sizeof(b), k->family, k->src), k->sport,
+			out_addr(a, sizeof(a), k->family, k->dst), k->dport, ev->flow.packets,
+			ev->flow.bytes);
+	}
+}

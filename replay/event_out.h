@@ -1,0 +1,16 @@
+/* event_out.h - one event as a line for people, a JSON object or a CSV
+ * row (field names as in docs/FORMAT.md), used by replay and export. */
+#ifndef EVENT_OUT_H
+#define EVENT_OUT_H
+
+#include <stdio.h>
+
+#include "json.h"
+#include "report.h"
+
+void event_line(struct report *r, const struct fmt_event *ev, FILE *f);
+void event_json(struct report *r, const struct fmt_event *ev, struct json *j);
+void event_csv_header(FILE *f);
+void event_csv(struct report *r, const struct fmt_event *ev, FILE *f);
+
+#endif
