@@ -1,5 +1,7 @@
 /* event_out.c - see event_out.h. */
+#define _GNU_SOURCE /* sigabbrev_np */
 #include <ctype.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -63,8 +65,10 @@ void event_line(struct report *r, const struct fmt_event *ev, FILE *f)
 	case FMT_STREAM_EXIT: {
 		const struct fmt_exit *x = &ev->exit;
 		fprintf(f, " exit %7u ppid %-7u ", x->pid, x->ppid);
-		if (x->signal)
-			fprintf(f, "killed by %s", strsignal((int)x->signal));
+		if (x->signal && sigabbrev_np((int)x->signal))
+			fprintf(f, "killed by SIG%s", sigabbrev_np((int)x->signal));
+		else if (x->signal)
+			fprintf(f, "killed by signal %u", x->signal);
 		else
 			fprintf(f, "code %u", x->exit_code);
 		fprintf(f, " after %s", out_duration(t, sizeof(t), x->ts_ns - x->start_ns));

@@ -1,0 +1,162 @@
+/* fixture.c - see fixture.h.
+ *
+ * alpha (wall clock = boot + 1699999990 s, so boot 10 s = 2023-11-14
+ * 22:13:20 UTC): make runs two cc, one of which is killed, and a command
+ * that is not found; a TCP flow in two intervals, a DNS query out, an
+ * ICMPv6 echo in. beta (wall = boot + 1699999995.25 s): an ls at boot 5 s,
+ * i.e. 0.25 s after alpha's start, and one UDP flow.
+ */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <sys/wait.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "fmt.h"
+
+#define S 1000000000ull
+
+static char dir[64];
+
+static void exec_rec(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid,
+		     uint32_t uid, const char *comm, const char *pcomm, const char *file, int ret,
+		     const char *const *argv)
+{
+	struct fmt_exec e = { .ts_ns = ts, .pid = pid, .tid = pid, .ppid = ppid, .uid = uid,
+			      .gid = uid, .cgroup_id = 7, .ret = ret, .comm = comm,
+			      .pcomm = pcomm, .filename = file, .argv = argv };
+	while (argv[e.argc])
+		e.argc++;
+	cr_assert_eq(fmt_writer_append_exec(w, &e), 0);
+}
+
+static void flow_rec(struct fmt_writer *w, uint64_t ts, int dir_, int fam, int proto,
+		     const char *src, int sport, const char *dst, int dport, uint64_t pk,
+		     uint64_t by)
+{
+	struct fmt_flow f = { .ts_ns = ts, .interval_ns = S, .packets = pk, .bytes = by };
+	f.key.ifindex = 2;
+	f.key.dir = (uint8_t)dir_;
+	f.key.family = (uint8_t)fam;
+	f.key.proto = (uint8_t)proto;
+	inet_pton(fam == 4 ? 2 /* AF_INET */ : 10 /* AF_INET6 */, src, f.key.src);
+	inet_pton(fam == 4 ? 2 : 10, dst, f.key.dst);
+	f.key.sport = (uint16_t)sport;
+	f.key.dport = (uint16_t)dport;
+	cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
+}
+
+static struct fmt_writer *start(const char *path, const char *host, const char *offset,
+				uint64_t start_ns, uint64_t end_ns)
+{
+	struct fmt_writer *w;
+	char *err;
+
+	cr_assert_eq(fmt_writer_create(path, FMT_CREATE_FORCE, NULL, &w, &err), 0);
+	fmt_writer_set_meta(w, "hostname", host);
+	fmt_writer_set_meta(w, "kernel_release", "6.1.0-test");
+	fmt_writer_set_meta(w, "clock_offset_ns", offset);
+	fmt_writer_set_meta_u64(w, "start_ns", start_ns);
+	fmt_writer_set_meta_u64(w, "end_ns", end_ns);
+	fmt_writer_set_meta(w, "interfaces",
+			    "[{\"index\":2,\"name\":\"eth0\",\"addresses\":[],\"ingress\":\"xdp-native\","
+			    "\"egress\":\"tcx\",\"gone\":false}]");
+	return w;
+}
+
+static void make(void)
+{
+	char path[128];
+	struct fmt_writer *w;
+	char *err;
+
+	if (dir[0])
+		return;
+	snprintf(dir, sizeof(dir), "/tmp/ebpfreport-golden-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+
+	snprintf(path, sizeof(path), "%s/alpha.db", dir);
+	w = start(path, "alpha", "1699999990000000000", 10 * S, 13 * S);
+	exec_rec(w, 10 * S, 100, 1, 1000, "make", "bash", "/usr/bin/make", 0,
+		 (const char *[]){ "make", "-j2", NULL });
+	exec_rec(w, 10 * S + S / 2, 101, 100, 1000, "cc", "make", "/usr/bin/cc", 0,
+		 (const char *[]){ "cc", "-c", "a.c", NULL });
+	exec_rec(w, 11 * S, 102, 100, 1000, "cc", "make", "/usr/bin/cc", 0,
+		 (const char *[]){ "cc", "-c", "b c.c", NULL });
+	exec_rec(w, 11 * S + S / 5, 103, 100, 0, "make", "make", "/bin/nope", -2,
+		 (const char *[]){ "nope", NULL });
+	cr_assert_eq(fmt_writer_append_exit(w, &(struct fmt_exit){ .ts_ns = 11 * S + S / 2,
+								   .start_ns = 10 * S + S / 2,
+								   .pid = 101, .ppid = 100 }),
+		     0);
+	cr_assert_eq(fmt_writer_append_exit(w, &(struct fmt_exit){ .ts_ns = 12 * S, .start_ns = 11 * S,
+								   .pid = 102, .ppid = 100,
+								   .signal = 9 }),
+		     0);
+	flow_rec(w, 11 * S, 0, 4, 6, "10.0.0.1", 443, "10.0.0.2", 5000, 10, 1000);
+	flow_rec(w, 12 * S, 0, 4, 6, "10.0.0.1", 443, "10.0.0.2", 5000, 5, 500);
+	flow_rec(w, 12 * S, 1, 4, 17, "10.0.0.2", 53000, "10.0.0.53", 53, 2, 140);
+	flow_rec(w, 12 * S, 0, 6, 58, "fd00::1", 128, "fd00::2", 0, 1, 100);
+	cr_assert_eq(fmt_writer_close(w, &err), 0);
+
+	snprintf(path, sizeof(path), "%s/beta.db", dir);
+	w = start(path, "beta", "1699999995250000000", 5 * S, 8 * S);
+	exec_rec(w, 5 * S, 200, 1, 1000, "ls", "bash", "/usr/bin/ls", 0,
+		 (const char *[]){ "ls", "-l", NULL });
+	flow_rec(w, 6 * S, 1, 4, 17, "10.0.1.5", 40000, "10.0.0.53", 53, 3, 210);
+	cr_assert_eq(fmt_writer_close(w, &err), 0);
+}
+
+const char *fixture_alpha(void)
+{
+	static char p[128];
+	make();
+	snprintf(p, sizeof(p), "%s/alpha.db", dir);
+	return p;
+}
+
+const char *fixture_beta(void)
+{
+	static char p[128];
+	make();
+	snprintf(p, sizeof(p), "%s/beta.db", dir);
+	return p;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	cr_assert_not_null(f);
+	do {
+		if (cap - len < 4096) {
+			cap = cap ? cap * 2 : 8192;
+			buf = realloc(buf, cap);
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n);
+	buf[len] = 0;
+	fclose(f);
+	return buf;
+}
+
+int report_run(const char *args, char **out, char **err)
+{
+	char cmd[4096], o[128], e[128];
+	int st;
+
+	make();
+	snprintf(o, sizeof(o), "%s/out.%d", dir, getpid());
+	snprintf(e, sizeof(e), "%s/err.%d", dir, getpid());
+	snprintf(cmd, sizeof(cmd), "TZ=UTC %s %s >%s 2>%s", EBPFREPORT_BIN, args, o, e);
+	st = system(cmd);
+	*out = slurp(o);
+	*err = slurp(e);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}

@@ -1,0 +1,306 @@
+/* test_report.c - golden tests of ebpfreport: every command and filter on
+ * fixed sessions (fixture.c), outputs compared exactly (times in UTC). */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "fixture.h"
+
+static char *out, *err;
+static int rc;
+
+static void fini(void)
+{
+	free(out);
+	free(err);
+}
+
+/* Run ebpfreport with a printf-formatted argument string; %A and %B are
+ * not used: pass fixture_alpha()/fixture_beta() as arguments. */
+static void run(const char *fmt, ...)
+{
+	char cmd[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	free(out);
+	free(err);
+	rc = report_run(cmd, &out, &err);
+}
+
+/* Lines of out that contain s. */
+static int lines_with(const char *s)
+{
+	int n = 0;
+	char *copy = strdup(out), *save, *line;
+
+	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		n += strstr(line, s) != NULL;
+	free(copy);
+	return n;
+}
+
+static int nlines(void)
+{
+	int n = 0;
+	for (const char *p = out; *p; p++)
+		n += *p == '\n';
+	return n;
+}
+
+/* out with the fixture's directory replaced by DIR, for stable goldens */
+static const char *norm(void)
+{
+	static char buf[65536];
+	const char *a = fixture_alpha();
+	size_t dlen = strrchr(a, '/') - a, o = 0;
+
+	for (const char *p = out; *p && o < sizeof(buf) - 4; p++) {
+		if (!strncmp(p, a, dlen)) {
+			memcpy(buf + o, "DIR", 3);
+			o += 3;
+			p += dlen - 1;
+		} else {
+			buf[o++] = *p;
+		}
+	}
+	buf[o] = 0;
+	return buf;
+}
+
+Test(summary, header_losses_and_top_tables, .fini = fini)
+{
+	run("%s", fixture_alpha());
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_str_eq(norm(),
+		"DIR/alpha.db  host alpha  kernel 6.1.0-test  2023-11-14 22:13:20 -> 22:13:23 (3.0s)\n"
+		"execs 4 (1 failed)  exits 2  flows 4  packets 18  bytes 1.7 kB  lost: none\n"
+		"\n"
+		"TOP COMMANDS                                                EXECS   SHARE\n"
+		"cc                                                              2   50.0%\n"
+		"make                                                            2   50.0%\n"
+		"\n"
+		"TOP FLOWS (packets)                                       PACKETS      BYTES   SHARE\n"
+		"eth0 in  tcp 10.0.0.1:443 -> 10.0.0.2:5000                     15     1.5 kB   83.3%\n"
+		"eth0 out udp 10.0.0.2:53000 -> 10.0.0.53:53                     2      140 B   11.1%\n"
+		"eth0 in  icmpv6 fd00::1 -> fd00::2 type 128 code 0              1      100 B    5.6%\n");
+}
+
+Test(summary, json_fields, .fini = fini)
+{
+	run("%s %s --json", fixture_alpha(), fixture_beta());
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(nlines(), 1);
+	cr_assert_not_null(strstr(out, "\"counts\":{\"execs\":5,\"failed_execs\":1,\"exits\":2,"
+				       "\"flow_rows\":5,\"packets\":21,\"bytes\":1950}"),
+			   "%s", out);
+	cr_assert_not_null(strstr(out, "\"hostname\":\"alpha\""));
+	cr_assert_not_null(strstr(out, "\"hostname\":\"beta\""));
+	cr_assert_not_null(strstr(out, "\"start_wall_ns\":1700000000250000000"));
+	cr_assert_not_null(strstr(out, "\"rows\":[{\"key\":\"cc\",\"execs\":2,"));
+	cr_assert_not_null(strstr(out, "{\"key\":\"ls\",\"execs\":1,"));
+	cr_assert_not_null(strstr(out, "\"iface\":\"eth0\",\"dir\":\"ingress\",\"proto\":\"tcp\","
+				       "\"src\":\"10.0.0.1\",\"sport\":443,\"dst\":\"10.0.0.2\","
+				       "\"dport\":5000,\"packets\":15,\"bytes\":1500,\"rows\":2"));
+	cr_assert_not_null(strstr(out, "\"lost\":{\"lost_ringbuf\":0,\"lost_queue\":0,"
+				       "\"lost_flow_overflow\":0,\"argv_truncated\":0}"));
+}
+
+Test(top, every_by, .fini = fini)
+{
+	static const struct {
+		const char *by, *first;
+		int rows;
+	} cases[] = {
+		{ "comm", "cc ", 2 },
+		{ "path", "/usr/bin/cc ", 3 },
+		{ "cmdline", "cc -c a.c ", 4 },
+		{ "uid", "1000 ", 2 },
+		{ "parent", "make ", 2 },
+		{ "flow", "eth0 in  tcp 10.0.0.1:443 -> 10.0.0.2:5000 ", 3 },
+		{ "src", "10.0.0.1 ", 3 },
+		{ "dst", "10.0.0.2 ", 3 },
+		{ "port", "tcp/5000 ", 3 },
+		{ "proto", "tcp ", 3 },
+		{ "iface", "eth0 ", 1 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run("top %s --by %s", fixture_alpha(), cases[i].by);
+		cr_assert_eq(rc, 0, "--by %s: %s", cases[i].by, err);
+		cr_assert_eq(nlines(), 1 + cases[i].rows, "--by %s:\n%s", cases[i].by, out);
+		cr_assert_eq(strncmp(strchr(out, '\n') + 1, cases[i].first, strlen(cases[i].first)), 0,
+			     "--by %s: first row is not '%s':\n%s", cases[i].by, cases[i].first, out);
+	}
+	run("top %s --by flow --sort bytes --csv", fixture_alpha());
+	cr_assert_str_eq(out, "flow,packets,bytes,rows,share\n"
+			      "eth0 in  tcp 10.0.0.1:443 -> 10.0.0.2:5000,15,1500,2,0.8621\n"
+			      "eth0 out udp 10.0.0.2:53000 -> 10.0.0.53:53,2,140,1,0.0805\n"
+			      "eth0 in  icmpv6 fd00::1 -> fd00::2 type 128 code 0,1,100,1,0.0575\n");
+	run("top %s --by comm -n 1", fixture_alpha());
+	cr_assert_eq(nlines(), 2, "%s", out); /* ties: deterministic, by key */
+	cr_assert_not_null(strstr(out, "\ncc "));
+}
+
+Test(replay, merged_in_wall_clock_order_across_streams_and_files, .fini = fini)
+{
+	run("replay %s %s", fixture_alpha(), fixture_beta());
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_str_eq(out,
+		"2023-11-14 22:13:20.000000 [alpha] exec     100 ppid 1       uid 1000  make            make -j2\n"
+		"2023-11-14 22:13:20.250000 [beta] exec     200 ppid 1       uid 1000  ls              ls -l\n"
+		"2023-11-14 22:13:20.500000 [alpha] exec     101 ppid 100     uid 1000  cc              cc -c a.c\n"
+		"2023-11-14 22:13:21.000000 [alpha] exec     102 ppid 100     uid 1000  cc              cc -c 'b c.c'\n"
+		"2023-11-14 22:13:21.000000 [alpha] flow eth0 in  tcp 10.0.0.1:443 -> 10.0.0.2:5000 +10 pkts +1000 bytes\n"
+		"2023-11-14 22:13:21.200000 [alpha] exec     103 ppid 100     uid 0     make            [failed: No such file or directory] nope\n"
+		"2023-11-14 22:13:21.250000 [beta] flow eth0 out udp 10.0.1.5:40000 -> 10.0.0.53:53 +3 pkts +210 bytes\n"
+		"2023-11-14 22:13:21.500000 [alpha] exit     101 ppid 100     code 0 after 1.0s\n"
+		"2023-11-14 22:13:22.000000 [alpha] exit     102 ppid 100     killed by SIGKILL after 1.0s\n"
+		"2023-11-14 22:13:22.000000 [alpha] flow eth0 in  tcp 10.0.0.1:443 -> 10.0.0.2:5000 +5 pkts +500 bytes\n"
+		"2023-11-14 22:13:22.000000 [alpha] flow eth0 out udp 10.0.0.2:53000 -> 10.0.0.53:53 +2 pkts +140 bytes\n"
+		"2023-11-14 22:13:22.000000 [alpha] flow eth0 in  icmpv6 fd00::1 -> fd00::2 type 128 code 0 +1 pkts +100 bytes\n");
+}
+
+Test(replay, json_lines_and_csv, .fini = fini)
+{
+	run("replay %s --json --type exec --pid 102", fixture_alpha());
+	cr_assert_str_eq(out,
+		"{\"type\":\"exec\",\"ts_ns\":11000000000,\"wall_ns\":1700000001000000000,\"pid\":102,"
+		"\"tid\":102,\"ppid\":100,\"uid\":1000,\"gid\":1000,\"cgroup_id\":7,\"comm\":\"cc\","
+		"\"pcomm\":\"make\",\"filename\":\"/usr/bin/cc\",\"argv\":[\"cc\",\"-c\",\"b c.c\"],"
+		"\"argv_truncated\":false,\"ret\":0}\n");
+	run("replay %s --csv --type exit,flow --proto udp", fixture_alpha());
+	cr_assert_str_eq(out,
+		"type,ts_ns,time,pid,tid,ppid,uid,gid,comm,pcomm,filename,argv,argv_truncated,ret,"
+		"exit_code,signal,start_ns,iface,dir,proto,src,sport,dst,dport,packets,bytes\n"
+		"flow,12000000000,2023-11-14 22:13:22.000000,,,,,,,,,,,,,,,eth0,egress,udp,10.0.0.2,"
+		"53000,10.0.0.53,53,2,140\n");
+}
+
+Test(timeline, buckets, .fini = fini)
+{
+	run("timeline %s --csv", fixture_alpha());
+	cr_assert_str_eq(out, "start_wall_ns,time,execs,exits,packets,bytes\n"
+			      "1700000000000000000,2023-11-14 22:13:20.000000,2,0,0,0\n"
+			      "1700000001000000000,2023-11-14 22:13:21.000000,2,1,10,1000\n"
+			      "1700000002000000000,2023-11-14 22:13:22.000000,0,1,8,740\n");
+	run("timeline %s --bucket 500ms --json", fixture_alpha());
+	cr_assert_not_null(strstr(out, "\"bucket_ns\":500000000"));
+	cr_assert_not_null(strstr(out, "{\"start_wall_ns\":1700000001000000000,\"execs\":2,"
+				       "\"exits\":0,\"packets\":10,\"bytes\":1000},"
+				       "{\"start_wall_ns\":1700000001500000000,\"execs\":0,"
+				       "\"exits\":1,\"packets\":0,\"bytes\":0}"), "%s", out);
+	run("timeline %s", fixture_alpha());
+	cr_assert_eq(lines_with("\u2588"), 5, "2 sparklines and 3 bars expected:\n%s", out);
+}
+
+/* Each filter keeps exactly the expected records (counted in replay). */
+Test(filters, each_filter, .fini = fini)
+{
+	static const struct {
+		const char *args;
+		int lines;
+	} cases[] = {
+		{ "--since +1s", 8 },				 /* boot >= 11 s */
+		{ "--until +1s", 4 },				 /* <= 11 s */
+		{ "--since '2023-11-14 22:13:21.5' --until 2023-11-14T22:13:21.9Z", 1 },
+		{ "--since @1700000002", 4 },
+		{ "--pid 101", 2 },				 /* exec and exit */
+		{ "--ppid 100", 5 },
+		{ "--uid 0", 1 },
+		{ "--comm 'c*'", 2 },
+		{ "--path '/usr/bin/*'", 3 },
+		{ "--ip 10.0.0.0/24", 3 },
+		{ "--ip fd00::/16", 1 },
+		{ "--ip 10.0.0.53", 1 },
+		{ "--port 53", 1 },
+		{ "--proto tcp", 2 },
+		{ "--iface eth0", 4 },
+		{ "--iface 2", 4 },
+		{ "--iface eth1", 0 },
+		{ "--dir egress", 1 },
+		{ "--type exit", 2 },
+		{ "--type exec,exit", 6 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run("replay %s %s", fixture_alpha(), cases[i].args);
+		cr_assert_eq(rc, 0, "%s: %s", cases[i].args, err);
+		cr_assert_eq(nlines(), cases[i].lines, "%s: %d lines, expected %d:\n%s",
+			     cases[i].args, nlines(), cases[i].lines, out);
+	}
+}
+
+Test(errors, one_clear_line_and_nonzero_exit, .fini = fini)
+{
+	static const struct {
+		const char *args, *words;
+		int code;
+	} cases[] = {
+		{ "%s --port 70000", "invalid --port '70000'", 2 },
+		{ "%s --since yesterday-ish", "invalid --since 'yesterday-ish'", 2 },
+		{ "%s --ip 10.0.0.0/33", "invalid --ip", 2 },
+		{ "%s --proto carrier-pigeon", "invalid --proto", 2 },
+		{ "%s --dir sideways", "invalid --dir", 2 },
+		{ "%s --type nope", "invalid --type", 2 },
+		{ "top %s --by colour", "invalid --by 'colour'", 2 },
+		{ "timeline %s --bucket 0", "invalid --bucket", 2 },
+		{ "frobnicate %s", "unknown command 'frobnicate'", 2 },
+		{ "t %s", "ambiguous command 't'", 2 },
+	};
+	char args[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(args, sizeof(args), cases[i].args, fixture_alpha());
+		run("%s", args);
+		cr_assert_eq(rc, cases[i].code, "%s: exit %d", args, rc);
+		cr_assert_not_null(strstr(err, cases[i].words), "%s: stderr '%s'", args, err);
+		cr_assert_eq(strchr(err, '\n') - err + 1, (long)strlen(err), "%s: more than one line: %s",
+			     args, err);
+	}
+	run("/nonexistent/x.db");
+	cr_assert_eq(rc, 1);
+	cr_assert_not_null(strstr(err, "No such file"), "%s", err);
+	run("/etc/passwd");
+	cr_assert_eq(rc, 1);
+	cr_assert_not_null(strstr(err, "not a session file"), "%s", err);
+}
+
+Test(errors, corrupt_chunk_is_skipped_and_reported, .fini = fini)
+{
+	char copy[256], sql[1024];
+
+	snprintf(copy, sizeof(copy), "%s.bad", fixture_alpha());
+	snprintf(sql, sizeof(sql),
+		 "cp %s %s && sqlite3 %s \"UPDATE chunk SET checksum = checksum + 1 WHERE stream = 3\"",
+		 fixture_alpha(), copy, copy);
+	cr_assert_eq(system(sql), 0);
+	run("%s %s", copy, fixture_beta());
+	cr_assert_eq(rc, 1, "a skipped chunk must make the exit status non-zero");
+	cr_assert_not_null(strstr(err, "checksum mismatch (skipped)"), "%s", err);
+	cr_assert_not_null(strstr(out, "execs 5"), "the readable rest is still reported:\n%s", out);
+	run("%s %s --ignore-errors", copy, fixture_beta());
+	cr_assert_eq(rc, 0);
+}
+
+Test(output, write_error_is_reported)
+{
+	char cmd[512];
+	FILE *f;
+	char msg[256] = "";
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "%s replay %s 2>&1 >/dev/full", EBPFREPORT_BIN, fixture_alpha());
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	if (!fgets(msg, sizeof(msg), f))
+		msg[0] = 0;
+	st = pclose(f);
+	cr_assert_eq(WEXITSTATUS(st), 1, "a full disk must fail the command");
+	cr_assert_not_null(strstr(msg, "write error"), "%s", msg);
+}
