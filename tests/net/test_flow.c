@@ -304,3 +304,44 @@ Test(flows, nothing_left_attached_after_exit_or_sigkill, .init = setup, .fini = 
 	snprintf(cmd, sizeof(cmd), "ip -n %s link show %s | grep -q xdp", np.ns_b, np.if_b);
 	cr_assert_neq(system(cmd), 0, "an XDP program is still attached");
 }
+
+/* End to end: record execs and traffic, read them back with ebpfreport. */
+Test(report, end_to_end_top_10, .init = setup, .fini = teardown, .timeout = 120)
+{
+	struct recorder rb;
+	const char *args[] = { "-i", np.if_b, "--interval", "200ms", NULL };
+	char prog[256], cmd[1024], line[512];
+	int st, seen_cmd = 0, seen_flow = 0;
+	FILE *f;
+
+	snprintf(prog, sizeof(prog), "%s", rec_tmp_path("e2etruexyz"));
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", prog);
+	cr_assert_eq(system(cmd), 0);
+	recorder_start_in(&rb, np.ns_b, rec_tmp_path("e2e.db"), args);
+	for (int i = 0; i < 7; i++)
+		cr_assert_eq(system(prog), 0);
+	gen(np.ns_a, "udp 10.99.0.2 7777 1 50");
+	usleep(500000);
+	st = recorder_stop(&rb, SIGINT);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+
+	snprintf(cmd, sizeof(cmd), "%s %s --top 10", EBPFREPORT_BIN, rb.path);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		char name[64];
+		unsigned long n;
+		if (sscanf(line, "%63s %lu", name, &n) == 2 && !strcmp(name, "e2etruexyz")) {
+			cr_assert_eq(n, 7, "e2etruexyz ran 7 times: %s", line);
+			seen_cmd = 1;
+		}
+		if (strstr(line, "-> 10.99.0.2:7777") && strstr(line, " in  udp 10.99.0.1:")) {
+			char *p = strstr(line, ":7777") + 5;
+			cr_assert_eq(strtoul(p, NULL, 10), 50, "50 packets sent: %s", line);
+			seen_flow = 1;
+		}
+	}
+	cr_assert_eq(pclose(f), 0);
+	cr_assert(seen_cmd, "the command is missing from ebpfreport's top 10");
+	cr_assert(seen_flow, "the flow is missing from ebpfreport's top 10");
+}
