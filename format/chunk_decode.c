@@ -591,3 +591,47 @@ void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev)
 		};
 	}
 }
+
+const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b)
+{
+	return b->ts;
+}
+
+const uint32_t *fmt_batch_exec_cmd_ids(const struct fmt_batch *b, uint32_t *ndict)
+{
+	*ndict = b->ncmd;
+	return b->cmd;
+}
+
+const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b)
+{
+	return b->ret;
+}
+
+void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **comm,
+			const char **filename)
+{
+	*comm = b->cmds[id].comm;
+	*filename = b->cmds[id].filename;
+}
+
+const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict)
+{
+	*ndict = b->nkeys;
+	return b->key;
+}
+
+const uint64_t *fmt_batch_flow_packets(const struct fmt_batch *b)
+{
+	return b->packets;
+}
+
+const uint64_t *fmt_batch_flow_bytes(const struct fmt_batch *b)
+{
+	return b->bytes;
+}
+
+const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id)
+{
+	return &b->keys[id];
+}

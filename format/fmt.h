@@ -187,6 +187,22 @@ uint64_t fmt_batch_ts(const struct fmt_batch *b, uint32_t i);
 /* Fill ev with record i. Pointers stay valid until the batch is freed. */
 void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev);
 
+/* Columnar access to a batch, for aggregations that need no per-record
+ * structs. Arrays are in storage order (not time order) and hold
+ * fmt_batch_count() values; ids index the batch's dictionaries. */
+const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b);
+/* exec: command-line id per record (*ndict: dictionary size), return codes */
+const uint32_t *fmt_batch_exec_cmd_ids(const struct fmt_batch *b, uint32_t *ndict);
+const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b);
+/* exec: command line `id` of the dictionary (comm, filename) */
+void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **comm,
+			const char **filename);
+/* flow: key id per record (*ndict: dictionary size), packets, bytes */
+const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict);
+const uint64_t *fmt_batch_flow_packets(const struct fmt_batch *b);
+const uint64_t *fmt_batch_flow_bytes(const struct fmt_batch *b);
+const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id);
+
 /* ---- iteration --------------------------------------------------------- */
 
 struct fmt_iter;

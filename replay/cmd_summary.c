@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fastscan.h"
 #include "json.h"
 #include "out.h"
 #include "sessinfo.h"
@@ -158,7 +159,16 @@ static int run(struct report *r)
 
 	top_init(&t.comms, BY_COMM, 0);
 	top_init(&t.flows, BY_FLOW, 1);
-	rc = report_each(r, count, &t);
+	if (fastscan_usable(r)) {
+		struct scan_totals st = { 0 };
+		rc = fastscan(r, &st, &t.comms, &t.flows);
+		if (rc < 0)
+			t.oom = 1, rc = 1;
+		t.execs = st.execs, t.failed = st.failed, t.exits = st.exits;
+		t.flow_rows = st.flow_rows, t.packets = st.packets, t.bytes = st.bytes;
+	} else {
+		rc = report_each(r, count, &t);
+	}
 	if (t.oom) {
 		report_err("out of memory");
 		rc = 1;

@@ -73,6 +73,9 @@ void report_close(struct report *r);
 typedef int (*report_cb)(struct report *r, const struct fmt_event *ev, void *ctx);
 int report_each(struct report *r, report_cb cb, void *ctx);
 
+/* The boot-clock window [*from, *to] the time filters give for file i. */
+void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t *to);
+
 /* Does ev pass the non-time filters? */
 bool filter_match(const struct report *r, const struct fmt_event *ev);
 

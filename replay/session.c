@@ -108,7 +108,7 @@ bool filter_match(const struct report *r, const struct fmt_event *ev)
 }
 
 /* The boot-clock window of file i. */
-static void window(const struct report *r, unsigned i, uint64_t *from, uint64_t *to)
+void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t *to)
 {
 	struct fmt_reader *rd = r->readers[i];
 	int64_t off = fmt_reader_clock_offset(rd), start = (int64_t)sess_start_ns(rd), t;
@@ -151,7 +151,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 		return 1;
 	}
 	for (unsigned i = 0; i < r->nfiles; i++) {
-		window(r, i, &from[i], &to[i]);
+		report_window(r, i, &from[i], &to[i]);
 		total_chunks += sess_chunk_count(r->readers[i]);
 	}
 	rc = fmt_iter_open_windows(r->readers, r->nfiles, mask, from, to, &it);

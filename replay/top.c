@@ -115,6 +115,32 @@ int top_add(struct top *t, const struct fmt_event *ev)
 	return 0;
 }
 
+int top_add_exec_key(struct top *t, const char *key, uint64_t count)
+{
+	struct agg_entry *e = agg_get(&t->agg, key, strlen(key));
+
+	if (!e)
+		return -1;
+	e->count += count;
+	t->total += count;
+	return 0;
+}
+
+int top_add_flow_key(struct top *t, unsigned source, const struct fmt_flow_key *k,
+		     uint64_t rows, uint64_t packets, uint64_t bytes)
+{
+	struct flowkey fk = { source, *k };
+	struct agg_entry *e = agg_get(&t->agg, &fk, sizeof(fk));
+
+	if (!e)
+		return -1;
+	e->count += rows;
+	e->packets += packets;
+	e->bytes += bytes;
+	t->total += t->metric == 1 ? packets : t->metric == 2 ? bytes : rows;
+	return 0;
+}
+
 static void label(struct top *t, struct report *r, const struct agg_entry *e, char *buf,
 		  size_t len)
 {

@@ -25,6 +25,12 @@ int top_is_flow(enum top_by by);
 void top_init(struct top *t, enum top_by by, int metric);
 /* Add a record if it belongs to this table's stream. @return -1 on oom. */
 int top_add(struct top *t, const struct fmt_event *ev);
+/* Add a pre-aggregated group: count records (execs or flow rows) with
+ * packets and bytes, for a key as top_add would build it: a comm, path...
+ * string for exec tables, a (source, flow key) for flow tables. */
+int top_add_exec_key(struct top *t, const char *key, uint64_t count);
+int top_add_flow_key(struct top *t, unsigned source, const struct fmt_flow_key *k,
+		     uint64_t rows, uint64_t packets, uint64_t bytes);
 /* Print as a table / into JSON (as a key "name") / as CSV. */
 void top_print(struct top *t, struct report *r, const char *title);
 void top_json(struct top *t, struct report *r, struct json *j, const char *name);
