@@ -146,6 +146,7 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	}
 	if (rc == FMT_OK) {
 		sqlite3_extended_result_codes(w->db, 1);
+		sqlite3_busy_timeout(w->db, 1000); /* readers come and go (--follow) */
 		snprintf(sql, sizeof(sql),
 			 /* first, before the header exists: growing chunks are
 			  * rewritten at every flush, and close gives the freed
@@ -380,8 +381,16 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg)
 	if (rc == FMT_OK)
 		rc = fmt_writer_flush(w);
 	if (rc == FMT_OK)
-		rc = exec_sql(w, "PRAGMA incremental_vacuum; PRAGMA wal_checkpoint(TRUNCATE);"
-				 "PRAGMA journal_mode=DELETE;");
+		rc = exec_sql(w, "PRAGMA incremental_vacuum;");
+	if (rc == FMT_OK) {
+		/* One self-contained file if we can. A reader that has the file
+		 * open (ebpfreport --follow) keeps it in WAL mode: everything is
+		 * committed all the same, so that is not an error. */
+		int src = sqlite3_exec(w->db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;",
+				       NULL, NULL, NULL);
+		if (src != SQLITE_OK && (src & 0xff) != SQLITE_BUSY && (src & 0xff) != SQLITE_LOCKED)
+			rc = db_err(w, src, "finish the WAL");
+	}
 	if (errmsg)
 		*errmsg = rc != FMT_OK ? strdup(w->err) : NULL;
 	fmt_writer_abandon(w);

@@ -99,8 +99,10 @@ static int follow(struct report *r, struct replay *p)
 		fflush(stdout);
 		if (clean)
 			break;
-		sleep(1);
+		/* closed while we wait, so the recorder can finish its file */
 		fmt_reader_close(r->readers[0]);
+		r->readers[0] = NULL;
+		sleep(1);
 		if (fmt_reader_open(r->paths[0], &r->readers[0], &err)) {
 			report_err("%s", err ? err : r->paths[0]);
 			free(err);

@@ -1,6 +1,9 @@
 /* fastscan.c - see fastscan.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "fastscan.h"
 
@@ -93,8 +96,17 @@ static int scan_flow(struct fmt_batch *b, unsigned source, uint64_t from, uint64
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 int fastscan(struct report *r, struct scan_totals *t, struct top *execs, struct top *flows)
 {
+	int progress = r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO)), shown = 0;
+	double t0 = now_s();
 	unsigned mask = r->f.types ? r->f.types : FMT_STREAM_MASK_ALL;
 	struct fmt_batch *b = NULL;
 	uint64_t *counts = NULL;
@@ -118,6 +130,11 @@ int fastscan(struct report *r, struct scan_totals *t, struct top *execs, struct 
 			if (s < FMT_STREAM_EXEC || s > FMT_STREAM_MAX || !(mask & (1u << s)) ||
 			    ci[i].t_last < from || ci[i].t_first > to || !ci[i].records)
 				continue; /* pruned: never decompressed */
+			if (progress && now_s() - t0 > 1.0) {
+				fprintf(stderr, "\rebpfreport: reading %s %3d%%", r->paths[f],
+					100 * i / nc);
+				shown = 1;
+			}
 			if (fmt_reader_load_chunk(r->readers[f], ci[i].id, &b)) {
 				report_err("%s (skipped)", fmt_reader_errmsg(r->readers[f]));
 				r->errors++;
@@ -133,6 +150,8 @@ int fastscan(struct report *r, struct scan_totals *t, struct top *execs, struct 
 		}
 		free(ci);
 	}
+	if (shown)
+		fprintf(stderr, "\r\033[K");
 	fmt_batch_free(b);
 	free(counts);
 	free(sums);

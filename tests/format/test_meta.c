@@ -91,3 +91,23 @@ Test(meta, error_codes_have_text)
 	for (int e = 0; e >= FMT_EFULL; e--)
 		cr_assert_str_neq(fmt_strerror(e), "unknown error", "code %d", e);
 }
+
+Test(meta, close_while_a_reader_has_the_file_open)
+{
+	const char *path = tmp_path("busy.db");
+	struct fmt_writer *w;
+	struct fmt_reader *r;
+	struct fmt_exit x = { .ts_ns = 5 };
+	char *err = NULL;
+
+	cr_assert_eq(fmt_writer_create(path, 0, NULL, &w, &err), 0);
+	cr_assert_eq(fmt_writer_append_exit(w, &x), 0);
+	cr_assert_eq(fmt_writer_flush(w), 0);
+	r = open_or_fail(path); /* like ebpfreport replay --follow */
+	cr_assert_eq(fmt_writer_close(w, &err), 0, "%s", err ? err : "");
+	fmt_reader_close(r);
+	r = open_or_fail(path);
+	cr_assert(fmt_reader_closed_clean(r));
+	fmt_reader_close(r);
+	cr_assert_eq(count_records(path, FMT_STREAM_MASK_ALL, 0, UINT64_MAX), 1);
+}

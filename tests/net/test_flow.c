@@ -345,3 +345,35 @@ Test(report, end_to_end_top_10, .init = setup, .fini = teardown, .timeout = 120)
 	cr_assert(seen_cmd, "the command is missing from ebpfreport's top 10");
 	cr_assert(seen_flow, "the flow is missing from ebpfreport's top 10");
 }
+
+/* replay --follow prints what a running recorder writes, and ends when the
+ * recorder closes the file. */
+Test(report, follow_a_live_session, .timeout = 120)
+{
+	struct recorder rec;
+	const char *args[] = { "--no-net", NULL };
+	char prog[256], cmd[1024], line[512];
+	FILE *f;
+	int seen = 0, st;
+
+	cr_assert_eq(geteuid(), 0);
+	snprintf(prog, sizeof(prog), "%s", rec_tmp_path("followxyz"));
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", prog);
+	cr_assert_eq(system(cmd), 0);
+	recorder_start_in(&rec, NULL, rec_tmp_path("follow.db"), args);
+	snprintf(cmd, sizeof(cmd), "timeout 60 %s replay %s --follow --type exec", EBPFREPORT_BIN,
+		 rec.path);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	sleep(1);
+	cr_assert_eq(system(prog), 0);
+	sleep(2); /* at least one flush and one follow round */
+	st = recorder_stop(&rec, SIGINT);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	while (fgets(line, sizeof(line), f))
+		seen += strstr(line, " followxyz ") != NULL;
+	st = pclose(f);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "replay --follow must end when the "
+							  "session is closed (status %d)", st);
+	cr_assert_eq(seen, 1, "the exec made while following was printed %d times", seen);
+}
