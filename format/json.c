@@ -219,3 +219,9 @@ int json_flush(struct json *j, FILE *f)
 	json_reset(j);
 	return rc;
 }
+
+void json_free(struct json *j)
+{
+	free(j->buf);
+	*j = (struct json){ 0 };
+}

@@ -41,5 +41,7 @@ char *json_take(struct json *j);
 /* Write the text to f and reset j. @return 0 or -1 on a write error. */
 int json_flush(struct json *j, FILE *f);
 void json_reset(struct json *j);
+/* Free the buffer (j can be used again). */
+void json_free(struct json *j);
 
 #endif

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "print.h"
+#include "text.h"
 
 static void put_time(struct printer *p, uint64_t ts)
 {
@@ -17,31 +18,6 @@ static void put_time(struct printer *p, uint64_t ts)
 	localtime_r(&sec, &tm);
 	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
 	fprintf(p->out, "%s.%06lld ", buf, (long long)(wall % 1000000000) / 1000);
-}
-
-/* An argument as a shell would need it: quoted if it has spaces or
- * specials, unprintable bytes as \xNN. */
-static void put_arg(FILE *f, const char *a)
-{
-	int plain = *a != 0;
-
-	for (const char *s = a; *s && plain; s++)
-		if (!isgraph((unsigned char)*s) || strchr("'\"\\$`!*?;&|<>(){}[]#~", *s))
-			plain = 0;
-	if (plain) {
-		fputs(a, f);
-		return;
-	}
-	fputc('\'', f);
-	for (const unsigned char *s = (const unsigned char *)a; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else if (*s < 0x20 || *s == 0x7f)
-			fprintf(f, "\\x%02x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('\'', f);
 }
 
 static void header(struct printer *p)
@@ -63,12 +39,12 @@ void print_exec(struct printer *p, const struct fmt_exec *e)
 	for (uint32_t i = 0; i < e->argc; i++) {
 		if (i)
 			fputc(' ', p->out);
-		put_arg(p->out, e->argv[i]);
+		text_put_arg(p->out, e->argv[i]);
 	}
 	if (e->flags & FMT_EXEC_ARGV_TRUNCATED)
 		fputs(" [...]", p->out);
 	if (!e->argc)
-		put_arg(p->out, e->filename);
+		text_put_arg(p->out, e->filename);
 	fputc('\n', p->out);
 	if (fflush(p->out) || ferror(p->out))
 		p->write_error = 1;

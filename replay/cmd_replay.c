@@ -133,8 +133,7 @@ static int run(struct report *r)
 	rc = report_each(r, print, &p);
 	if (r->follow && !p.broken)
 		rc = follow(r, &p);
-	json_reset(&p.j);
-	free(json_take(&p.j));
+	json_free(&p.j);
 	if (p.broken) {
 		report_err("write error on standard output");
 		return 1;

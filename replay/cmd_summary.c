@@ -149,6 +149,7 @@ static void header_json(struct report *r, struct totals *t)
 	json_kv_u64(&j, "chunks_skipped", r->errors);
 	json_end_object(&j);
 	json_flush(&j, stdout);
+	json_free(&j);
 	putchar('\n');
 }
 

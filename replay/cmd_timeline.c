@@ -157,6 +157,7 @@ static int run(struct report *r)
 		json_end_array(&j);
 		json_end_object(&j);
 		json_flush(&j, stdout);
+		json_free(&j);
 		putchar('\n');
 	} else if (r->out == OUT_CSV) {
 		printf("start_wall_ns,time,execs,exits,packets,bytes\n");

@@ -41,6 +41,7 @@ static int run(struct report *r)
 		top_json(&t, r, &j, "top");
 		json_end_object(&j);
 		json_flush(&j, stdout);
+		json_free(&j);
 		putchar('\n');
 	} else {
 		const char *by_name = r->by ? r->by : "comm";

@@ -7,34 +7,11 @@
 
 #include "event_out.h"
 #include "out.h"
+#include "text.h"
 
 static int64_t wall(struct report *r, const struct fmt_event *ev)
 {
 	return (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
-}
-
-/* argv for a terminal: quoted when needed, control bytes escaped */
-static void put_arg(FILE *f, const char *a)
-{
-	int plain = *a != 0;
-
-	for (const char *s = a; *s && plain; s++)
-		if (!isgraph((unsigned char)*s) || strchr("'\"\\$`!*?;&|<>(){}[]#~", *s))
-			plain = 0;
-	if (plain) {
-		fputs(a, f);
-		return;
-	}
-	fputc('\'', f);
-	for (const unsigned char *s = (const unsigned char *)a; *s; s++) {
-		if (*s == '\'')
-			fputs("'\\''", f);
-		else if (*s < 0x20 || *s == 0x7f)
-			fprintf(f, "\\x%02x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('\'', f);
 }
 
 void event_line(struct report *r, const struct fmt_event *ev, FILE *f)
@@ -54,10 +31,10 @@ void event_line(struct report *r, const struct fmt_event *ev, FILE *f)
 		for (uint32_t i = 0; i < e->argc; i++) {
 			if (i)
 				fputc(' ', f);
-			put_arg(f, e->argv[i]);
+			text_put_arg(f, e->argv[i]);
 		}
 		if (!e->argc)
-			put_arg(f, e->filename);
+			text_put_arg(f, e->filename);
 		if (e->flags & FMT_EXEC_ARGV_TRUNCATED)
 			fputs(" [argv truncated]", f);
 		break;
