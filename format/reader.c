@@ -101,6 +101,8 @@ static int harden(struct fmt_reader *r)
 {
 	sqlite3 *db = r->db;
 
+	/* a recorder finishing the file holds a lock for a moment */
+	sqlite3_busy_timeout(db, 3000);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_TRIGGER, 0, NULL);

@@ -361,7 +361,7 @@ Test(report, follow_a_live_session, .timeout = 120)
 	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", prog);
 	cr_assert_eq(system(cmd), 0);
 	recorder_start_in(&rec, NULL, rec_tmp_path("follow.db"), args);
-	snprintf(cmd, sizeof(cmd), "timeout 60 %s replay %s --follow --type exec", EBPFREPORT_BIN,
+	snprintf(cmd, sizeof(cmd), "timeout 60 %s replay %s --follow --type exec 2>&1", EBPFREPORT_BIN,
 		 rec.path);
 	f = popen(cmd, "r");
 	cr_assert_not_null(f);
@@ -370,10 +370,14 @@ Test(report, follow_a_live_session, .timeout = 120)
 	sleep(2); /* at least one flush and one follow round */
 	st = recorder_stop(&rec, SIGINT);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	while (fgets(line, sizeof(line), f))
+	char all[8192] = "";
+	while (fgets(line, sizeof(line), f)) {
 		seen += strstr(line, " followxyz ") != NULL;
+		if (strstr(line, "ebpfreport:"))
+			strncat(all, line, sizeof(all) - strlen(all) - 1);
+	}
 	st = pclose(f);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "replay --follow must end when the "
-							  "session is closed (status %d)", st);
+							  "session is closed (status %d): %s", st, all);
 	cr_assert_eq(seen, 1, "the exec made while following was printed %d times", seen);
 }
