@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include "fixture.h"
+#include "json_path.h"
 
 static char *out, *err;
 static int rc;
@@ -91,11 +92,48 @@ Test(summary, header_losses_and_top_tables, .fini = fini)
 		"eth0 in  icmpv6 fd00::1 -> fd00::2 type 128 code 0              1      100 B    5.6%\n");
 }
 
+/* The value at path in JSON text (the test fails on invalid JSON). */
+static const char *jv(const char *doc, const char *path)
+{
+	static char buf[4][512];
+	static int next;
+	char *v = buf[next++ % 4];
+	int rc = json_path(doc, path, v, sizeof(buf[0]));
+
+	cr_assert_neq(rc, -1, "not valid JSON: %s", doc);
+	cr_assert_eq(rc, 1, "no %s in %s", path, doc);
+	return v;
+}
+
 Test(summary, json_fields, .fini = fini)
 {
+	static const char *const want[][2] = {
+		{ "files.0.hostname", "alpha" }, { "files.1.hostname", "beta" },
+		{ "files.0.kernel_release", "6.1.0-test" },
+		{ "files.0.start_wall_ns", "1700000000000000000" },
+		{ "files.1.start_wall_ns", "1700000000250000000" }, { "files.0.duration_s", "3" },
+		{ "files.0.closed_clean", "true" }, { "files.0.lost.lost_ringbuf", "0" },
+		{ "files.0.lost.lost_flow_overflow", "0" }, { "files.0.lost_text", "none" },
+		{ "counts.execs", "5" }, { "counts.failed_execs", "1" }, { "counts.exits", "2" },
+		{ "counts.flow_rows", "5" }, { "counts.packets", "21" }, { "counts.bytes", "1950" },
+		{ "top_commands.by", "comm" }, { "top_commands.total", "5" },
+		{ "top_commands.rows.0.key", "cc" }, { "top_commands.rows.0.execs", "2" },
+		{ "top_commands.rows.2.key", "ls" }, { "top_flows.sort", "packets" },
+		{ "top_flows.rows.0.iface", "eth0" }, { "top_flows.rows.0.dir", "ingress" },
+		{ "top_flows.rows.0.proto", "tcp" }, { "top_flows.rows.0.src", "10.0.0.1" },
+		{ "top_flows.rows.0.sport", "443" }, { "top_flows.rows.0.dst", "10.0.0.2" },
+		{ "top_flows.rows.0.dport", "5000" }, { "top_flows.rows.0.packets", "15" },
+		{ "top_flows.rows.0.bytes", "1500" }, { "top_flows.rows.0.rows", "2" },
+		{ "top_flows.rows.3.src", "fd00::1" }, { "chunks_skipped", "0" },
+	};
+
 	run("%s %s --json", fixture_alpha(), fixture_beta());
 	cr_assert_eq(rc, 0, "%s", err);
 	cr_assert_eq(nlines(), 1);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_str_eq(jv(out, want[i][0]), want[i][1], "%s", want[i][0]);
+	cr_assert_eq(json_path(out, "top_commands.rows.3", (char[8]){ 0 }, 8), 0,
+		     "only three commands");
 	cr_assert_not_null(strstr(out, "\"counts\":{\"execs\":5,\"failed_execs\":1,\"exits\":2,"
 				       "\"flow_rows\":5,\"packets\":21,\"bytes\":1950}"),
 			   "%s", out);
@@ -168,7 +206,13 @@ Test(replay, merged_in_wall_clock_order_across_streams_and_files, .fini = fini)
 
 Test(replay, json_lines_and_csv, .fini = fini)
 {
+	run("replay %s %s --json", fixture_alpha(), fixture_beta());
+	cr_assert_eq(nlines(), 12);
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n"))
+		cr_assert_neq(json_path(line, "type", (char[16]){ 0 }, 16), -1, "invalid: %s", line);
 	run("replay %s --json --type exec --pid 102", fixture_alpha());
+	cr_assert_str_eq(jv(out, "argv.2"), "b c.c");
+	cr_assert_str_eq(jv(out, "pcomm"), "make");
 	cr_assert_str_eq(out,
 		"{\"type\":\"exec\",\"ts_ns\":11000000000,\"wall_ns\":1700000001000000000,\"pid\":102,"
 		"\"tid\":102,\"ppid\":100,\"uid\":1000,\"gid\":1000,\"cgroup_id\":7,\"comm\":\"cc\","
@@ -190,7 +234,9 @@ Test(timeline, buckets, .fini = fini)
 			      "1700000001000000000,2023-11-14 22:13:21.000000,2,1,10,1000\n"
 			      "1700000002000000000,2023-11-14 22:13:22.000000,0,1,8,740\n");
 	run("timeline %s --bucket 500ms --json", fixture_alpha());
-	cr_assert_not_null(strstr(out, "\"bucket_ns\":500000000"));
+	cr_assert_str_eq(jv(out, "bucket_ns"), "500000000");
+	cr_assert_str_eq(jv(out, "buckets.4.packets"), "8");
+	cr_assert_str_eq(jv(out, "buckets.2.execs"), "2");
 	cr_assert_not_null(strstr(out, "{\"start_wall_ns\":1700000001000000000,\"execs\":2,"
 				       "\"exits\":0,\"packets\":10,\"bytes\":1000},"
 				       "{\"start_wall_ns\":1700000001500000000,\"execs\":0,"
@@ -303,4 +349,16 @@ Test(output, write_error_is_reported)
 	st = pclose(f);
 	cr_assert_eq(WEXITSTATUS(st), 1, "a full disk must fail the command");
 	cr_assert_not_null(strstr(msg, "write error"), "%s", msg);
+}
+
+Test(json_path, rejects_invalid_documents)
+{
+	char v[64];
+
+	cr_assert_eq(json_path("{\"a\":[1,{\"b\":\"x\\\"y\"}]}", "a.1.b", v, sizeof(v)), 1);
+	cr_assert_str_eq(v, "x\"y");
+	cr_assert_eq(json_path("{\"a\":1,}", "a", v, sizeof(v)), -1);
+	cr_assert_eq(json_path("{\"a\":1} x", "a", v, sizeof(v)), -1);
+	cr_assert_eq(json_path("{\"a\":\"\x01\"}", "a", v, sizeof(v)), -1);
+	cr_assert_eq(json_path("[1,2]", "5", v, sizeof(v)), 0);
 }
