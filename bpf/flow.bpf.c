@@ -96,25 +96,26 @@ struct cursor {
 	})
 
 /* L4 ports (or ICMP type/code) at c. @return 0, or -1 if truncated. */
-static __always_inline int parse_l4(struct cursor *c, struct flow_key *k)
+static __always_inline int parse_l4(struct cursor *c, __u8 proto, __u16 *sport, __u16 *dport)
 {
-	if (k->proto == IPPROTO_TCP || k->proto == IPPROTO_UDP || k->proto == IPPROTO_SCTP) {
+	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
 		__be16 *ports = c->pos;
 		if ((void *)(ports + 2) > c->end)
 			return -1;
-		k->sport = bpf_ntohs(ports[0]);
-		k->dport = bpf_ntohs(ports[1]);
-	} else if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6_) {
+		*sport = bpf_ntohs(ports[0]);
+		*dport = bpf_ntohs(ports[1]);
+	} else if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6_) {
 		__u8 *tc = c->pos;
 		if ((void *)(tc + 2) > c->end)
 			return -1;
-		k->sport = tc[0];
-		k->dport = tc[1];
+		*sport = tc[0];
+		*dport = tc[1];
 	}
 	return 0;
 }
 
-static __always_inline int parse_ipv4(struct cursor *c, struct flow_key *k)
+/* IPv4 straight into the short key. @return 0 or -1 (malformed). */
+static __always_inline int parse_ipv4(struct cursor *c, struct flow_key4 *k)
 {
 	struct iphdr *ip = c->pos;
 	__u32 hlen;
@@ -131,7 +132,7 @@ static __always_inline int parse_ipv4(struct cursor *c, struct flow_key *k)
 	c->pos += hlen;
 	if (ip->frag_off & bpf_htons(0x1fff))
 		return 0; /* a later fragment has no L4 header: ports stay 0 */
-	return parse_l4(c, k);
+	return parse_l4(c, k->proto, &k->sport, &k->dport);
 }
 
 static __always_inline int parse_ipv6(struct cursor *c, struct flow_key *k)
@@ -172,52 +173,18 @@ static __always_inline int parse_ipv6(struct cursor *c, struct flow_key *k)
 			return -1;
 	}
 	k->proto = next;
-	return parse_l4(c, k);
+	return parse_l4(c, next, &k->sport, &k->dport);
 }
 
-/* Fill k from an Ethernet frame; non-IP or malformed frames leave the
- * family FLOW_FAMILY_OTHER with zero addresses and ports. */
-static __always_inline void parse(void *data, void *end, struct flow_key *k)
+static __always_inline void count_overflow(__u32 slot, __u32 ifindex, __u8 dir, __u64 len)
 {
-	struct cursor c = { data, end };
-	struct ethhdr *eth = PULL(&c, struct ethhdr);
-	__u16 proto;
-	int rc = -1;
-
-	if (!eth)
-		return;
-	proto = eth->h_proto;
-	for (int i = 0; i < 2; i++) { /* 802.1ad outer, 802.1Q inner */
-		struct vlan_hdr *vh;
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		vh = PULL(&c, struct vlan_hdr);
-		if (!vh)
-			return;
-		proto = vh->h_vlan_encapsulated_proto;
-	}
-	if (proto == bpf_htons(ETH_P_IP))
-		rc = parse_ipv4(&c, k);
-	else if (proto == bpf_htons(ETH_P_IPV6))
-		rc = parse_ipv6(&c, k);
-	if (rc) { /* never count a misparsed flow: reset to "other" */
-		__u32 ifindex = k->ifindex;
-		__u8 dir = k->dir;
-		__builtin_memset(k, 0, sizeof(*k));
-		k->ifindex = ifindex;
-		k->dir = dir;
-	}
-}
-
-static __always_inline void count_overflow(__u32 slot, struct flow_key *k, __u64 len)
-{
-	__u32 *ifs = bpf_map_lookup_elem(&ifslots, &k->ifindex);
+	__u32 *ifs = bpf_map_lookup_elem(&ifslots, &ifindex);
 	__u32 idx;
 	struct flow_val *v;
 
 	if (!ifs)
 		return;
-	idx = ((slot * MAX_IFSLOTS + (*ifs & (MAX_IFSLOTS - 1))) << 1) | (k->dir & 1);
+	idx = ((slot * MAX_IFSLOTS + (*ifs & (MAX_IFSLOTS - 1))) << 1) | (dir & 1);
 	v = bpf_map_lookup_elem(&overflow, &idx);
 	if (v) {
 		v->packets++;
@@ -225,8 +192,8 @@ static __always_inline void count_overflow(__u32 slot, struct flow_key *k, __u64
 	}
 }
 
-static __always_inline void account_in(void *table, __u32 slot, void *key, struct flow_key *k,
-				       __u64 len)
+static __always_inline void account_in(void *table, __u32 slot, void *key, __u32 ifindex,
+				       __u8 dir, __u64 len)
 {
 	struct flow_val *v = bpf_map_lookup_elem(table, key), init = { 1, len };
 	long err;
@@ -238,7 +205,7 @@ static __always_inline void account_in(void *table, __u32 slot, void *key, struc
 		if (err == -EEXIST_) /* another CPU inserted it just now */
 			v = bpf_map_lookup_elem(table, key);
 		if (!v) { /* the table is full */
-			count_overflow(slot, k, len);
+			count_overflow(slot, ifindex, dir, len);
 			return;
 		}
 	}
@@ -246,50 +213,74 @@ static __always_inline void account_in(void *table, __u32 slot, void *key, struc
 	v->bytes += len;
 }
 
-static __always_inline void account(struct flow_key *k, __u64 len)
+/* Inlined copies, each with a constant map (so its lookups are direct). */
+static __always_inline void account4(struct flow_key4 *k, __u64 len)
 {
-	__u32 slot = *(volatile __u32 *)&active & 1;
+	if (*(volatile __u32 *)&active & 1)
+		account_in(&flows4_1, 1, k, k->ifindex, k->dir, len);
+	else
+		account_in(&flows4_0, 0, k, k->ifindex, k->dir, len);
+}
 
-	/* inlined copies, each with a constant map */
-	if (k->family == FLOW_FAMILY_IPV6) {
-		if (slot)
-			account_in(&flows6_1, 1, k, k, len);
-		else
-			account_in(&flows6_0, 0, k, k, len);
-	} else {
-		struct flow_key4 k4 = {
-			.ifindex = k->ifindex,
-			.dir = k->dir,
-			.family = k->family,
-			.proto = k->proto,
-			.sport = k->sport,
-			.dport = k->dport,
-		};
-		__builtin_memcpy(k4.src, k->src, 4);
-		__builtin_memcpy(k4.dst, k->dst, 4);
-		if (slot)
-			account_in(&flows4_1, 1, &k4, k, len);
-		else
-			account_in(&flows4_0, 0, &k4, k, len);
+static __always_inline void account6(struct flow_key *k, __u64 len)
+{
+	if (*(volatile __u32 *)&active & 1)
+		account_in(&flows6_1, 1, k, k->ifindex, k->dir, len);
+	else
+		account_in(&flows6_0, 0, k, k->ifindex, k->dir, len);
+}
+
+/* Count one Ethernet frame. IPv4 is parsed straight into the short key;
+ * non-IP or malformed frames go to the interface's "other" bucket (family
+ * FLOW_FAMILY_OTHER, zero addresses and ports): never a misparsed flow. */
+static __always_inline void count_frame(void *data, void *end, __u32 ifindex, __u8 dir,
+					__u64 len)
+{
+	struct cursor c = { data, end };
+	struct ethhdr *eth = PULL(&c, struct ethhdr);
+	__u16 proto;
+
+	if (!eth)
+		goto other;
+	proto = eth->h_proto;
+	for (int i = 0; i < 2; i++) { /* 802.1ad outer, 802.1Q inner */
+		struct vlan_hdr *vh;
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		vh = PULL(&c, struct vlan_hdr);
+		if (!vh)
+			goto other;
+		proto = vh->h_vlan_encapsulated_proto;
 	}
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct flow_key4 k4 = { .ifindex = ifindex, .dir = dir };
+		if (!parse_ipv4(&c, &k4)) {
+			account4(&k4, len);
+			return;
+		}
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct flow_key k = { .ifindex = ifindex, .dir = dir };
+		if (!parse_ipv6(&c, &k)) {
+			account6(&k, len);
+			return;
+		}
+	}
+other:;
+	struct flow_key4 o = { .ifindex = ifindex, .dir = dir };
+	account4(&o, len);
 }
 
 SEC("xdp")
 int flow_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct flow_key k = {};
 
-	k.ifindex = ctx->ingress_ifindex;
-	k.dir = FLOW_DIR_INGRESS;
-	parse(data, end, &k);
-	account(&k, end - data);
+	count_frame(data, end, ctx->ingress_ifindex, FLOW_DIR_INGRESS, end - data);
 	return XDP_PASS_;
 }
 
 static __always_inline int tc_count(struct __sk_buff *skb, __u8 dir)
 {
-	struct flow_key k = {};
 	__u32 len = skb->len, pull = len < 128 ? len : 128;
 	void *data, *end;
 
@@ -298,10 +289,7 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 dir)
 	bpf_skb_pull_data(skb, pull);
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
-	k.ifindex = skb->ifindex;
-	k.dir = dir;
-	parse(data, end, &k);
-	account(&k, len);
+	count_frame(data, end, skb->ifindex, dir, len);
 	return TC_ACT_OK_;
 }
 
