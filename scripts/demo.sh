@@ -11,7 +11,8 @@ scripts/setup.sh >&2
 OUT=$(mktemp -d)/session.db
 
 echo "demo: recording this machine for ${SECONDS_TO_RECORD}s into $OUT" >&2
-build/record/ebpfrec -o "$OUT" --duration "$SECONDS_TO_RECORD" --no-progress &
+# every interface that is up, loopback included (the demo's traffic stays on it)
+build/record/ebpfrec -o "$OUT" --duration "$SECONDS_TO_RECORD" --no-progress -i any &
 REC=$!
 # give the recorder something to see while it runs
 sleep 1
@@ -21,5 +22,7 @@ for i in 1 2 3; do
 	sh -c 'exit 3' || true
 	cat /proc/loadavg >/dev/null
 done
+# a little UDP on loopback: 3 flows x 10 packets to 127.0.0.1
+build/tests/net/netgen udp 127.0.0.1 9999 3 10
 wait "$REC"
 build/replay/ebpfreport "$OUT" --top 10
