@@ -23,7 +23,7 @@ static const char doc[] =
 	"EXAMPLES:\n"
 	"  sudo ebpfrec -o session.db                 # record until Ctrl-C\n"
 	"  sudo ebpfrec -o s.db --duration 30 --force # 30 s, replace s.db\n"
-	"  sudo ebpfrec --print --uid 1000            # also print uid 1000's execs live\n"
+	"  sudo ebpfrec --print --uid 1000            # print uid 1000's execs live\n"
 	"  sudo ebpfrec --comm make -o build.db       # only processes named make\n"
 	"  sudo ebpfrec -i eth0 --no-exec --interval 5s  # only flows on eth0\n"
 	"  ebpfreport session.db --top 10             # read it, no root needed\n"
