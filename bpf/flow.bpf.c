@@ -65,6 +65,21 @@ struct {
 	__array(values, struct barrier_inner);
 } barrier SEC(".maps");
 
+/* [active slot][cache line]: see FLOW_CACHE_SLOTS */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * FLOW_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct flow_cache_entry);
+} flow_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2 * FLOW_CACHE_SLOTS);
+	__type(key, __u32);
+	__type(value, struct flow_cache6_entry);
+} flow_cache6 SEC(".maps");
+
 /* ifindex -> slot of the interface in `overflow` */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -176,7 +191,8 @@ static __always_inline int parse_ipv6(struct cursor *c, struct flow_key *k)
 	return parse_l4(c, next, &k->sport, &k->dport);
 }
 
-static __always_inline void count_overflow(__u32 slot, __u32 ifindex, __u8 dir, __u64 len)
+static __always_inline void count_overflow(__u32 slot, __u32 ifindex, __u8 dir, __u64 packets,
+					   __u64 len)
 {
 	__u32 *ifs = bpf_map_lookup_elem(&ifslots, &ifindex);
 	__u32 idx;
@@ -187,15 +203,16 @@ static __always_inline void count_overflow(__u32 slot, __u32 ifindex, __u8 dir, 
 	idx = ((slot * MAX_IFSLOTS + (*ifs & (MAX_IFSLOTS - 1))) << 1) | (dir & 1);
 	v = bpf_map_lookup_elem(&overflow, &idx);
 	if (v) {
-		v->packets++;
+		v->packets += packets;
 		v->bytes += len;
 	}
 }
 
+/* Add packets/bytes to key's counters in table (inserting it). */
 static __always_inline void account_in(void *table, __u32 slot, void *key, __u32 ifindex,
-				       __u8 dir, __u64 len)
+				       __u8 dir, __u64 packets, __u64 len)
 {
-	struct flow_val *v = bpf_map_lookup_elem(table, key), init = { 1, len };
+	struct flow_val *v = bpf_map_lookup_elem(table, key), init = { packets, len };
 	long err;
 
 	if (!v) {
@@ -205,29 +222,114 @@ static __always_inline void account_in(void *table, __u32 slot, void *key, __u32
 		if (err == -EEXIST_) /* another CPU inserted it just now */
 			v = bpf_map_lookup_elem(table, key);
 		if (!v) { /* the table is full */
-			count_overflow(slot, ifindex, dir, len);
+			count_overflow(slot, ifindex, dir, packets, len);
 			return;
 		}
 	}
-	v->packets++;
+	v->packets += packets;
 	v->bytes += len;
+}
+
+static __always_inline __u32 key4_hash(const struct flow_key4 *k)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u32 h = w[0] * 0x9E3779B1u ^ w[1];
+
+	h = h * 0x85EBCA77u ^ w[2];
+	h = h * 0xC2B2AE3Du ^ w[3];
+	h = h * 0x27D4EB2Fu ^ w[4];
+	return h ^ (h >> 15);
+}
+
+static __always_inline bool key4_eq(const struct flow_key4 *a, const struct flow_key4 *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4];
+}
+
+/* IPv4 (and "other"): through this CPU's cache line for the key; a line
+ * taken by another flow is written back to the table first. */
+static __always_inline void account4_in(void *table, __u32 slot, struct flow_key4 *k, __u64 len)
+{
+	__u32 idx = slot * FLOW_CACHE_SLOTS + (key4_hash(k) & (FLOW_CACHE_SLOTS - 1));
+	struct flow_cache_entry *e = bpf_map_lookup_elem(&flow_cache, &idx);
+
+	if (!e) {
+		account_in(table, slot, k, k->ifindex, k->dir, 1, len);
+		return;
+	}
+	if (e->used && key4_eq(&e->key, k)) {
+		e->packets++;
+		e->bytes += len;
+		return;
+	}
+	if (e->used && e->packets)
+		account_in(table, slot, &e->key, e->key.ifindex, e->key.dir, e->packets, e->bytes);
+	e->key = *k;
+	e->used = 1;
+	e->packets = 1;
+	e->bytes = len;
 }
 
 /* Inlined copies, each with a constant map (so its lookups are direct). */
 static __always_inline void account4(struct flow_key4 *k, __u64 len)
 {
 	if (*(volatile __u32 *)&active & 1)
-		account_in(&flows4_1, 1, k, k->ifindex, k->dir, len);
+		account4_in(&flows4_1, 1, k, len);
 	else
-		account_in(&flows4_0, 0, k, k->ifindex, k->dir, len);
+		account4_in(&flows4_0, 0, k, len);
+}
+
+static __always_inline __u32 key6_hash(const struct flow_key *k)
+{
+	const __u32 *w = (const __u32 *)k;
+	__u32 h = 0x9E3779B1u;
+
+	for (int i = 0; i < (int)(sizeof(*k) / 4); i++)
+		h = (h ^ w[i]) * 0x85EBCA77u;
+	return h ^ (h >> 15);
+}
+
+static __always_inline bool key6_eq(const struct flow_key *a, const struct flow_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+	const __u32 *x4 = (const __u32 *)a, *y4 = (const __u32 *)b;
+
+	/* 44 bytes: five 8-byte words and one 4-byte word */
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] &&
+	       x4[10] == y4[10];
+}
+
+/* IPv6: the same cache scheme as account4_in. */
+static __always_inline void account6_in(void *table, __u32 slot, struct flow_key *k, __u64 len)
+{
+	__u32 idx = slot * FLOW_CACHE_SLOTS + (key6_hash(k) & (FLOW_CACHE_SLOTS - 1));
+	struct flow_cache6_entry *e = bpf_map_lookup_elem(&flow_cache6, &idx);
+
+	if (!e) {
+		account_in(table, slot, k, k->ifindex, k->dir, 1, len);
+		return;
+	}
+	if (e->used && key6_eq(&e->key, k)) {
+		e->packets++;
+		e->bytes += len;
+		return;
+	}
+	if (e->used && e->packets)
+		account_in(table, slot, &e->key, e->key.ifindex, e->key.dir, e->packets, e->bytes);
+	e->key = *k;
+	e->used = 1;
+	e->packets = 1;
+	e->bytes = len;
 }
 
 static __always_inline void account6(struct flow_key *k, __u64 len)
 {
 	if (*(volatile __u32 *)&active & 1)
-		account_in(&flows6_1, 1, k, k->ifindex, k->dir, len);
+		account6_in(&flows6_1, 1, k, len);
 	else
-		account_in(&flows6_0, 0, k, k->ifindex, k->dir, len);
+		account6_in(&flows6_0, 0, k, len);
 }
 
 /* Count one Ethernet frame. IPv4 is parsed straight into the short key;

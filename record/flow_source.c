@@ -261,9 +261,63 @@ static int drain_table(struct flow_source *f, int fd, int v4, uint64_t now, uint
 	}
 }
 
+/* Drain and clear the cache lines (IPv4 or IPv6 entries) of a slot on
+ * every CPU; both entry types end with used, packets, bytes. */
+static int drain_cache(struct flow_source *f, int fd, int v4, uint32_t slot, uint64_t now,
+		       uint64_t interval)
+{
+	size_t n = FLOW_CACHE_SLOTS;
+	size_t vsz = v4 ? sizeof(struct flow_cache_entry) : sizeof(struct flow_cache6_entry);
+	uint32_t *keys = malloc(n * sizeof(*keys)), count = (uint32_t)n;
+	char *v = calloc(n * f->ncpu, vsz);
+	LIBBPF_OPTS(bpf_map_batch_opts, bo);
+	int rc = -1;
+
+	if (!keys || !v)
+		goto out;
+	{
+		/* one batch syscall: lines slot*N .. slot*N + N - 1 of every CPU */
+		uint32_t prev = slot * FLOW_CACHE_SLOTS - 1, next, got = (uint32_t)n;
+		if (bpf_map_lookup_batch(fd, slot ? &prev : NULL, &next, keys, v, &got, &bo) &&
+		    errno != ENOENT)
+			goto out;
+		if (got != n || keys[0] != slot * FLOW_CACHE_SLOTS)
+			goto out;
+	}
+	for (size_t i = 0; i < n * f->ncpu; i++) {
+		struct flow_key wide;
+		uint64_t packets, bytes;
+		uint32_t used;
+		if (v4) {
+			const struct flow_cache_entry *e = (const void *)(v + i * vsz);
+			used = e->used, packets = e->packets, bytes = e->bytes;
+			if (used)
+				widen(&wide, &e->key);
+		} else {
+			const struct flow_cache6_entry *e = (const void *)(v + i * vsz);
+			used = e->used, packets = e->packets, bytes = e->bytes;
+			wide = e->key;
+		}
+		if (used && packets && add_row(f, &wide, packets, bytes, now, interval))
+			goto out;
+	}
+	memset(v, 0, n * f->ncpu * vsz);
+	for (uint32_t i = 0; i < n; i++)
+		keys[i] = slot * FLOW_CACHE_SLOTS + i;
+	if (bpf_map_update_batch(fd, keys, v, &count, &bo) || count != n)
+		goto out;
+	rc = 0;
+out:
+	free(keys);
+	free(v);
+	return rc;
+}
+
 static int drain_slot(struct flow_source *f, uint32_t slot, uint64_t now, uint64_t interval)
 {
-	if (drain_table(f, f->table4_fd[slot], 1, now, interval) ||
+	if (drain_cache(f, bpf_map__fd(f->skel->maps.flow_cache), 1, slot, now, interval) ||
+	    drain_cache(f, bpf_map__fd(f->skel->maps.flow_cache6), 0, slot, now, interval) ||
+	    drain_table(f, f->table4_fd[slot], 1, now, interval) ||
 	    drain_table(f, f->table6_fd[slot], 0, now, interval) ||
 	    drain_overflow(f, slot, now, interval))
 		return -1;
