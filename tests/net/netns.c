@@ -71,10 +71,23 @@ const char *netpair_mac(const char *ns, const char *ifname)
 	return m;
 }
 
+static struct netpair *registered;
+
+/* Namespaces go even when a failed assertion skips the test's teardown. */
+static void down_at_exit(void)
+{
+	if (registered)
+		netpair_down(registered);
+}
+
 void netpair_up(struct netpair *p)
 {
 	char cmd[1024];
 	int id = getpid() % 100000;
+
+	if (!registered)
+		atexit(down_at_exit);
+	registered = p;
 
 	snprintf(p->ns_a, sizeof(p->ns_a), "ebra%d", id);
 	snprintf(p->ns_b, sizeof(p->ns_b), "ebrb%d", id);
