@@ -230,107 +230,71 @@ static __always_inline void account_in(void *table, __u32 slot, void *key, __u32
 	v->bytes += len;
 }
 
-static __always_inline __u32 key4_hash(const struct flow_key4 *k)
+/* Hash and compare keys as arrays of 32-bit words (both key types are
+ * word-sized and padded with zeros); constant sizes unroll. */
+static __always_inline __u32 words_hash(const void *key, int words)
 {
-	const __u32 *w = (const __u32 *)k;
-	__u32 h = w[0] * 0x9E3779B1u ^ w[1];
-
-	h = h * 0x85EBCA77u ^ w[2];
-	h = h * 0xC2B2AE3Du ^ w[3];
-	h = h * 0x27D4EB2Fu ^ w[4];
-	return h ^ (h >> 15);
-}
-
-static __always_inline bool key4_eq(const struct flow_key4 *a, const struct flow_key4 *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4];
-}
-
-/* IPv4 (and "other"): through this CPU's cache line for the key; a line
- * taken by another flow is written back to the table first. */
-static __always_inline void account4_in(void *table, __u32 slot, struct flow_key4 *k, __u64 len)
-{
-	__u32 idx = slot * FLOW_CACHE_SLOTS + (key4_hash(k) & (FLOW_CACHE_SLOTS - 1));
-	struct flow_cache_entry *e = bpf_map_lookup_elem(&flow_cache, &idx);
-
-	if (!e) {
-		account_in(table, slot, k, k->ifindex, k->dir, 1, len);
-		return;
-	}
-	if (e->used && key4_eq(&e->key, k)) {
-		e->packets++;
-		e->bytes += len;
-		return;
-	}
-	if (e->used && e->packets)
-		account_in(table, slot, &e->key, e->key.ifindex, e->key.dir, e->packets, e->bytes);
-	e->key = *k;
-	e->used = 1;
-	e->packets = 1;
-	e->bytes = len;
-}
-
-/* Inlined copies, each with a constant map (so its lookups are direct). */
-static __always_inline void account4(struct flow_key4 *k, __u64 len)
-{
-	if (*(volatile __u32 *)&active & 1)
-		account4_in(&flows4_1, 1, k, len);
-	else
-		account4_in(&flows4_0, 0, k, len);
-}
-
-static __always_inline __u32 key6_hash(const struct flow_key *k)
-{
-	const __u32 *w = (const __u32 *)k;
+	const __u32 *w = key;
 	__u32 h = 0x9E3779B1u;
 
-	for (int i = 0; i < (int)(sizeof(*k) / 4); i++)
+	for (int i = 0; i < words; i++)
 		h = (h ^ w[i]) * 0x85EBCA77u;
 	return h ^ (h >> 15);
 }
 
-static __always_inline bool key6_eq(const struct flow_key *a, const struct flow_key *b)
+/* 8 bytes at a time, then the last 4 if the size is not a multiple of 8 */
+static __always_inline bool words_eq(const void *a, const void *b, int words)
 {
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-	const __u32 *x4 = (const __u32 *)a, *y4 = (const __u32 *)b;
+	const __u64 *x = a, *y = b;
 
-	/* 44 bytes: five 8-byte words and one 4-byte word */
-	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4] &&
-	       x4[10] == y4[10];
+	for (int i = 0; i < words / 2; i++)
+		if (x[i] != y[i])
+			return false;
+	return !(words & 1) || ((const __u32 *)a)[words - 1] == ((const __u32 *)b)[words - 1];
 }
 
-/* IPv6: the same cache scheme as account4_in. */
-static __always_inline void account6_in(void *table, __u32 slot, struct flow_key *k, __u64 len)
-{
-	__u32 idx = slot * FLOW_CACHE_SLOTS + (key6_hash(k) & (FLOW_CACHE_SLOTS - 1));
-	struct flow_cache6_entry *e = bpf_map_lookup_elem(&flow_cache6, &idx);
-
-	if (!e) {
-		account_in(table, slot, k, k->ifindex, k->dir, 1, len);
-		return;
+/* accountN_in(): count a packet through this CPU's cache line for the key;
+ * a line taken by another flow is written back to the table first.
+ * accountN(): the same into the active slot's table, as inlined copies with
+ * constant maps (so their lookups are direct). One pair per family. */
+#define CACHED_ACCOUNT(N, keytype, entrytype, cache, table0, table1)                          \
+	static __always_inline void account##N##_in(void *table, __u32 slot, keytype *k,      \
+						    __u64 len)                             \
+	{                                                                                     \
+		int words = sizeof(keytype) / 4;                                              \
+		__u32 idx = slot * FLOW_CACHE_SLOTS +                                         \
+			    (words_hash(k, words) & (FLOW_CACHE_SLOTS - 1));                  \
+		entrytype *e = bpf_map_lookup_elem(&cache, &idx);                             \
+                                                                                              \
+		if (!e) {                                                                     \
+			account_in(table, slot, k, k->ifindex, k->dir, 1, len);               \
+			return;                                                               \
+		}                                                                             \
+		if (e->used && words_eq(&e->key, k, words)) {                                 \
+			e->packets++;                                                         \
+			e->bytes += len;                                                      \
+			return;                                                               \
+		}                                                                             \
+		if (e->used && e->packets)                                                    \
+			account_in(table, slot, &e->key, e->key.ifindex, e->key.dir,          \
+				   e->packets, e->bytes);                                     \
+		e->key = *k;                                                                  \
+		e->used = 1;                                                                  \
+		e->packets = 1;                                                               \
+		e->bytes = len;                                                               \
+	}                                                                                     \
+	static __always_inline void account##N(keytype *k, __u64 len)                         \
+	{                                                                                     \
+		if (*(volatile __u32 *)&active & 1)                                           \
+			account##N##_in(&table1, 1, k, len);                                  \
+		else                                                                          \
+			account##N##_in(&table0, 0, k, len);                                  \
 	}
-	if (e->used && key6_eq(&e->key, k)) {
-		e->packets++;
-		e->bytes += len;
-		return;
-	}
-	if (e->used && e->packets)
-		account_in(table, slot, &e->key, e->key.ifindex, e->key.dir, e->packets, e->bytes);
-	e->key = *k;
-	e->used = 1;
-	e->packets = 1;
-	e->bytes = len;
-}
 
-static __always_inline void account6(struct flow_key *k, __u64 len)
-{
-	if (*(volatile __u32 *)&active & 1)
-		account6_in(&flows6_1, 1, k, len);
-	else
-		account6_in(&flows6_0, 0, k, len);
-}
+_Static_assert(sizeof(struct flow_key4) % 4 == 0 && sizeof(struct flow_key) % 4 == 0,
+	       "keys are hashed as 32-bit words");
+CACHED_ACCOUNT(4, struct flow_key4, struct flow_cache_entry, flow_cache, flows4_0, flows4_1)
+CACHED_ACCOUNT(6, struct flow_key, struct flow_cache6_entry, flow_cache6, flows6_0, flows6_1)
 
 /* Count one Ethernet frame. IPv4 is parsed straight into the short key;
  * non-IP or malformed frames go to the interface's "other" bucket (family
