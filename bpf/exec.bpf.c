@@ -22,7 +22,6 @@ const volatile __u32 filter_uid = (__u32)-1; /* -1: any */
 const volatile __u64 filter_cgroup = 0; /* 0: any */
 const volatile char filter_comm[COMM_LEN] = {};
 const volatile bool exit_has_group_dead = false; /* tracepoint passes group_dead */
-const volatile bool want_failed = true;
 const volatile __u32 nr_execve = 59; /* x86_64 */
 const volatile __u32 nr_execveat = 322;
 const volatile __u64 wakeup_bytes = 1 << 20; /* wake the reader past this */
@@ -175,7 +174,7 @@ int BPF_PROG(on_sys_exit, struct pt_regs *regs, long ret)
 	__u64 nr;
 	__u32 off;
 
-	if (ret >= 0 || !want_failed)
+	if (ret >= 0)
 		return 0;
 	nr = BPF_CORE_READ(regs, orig_ax);
 	if (nr != nr_execve && nr != nr_execveat)

@@ -94,7 +94,6 @@ struct fmt_batch {
 	uint32_t ncmd;
 	struct fmt_cmd *cmds;
 	const char **argv_pool;
-	void *cols; /* one allocation behind all the column arrays */
 	struct {
 		void *p;
 		size_t cap;

@@ -375,10 +375,10 @@ static int alloc_cols(struct fmt_batch *b)
 
 	n64 = b->stream == FMT_STREAM_EXEC ? 2 : b->stream == FMT_STREAM_EXIT ? 2 : 4;
 	n32 = b->stream == FMT_STREAM_EXEC ? 9 : b->stream == FMT_STREAM_EXIT ? 4 : 1;
-	b->cols = take(b, MEM_COLS, (size_t)n * (n64 * 8 + n32 * 4));
-	if (!b->cols)
+	/* one allocation behind all the column arrays */
+	p64 = take(b, MEM_COLS, (size_t)n * (n64 * 8 + n32 * 4));
+	if (!p64)
 		return FMT_ENOMEM;
-	p64 = b->cols;
 	p32 = (uint32_t *)(p64 + (size_t)n * n64);
 #define TAKE64(f) (b->f = p64, p64 += n)
 #define TAKE32(f) (b->f = (void *)p32, p32 += n)

@@ -74,6 +74,11 @@ uint64_t fmt_builder_span_ns(const struct fmt_builder *b)
 	return b->n ? b->t_max - b->t_min : 0;
 }
 
+int fmt_builder_due(const struct fmt_builder *b, uint32_t records, uint64_t span_ns)
+{
+	return b->n >= records || fmt_builder_span_ns(b) >= span_ns;
+}
+
 /* Raw bytes the chunk would take if sealed now (dictionaries included). */
 static size_t builder_raw_size(const struct fmt_builder *b)
 {

@@ -53,6 +53,10 @@ struct fmt_writer;
 
 #define FMT_CREATE_FORCE 0x1 /* replace an existing file */
 
+/* Default chunk bounds: a chunk closes at this many records or this span. */
+#define FMT_CHUNK_RECORDS 65536
+#define FMT_CHUNK_SPAN_NS (60ull * 1000000000ull)
+
 struct fmt_writer_opts {
 	uint32_t chunk_records; /* close a chunk at this many records (0: default) */
 	uint64_t chunk_span_ns; /* ... or when it spans this long (0: default) */
@@ -115,6 +119,9 @@ int fmt_builder_add_exit(struct fmt_builder *b, const struct fmt_exit *rec);
 int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *rec);
 uint32_t fmt_builder_count(const struct fmt_builder *b);
 uint64_t fmt_builder_span_ns(const struct fmt_builder *b);
+/* @return 1 when the open chunk holds `records` records or spans span_ns
+ * (time to seal it), else 0. */
+int fmt_builder_due(const struct fmt_builder *b, uint32_t records, uint64_t span_ns);
 
 /* Seal the records added so far into a chunk with row id chunk_id. With
  * reset, the builder starts a new chunk; without, it keeps growing and a

@@ -162,8 +162,8 @@ struct exec_source *exec_source_open(const struct rec_options *o, struct sink *s
 	if (o->filter_comm)
 		strncpy((char *)x->skel->rodata->filter_comm, o->filter_comm, COMM_LEN - 1);
 	x->skel->rodata->exit_has_group_dead = exit_has_group_dead();
-	x->skel->rodata->want_failed = !o->no_failed;
 	x->skel->rodata->wakeup_bytes = o->ringbuf_size / 4;
+	/* --no-failed: the sys_exit hook is not even loaded */
 	bpf_program__set_autoload(x->skel->progs.on_sys_exit, !o->no_failed);
 	bpf_program__set_autoload(x->skel->progs.on_exit, !o->no_exit);
 	bpf_map__set_max_entries(x->skel->maps.events, (uint32_t)o->ringbuf_size);

@@ -55,7 +55,6 @@ struct flow_source {
 	struct flow_val *vals; /* BATCH x ncpu */
 	struct fmt_flow *rows;
 	size_t nrows, cap_rows;
-	uint32_t max_flows;
 };
 
 static double ms_since(const struct timespec *t0)
@@ -134,7 +133,6 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 	f->ifs = ifs;
 	f->sink = sink;
 	f->pr = pr;
-	f->max_flows = o->max_flows;
 	f->ncpu = libbpf_num_possible_cpus();
 	f->keys = calloc(BATCH, sizeof(*f->keys));
 	f->vals = calloc((size_t)BATCH * f->ncpu, sizeof(*f->vals));

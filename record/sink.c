@@ -12,8 +12,6 @@
 #include "flow_order.h"
 #include "sink.h"
 
-#define CHUNK_RECORDS 65536
-#define CHUNK_SPAN_NS (60ull * 1000000000ull)
 
 enum item_kind { ITEM_CHUNK, ITEM_META, ITEM_COMMIT, ITEM_FLOWS };
 
@@ -114,8 +112,7 @@ static int put_flows(struct sink *s, struct fmt_flow *rows, size_t n)
 		rc = fmt_builder_add_flow(s->flow_b, &rows[i]);
 		if (rc == FMT_ELIMIT && !(rc = put_flow_chunk(s, 1)))
 			rc = fmt_builder_add_flow(s->flow_b, &rows[i]);
-		if (!rc && (fmt_builder_count(s->flow_b) >= CHUNK_RECORDS ||
-			    fmt_builder_span_ns(s->flow_b) >= CHUNK_SPAN_NS))
+		if (!rc && fmt_builder_due(s->flow_b, FMT_CHUNK_RECORDS, FMT_CHUNK_SPAN_NS))
 			rc = put_flow_chunk(s, 1);
 	}
 	return rc;
@@ -246,8 +243,7 @@ static int add(struct sink *s, int i, add_fn fn, const void *rec)
 		return rc;
 	}
 	s->st.records[i]++;
-	if (fmt_builder_count(s->b[i]) >= CHUNK_RECORDS ||
-	    fmt_builder_span_ns(s->b[i]) >= CHUNK_SPAN_NS)
+	if (fmt_builder_due(s->b[i], FMT_CHUNK_RECORDS, FMT_CHUNK_SPAN_NS))
 		seal(s, i, 1, 0); /* if the queue is full, the chunk keeps growing */
 	return 0;
 }
