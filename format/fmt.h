@@ -226,8 +226,10 @@ int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigne
 /* @return 1 with *ev filled, 0 at the end, or <0 on a bad chunk (the
  * message is on the reader named by ev->source; iteration may continue). */
 int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev);
-/* Chunks decoded so far (to check pruning). */
+/* Chunks decoded so far (to check pruning, to show progress), and the
+ * chunks in the window that the iteration will decode in all. */
 uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it);
+uint64_t fmt_iter_chunks_total(const struct fmt_iter *it);
 void fmt_iter_free(struct fmt_iter *it);
 
 #endif

@@ -31,7 +31,7 @@ struct fmt_iter {
 	size_t n, cap;
 	struct fmt_batch *retired; /* the last batch returned from; recycled next call */
 	struct fmt_batch *spare; /* memory for the next chunk to load */
-	uint64_t decoded;
+	uint64_t decoded, total;
 };
 
 static int node_less(const struct node *a, const struct node *b)
@@ -163,6 +163,7 @@ int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigne
 		fmt_iter_free(it);
 		return rc;
 	}
+	it->total = it->n; /* every chunk in the window, not yet loaded */
 	*out = it;
 	return FMT_OK;
 }
@@ -243,6 +244,11 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it)
 {
 	return it->decoded;
+}
+
+uint64_t fmt_iter_chunks_total(const struct fmt_iter *it)
+{
+	return it->total;
 }
 
 void fmt_iter_free(struct fmt_iter *it)

@@ -11,52 +11,34 @@ uint64_t sess_meta_u64(struct fmt_reader *r, const char *key)
 	return fmt_reader_meta_u64(r, key, &v) == 0 ? v : 0;
 }
 
-static void chunk_range(struct fmt_reader *r, uint64_t *first, uint64_t *last, uint64_t *count)
+/* A meta time, or the earliest chunk start (last: the latest chunk end)
+ * when the recorder never wrote it (a killed session). */
+static uint64_t meta_or_chunks(struct fmt_reader *r, const char *key, int last)
 {
 	struct fmt_chunk_info *ci;
-	int n = fmt_reader_chunks(r, &ci);
+	uint64_t v;
+	int n;
 
-	*first = UINT64_MAX;
-	*last = 0;
-	*count = n > 0 ? (uint64_t)n : 0;
-	for (int i = 0; i < n; i++) {
-		if (ci[i].t_first < *first)
-			*first = ci[i].t_first;
-		if (ci[i].t_last > *last)
-			*last = ci[i].t_last;
-	}
+	if (fmt_reader_meta_u64(r, key, &v) == 0)
+		return v;
+	n = fmt_reader_chunks(r, &ci);
+	v = last ? 0 : UINT64_MAX;
+	for (int i = 0; i < n; i++)
+		v = last ? (ci[i].t_last > v ? ci[i].t_last : v) :
+			   (ci[i].t_first < v ? ci[i].t_first : v);
 	if (n > 0)
 		free(ci);
-	if (*first == UINT64_MAX)
-		*first = 0;
+	return v == UINT64_MAX ? 0 : v;
 }
 
 uint64_t sess_start_ns(struct fmt_reader *r)
 {
-	uint64_t v, first, last, count;
-
-	if (fmt_reader_meta_u64(r, "start_ns", &v) == 0)
-		return v;
-	chunk_range(r, &first, &last, &count);
-	return first;
+	return meta_or_chunks(r, "start_ns", 0);
 }
 
 uint64_t sess_end_ns(struct fmt_reader *r)
 {
-	uint64_t v, first, last, count;
-
-	if (fmt_reader_meta_u64(r, "end_ns", &v) == 0)
-		return v;
-	chunk_range(r, &first, &last, &count);
-	return last;
-}
-
-uint64_t sess_chunk_count(struct fmt_reader *r)
-{
-	uint64_t first, last, count;
-
-	chunk_range(r, &first, &last, &count);
-	return count;
+	return meta_or_chunks(r, "end_ns", 1);
 }
 
 /* meta interfaces: [{"index":2,"name":"eth0",...},...] as ebpfrec writes it */

@@ -139,7 +139,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 	unsigned mask = r->f.types ? r->f.types : FMT_STREAM_MASK_ALL;
 	struct fmt_iter *it = NULL;
 	struct fmt_event ev;
-	uint64_t total_chunks = 0, n = 0;
+	uint64_t n = 0;
 	double t0 = now_s();
 	int progress = r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO));
 	int rc, shown = 0;
@@ -150,10 +150,8 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 		report_err("out of memory");
 		return 1;
 	}
-	for (unsigned i = 0; i < r->nfiles; i++) {
+	for (unsigned i = 0; i < r->nfiles; i++)
 		report_window(r, i, &from[i], &to[i]);
-		total_chunks += sess_chunk_count(r->readers[i]);
-	}
 	rc = fmt_iter_open_windows(r->readers, r->nfiles, mask, from, to, &it);
 	free(from);
 	free(to);
@@ -169,9 +167,10 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 		}
 		if (filter_match(r, &ev) && cb(r, &ev, ctx))
 			break;
-		if (progress && (++n & 0xffff) == 0 && now_s() - t0 > 1.0 && total_chunks) {
+		if (progress && (++n & 0xffff) == 0 && now_s() - t0 > 1.0) {
 			fprintf(stderr, "\rebpfreport: reading %3.0f%%",
-				100.0 * (double)fmt_iter_chunks_decoded(it) / (double)total_chunks);
+				100.0 * (double)fmt_iter_chunks_decoded(it) /
+					(double)fmt_iter_chunks_total(it));
 			shown = 1;
 		}
 	}

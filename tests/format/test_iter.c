@@ -76,6 +76,7 @@ Test(iter, window_decodes_only_overlapping_chunks)
 	cr_assert_eq(fmt_iter_chunks_decoded(it), (uint64_t)overlapping,
 		     "decoded %llu chunks, %d overlap the window",
 		     (unsigned long long)fmt_iter_chunks_decoded(it), overlapping);
+	cr_assert_eq(fmt_iter_chunks_total(it), (uint64_t)overlapping);
 	cr_assert_leq(overlapping, 3);
 	fmt_iter_free(it);
 	fmt_reader_close(r);
