@@ -39,10 +39,9 @@ struct flowkey {
 
 int top_add(struct top *t, const struct fmt_event *ev)
 {
-	struct agg_entry *e;
-	char buf[8192];
-	const void *key = buf;
-	size_t klen = 0;
+	char buf[8192] = "";
+	const char *key = buf;
+	size_t len = 0;
 
 	if (top_is_flow(t->by)) {
 		struct flowkey fk = { ev->source, ev->flow.key };
@@ -72,49 +71,33 @@ int top_add(struct top *t, const struct fmt_event *ev)
 		default:
 			break;
 		}
-		e = agg_get(&t->agg, &fk, sizeof(fk));
-		if (!e)
-			return -1;
-		e->count++;
-		e->packets += ev->flow.packets;
-		e->bytes += ev->flow.bytes;
-		t->total += t->metric == 1 ? ev->flow.packets :
-			    t->metric == 2 ? ev->flow.bytes : 1;
-		return 0;
+		return top_add_flow_key(t, fk.source, &fk.k, 1, ev->flow.packets, ev->flow.bytes);
 	}
 	if (ev->stream != FMT_STREAM_EXEC)
 		return 0;
 	switch (t->by) {
 	case BY_COMM:
-		key = ev->exec.comm, klen = strlen(ev->exec.comm);
+		key = ev->exec.comm;
 		break;
 	case BY_PATH:
-		key = ev->exec.filename, klen = strlen(ev->exec.filename);
+		key = ev->exec.filename;
 		break;
 	case BY_PARENT:
-		key = ev->exec.pcomm, klen = strlen(ev->exec.pcomm);
+		key = ev->exec.pcomm;
 		break;
 	case BY_UID:
-		klen = (size_t)snprintf(buf, sizeof(buf), "%u", ev->exec.uid);
+		snprintf(buf, sizeof(buf), "%u", ev->exec.uid);
 		break;
 	default: /* cmdline: argv joined by spaces, cut to the buffer */
-		for (uint32_t i = 0; i < ev->exec.argc && klen < sizeof(buf) - 1; i++) {
-			int n = snprintf(buf + klen, sizeof(buf) - klen, "%s%s", i ? " " : "",
-					 ev->exec.argv[i]);
-			klen += (size_t)n;
-		}
-		if (klen > sizeof(buf) - 1)
-			klen = sizeof(buf) - 1;
+		for (uint32_t i = 0; i < ev->exec.argc && len < sizeof(buf) - 1; i++)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "",
+						ev->exec.argv[i]);
 		break;
 	}
-	e = agg_get(&t->agg, key, klen);
-	if (!e)
-		return -1;
-	e->count++;
-	t->total++;
-	return 0;
+	return top_add_exec_key(t, key, 1);
 }
 
+/* The keys top_add builds, for callers that have them pre-aggregated. */
 int top_add_exec_key(struct top *t, const char *key, uint64_t count)
 {
 	struct agg_entry *e = agg_get(&t->agg, key, strlen(key));
