@@ -135,7 +135,7 @@ size_t fmt_chunk_size(const struct fmt_chunk *c);
 /* Compress and store (insert or replace by id) a sealed chunk; the caller
  * keeps ownership of c. Committed at the next flush. */
 int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c);
-/* Allocate a fresh chunk row id. */
+/* Allocate a fresh chunk row id (safe from any thread). */
 int64_t fmt_writer_next_chunk_id(struct fmt_writer *w);
 
 /* ---- reader ------------------------------------------------------------ */

@@ -218,7 +218,9 @@ int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t valu
 
 int64_t fmt_writer_next_chunk_id(struct fmt_writer *w)
 {
-	return w->next_id++;
+	/* atomic: a producer thread (sealing chunks) and the writer thread
+	 * (appending records) both take ids */
+	return __atomic_fetch_add(&w->next_id, 1, __ATOMIC_RELAXED);
 }
 
 int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c)

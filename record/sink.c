@@ -13,6 +13,8 @@
 #include "sink.h"
 
 
+#define PRODUCED FMT_STREAM_EXIT /* exec and exit; flows: sink_flow_batch */
+
 enum item_kind { ITEM_CHUNK, ITEM_META, ITEM_COMMIT, ITEM_FLOWS };
 
 struct item {
@@ -27,8 +29,9 @@ struct item {
 
 struct sink {
 	struct fmt_writer *w;
-	struct fmt_builder *b[FMT_STREAM_MAX + 1];
-	int64_t open_id[FMT_STREAM_MAX + 1];
+	/* builders for the streams built on the producer side (exec, exit) */
+	struct fmt_builder *b[PRODUCED + 1];
+	int64_t open_id[PRODUCED + 1];
 	struct sink_stats st;
 
 	pthread_t thread;
@@ -38,9 +41,6 @@ struct sink {
 	uint64_t queued_bytes, max_queue_bytes;
 	int closing;
 	atomic_int failed;
-	/* the writer thread's own flow builder */
-	struct fmt_builder *flow_b;
-	int64_t flow_open_id;
 	char err[512];
 	int err_fd;
 };
@@ -81,40 +81,16 @@ static void fail(struct sink *s, const char *msg)
 	}
 }
 
-/* Writer thread: put the flow builder's chunk (final, or a snapshot the
- * next one replaces). */
-static int put_flow_chunk(struct sink *s, int final)
-{
-	struct fmt_chunk *c;
-	int rc;
-
-	if (!fmt_builder_count(s->flow_b))
-		return 0;
-	if (!s->flow_open_id)
-		s->flow_open_id = fmt_writer_next_chunk_id(s->w);
-	c = fmt_builder_seal(s->flow_b, s->flow_open_id, final);
-	if (!c)
-		return FMT_ENOMEM;
-	rc = fmt_writer_put_chunk(s->w, c);
-	fmt_chunk_free(c);
-	if (final)
-		s->flow_open_id = 0;
-	return rc;
-}
-
-/* Writer thread: order, merge and encode one interval's flow rows. */
+/* Writer thread: order, merge and encode one interval's flow rows, through
+ * the writer's own flow builder (it seals full chunks and snapshots the
+ * growing one at each flush). */
 static int put_flows(struct sink *s, struct fmt_flow *rows, size_t n)
 {
 	int rc = 0;
 
 	n = flow_rows_order(rows, n);
-	for (size_t i = 0; i < n && !rc; i++) {
-		rc = fmt_builder_add_flow(s->flow_b, &rows[i]);
-		if (rc == FMT_ELIMIT && !(rc = put_flow_chunk(s, 1)))
-			rc = fmt_builder_add_flow(s->flow_b, &rows[i]);
-		if (!rc && fmt_builder_due(s->flow_b, FMT_CHUNK_RECORDS, FMT_CHUNK_SPAN_NS))
-			rc = put_flow_chunk(s, 1);
-	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fmt_writer_append_flow(s->w, &rows[i]);
 	return rc;
 }
 
@@ -146,7 +122,7 @@ static void *writer_main(void *arg)
 				rc = put_flows(s, it->rows, it->nrows);
 			else if (it->kind == ITEM_META)
 				rc = fmt_writer_set_meta(s->w, it->key, it->value);
-			else if (!(rc = put_flow_chunk(s, 0)))
+			else
 				rc = fmt_writer_flush(s->w);
 			if (rc)
 				fail(s, fmt_writer_errmsg(s->w));
@@ -169,14 +145,12 @@ struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes)
 	s->err_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
-	for (int i = FMT_STREAM_EXEC; i <= FMT_STREAM_MAX; i++)
+	for (int i = FMT_STREAM_EXEC; i <= PRODUCED; i++)
 		s->b[i] = fmt_builder_new(i);
-	s->flow_b = fmt_builder_new(FMT_STREAM_FLOW);
-	if (s->err_fd < 0 || !s->b[1] || !s->b[2] || !s->b[3] || !s->flow_b ||
+	if (s->err_fd < 0 || !s->b[FMT_STREAM_EXEC] || !s->b[FMT_STREAM_EXIT] ||
 	    pthread_create(&s->thread, NULL, writer_main, s)) {
-		for (int i = 0; i <= FMT_STREAM_MAX; i++)
+		for (int i = 0; i <= PRODUCED; i++)
 			fmt_builder_free(s->b[i]);
-		fmt_builder_free(s->flow_b);
 		if (s->err_fd >= 0)
 			close(s->err_fd);
 		free(s);
@@ -258,11 +232,6 @@ int sink_exit(struct sink *s, const struct fmt_exit *e)
 	return add(s, FMT_STREAM_EXIT, (add_fn)fmt_builder_add_exit, e);
 }
 
-int sink_flow(struct sink *s, const struct fmt_flow *f)
-{
-	return add(s, FMT_STREAM_FLOW, (add_fn)fmt_builder_add_flow, f);
-}
-
 void sink_flow_batch(struct sink *s, struct fmt_flow *rows, size_t n)
 {
 	struct item *it;
@@ -314,7 +283,7 @@ void sink_flush(struct sink *s)
 {
 	struct item *it;
 
-	for (int i = FMT_STREAM_EXEC; i <= FMT_STREAM_MAX; i++)
+	for (int i = FMT_STREAM_EXEC; i <= PRODUCED; i++)
 		seal(s, i, 0, 0); /* a skipped snapshot loses nothing */
 	it = calloc(1, sizeof(*it));
 	if (it) {
@@ -346,7 +315,7 @@ int sink_close(struct sink *s, char **errmsg)
 	int rc = 0;
 
 	*errmsg = NULL;
-	for (int i = FMT_STREAM_EXEC; i <= FMT_STREAM_MAX; i++)
+	for (int i = FMT_STREAM_EXEC; i <= PRODUCED; i++)
 		if (seal(s, i, 1, 1))
 			s->st.lost_queue += fmt_builder_count(s->b[i]);
 	pthread_mutex_lock(&s->mu);
@@ -354,8 +323,6 @@ int sink_close(struct sink *s, char **errmsg)
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&s->mu);
 	pthread_join(s->thread, NULL);
-	if (!atomic_load(&s->failed) && put_flow_chunk(s, 1))
-		fail(s, fmt_writer_errmsg(s->w));
 
 	if (atomic_load(&s->failed)) {
 		*errmsg = strdup(s->err);
@@ -364,9 +331,8 @@ int sink_close(struct sink *s, char **errmsg)
 	} else {
 		rc = fmt_writer_close(s->w, errmsg);
 	}
-	for (int i = 0; i <= FMT_STREAM_MAX; i++)
+	for (int i = 0; i <= PRODUCED; i++)
 		fmt_builder_free(s->b[i]);
-	fmt_builder_free(s->flow_b);
 	close(s->err_fd);
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->cv);

@@ -29,7 +29,6 @@ struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes);
 
 int sink_exec(struct sink *s, const struct fmt_exec *e);
 int sink_exit(struct sink *s, const struct fmt_exit *e);
-int sink_flow(struct sink *s, const struct fmt_flow *f);
 /* Hand over one interval's flow rows (malloc'd; the sink frees them). They
  * are ordered, merged and encoded on the writer thread, so the event loop
  * only drains the tables. */
