@@ -95,6 +95,10 @@ void fmt_writer_abandon(struct fmt_writer *w);
 
 const char *fmt_writer_errmsg(const struct fmt_writer *w);
 
+/* @return 1 for the meta keys the writer itself maintains (format version,
+ * clean-close marker, record totals), which copies must not carry over. */
+int fmt_meta_is_writer_key(const char *key);
+
 /* Totals written so far (records per stream, chunks, bytes). */
 struct fmt_writer_stats {
 	uint64_t records[FMT_STREAM_MAX + 1];
@@ -231,5 +235,56 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev);
 uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it);
 uint64_t fmt_iter_chunks_total(const struct fmt_iter *it);
 void fmt_iter_free(struct fmt_iter *it);
+
+/* ---- SQL over sessions -------------------------------------------------
+ * An in-memory SQLite connection whose tables exec, exit, flow and meta
+ * read the given files (columns in docs/FORMAT.md). Time constraints on
+ * ts_ns / wall_ns are pushed down to the chunk index. */
+
+struct fmt_sql;
+
+enum fmt_sql_type { FMT_SQL_NULL, FMT_SQL_INT, FMT_SQL_REAL, FMT_SQL_TEXT, FMT_SQL_BLOB };
+struct fmt_sql_value {
+	enum fmt_sql_type type;
+	int64_t i;
+	double d;
+	const char *s; /* text (NUL-terminated) or blob */
+	size_t len;
+};
+
+/* One result row of statement number stmt (a query may hold several);
+ * @return non-zero to stop. */
+typedef int (*fmt_sql_row_cb)(void *ctx, unsigned stmt, int ncol, const char *const *names,
+			      const struct fmt_sql_value *values);
+
+/* The readers stay the caller's and must outlive s. */
+int fmt_sql_open(struct fmt_reader *const *readers, unsigned n, struct fmt_sql **out,
+		 char **errmsg);
+/* Run every statement of sql. @return 0, or <0 with *errmsg (malloc'd). */
+int fmt_sql_query(struct fmt_sql *s, const char *sql, fmt_sql_row_cb cb, void *ctx,
+		  char **errmsg);
+/* Chunks decompressed by the queries so far (to check pruning). */
+uint64_t fmt_sql_chunks_decoded(const struct fmt_sql *s);
+void fmt_sql_close(struct fmt_sql *s);
+
+/* ---- plain relational export ------------------------------------------
+ * A decompressed, ordinary SQLite database (one table per stream, indexes,
+ * views; schema in docs/FORMAT.md) for DuckDB, Datasette or pandas. Not a
+ * session file: readers of sessions refuse it. */
+
+struct fmt_plain;
+
+int fmt_plain_create(const char *path, unsigned flags, struct fmt_plain **out, char **errmsg);
+/* A meta row of source file `source`. */
+int fmt_plain_meta(struct fmt_plain *p, unsigned source, const char *key, const char *value);
+/* One record; wall_offset turns its boot-clock times into wall-clock ones,
+ * iface names its flow's interface (or NULL). */
+int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_offset,
+		  const char *iface);
+/* Index, add the views, commit. Frees p; *errmsg as for the writer. */
+int fmt_plain_close(struct fmt_plain *p, char **errmsg);
+/* Free without committing (the caller removes the file). */
+void fmt_plain_abandon(struct fmt_plain *p);
+const char *fmt_plain_errmsg(const struct fmt_plain *p);
 
 #endif

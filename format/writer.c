@@ -21,6 +21,7 @@
 #include <zstd.h>
 
 #include "chunk_codec.h"
+#include "create_file.h"
 #include "crc32.h"
 #include "fmt.h"
 #include "schema.h"
@@ -75,43 +76,6 @@ static int begin(struct fmt_writer *w)
 	return rc;
 }
 
-/* Create the file ourselves so that it is new (or replaced when forced),
- * not a symlink, and 0600 from the first byte: argv can hold secrets. */
-static int create_file(const char *path, unsigned flags, char *err, size_t errlen)
-{
-	int fd;
-
-	if (flags & FMT_CREATE_FORCE) {
-		struct stat st;
-		char side[4096];
-
-		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-			snprintf(err, errlen, "'%s' exists and is not a regular file", path);
-			return FMT_EEXIST;
-		}
-		if (unlink(path) && errno != ENOENT) {
-			snprintf(err, errlen, "cannot replace '%s': %s", path, strerror(errno));
-			return FMT_EIO;
-		}
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-journal", path);
-		unlink(side);
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		int e = errno;
-		snprintf(err, errlen, "cannot create '%s': %s%s", path, strerror(e),
-			 e == EEXIST ? " (use --force to overwrite)" : "");
-		return e == EEXIST ? FMT_EEXIST : e == ENOSPC ? FMT_EFULL : FMT_EIO;
-	}
-	fchmod(fd, 0600); /* whatever the umask */
-	close(fd);
-	return FMT_OK;
-}
-
 int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_opts *opts,
 		      struct fmt_writer **out, char **errmsg)
 {
@@ -134,7 +98,7 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		w->opts.zstd_level = DEFAULT_ZSTD_LEVEL;
 	w->next_id = 1;
 
-	rc = create_file(path, flags, w->err, sizeof(w->err));
+	rc = fmt_create_file(path, flags, w->err, sizeof(w->err));
 	if (rc == FMT_OK) {
 		src = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 				      NULL);
@@ -193,6 +157,18 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	}
 	*out = w;
 	return FMT_OK;
+}
+
+int fmt_meta_is_writer_key(const char *key)
+{
+	static const char *const keys[] = { META_FORMAT_VERSION, META_CLOSED_CLEAN,
+					    META_RECORDS_EXEC,   META_RECORDS_EXIT,
+					    META_RECORDS_FLOW,   META_CHUNKS };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return 1;
+	return 0;
 }
 
 int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value)
