@@ -38,33 +38,6 @@ static int count(struct report *r, const struct fmt_event *ev, void *ctx)
 	return 0;
 }
 
-/* The loss counters of one file, as "ring buffer 3, queue 2" or "none". */
-static void losses(struct fmt_reader *rd, char *buf, size_t len)
-{
-	static const struct {
-		const char *key, *what;
-	} keys[] = {
-		{ "lost_ringbuf", "ring buffer drops" },
-		{ "lost_queue", "writer queue drops" },
-		{ "lost_flow_overflow", "packets in flow-table overflow" },
-		{ "argv_truncated", "argv truncated" },
-	};
-	size_t o = 0;
-
-	buf[0] = 0;
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		uint64_t v = sess_meta_u64(rd, keys[i].key);
-		if (v && o < len)
-			o += (size_t)snprintf(buf + o, len - o, "%s%llu %s", o ? ", " : "",
-					      (unsigned long long)v, keys[i].what);
-	}
-	if (!fmt_reader_closed_clean(rd) && o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%snot closed cleanly (recorder killed?)",
-				      o ? ", " : "");
-	if (!o)
-		snprintf(buf, len, "none");
-}
-
 static const char *meta_or(struct fmt_reader *rd, const char *key, const char *dflt)
 {
 	const char *v = fmt_reader_meta(rd, key);
@@ -85,7 +58,7 @@ static void header_table(struct report *r, struct totals *t)
 		       out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
 		       out_wall(b, sizeof(b), (int64_t)en + off, r->utc, false) + 11,
 		       out_duration(c, sizeof(c), en > s ? en - s : 0));
-		losses(rd, lost, sizeof(lost));
+		sess_losses(rd, lost, sizeof(lost));
 		if (r->nfiles > 1)
 			printf("  lost: %s\n", lost);
 	}
@@ -94,7 +67,7 @@ static void header_table(struct report *r, struct totals *t)
 	       out_count(c, sizeof(c), t->exits), out_count(d, sizeof(d), t->flow_rows),
 	       out_si(e, sizeof(e), t->packets), out_bytes(f, sizeof(f), t->bytes));
 	if (r->nfiles == 1) {
-		losses(r->readers[0], lost, sizeof(lost));
+		sess_losses(r->readers[0], lost, sizeof(lost));
 		printf("  lost: %s", lost);
 	}
 	printf("\n\n");
@@ -130,7 +103,7 @@ static void header_json(struct report *r, struct totals *t)
 		for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
 			json_kv_u64(&j, loss_keys[k], sess_meta_u64(rd, loss_keys[k]));
 		json_end_object(&j);
-		losses(rd, lost, sizeof(lost));
+		sess_losses(rd, lost, sizeof(lost));
 		json_kv_str(&j, "lost_text", lost);
 		json_end_object(&j);
 	}

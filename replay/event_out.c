@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <signal.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "event_out.h"
@@ -159,6 +160,63 @@ void event_csv(struct report *r, const struct fmt_event *ev, FILE *f)
 			k->dir == FMT_DIR_EGRESS ? "egress" : "ingress", out_proto(k->proto, pb, sizeof(pb)),
 			out_addr(b, sizeof(b), k->family, k->src), k->sport,
 			out_addr(a, sizeof(a), k->family, k->dst), k->dport, ev->flow.packets,
+			ev->flow.bytes);
+	}
+}
+
+/* ---- one CSV table per stream (export): every field, argv as a JSON
+ * array so that arguments with spaces or commas survive the round trip */
+
+void event_csv_stream_header(enum fmt_stream s, FILE *f)
+{
+	static const char *const head[] = {
+		"",
+		"ts_ns,wall_ns,pid,tid,ppid,uid,gid,cgroup_id,comm,pcomm,filename,argv,"
+		"argv_truncated,ret\n",
+		"ts_ns,wall_ns,pid,ppid,exit_code,signal,start_ns\n",
+		"ts_ns,wall_ns,interval_ns,ifindex,iface,dir,family,proto,src,sport,dst,dport,"
+		"packets,bytes\n",
+	};
+	fputs(head[s], f);
+}
+
+void event_csv_stream(struct report *r, const struct fmt_event *ev, struct json *j, FILE *f)
+{
+	char a[64], b[64], ifn[64];
+	int64_t w = wall(r, ev);
+
+	if (ev->stream == FMT_STREAM_EXEC) {
+		const struct fmt_exec *e = &ev->exec;
+		char *argv;
+		json_begin_array(j);
+		for (uint32_t i = 0; i < e->argc; i++)
+			json_str(j, e->argv[i]);
+		json_end_array(j);
+		argv = json_take(j);
+		fprintf(f, "%" PRIu64 ",%" PRId64 ",%u,%u,%u,%u,%u,%" PRIu64 ",", e->ts_ns, w, e->pid,
+			e->tid, e->ppid, e->uid, e->gid, e->cgroup_id);
+		out_csv_field(f, e->comm);
+		fputc(',', f);
+		out_csv_field(f, e->pcomm ? e->pcomm : "");
+		fputc(',', f);
+		out_csv_field(f, e->filename);
+		fputc(',', f);
+		out_csv_field(f, argv ? argv : "");
+		fprintf(f, ",%d,%d\n", !!(e->flags & FMT_EXEC_ARGV_TRUNCATED), e->ret);
+		free(argv);
+	} else if (ev->stream == FMT_STREAM_EXIT) {
+		const struct fmt_exit *x = &ev->exit;
+		fprintf(f, "%" PRIu64 ",%" PRId64 ",%u,%u,%u,%u,%" PRIu64 "\n", x->ts_ns, w, x->pid,
+			x->ppid, x->exit_code, x->signal, x->start_ns);
+	} else {
+		const struct fmt_flow_key *k = &ev->flow.key;
+		fprintf(f, "%" PRIu64 ",%" PRId64 ",%" PRIu64 ",%u,", ev->flow.ts_ns, w,
+			ev->flow.interval_ns, k->ifindex);
+		out_csv_field(f, out_iface(r->readers[ev->source], k->ifindex, ifn, sizeof(ifn)));
+		fprintf(f, ",%s,%u,%u,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 "\n",
+			k->dir == FMT_DIR_EGRESS ? "egress" : "ingress", k->family, k->proto,
+			out_addr(a, sizeof(a), k->family, k->src), k->sport,
+			out_addr(b, sizeof(b), k->family, k->dst), k->dport, ev->flow.packets,
 			ev->flow.bytes);
 	}
 }

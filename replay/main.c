@@ -22,6 +22,13 @@ static const struct report_cmd *const commands[] = {
 	&cmd_top,
 	&cmd_replay,
 	&cmd_timeline,
+	&cmd_verify,
+	&cmd_slice,
+	&cmd_merge,
+	&cmd_redact,
+	&cmd_export,
+	&cmd_sql,
+	&cmd_html,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -56,6 +63,20 @@ static void usage(FILE *f)
 		"      --follow         replay: keep reading a session ebpfrec is still writing\n"
 		"      --bucket DUR     timeline: bucket width (default 1s)\n"
 		"      --ignore-errors  exit 0 even if corrupt chunks were skipped\n"
+		"  -o, --output PATH    slice, merge, redact, export, html: where to write\n"
+		"  -f, --force          replace an existing output\n"
+		"  -q, --quiet          verify: no output, only the exit status\n"
+		"      --strict         verify: a file not closed cleanly is a problem\n"
+		"      --format F       export: jsonl, csv, sqlite or perfetto\n"
+		"      --stats          sql: print how many chunks the query decompressed\n"
+		"\nRedaction (redact):\n"
+		"      --ips            anonymise addresses, prefix-preserving (Crypto-PAn)\n"
+		"      --argv drop|hash drop the arguments, or replace each by a keyed hash\n"
+		"      --argv0          ... argv[0] too (kept by default)\n"
+		"      --users          uids and gids become keyed pseudonyms\n"
+		"      --host           drop hostname and boot id\n"
+		"      --key KEY        32 characters or 0x+64 hex digits; the same key gives the\n"
+		"                       same pseudonyms across files (default: a random key)\n"
 		"\nFilters (every command):\n"
 		"      --since TIME     absolute ('2026-11-30 14:02:11', ISO 8601, epoch "
 		"seconds)\n"
@@ -71,12 +92,19 @@ static void usage(FILE *f)
 		"  ebpfreport session.db --since +30s --until +1m --json\n"
 		"  ebpfreport replay a.db b.db --type exec --speed 10\n"
 		"  ebpfreport timeline session.db --bucket 100ms\n"
+		"  ebpfreport verify *.db\n"
+		"  ebpfreport slice session.db --since +1m --until +2m -o cut.db\n"
+		"  ebpfreport redact cut.db --ips --argv hash --users --host -o share.db\n"
+		"  ebpfreport export session.db --format perfetto -o trace.json\n"
+		"  ebpfreport sql session.db \"SELECT comm, count(*) FROM exec GROUP BY 1\"\n"
+		"  ebpfreport html session.db -o report.html\n"
 		"\nSee ebpfreport(1) and docs/FORMAT.md.\n");
 }
 
 enum {
 	O_JSON = 1000, O_CSV, O_UTC, O_BY, O_SORT, O_IGNORE, O_BUCKET, O_SPEED, O_FOLLOW,
-	O_PROGRESS, O_NO_PROGRESS, O_VERSION,
+	O_PROGRESS, O_NO_PROGRESS, O_VERSION, O_STRICT, O_IPS, O_USERS, O_HOST, O_ARGV, O_ARGV0,
+	O_KEY, O_FORMAT, O_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -85,6 +113,16 @@ static const struct option long_opts[] = {
 	{ "top", required_argument, NULL, 'n' },
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "strict", no_argument, NULL, O_STRICT },
+	{ "ips", no_argument, NULL, O_IPS },
+	{ "users", no_argument, NULL, O_USERS },
+	{ "host", no_argument, NULL, O_HOST },
+	{ "argv", required_argument, NULL, O_ARGV },
+	{ "argv0", no_argument, NULL, O_ARGV0 },
+	{ "key", required_argument, NULL, O_KEY },
+	{ "format", required_argument, NULL, O_FORMAT },
+	{ "stats", no_argument, NULL, O_STATS },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "csv", no_argument, NULL, O_CSV },
 	{ "utc", no_argument, NULL, O_UTC },
@@ -148,7 +186,7 @@ static int parse_args(int argc, char **argv, struct report *r)
 	const char *why;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "hn:o:q", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hn:o:qf", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage(stdout);
@@ -169,6 +207,38 @@ static int parse_args(int argc, char **argv, struct report *r)
 			break;
 		case 'q':
 			r->quiet = true;
+			break;
+		case 'f':
+			r->force = true;
+			break;
+		case O_STRICT:
+			r->strict = true;
+			break;
+		case O_IPS:
+			r->redact_ips = true;
+			break;
+		case O_USERS:
+			r->redact_users = true;
+			break;
+		case O_HOST:
+			r->redact_host = true;
+			break;
+		case O_ARGV:
+			if (strcmp(optarg, "drop") && strcmp(optarg, "hash"))
+				return bad_value("--argv", optarg, "use drop or hash");
+			r->redact_argv = optarg;
+			break;
+		case O_ARGV0:
+			r->redact_argv0 = true;
+			break;
+		case O_KEY:
+			r->key = optarg;
+			break;
+		case O_FORMAT:
+			r->format = optarg;
+			break;
+		case O_STATS:
+			r->stats = true;
 			break;
 		case O_JSON:
 			r->out = OUT_JSON;
@@ -227,6 +297,17 @@ static int parse_args(int argc, char **argv, struct report *r)
 	return 0;
 }
 
+/* argv as one space-separated string, cut at the buffer's size */
+static const char *join_args(int argc, char **argv)
+{
+	static char buf[4096];
+	size_t n = 0;
+
+	for (int i = 0; i < argc && n < sizeof(buf); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", argv[i]);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
 	struct report r = { .top_n = 10, .progress = -1 };
@@ -248,17 +329,25 @@ int main(int argc, char **argv)
 		}
 	}
 	r.cmd_name = cmd->name;
+	r.args = join_args(argc - 1, argv + 1);
 	filter_init(&r.f);
 	rc = parse_args(argc, argv, &r);
 	if (rc)
 		return rc;
 	r.paths = argv + optind;
 	r.nfiles = (unsigned)(argc - optind);
+	if (cmd->takes_query) {
+		if (r.nfiles < 2) {
+			report_err("usage: ebpfreport %s %s", cmd->name, cmd->usage);
+			return 2;
+		}
+		r.query = r.paths[--r.nfiles];
+	}
 	if (!r.nfiles) {
 		report_err("no session file given (usage: ebpfreport %s %s)", cmd->name, cmd->usage);
 		return 2;
 	}
-	rc = report_open(&r);
+	rc = cmd->opens_itself ? 0 : report_open(&r);
 	if (rc == 0)
 		rc = cmd->run(&r);
 	report_close(&r);

@@ -44,6 +44,15 @@ struct report {
 	bool quiet;
 	int progress; /* -1 auto */
 	const char *output; /* -o, for commands that write files */
+	bool force; /* -f: replace an existing output */
+	bool strict; /* verify: a file not closed cleanly is a problem */
+	/* redact */
+	bool redact_ips, redact_users, redact_host, redact_argv0;
+	const char *redact_argv; /* NULL, "drop" or "hash" */
+	const char *key; /* --key, NULL: a random one */
+	const char *format; /* export --format */
+	bool stats; /* sql: chunks decoded, on stderr */
+	const char *query; /* sql */
 	struct filter f;
 	/* files */
 	char **paths;
@@ -52,6 +61,7 @@ struct report {
 	/* state */
 	unsigned errors; /* chunks or files skipped */
 	const char *cmd_name;
+	const char *args; /* the command line after the command, for provenance */
 };
 
 struct report_cmd {
@@ -59,9 +69,12 @@ struct report_cmd {
 	const char *usage; /* after "ebpfreport NAME " */
 	const char *summary; /* one line for the command list */
 	int (*run)(struct report *r);
+	bool opens_itself; /* run gets the paths unopened (verify) */
+	bool takes_query; /* the last argument is not a file (sql) */
 };
 
-extern const struct report_cmd cmd_summary, cmd_top, cmd_replay, cmd_timeline;
+extern const struct report_cmd cmd_summary, cmd_top, cmd_replay, cmd_timeline, cmd_verify,
+	cmd_slice, cmd_merge, cmd_redact, cmd_export, cmd_sql, cmd_html;
 
 /* Open every file in r->paths; a file that cannot be opened is reported and
  * skipped (error count) unless none remain. @return 0 or 1 (exit status). */
@@ -81,6 +94,10 @@ bool filter_match(const struct report *r, const struct fmt_event *ev);
 
 /* Diagnostics: "ebpfreport: ..." on stderr. */
 void report_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Create an output file: new (or truncated with --force), not through a
+ * symlink, mode 0600. @return the stream, or NULL with the error printed. */
+FILE *report_create(struct report *r, const char *path);
 
 /* Finish stdout: flush and check for write errors. @return exit status. */
 int report_finish_output(struct report *r, int status);

@@ -73,3 +73,31 @@ bool sess_iface_match(struct fmt_reader *r, const char *spec, uint32_t ifindex)
 		return idx == ifindex;
 	return sess_iface_name(r, ifindex, buf, sizeof(buf)) && !strcmp(buf, spec);
 }
+
+/* The loss counters of one file, as "ring buffer 3, queue 2" or "none". */
+void sess_losses(struct fmt_reader *rd, char *buf, size_t len)
+{
+	static const struct {
+		const char *key, *what;
+	} keys[] = {
+		{ "lost_ringbuf", "ring buffer drops" },
+		{ "lost_queue", "writer queue drops" },
+		{ "lost_flow_overflow", "packets in flow-table overflow" },
+		{ "argv_truncated", "argv truncated" },
+	};
+	size_t o = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		uint64_t v = sess_meta_u64(rd, keys[i].key);
+		if (v && o < len)
+			o += (size_t)snprintf(buf + o, len - o, "%s%llu %s", o ? ", " : "",
+					      (unsigned long long)v, keys[i].what);
+	}
+	if (!fmt_reader_closed_clean(rd) && o < len)
+		o += (size_t)snprintf(buf + o, len - o, "%snot closed cleanly (recorder killed?)",
+				      o ? ", " : "");
+	if (!o)
+		snprintf(buf, len, "none");
+}
+

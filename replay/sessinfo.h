@@ -3,6 +3,7 @@
 #define SESSINFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fmt.h"
@@ -17,5 +18,9 @@ const char *sess_iface_name(struct fmt_reader *r, uint32_t ifindex, char *buf, s
 bool sess_iface_match(struct fmt_reader *r, const char *spec, uint32_t ifindex);
 /* A meta number, 0 if absent or bad. */
 uint64_t sess_meta_u64(struct fmt_reader *r, const char *key);
+
+/* The loss counters of one file, as "3 ring buffer drops, 2 ..." or
+ * "none", and whether it was closed cleanly. */
+void sess_losses(struct fmt_reader *r, char *buf, size_t len);
 
 #endif

@@ -250,6 +250,24 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 	free(v);
 }
 
+int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx)
+{
+	size_t n;
+	struct agg_entry **v = agg_sorted(&t->agg, t->metric, &n);
+	char lab[8192];
+
+	if (!v && n)
+		return -1;
+	if (n > r->top_n)
+		n = r->top_n;
+	for (size_t i = 0; i < n; i++) {
+		label(t, r, v[i], lab, sizeof(lab));
+		cb(ctx, lab, v[i], t->total ? (double)metric_of(t, v[i]) / (double)t->total : 0);
+	}
+	free(v);
+	return 0;
+}
+
 void top_free(struct top *t)
 {
 	agg_free(&t->agg);

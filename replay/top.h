@@ -34,6 +34,9 @@ int top_add_flow_key(struct top *t, unsigned source, const struct fmt_flow_key *
 /* Print as a table / into JSON (as a key "name") / as CSV. */
 void top_print(struct top *t, struct report *r, const char *title);
 void top_json(struct top *t, struct report *r, struct json *j, const char *name);
+/* Call cb for each of the first --top rows, with its label and share. */
+typedef void (*top_row_cb)(void *ctx, const char *label, const struct agg_entry *e, double share);
+int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx);
 void top_free(struct top *t);
 
 #endif

@@ -7,11 +7,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zstd.h>
 
 #include "crc32.h"
 #include "helpers.h"
+
+/* `ebpfreport verify --quiet path`: @return its exit status. Each damaged
+ * file below must also fail verify, and each valid one pass. */
+static int verify(const char *path)
+{
+	char cmd[1024];
+	int st;
+
+	snprintf(cmd, sizeof(cmd), "'%s' verify --quiet '%s' 2>/dev/null", EBPFREPORT_BIN, path);
+	st = system(cmd);
+	cr_assert(WIFEXITED(st), "verify did not exit normally on %s", path);
+	return WEXITSTATUS(st);
+}
 
 static const char *make_valid(const char *name)
 {
@@ -35,6 +49,7 @@ static const char *make_valid(const char *name)
 		rec_exec_free(&e);
 	}
 	cr_assert_eq(fmt_writer_close(w, &err), 0);
+	cr_assert_eq(verify(path), 0, "verify rejects a valid file");
 	return path;
 }
 
@@ -62,6 +77,7 @@ static void expect_open_error(const char *path, int code, const char *words)
 	if (words)
 		cr_assert_not_null(strstr(err, words), "message lacks '%s': %s", words, err);
 	free(err);
+	cr_assert_eq(verify(path), 1, "verify passes %s", path);
 }
 
 /* Iterate everything; @return the number of chunk errors, and check each
@@ -86,6 +102,8 @@ static int iterate_errors(const char *path, const char *words)
 	}
 	fmt_iter_free(it);
 	fmt_reader_close(r);
+	if (errors)
+		cr_assert_eq(verify(path), 1, "verify passes %s with %d bad chunks", path, errors);
 	return errors;
 }
 

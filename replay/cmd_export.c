@@ -1,0 +1,204 @@
+/* cmd_export.c - `ebpfreport export FILE... --format jsonl|csv|sqlite|
+ * perfetto [-o OUT]`: the events in other tools' formats.
+ *
+ *   jsonl     one JSON object per event, "type" first (stdout or -o FILE)
+ *   csv       one table per stream: -o DIR gets exec.csv, exit.csv and
+ *             flow.csv; to stdout, choose one stream with --type
+ *   sqlite    a plain relational database (-o FILE; see docs/FORMAT.md)
+ *   perfetto  trace-event JSON for ui.perfetto.dev (stdout or -o FILE)
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "event_out.h"
+#include "json.h"
+#include "out.h"
+#include "perfetto.h"
+#include "report.h"
+
+static const char *const stream_names[] = { "", "exec", "exit", "flow" };
+
+struct export {
+	FILE *f[FMT_STREAM_MAX + 1]; /* csv: a file per stream; else f[0] */
+	struct fmt_plain *plain;
+	struct json j;
+};
+
+/* Open an output file the way the session writer does: new (or replaced
+ * with --force), never through a symlink, 0600. */
+FILE *report_create(struct report *r, const char *path)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (r->force ? O_TRUNC : O_EXCL);
+	int fd = open(path, flags, 0600);
+	FILE *f;
+
+	if (fd < 0) {
+		report_err("cannot create '%s': %s%s", path, strerror(errno),
+			   errno == EEXIST ? " (use --force to overwrite)" : "");
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		report_err("cannot create '%s': %s", path, strerror(errno));
+	}
+	return f;
+}
+
+static int jsonl(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct export *x = ctx;
+
+	event_json(r, ev, &x->j);
+	return json_flush(&x->j, x->f[0]) || fputc('\n', x->f[0]) == EOF;
+}
+
+static int csv(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct export *x = ctx;
+
+	event_csv_stream(r, ev, &x->j, x->f[ev->stream]);
+	return ferror(x->f[ev->stream]) != 0;
+}
+
+static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct export *x = ctx;
+	struct fmt_reader *rd = r->readers[ev->source];
+	char ifn[64];
+
+	if (fmt_plain_add(x->plain, ev, fmt_reader_clock_offset(rd),
+			  ev->stream == FMT_STREAM_FLOW ?
+				  out_iface(rd, ev->flow.key.ifindex, ifn, sizeof(ifn)) :
+				  NULL)) {
+		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));
+		return 1;
+	}
+	return 0;
+}
+
+static int open_csv(struct report *r, struct export *x)
+{
+	unsigned types = r->f.types ? r->f.types : FMT_STREAM_MASK_ALL;
+	char path[4096];
+
+	if (!r->output) {
+		if (types & (types - 1)) {
+			report_err("csv to standard output holds one stream: add --type exec, exit "
+				   "or flow, or give -o DIR for one file per stream");
+			return 2;
+		}
+		for (int s = 1; s <= FMT_STREAM_MAX; s++)
+			if (types & (1u << s)) {
+				x->f[s] = stdout;
+				event_csv_stream_header((enum fmt_stream)s, stdout);
+			}
+		return 0;
+	}
+	if (mkdir(r->output, 0700) && errno != EEXIST) {
+		report_err("cannot create directory '%s': %s", r->output, strerror(errno));
+		return 1;
+	}
+	for (int s = 1; s <= FMT_STREAM_MAX; s++) {
+		if (!(types & (1u << s)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s.csv", r->output, stream_names[s]);
+		if (!(x->f[s] = report_create(r, path)))
+			return 1;
+		event_csv_stream_header((enum fmt_stream)s, x->f[s]);
+	}
+	return 0;
+}
+
+static int export_plain(struct report *r, struct export *x)
+{
+	char *err = NULL;
+	int rc;
+
+	if (!r->output) {
+		report_err("--format sqlite writes a database: give -o FILE");
+		return 2;
+	}
+	if (fmt_plain_create(r->output, r->force ? FMT_CREATE_FORCE : 0, &x->plain, &err)) {
+		report_err("%s", err ? err : r->output);
+		free(err);
+		return 1;
+	}
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		size_t n = fmt_reader_meta_count(r->readers[i]);
+		for (size_t k = 0; k < n; k++) {
+			const char *key, *val;
+			fmt_reader_meta_at(r->readers[i], k, &key, &val);
+			fmt_plain_meta(x->plain, i, key, val);
+		}
+	}
+	rc = report_each(r, plain, x);
+	if (rc) {
+		fmt_plain_abandon(x->plain);
+		unlink(r->output);
+		return rc;
+	}
+	if (fmt_plain_close(x->plain, &err)) {
+		report_err("%s: %s", r->output, err ? err : "cannot finish");
+		free(err);
+		unlink(r->output);
+		return 1;
+	}
+	return 0;
+}
+
+static int close_all(struct report *r, struct export *x, int rc)
+{
+	for (int s = 0; s <= FMT_STREAM_MAX; s++) {
+		if (!x->f[s] || x->f[s] == stdout)
+			continue;
+		if (fclose(x->f[s]) && !rc) {
+			report_err("write error: %s", strerror(errno));
+			rc = 1;
+		}
+	}
+	json_free(&x->j);
+	return report_finish_output(r, rc);
+}
+
+static int run(struct report *r)
+{
+	struct export x = { 0 };
+	const char *fmt = r->format;
+	int rc;
+
+	if (!fmt) {
+		report_err("export needs --format jsonl, csv, sqlite or perfetto");
+		return 2;
+	}
+	if (!strcmp(fmt, "sqlite"))
+		return export_plain(r, &x);
+	if (!strcmp(fmt, "csv")) {
+		if ((rc = open_csv(r, &x)))
+			return close_all(r, &x, rc);
+		return close_all(r, &x, report_each(r, csv, &x));
+	}
+	if (strcmp(fmt, "jsonl") && strcmp(fmt, "perfetto")) {
+		report_err("invalid --format '%s': use jsonl, csv, sqlite or perfetto", fmt);
+		return 2;
+	}
+	x.f[0] = r->output ? report_create(r, r->output) : stdout;
+	if (!x.f[0])
+		return 1;
+	if (!strcmp(fmt, "jsonl"))
+		rc = report_each(r, jsonl, &x);
+	else
+		rc = perfetto_write(r, x.f[0]);
+	return close_all(r, &x, rc);
+}
+
+const struct report_cmd cmd_export = {
+	.name = "export",
+	.usage = "FILE... --format jsonl|csv|sqlite|perfetto [-o OUT] [filters]",
+	.summary = "events as JSON lines, CSV, a plain SQLite database or a Perfetto trace",
+	.run = run,
+};

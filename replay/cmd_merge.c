@@ -1,0 +1,172 @@
+/* cmd_merge.c - `ebpfreport merge FILE... -o OUT`: one session file from
+ * several (hosts or runs), in wall-clock order.
+ *
+ * The output's clock is the earliest source's: each source's timestamps
+ * are moved by the difference of the clock offsets, so wall-clock times are
+ * unchanged. Each source's meta is kept under "sourceN."; loss counters are
+ * also summed at the top level so the report shows them. With several
+ * sources, interface indexes are renumbered (N << 24 | ifindex) and named
+ * "host:name", since two hosts both have an ifindex 2. */
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ifmeta.h"
+#include "json.h"
+#include "rewrite.h"
+#include "sessinfo.h"
+
+#define IFINDEX_SHIFT 24
+
+struct merge {
+	struct rewrite rw;
+	int64_t *shift;
+	int renumber;
+};
+
+static const char *const loss_keys[] = {
+	"lost_ringbuf", "lost_ringbuf_exec", "lost_ringbuf_exit", "lost_queue",
+	"lost_flow_overflow", "argv_truncated", "failed_execs",
+};
+
+static int add(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct merge *m = ctx;
+	struct fmt_event e = *ev;
+
+	(void)r;
+	if (e.stream == FMT_STREAM_FLOW && m->renumber)
+		e.flow.key.ifindex |= ev->source << IFINDEX_SHIFT;
+	return rewrite_add(&m->rw, &e, m->shift[ev->source]);
+}
+
+/* interfaces of every source, renumbered and renamed */
+static void merge_interfaces(struct report *r, struct merge *m)
+{
+	static struct ifmeta all[IFMETA_MAX];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		const char *s = fmt_reader_meta(r->readers[i], "interfaces");
+		const char *host = fmt_reader_meta(r->readers[i], "hostname");
+		int k;
+		if (!s || (k = ifmeta_parse(s, all + n, IFMETA_MAX - n)) < 0)
+			continue; /* still under sourceN.interfaces */
+		for (size_t f = n; f < n + (size_t)k; f++) {
+			char name[64];
+			if (!m->renumber)
+				continue;
+			all[f].index |= i << IFINDEX_SHIFT;
+			snprintf(name, sizeof(name), "%.30s:%.30s", host ? host : "?", all[f].name);
+			memcpy(all[f].name, name, sizeof(name));
+		}
+		n += (size_t)k;
+	}
+	char *text = ifmeta_format(all, n);
+	rewrite_meta(&m->rw, "interfaces", text ? text : "[]");
+	free(text);
+}
+
+static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
+{
+	uint64_t start = UINT64_MAX, end = 0, loss[sizeof(loss_keys) / sizeof(loss_keys[0])] = { 0 };
+	char hosts[1024] = "", key[64], base[4096], *text;
+	const char *kernel = NULL;
+	int mixed = 0;
+	struct json j = { 0 };
+
+	json_begin_array(&j);
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		struct fmt_reader *rd = r->readers[i];
+		const char *host = fmt_reader_meta(rd, "hostname") ?: "";
+		const char *kr = fmt_reader_meta(rd, "kernel_release");
+		uint64_t s = sess_start_ns(rd) + (uint64_t)m->shift[i];
+		uint64_t e = sess_end_ns(rd) + (uint64_t)m->shift[i];
+
+		snprintf(key, sizeof(key), "source%u.", i);
+		rewrite_copy_meta(&m->rw, rd, key);
+		start = s < start ? s : start;
+		end = e > end ? e : end;
+		if (!strstr(hosts, host) && strlen(hosts) + strlen(host) + 2 < sizeof(hosts))
+			snprintf(hosts + strlen(hosts), sizeof(hosts) - strlen(hosts), "%s%s",
+				 hosts[0] ? "," : "", host);
+		if (kr && kernel && strcmp(kr, kernel))
+			mixed = 1;
+		kernel = kernel ? kernel : kr;
+		for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
+			loss[k] += sess_meta_u64(rd, loss_keys[k]);
+
+		snprintf(base, sizeof(base), "%s", r->paths[i]);
+		json_begin_object(&j);
+		json_kv_str(&j, "file", basename(base));
+		json_kv_str(&j, "hostname", host);
+		json_kv_str(&j, "boot_id", fmt_reader_meta(rd, "boot_id") ?: "");
+		json_kv_i64(&j, "clock_offset_ns", fmt_reader_clock_offset(rd));
+		json_kv_i64(&j, "shift_ns", m->shift[i]);
+		json_kv_u64(&j, "ifindex_base", m->renumber ? (uint64_t)i << IFINDEX_SHIFT : 0);
+		json_kv_bool(&j, "closed_clean", fmt_reader_closed_clean(rd));
+		json_end_object(&j);
+	}
+	json_end_array(&j);
+	text = json_take(&j);
+	rewrite_meta(&m->rw, "merge", text ? text : "[]");
+	free(text);
+	rewrite_meta(&m->rw, "hostname", hosts);
+	rewrite_meta(&m->rw, "kernel_release", mixed ? "mixed" : kernel ? kernel : "");
+	rewrite_meta(&m->rw, "clock", fmt_reader_meta(r->readers[0], "clock") ?: "boottime");
+	snprintf(key, sizeof(key), "%" PRId64, min_off);
+	rewrite_meta(&m->rw, "clock_offset_ns", key);
+	rewrite_meta_u64(&m->rw, "start_ns", start);
+	rewrite_meta_u64(&m->rw, "end_ns", end);
+	if (fmt_reader_meta(r->readers[0], "interval_ns"))
+		rewrite_meta(&m->rw, "interval_ns", fmt_reader_meta(r->readers[0], "interval_ns"));
+	rewrite_meta(&m->rw, "tool_version", "ebpfreport " EBPFREC_VERSION);
+	for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
+		rewrite_meta_u64(&m->rw, loss_keys[k], loss[k]);
+	rewrite_meta(&m->rw, "merge_filters", r->args);
+	merge_interfaces(r, m);
+}
+
+static int run(struct report *r)
+{
+	struct merge m = { .renumber = r->nfiles > 1 };
+	int64_t min_off = INT64_MAX;
+	int rc;
+
+	if (r->nfiles > 255) {
+		report_err("merge takes at most 255 files");
+		return 2;
+	}
+	m.shift = calloc(r->nfiles, sizeof(*m.shift));
+	if (!m.shift) {
+		report_err("out of memory");
+		return 1;
+	}
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		int64_t off = fmt_reader_clock_offset(r->readers[i]);
+		min_off = off < min_off ? off : min_off;
+	}
+	for (unsigned i = 0; i < r->nfiles; i++)
+		m.shift[i] = fmt_reader_clock_offset(r->readers[i]) - min_off;
+	if ((rc = rewrite_begin(r, &m.rw))) {
+		free(m.shift);
+		return rc;
+	}
+	merge_meta(r, &m, min_off);
+	rc = report_each(r, add, &m);
+	rc = rewrite_end(r, &m.rw, rc);
+	if (!rc && !r->quiet)
+		fprintf(stderr, "ebpfreport: %s: %" PRIu64 " records from %u files\n", r->output,
+			m.rw.records, r->nfiles);
+	free(m.shift);
+	return rc;
+}
+
+const struct report_cmd cmd_merge = {
+	.name = "merge",
+	.usage = "FILE... -o OUT [--force] [filters]",
+	.summary = "combine session files (hosts or runs) into one, in time order",
+	.run = run,
+};

@@ -1,0 +1,235 @@
+/* cmd_redact.c - `ebpfreport redact FILE -o OUT [--ips] [--argv drop|hash]
+ * [--argv0] [--users] [--host] [--key KEY]`: a copy of a session that can
+ * be shared.
+ *
+ * Addresses are anonymised prefix-preservingly with Crypto-PAn (subnets
+ * stay subnets); arguments are dropped or replaced by keyed hashes; uids
+ * and gids become keyed pseudonyms; hostname and boot id are dropped. The
+ * recorder's command line and options are always dropped (they can hold
+ * any of these). OUT is written fresh by the writer, so no original value
+ * survives in it, not even in free pages. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <arpa/inet.h>
+
+#include "cryptopan.h"
+#include "ifmeta.h"
+#include "json.h"
+#include "rewrite.h"
+
+#define HASH_ARG_LEN 19 /* "h:" + 16 hex digits + NUL */
+
+struct redact {
+	struct report *r;
+	struct rewrite rw;
+	struct cryptopan cp;
+	const char **argv; /* rewritten argv of the current record */
+	char (*hashed)[HASH_ARG_LEN];
+	uint32_t cap;
+};
+
+static uint32_t pseudonym(const struct redact *d, char kind, uint32_t id)
+{
+	uint8_t in[5] = { (uint8_t)kind, (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16),
+			  (uint8_t)(id >> 24) };
+
+	/* far from real ids (system < 1000, users < 100000) so no one mistakes
+	 * a pseudonym for a real account */
+	return 100000u + (uint32_t)(cpan_hash(&d->cp, in, sizeof(in)) % 2000000000u);
+}
+
+static int grow(struct redact *d, uint32_t argc)
+{
+	if (argc <= d->cap)
+		return 0;
+	free(d->argv);
+	free(d->hashed);
+	d->argv = calloc(argc, sizeof(*d->argv));
+	d->hashed = calloc(argc, sizeof(*d->hashed));
+	if (!d->argv || !d->hashed)
+		return -1;
+	d->cap = argc;
+	return 0;
+}
+
+static int redact_exec(struct redact *d, struct fmt_exec *e)
+{
+	struct report *r = d->r;
+	uint32_t first = r->redact_argv0 ? 0 : 1; /* arguments from here on */
+
+	if (r->redact_users) {
+		e->uid = pseudonym(d, 'u', e->uid);
+		e->gid = pseudonym(d, 'g', e->gid);
+	}
+	if (!r->redact_argv || e->argc <= first)
+		return 0;
+	if (!strcmp(r->redact_argv, "drop")) {
+		e->argc = first;
+		return 0;
+	}
+	if (grow(d, e->argc))
+		return -1;
+	for (uint32_t i = 0; i < e->argc; i++) {
+		if (i < first) {
+			d->argv[i] = e->argv[i];
+			continue;
+		}
+		snprintf(d->hashed[i], HASH_ARG_LEN, "h:%016" PRIx64,
+			 cpan_hash(&d->cp, e->argv[i], strlen(e->argv[i])));
+		d->argv[i] = d->hashed[i];
+	}
+	e->argv = d->argv;
+	return 0;
+}
+
+static void redact_flow(struct redact *d, struct fmt_flow_key *k)
+{
+	size_t len = k->family == FMT_FAMILY_IPV4 ? 4 : k->family == FMT_FAMILY_IPV6 ? 16 : 0;
+
+	if (!d->r->redact_ips || !len)
+		return;
+	cpan_anon(&d->cp, k->src, len);
+	cpan_anon(&d->cp, k->dst, len);
+}
+
+static int add(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct redact *d = ctx;
+	struct fmt_event e = *ev;
+
+	(void)r;
+	if (e.stream == FMT_STREAM_EXEC && redact_exec(d, &e.exec)) {
+		report_err("out of memory");
+		d->rw.failed = 1;
+		return 1;
+	}
+	if (e.stream == FMT_STREAM_FLOW)
+		redact_flow(d, &e.flow.key);
+	return rewrite_add(&d->rw, &e, 0);
+}
+
+/* The interface list with every address anonymised; NULL if it cannot be
+ * parsed (the caller then drops it rather than copy what it can't clean). */
+static char *redact_interfaces(struct redact *d, const char *text)
+{
+	static struct ifmeta v[IFMETA_MAX];
+	int n = ifmeta_parse(text, v, IFMETA_MAX);
+
+	if (n < 0)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		for (unsigned a = 0; a < v[i].naddr; a++) {
+			uint8_t bin[16];
+			int fam = strchr(v[i].addr[a], ':') ? 6 : 4;
+			if (inet_pton(fam == 4 ? AF_INET : AF_INET6, v[i].addr[a], bin) != 1) {
+				snprintf(v[i].addr[a], sizeof(v[i].addr[a]), "redacted");
+				continue;
+			}
+			cpan_anon(&d->cp, bin, fam == 4 ? 4 : 16);
+			inet_ntop(fam == 4 ? AF_INET : AF_INET6, bin, v[i].addr[a], sizeof(v[i].addr[a]));
+		}
+	}
+	return ifmeta_format(v, (size_t)n);
+}
+
+/* meta key without a merge's "sourceN." prefix */
+static const char *base_key(const char *key)
+{
+	const char *dot = strrchr(key, '.');
+	return dot ? dot + 1 : key;
+}
+
+static void copy_meta(struct redact *d, struct fmt_reader *rd)
+{
+	static const char *const always[] = { "cmdline", "options", "slice_filters",
+					      "merge_filters" };
+	static const char *const host[] = { "hostname", "boot_id", "merge" };
+	size_t n = fmt_reader_meta_count(rd);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *k, *v, *b;
+		int drop = 0;
+		fmt_reader_meta_at(rd, i, &k, &v);
+		b = base_key(k);
+		if (fmt_meta_is_writer_key(k) || !strcmp(k, "redaction"))
+			continue;
+		for (size_t a = 0; a < sizeof(always) / sizeof(always[0]); a++)
+			drop |= !strcmp(b, always[a]);
+		for (size_t h = 0; d->r->redact_host && h < sizeof(host) / sizeof(host[0]); h++)
+			drop |= !strcmp(b, host[h]);
+		if (drop)
+			continue;
+		if (d->r->redact_ips && !strcmp(b, "interfaces")) {
+			char *clean = redact_interfaces(d, v);
+			if (clean)
+				rewrite_meta(&d->rw, k, clean);
+			free(clean);
+			continue;
+		}
+		rewrite_meta(&d->rw, k, v);
+	}
+}
+
+static void record_redaction(struct redact *d)
+{
+	struct report *r = d->r;
+	struct json j = { 0 };
+	char *text;
+
+	json_begin_object(&j);
+	json_kv_str(&j, "ips", r->redact_ips ? "crypto-pan" : "kept");
+	json_kv_str(&j, "argv", r->redact_argv ? r->redact_argv : "kept");
+	json_kv_str(&j, "argv0", r->redact_argv && r->redact_argv0 ? r->redact_argv : "kept");
+	json_kv_str(&j, "users", r->redact_users ? "keyed pseudonyms" : "kept");
+	json_kv_str(&j, "host", r->redact_host ? "dropped" : "kept");
+	json_kv_str(&j, "recorder_cmdline", "dropped");
+	json_kv_str(&j, "key", r->key ? "given" : "random, not stored");
+	json_end_object(&j);
+	text = json_take(&j);
+	rewrite_meta(&d->rw, "redaction", text ? text : "{}");
+	free(text);
+}
+
+static int run(struct report *r)
+{
+	struct redact d = { .r = r };
+	uint8_t key[32];
+	int rc;
+
+	if (r->nfiles != 1) {
+		report_err("redact takes one file");
+		return 2;
+	}
+	if (!r->redact_ips && !r->redact_argv && !r->redact_users && !r->redact_host) {
+		report_err("nothing to redact: give --ips, --argv drop|hash, --users or --host");
+		return 2;
+	}
+	if (r->key ? cpan_parse_key(r->key, key) : getrandom(key, sizeof(key), 0) != sizeof(key)) {
+		report_err(r->key ? "invalid --key: need 32 characters or 0x and 64 hex digits"
+				  : "cannot get random bytes for a key");
+		return 2;
+	}
+	cpan_init(&d.cp, key);
+	if ((rc = rewrite_begin(r, &d.rw)))
+		return rc;
+	copy_meta(&d, r->readers[0]);
+	record_redaction(&d);
+	rc = report_each(r, add, &d);
+	rc = rewrite_end(r, &d.rw, rc);
+	if (!rc && !r->quiet)
+		fprintf(stderr, "ebpfreport: %s: %" PRIu64 " records redacted\n", r->output,
+			d.rw.records);
+	free(d.argv);
+	free(d.hashed);
+	return rc;
+}
+
+const struct report_cmd cmd_redact = {
+	.name = "redact",
+	.usage = "FILE -o OUT [--ips] [--argv drop|hash] [--argv0] [--users] [--host] [--key KEY]",
+	.summary = "write a copy safe to share: anonymised addresses, arguments, users, host",
+	.run = run,
+};

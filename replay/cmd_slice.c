@@ -1,0 +1,64 @@
+/* cmd_slice.c - `ebpfreport slice FILE -o OUT [filters]`: a new session
+ * file holding only the records the filters keep (typically a time
+ * window), with the source's meta and the slice recorded in meta. */
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "rewrite.h"
+#include "sessinfo.h"
+
+static int add(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	(void)r;
+	return rewrite_add(ctx, ev, 0);
+}
+
+static int run(struct report *r)
+{
+	struct fmt_reader *rd = r->readers[0];
+	uint64_t from, to, start = sess_start_ns(rd), end = sess_end_ns(rd);
+	struct rewrite rw;
+	struct json j = { 0 };
+	char base[4096], *text;
+	int rc;
+
+	if (r->nfiles != 1) {
+		report_err("slice takes one file (merge combines several)");
+		return 2;
+	}
+	if ((rc = rewrite_begin(r, &rw)))
+		return rc;
+	report_window(r, 0, &from, &to);
+	rewrite_copy_meta(&rw, rd, "");
+	rewrite_meta_u64(&rw, "start_ns", start > from ? start : from);
+	rewrite_meta_u64(&rw, "end_ns", end < to ? end : to);
+	snprintf(base, sizeof(base), "%s", r->paths[0]);
+	json_begin_object(&j);
+	json_kv_str(&j, "source", basename(base));
+	json_kv_u64(&j, "from_ns", from);
+	json_kv_u64(&j, "to_ns", to);
+	json_kv_u64(&j, "source_records_exec", sess_meta_u64(rd, "records_exec"));
+	json_kv_u64(&j, "source_records_exit", sess_meta_u64(rd, "records_exit"));
+	json_kv_u64(&j, "source_records_flow", sess_meta_u64(rd, "records_flow"));
+	json_end_object(&j);
+	text = json_take(&j);
+	rewrite_meta(&rw, "slice", text ? text : "{}");
+	free(text);
+	rewrite_meta(&rw, "slice_filters", r->args);
+	rc = report_each(r, add, &rw);
+	rc = rewrite_end(r, &rw, rc);
+	if (!rc && !r->quiet)
+		fprintf(stderr, "ebpfreport: %s: %" PRIu64 " records\n", r->output, rw.records);
+	return rc;
+}
+
+const struct report_cmd cmd_slice = {
+	.name = "slice",
+	.usage = "FILE -o OUT [--force] [filters]",
+	.summary = "write a smaller session file with only what the filters keep",
+	.run = run,
+};

@@ -1,0 +1,159 @@
+/* cmd_verify.c - `ebpfreport verify FILE...`: check every chunk (checksum,
+ * declared sizes, full decode, record count and time range against the
+ * chunk index: the reader checks all of these on each load), the meta
+ * table, the record totals and the clean-close marker. One verdict per
+ * file; exit 1 if any file has a problem. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "out.h"
+#include "report.h"
+
+#define MAX_PROBLEMS 100 /* listed per file; more are counted */
+
+struct verdict {
+	uint64_t chunks, records[FMT_STREAM_MAX + 1];
+	int opened, clean;
+	unsigned problems;
+	char *problem[MAX_PROBLEMS];
+};
+
+static void problem(struct verdict *v, const char *what)
+{
+	if (v->problems < MAX_PROBLEMS)
+		v->problem[v->problems] = strdup(what);
+	v->problems++;
+}
+
+/* The writer stores totals at a clean close; they must match the chunks. */
+static void check_meta(struct fmt_reader *rd, struct verdict *v)
+{
+	static const char *const keys[] = { NULL, "records_exec", "records_exit", "records_flow" };
+	char msg[256];
+	uint64_t n;
+
+	if (!fmt_reader_meta(rd, "format_version"))
+		problem(v, "meta format_version is missing");
+	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
+		int rc = fmt_reader_meta_u64(rd, keys[s], &n);
+		if (rc == FMT_ENOENT && !v->clean)
+			continue; /* a killed recorder never wrote its totals */
+		if (rc) {
+			snprintf(msg, sizeof(msg), "meta %s is missing or not a number", keys[s]);
+			problem(v, msg);
+		} else if (n != v->records[s]) {
+			snprintf(msg, sizeof(msg), "meta %s says %llu but the chunks hold %llu",
+				 keys[s], (unsigned long long)n, (unsigned long long)v->records[s]);
+			problem(v, msg);
+		}
+	}
+}
+
+static void verify_one(struct report *r, const char *path, struct verdict *v)
+{
+	struct fmt_reader *rd = NULL;
+	struct fmt_chunk_info *ci = NULL;
+	struct fmt_batch *b = NULL;
+	char *err = NULL;
+	int n;
+
+	if (fmt_reader_open(path, &rd, &err)) {
+		problem(v, err ? err : "cannot open");
+		free(err);
+		return;
+	}
+	v->opened = 1;
+	v->clean = fmt_reader_closed_clean(rd);
+	n = fmt_reader_chunks(rd, &ci);
+	if (n < 0)
+		problem(v, fmt_reader_errmsg(rd));
+	for (int i = 0; i < n; i++) {
+		if (fmt_reader_load_chunk(rd, ci[i].id, &b)) {
+			problem(v, fmt_reader_errmsg(rd));
+			continue;
+		}
+		v->chunks++;
+		v->records[ci[i].stream] += fmt_batch_count(b);
+	}
+	fmt_batch_free(b);
+	free(ci);
+	if (n >= 0)
+		check_meta(rd, v);
+	if (!v->clean && r->strict)
+		problem(v, "not closed cleanly (the recorder was killed or crashed)");
+	fmt_reader_close(rd);
+}
+
+static void print_json(const char *path, const struct verdict *v, struct json *j)
+{
+	json_begin_object(j);
+	json_kv_str(j, "file", path);
+	json_kv_bool(j, "ok", !v->problems);
+	json_kv_bool(j, "closed_clean", v->clean);
+	json_kv_u64(j, "chunks", v->chunks);
+	json_kv_u64(j, "exec", v->records[FMT_STREAM_EXEC]);
+	json_kv_u64(j, "exit", v->records[FMT_STREAM_EXIT]);
+	json_kv_u64(j, "flow", v->records[FMT_STREAM_FLOW]);
+	json_key(j, "problems");
+	json_begin_array(j);
+	for (unsigned i = 0; i < v->problems && i < MAX_PROBLEMS; i++)
+		json_str(j, v->problem[i]);
+	json_end_array(j);
+	json_end_object(j);
+}
+
+static void print_text(const char *path, const struct verdict *v)
+{
+	uint64_t total = v->records[1] + v->records[2] + v->records[3];
+	char a[32], b[32], c[32], d[32], e[32];
+
+	for (unsigned i = 0; i < v->problems && i < MAX_PROBLEMS; i++)
+		printf("%s: BAD: %s\n", path, v->problem[i]);
+	if (v->problems > MAX_PROBLEMS)
+		printf("%s: BAD: %u more problems\n", path, v->problems - MAX_PROBLEMS);
+	if (v->problems)
+		return;
+	printf("%s: OK  %s chunks, %s records (%s exec, %s exit, %s flow), %s\n", path,
+	       out_count(a, sizeof(a), v->chunks), out_count(b, sizeof(b), total),
+	       out_count(c, sizeof(c), v->records[FMT_STREAM_EXEC]),
+	       out_count(d, sizeof(d), v->records[FMT_STREAM_EXIT]),
+	       out_count(e, sizeof(e), v->records[FMT_STREAM_FLOW]),
+	       v->clean ? "closed cleanly" : "not closed cleanly (recording was interrupted)");
+}
+
+static int run(struct report *r)
+{
+	struct json j = { 0 };
+	int bad = 0;
+
+	if (r->out == OUT_JSON)
+		json_begin_array(&j);
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		struct verdict v = { 0 };
+		verify_one(r, r->paths[i], &v);
+		bad |= v.problems != 0;
+		if (r->out == OUT_JSON)
+			print_json(r->paths[i], &v, &j);
+		else if (!r->quiet)
+			print_text(r->paths[i], &v);
+		for (unsigned k = 0; k < v.problems && k < MAX_PROBLEMS; k++)
+			free(v.problem[k]);
+	}
+	if (r->out == OUT_JSON) {
+		json_end_array(&j);
+		json_flush(&j, stdout);
+		putchar('\n');
+		json_free(&j);
+	}
+	return report_finish_output(r, bad);
+}
+
+const struct report_cmd cmd_verify = {
+	.name = "verify",
+	.usage = "FILE... [--quiet] [--strict] [--json]",
+	.summary = "check every chunk, the meta table and the totals; exit 1 on a problem",
+	.run = run,
+	.opens_itself = true,
+};

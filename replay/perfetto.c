@@ -1,0 +1,278 @@
+/* perfetto.c - see perfetto.h.
+ *
+ * Slices are B/E pairs on the process's own track (pid = tid), written as
+ * the events stream by, so memory is one entry per live process plus the
+ * per-second counter buckets. A second exec in the same process ends the
+ * first slice; an exit of a process whose exec came before the session
+ * becomes a complete slice from its start time. Processes of file N are
+ * shown as pid + N * 2^22 (pid_max) so fleets' pids do not collide. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "out.h"
+#include "perfetto.h"
+#include "pidmap.h"
+#include "sessinfo.h"
+
+#define PID_SPACE (1u << 22)
+#define NET_PID 0x40000000u /* the "network" process holding the counters */
+#define BUCKET_NS 1000000000ull
+
+struct counter {
+	unsigned source;
+	uint32_t ifindex;
+	uint64_t *packets, *bytes; /* per bucket since first_bucket */
+	size_t n, used; /* allocated, and up to the last bucket with traffic */
+};
+
+struct trace {
+	FILE *f;
+	struct json j;
+	int first; /* no comma before the first event */
+	struct pidmap open; /* processes with an open slice */
+	struct counter *ctr;
+	size_t nctr;
+	int64_t first_bucket; /* wall-clock bucket of the first flow */
+	int oom;
+};
+
+static double us(int64_t wall_ns)
+{
+	return (double)wall_ns / 1000.0;
+}
+
+static void emit(struct trace *t)
+{
+	char *s = json_take(&t->j);
+
+	if (!s) {
+		t->oom = 1;
+		return;
+	}
+	fprintf(t->f, "%s\n%s", t->first ? "" : ",", s);
+	t->first = 0;
+	free(s);
+}
+
+static void begin_event(struct trace *t, const char *ph, const char *name, uint32_t pid,
+			int64_t wall)
+{
+	json_begin_object(&t->j);
+	json_kv_str(&t->j, "ph", ph);
+	json_kv_str(&t->j, "name", name);
+	json_kv_u64(&t->j, "pid", pid);
+	json_kv_u64(&t->j, "tid", pid);
+	json_kv_double(&t->j, "ts", us(wall));
+}
+
+static void process_name(struct trace *t, uint32_t pid, const char *name)
+{
+	json_begin_object(&t->j);
+	json_kv_str(&t->j, "ph", "M");
+	json_kv_str(&t->j, "name", "process_name");
+	json_kv_u64(&t->j, "pid", pid);
+	json_key(&t->j, "args");
+	json_begin_object(&t->j);
+	json_kv_str(&t->j, "name", name);
+	json_end_object(&t->j);
+	json_end_object(&t->j);
+	emit(t);
+}
+
+static void on_exec(struct trace *t, const struct fmt_exec *e, unsigned source, int64_t wall)
+{
+	uint32_t pid = e->pid + source * PID_SPACE;
+	uint64_t v;
+
+	if (pidmap_get(&t->open, source, e->pid, &v)) { /* exec again in the same process */
+		begin_event(t, "E", e->comm, pid, wall);
+		json_end_object(&t->j);
+		emit(t);
+	}
+	process_name(t, pid, e->comm);
+	begin_event(t, "B", e->comm, pid, wall);
+	json_kv_str(&t->j, "cat", e->ret < 0 ? "exec-failed" : "exec");
+	json_key(&t->j, "args");
+	json_begin_object(&t->j);
+	json_kv_str(&t->j, "filename", e->filename);
+	json_key(&t->j, "argv");
+	json_begin_array(&t->j);
+	for (uint32_t i = 0; i < e->argc; i++)
+		json_str(&t->j, e->argv[i]);
+	json_end_array(&t->j);
+	json_kv_u64(&t->j, "pid", e->pid);
+	json_kv_u64(&t->j, "ppid", e->ppid);
+	json_kv_u64(&t->j, "uid", e->uid);
+	json_kv_i64(&t->j, "ret", e->ret);
+	json_end_object(&t->j);
+	json_end_object(&t->j);
+	emit(t);
+	if (e->ret < 0) { /* a failed exec is an instant: the process goes on */
+		begin_event(t, "E", e->comm, pid, wall);
+		json_end_object(&t->j);
+		emit(t);
+		return;
+	}
+	if (pidmap_put(&t->open, source, e->pid, 1))
+		t->oom = 1;
+}
+
+static void exit_args(struct trace *t, const struct fmt_exit *x)
+{
+	json_key(&t->j, "args");
+	json_begin_object(&t->j);
+	json_kv_u64(&t->j, "exit_code", x->exit_code);
+	json_kv_u64(&t->j, "signal", x->signal);
+	json_end_object(&t->j);
+}
+
+static void on_exit_(struct trace *t, const struct fmt_exit *x, unsigned source, int64_t wall,
+		     int64_t off)
+{
+	uint32_t pid = x->pid + source * PID_SPACE;
+	uint64_t v;
+
+	if (pidmap_get(&t->open, source, x->pid, &v)) {
+		begin_event(t, "E", "", pid, wall);
+		exit_args(t, x);
+		json_end_object(&t->j);
+		emit(t);
+		pidmap_del(&t->open, source, x->pid);
+		return;
+	}
+	if (!x->start_ns || x->start_ns > x->ts_ns)
+		return;
+	/* started before the session: a complete slice from its start time */
+	begin_event(t, "X", "(started before recording)", pid, (int64_t)x->start_ns + off);
+	json_kv_double(&t->j, "dur", us((int64_t)(x->ts_ns - x->start_ns)));
+	exit_args(t, x);
+	json_end_object(&t->j);
+	emit(t);
+}
+
+static struct counter *counter_for(struct trace *t, unsigned source, uint32_t ifindex)
+{
+	for (size_t i = 0; i < t->nctr; i++)
+		if (t->ctr[i].source == source && t->ctr[i].ifindex == ifindex)
+			return &t->ctr[i];
+	struct counter *c = realloc(t->ctr, (t->nctr + 1) * sizeof(*c));
+	if (!c)
+		return NULL;
+	t->ctr = c;
+	c = &t->ctr[t->nctr++];
+	*c = (struct counter){ .source = source, .ifindex = ifindex };
+	return c;
+}
+
+static void on_flow(struct trace *t, const struct fmt_event *ev, int64_t wall)
+{
+	int64_t bucket = wall / (int64_t)BUCKET_NS;
+	struct counter *c;
+	size_t i;
+
+	if (t->first_bucket == INT64_MIN)
+		t->first_bucket = bucket;
+	i = (size_t)(bucket - t->first_bucket); /* events come in time order */
+	c = counter_for(t, ev->source, ev->flow.key.ifindex);
+	if (!c) {
+		t->oom = 1;
+		return;
+	}
+	if (i >= c->n) {
+		size_t n = i + 2 > c->n * 2 ? i + 2 : c->n * 2;
+		uint64_t *p = realloc(c->packets, n * sizeof(*p)), *b;
+		if (p)
+			c->packets = p;
+		b = realloc(c->bytes, n * sizeof(*b));
+		if (b)
+			c->bytes = b;
+		if (!p || !b) {
+			t->oom = 1;
+			return;
+		}
+		memset(c->packets + c->n, 0, (n - c->n) * sizeof(*p));
+		memset(c->bytes + c->n, 0, (n - c->n) * sizeof(*b));
+		c->n = n;
+	}
+	c->used = i + 1 > c->used ? i + 1 : c->used;
+	c->packets[i] += ev->flow.packets;
+	c->bytes[i] += ev->flow.bytes;
+}
+
+static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct trace *t = ctx;
+	int64_t off = fmt_reader_clock_offset(r->readers[ev->source]);
+	int64_t wall = (int64_t)fmt_event_ts(ev) + off;
+
+	if (ev->stream == FMT_STREAM_EXEC)
+		on_exec(t, &ev->exec, ev->source, wall);
+	else if (ev->stream == FMT_STREAM_EXIT)
+		on_exit_(t, &ev->exit, ev->source, wall, off);
+	else
+		on_flow(t, ev, wall);
+	return t->oom || ferror(t->f);
+}
+
+/* One sample of the counter track "IFACE UNIT" (one value named UNIT). */
+static void counter_event(struct trace *t, const char *ifn, const char *unit, uint32_t pid,
+			  int64_t wall, uint64_t value)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s %s", ifn, unit);
+	begin_event(t, "C", name, pid, wall);
+	json_key(&t->j, "args");
+	json_begin_object(&t->j);
+	json_kv_u64(&t->j, unit, value);
+	json_end_object(&t->j);
+	json_end_object(&t->j);
+	emit(t);
+}
+
+static void write_counters(struct report *r, struct trace *t)
+{
+	char ifn[64];
+
+	for (unsigned s = 0; t->nctr && s < r->nfiles; s++) {
+		const char *host = fmt_reader_meta(r->readers[s], "hostname");
+		char label[128];
+		snprintf(label, sizeof(label), "network%s%s", host ? " " : "", host ? host : "");
+		process_name(t, NET_PID + s, label);
+	}
+	for (size_t k = 0; k < t->nctr; k++) {
+		struct counter *c = &t->ctr[k];
+		out_iface(r->readers[c->source], c->ifindex, ifn, sizeof(ifn));
+		/* one sample past the last bucket, so the track falls back to 0 */
+		for (size_t i = 0; i <= c->used && i < c->n; i++) {
+			int64_t wall = (t->first_bucket + (int64_t)i) * (int64_t)BUCKET_NS;
+			counter_event(t, ifn, "packets/s", NET_PID + c->source, wall, c->packets[i]);
+			counter_event(t, ifn, "bytes/s", NET_PID + c->source, wall, c->bytes[i]);
+		}
+		free(c->packets);
+		free(c->bytes);
+	}
+	free(t->ctr);
+}
+
+int perfetto_write(struct report *r, FILE *f)
+{
+	struct trace t = { .f = f, .first = 1, .first_bucket = INT64_MIN };
+	int rc;
+
+	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"ebpfreport " EBPFREC_VERSION
+	      "\"},\n\"traceEvents\":[",
+	      f);
+	rc = report_each(r, on_event, &t);
+	write_counters(r, &t);
+	fputs("\n]}\n", f);
+	pidmap_free(&t.open);
+	json_free(&t.j);
+	if (t.oom) {
+		report_err("out of memory");
+		return 1;
+	}
+	return rc;
+}

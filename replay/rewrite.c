@@ -1,0 +1,136 @@
+/* rewrite.c - see rewrite.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rewrite.h"
+
+static int same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+int rewrite_begin(struct report *r, struct rewrite *rw)
+{
+	char *err = NULL;
+
+	memset(rw, 0, sizeof(*rw));
+	if (!r->output) {
+		report_err("%s needs an output file: -o OUT", r->cmd_name);
+		return 2;
+	}
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		if (same_file(r->output, r->paths[i])) {
+			report_err("%s: output is also an input", r->output);
+			return 2;
+		}
+	}
+	if (fmt_writer_create(r->output, r->force ? FMT_CREATE_FORCE : 0, NULL, &rw->w, &err)) {
+		report_err("%s", err ? err : r->output);
+		free(err);
+		return 1;
+	}
+	rw->path = r->output;
+	return 0;
+}
+
+void rewrite_meta(struct rewrite *rw, const char *key, const char *value)
+{
+	if (fmt_writer_set_meta(rw->w, key, value))
+		rw->failed = 1;
+}
+
+void rewrite_meta_u64(struct rewrite *rw, const char *key, uint64_t value)
+{
+	if (fmt_writer_set_meta_u64(rw->w, key, value))
+		rw->failed = 1;
+}
+
+void rewrite_copy_meta(struct rewrite *rw, struct fmt_reader *rd, const char *prefix)
+{
+	size_t n = fmt_reader_meta_count(rd);
+	char key[512];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *k, *v;
+		fmt_reader_meta_at(rd, i, &k, &v);
+		if (fmt_meta_is_writer_key(k))
+			continue;
+		snprintf(key, sizeof(key), "%s%s", prefix, k);
+		rewrite_meta(rw, key, v);
+	}
+}
+
+static uint64_t moved(uint64_t ts, int64_t shift)
+{
+	return (uint64_t)((int64_t)ts + shift);
+}
+
+int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift)
+{
+	int rc;
+
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC: {
+		struct fmt_exec e = ev->exec;
+		e.ts_ns = moved(e.ts_ns, shift);
+		rc = fmt_writer_append_exec(rw->w, &e);
+		break;
+	}
+	case FMT_STREAM_EXIT: {
+		struct fmt_exit x = ev->exit;
+		x.ts_ns = moved(x.ts_ns, shift);
+		x.start_ns = x.start_ns ? moved(x.start_ns, shift) : 0;
+		rc = fmt_writer_append_exit(rw->w, &x);
+		break;
+	}
+	default: {
+		struct fmt_flow f = ev->flow;
+		f.ts_ns = moved(f.ts_ns, shift);
+		rc = fmt_writer_append_flow(rw->w, &f);
+	}
+	}
+	if (rc) {
+		report_err("%s: %s", rw->path, fmt_writer_errmsg(rw->w));
+		rw->failed = 1;
+		return 1;
+	}
+	rw->records++;
+	return 0;
+}
+
+int rewrite_end(struct report *r, struct rewrite *rw, int status)
+{
+	char *err = NULL;
+
+	(void)r;
+	if (!rw->w)
+		return status;
+	if (rw->failed && !status) {
+		report_err("%s: %s", rw->path, fmt_writer_errmsg(rw->w));
+		status = 1;
+	}
+	if (status) {
+		fmt_writer_abandon(rw->w);
+	} else if (fmt_writer_close(rw->w, &err)) {
+		report_err("%s", err ? err : rw->path);
+		free(err);
+		status = 1;
+	}
+	rw->w = NULL;
+	if (status) {
+		char side[4096];
+		unlink(rw->path);
+		snprintf(side, sizeof(side), "%s-wal", rw->path);
+		unlink(side);
+		snprintf(side, sizeof(side), "%s-shm", rw->path);
+		unlink(side);
+		fprintf(stderr, "ebpfreport: %s removed (incomplete)\n", rw->path);
+	}
+	return status;
+}
