@@ -128,6 +128,18 @@ static void add_proc(struct page *p, const struct fmt_event *ev, int64_t wall)
 	p->nprocs++;
 }
 
+/* A flow row counts the interval that ends at its timestamp: spread it over
+ * the buckets that interval covers, so rates are not drawn as spikes. */
+static void spread(struct page *p, uint64_t *v, size_t last, uint64_t interval_ns, uint64_t n)
+{
+	size_t k = interval_ns > (uint64_t)p->bucket_ns ? (size_t)(interval_ns / (uint64_t)p->bucket_ns) : 1;
+
+	if (k > last + 1)
+		k = last + 1;
+	for (size_t i = 0; i < k; i++)
+		v[last - i] += n / k + (i < n % k);
+}
+
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct page *p = ctx;
@@ -153,8 +165,8 @@ static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 		p->nflow++;
 		p->npackets += ev->flow.packets;
 		p->nbytes += ev->flow.bytes;
-		s->packets[b] += ev->flow.packets;
-		s->bytes[b] += ev->flow.bytes;
+		spread(p, s->packets, b, ev->flow.interval_ns, ev->flow.packets);
+		spread(p, s->bytes, b, ev->flow.interval_ns, ev->flow.bytes);
 		s->total_packets += ev->flow.packets;
 		s->total_bytes += ev->flow.bytes;
 	}

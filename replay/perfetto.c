@@ -180,7 +180,7 @@ static void on_flow(struct trace *t, const struct fmt_event *ev, int64_t wall)
 		t->oom = 1;
 		return;
 	}
-	if (i >= c->n) {
+	if (i + 1 >= c->n) { /* a spare bucket for the closing zero */
 		size_t n = i + 2 > c->n * 2 ? i + 2 : c->n * 2;
 		uint64_t *p = realloc(c->packets, n * sizeof(*p)), *b;
 		if (p)

@@ -2,19 +2,23 @@
 # setup.sh - install what ebpfrec needs on Debian 12 (idempotent,
 # non-interactive) and build it into build/.
 #
-#   scripts/setup.sh [--analyzer-only] [--sanitize] [BUILD_DIR]
+#   scripts/setup.sh [--analyzer-only] [--sanitize] [--tests] [BUILD_DIR]
 #
 # --analyzer-only builds format/ + replay/ only (no libbpf, clang, bpftool).
+# --tests also installs what only the tests need (chromium for the HTML
+# report test).
 set -eu
 
 cd "$(dirname "$0")/.."
 ANALYZER_ONLY=OFF
 SANITIZE=OFF
+TESTS=0
 BUILD=build
 for arg in "$@"; do
 	case "$arg" in
 	--analyzer-only) ANALYZER_ONLY=ON ;;
 	--sanitize) SANITIZE=ON ;;
+	--tests) TESTS=1 ;;
 	-*) echo "setup.sh: unknown option '$arg'" >&2; exit 2 ;;
 	*) BUILD=$arg ;;
 	esac
@@ -23,6 +27,9 @@ done
 PKGS="cmake make gcc pkg-config libsqlite3-dev sqlite3 libzstd-dev zstd libcriterion-dev"
 if [ "$ANALYZER_ONLY" = OFF ]; then
 	PKGS="$PKGS clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev iproute2 procps"
+fi
+if [ "$TESTS" = 1 ]; then
+	PKGS="$PKGS chromium fonts-dejavu-core"
 fi
 
 missing=""

@@ -19,10 +19,10 @@ fi
 mountpoint -q /sys/kernel/tracing 2>/dev/null || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null || true
 mountpoint -q /sys/fs/bpf 2>/dev/null || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true
 
-scripts/setup.sh build
+scripts/setup.sh --tests build
 status=0
 if [ "$QUICK" = 0 ]; then
-	scripts/setup.sh --sanitize build-asan
+	scripts/setup.sh --tests --sanitize build-asan
 	echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer ==" >&2
 	(cd build-asan && ctest --output-on-failure --timeout 900) || status=1
 fi

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <stdarg.h>
 #include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +22,7 @@
 
 static char dir[64];
 
-static void exec_rec(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid,
+void fixture_exec(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid,
 		     uint32_t uid, const char *comm, const char *pcomm, const char *file, int ret,
 		     const char *const *argv)
 {
@@ -33,7 +34,7 @@ static void exec_rec(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t p
 	cr_assert_eq(fmt_writer_append_exec(w, &e), 0);
 }
 
-static void flow_rec(struct fmt_writer *w, uint64_t ts, int dir_, int fam, int proto,
+void fixture_flow(struct fmt_writer *w, uint64_t ts, int dir_, int fam, int proto,
 		     const char *src, int sport, const char *dst, int dport, uint64_t pk,
 		     uint64_t by)
 {
@@ -49,7 +50,7 @@ static void flow_rec(struct fmt_writer *w, uint64_t ts, int dir_, int fam, int p
 	cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
 }
 
-static struct fmt_writer *start(const char *path, const char *host, const char *offset,
+struct fmt_writer *fixture_writer(const char *path, const char *host, const char *offset,
 				uint64_t start_ns, uint64_t end_ns)
 {
 	struct fmt_writer *w;
@@ -79,14 +80,14 @@ static void make(void)
 	cr_assert_not_null(mkdtemp(dir));
 
 	snprintf(path, sizeof(path), "%s/alpha.db", dir);
-	w = start(path, "alpha", "1699999990000000000", 10 * S, 13 * S);
-	exec_rec(w, 10 * S, 100, 1, 1000, "make", "bash", "/usr/bin/make", 0,
+	w = fixture_writer(path, "alpha", "1699999990000000000", 10 * S, 13 * S);
+	fixture_exec(w, 10 * S, 100, 1, 1000, "make", "bash", "/usr/bin/make", 0,
 		 (const char *[]){ "make", "-j2", NULL });
-	exec_rec(w, 10 * S + S / 2, 101, 100, 1000, "cc", "make", "/usr/bin/cc", 0,
+	fixture_exec(w, 10 * S + S / 2, 101, 100, 1000, "cc", "make", "/usr/bin/cc", 0,
 		 (const char *[]){ "cc", "-c", "a.c", NULL });
-	exec_rec(w, 11 * S, 102, 100, 1000, "cc", "make", "/usr/bin/cc", 0,
+	fixture_exec(w, 11 * S, 102, 100, 1000, "cc", "make", "/usr/bin/cc", 0,
 		 (const char *[]){ "cc", "-c", "b c.c", NULL });
-	exec_rec(w, 11 * S + S / 5, 103, 100, 0, "make", "make", "/bin/nope", -2,
+	fixture_exec(w, 11 * S + S / 5, 103, 100, 0, "make", "make", "/bin/nope", -2,
 		 (const char *[]){ "nope", NULL });
 	cr_assert_eq(fmt_writer_append_exit(w, &(struct fmt_exit){ .ts_ns = 11 * S + S / 2,
 								   .start_ns = 10 * S + S / 2,
@@ -96,17 +97,17 @@ static void make(void)
 								   .pid = 102, .ppid = 100,
 								   .signal = 9 }),
 		     0);
-	flow_rec(w, 11 * S, 0, 4, 6, "10.0.0.1", 443, "10.0.0.2", 5000, 10, 1000);
-	flow_rec(w, 12 * S, 0, 4, 6, "10.0.0.1", 443, "10.0.0.2", 5000, 5, 500);
-	flow_rec(w, 12 * S, 1, 4, 17, "10.0.0.2", 53000, "10.0.0.53", 53, 2, 140);
-	flow_rec(w, 12 * S, 0, 6, 58, "fd00::1", 128, "fd00::2", 0, 1, 100);
+	fixture_flow(w, 11 * S, 0, 4, 6, "10.0.0.1", 443, "10.0.0.2", 5000, 10, 1000);
+	fixture_flow(w, 12 * S, 0, 4, 6, "10.0.0.1", 443, "10.0.0.2", 5000, 5, 500);
+	fixture_flow(w, 12 * S, 1, 4, 17, "10.0.0.2", 53000, "10.0.0.53", 53, 2, 140);
+	fixture_flow(w, 12 * S, 0, 6, 58, "fd00::1", 128, "fd00::2", 0, 1, 100);
 	cr_assert_eq(fmt_writer_close(w, &err), 0);
 
 	snprintf(path, sizeof(path), "%s/beta.db", dir);
-	w = start(path, "beta", "1699999995250000000", 5 * S, 8 * S);
-	exec_rec(w, 5 * S, 200, 1, 1000, "ls", "bash", "/usr/bin/ls", 0,
+	w = fixture_writer(path, "beta", "1699999995250000000", 5 * S, 8 * S);
+	fixture_exec(w, 5 * S, 200, 1, 1000, "ls", "bash", "/usr/bin/ls", 0,
 		 (const char *[]){ "ls", "-l", NULL });
-	flow_rec(w, 6 * S, 1, 4, 17, "10.0.1.5", 40000, "10.0.0.53", 53, 3, 210);
+	fixture_flow(w, 6 * S, 1, 4, 17, "10.0.1.5", 40000, "10.0.0.53", 53, 3, 210);
 	cr_assert_eq(fmt_writer_close(w, &err), 0);
 }
 
@@ -118,6 +119,12 @@ const char *fixture_alpha(void)
 	return p;
 }
 
+const char *fixture_dir(void)
+{
+	make();
+	return dir;
+}
+
 const char *fixture_beta(void)
 {
 	static char p[128];
@@ -126,7 +133,7 @@ const char *fixture_beta(void)
 	return p;
 }
 
-static char *slurp(const char *path)
+char *fixture_slurp(const char *path, size_t *len_out)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
@@ -143,7 +150,22 @@ static char *slurp(const char *path)
 	} while (n);
 	buf[len] = 0;
 	fclose(f);
+	if (len_out)
+		*len_out = len;
 	return buf;
+}
+
+int report_runf(char **out, char **err, const char *fmt, ...)
+{
+	char cmd[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	free(*out);
+	free(*err);
+	return report_run(cmd, out, err);
 }
 
 int report_run(const char *args, char **out, char **err)
@@ -156,7 +178,7 @@ int report_run(const char *args, char **out, char **err)
 	snprintf(e, sizeof(e), "%s/err.%d", dir, getpid());
 	snprintf(cmd, sizeof(cmd), "TZ=UTC %s %s >%s 2>%s", EBPFREPORT_BIN, args, o, e);
 	st = system(cmd);
-	*out = slurp(o);
-	*err = slurp(e);
+	*out = fixture_slurp(o, NULL);
+	*err = fixture_slurp(e, NULL);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }

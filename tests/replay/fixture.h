@@ -3,12 +3,37 @@
 #ifndef TEST_REPLAY_FIXTURE_H
 #define TEST_REPLAY_FIXTURE_H
 
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fmt.h"
+
 /* Paths of host alpha's and host beta's sessions (made once per process). */
 const char *fixture_alpha(void);
 const char *fixture_beta(void);
 
+/* Building more sessions like the fixtures (asserting each step). */
+struct fmt_writer *fixture_writer(const char *path, const char *host, const char *offset,
+				  uint64_t start_ns, uint64_t end_ns);
+void fixture_exec(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid, uint32_t uid,
+		  const char *comm, const char *pcomm, const char *file, int ret,
+		  const char *const *argv);
+void fixture_flow(struct fmt_writer *w, uint64_t ts, int dir, int fam, int proto,
+		  const char *src, int sport, const char *dst, int dport, uint64_t pk,
+		  uint64_t by);
+
+/* The fixtures' directory, for a test's own files. */
+const char *fixture_dir(void);
+/* A whole file, NUL-terminated (malloc'd); its length in *len if not NULL. */
+char *fixture_slurp(const char *path, size_t *len);
+
 /* Run `ebpfreport ARGS` (a shell-quoted string); @return its exit code,
  * stdout in *out (malloc'd) and stderr in *err (malloc'd). */
 int report_run(const char *args, char **out, char **err);
+
+/* The same with a printf-style argument string; frees *out and *err
+ * first (pass NULLs the first time). */
+int report_runf(char **out, char **err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

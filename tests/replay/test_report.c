@@ -19,20 +19,7 @@ static void fini(void)
 	free(err);
 }
 
-/* Run ebpfreport with a printf-formatted argument string; %A and %B are
- * not used: pass fixture_alpha()/fixture_beta() as arguments. */
-static void run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	free(out);
-	free(err);
-	rc = report_run(cmd, &out, &err);
-}
+#define run(...) (rc = report_runf(&out, &err, __VA_ARGS__))
 
 /* Lines of out that contain s. */
 static int lines_with(const char *s)
