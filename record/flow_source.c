@@ -44,6 +44,7 @@ struct flow_source {
 	int barrier_fd, barrier_inner_fd;
 	int table4_fd[2], table6_fd[2]; /* per slot */
 	int ncpu;
+	const struct rec_options *o;
 	struct iface_list *ifs;
 	struct hook hooks[IFACES_MAX];
 	struct sink *sink;
@@ -115,6 +116,31 @@ static int attach_egress(struct flow_source *f, struct iface *i, struct hook *h)
 	return 0;
 }
 
+/* Count interface i of the list under its slot, and hook it. */
+static int hook_iface(struct flow_source *f, unsigned i)
+{
+	uint32_t slot = i;
+	struct iface *ifc = &f->ifs->v[i];
+
+	if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.ifslots), &ifc->index, &slot, BPF_ANY))
+		return -1;
+	return attach_ingress(f, f->o, ifc, &f->hooks[i]) || attach_egress(f, ifc, &f->hooks[i]);
+}
+
+static void unhook(struct hook *h)
+{
+	if (h->ingress_fd >= 0)
+		close(h->ingress_fd);
+	if (h->egress_fd >= 0)
+		close(h->egress_fd);
+	if (h->tc_ifindex) {
+		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h->tc_ifindex, .attach_point = BPF_TC_EGRESS);
+		LIBBPF_OPTS(bpf_tc_opts, topts, .handle = 0xeb9f, .priority = 0xeb9f);
+		bpf_tc_detach(&hook, &topts);
+	}
+	*h = (struct hook){ -1, -1, 0 };
+}
+
 struct flow_source *flow_source_open(const struct rec_options *o, struct iface_list *ifs,
 				     struct sink *sink, struct printer *pr, char *err,
 				     size_t errlen)
@@ -130,6 +156,7 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 	f->barrier_inner_fd = -1;
 	for (unsigned i = 0; i < IFACES_MAX; i++)
 		f->hooks[i] = (struct hook){ -1, -1, 0 };
+	f->o = o;
 	f->ifs = ifs;
 	f->sink = sink;
 	f->pr = pr;
@@ -167,12 +194,8 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 		goto fail;
 	}
 	for (unsigned i = 0; i < ifs->n; i++) {
-		uint32_t slot = i;
-		struct iface *ifc = &ifs->v[i];
-		if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.ifslots), &ifc->index, &slot,
-					BPF_ANY) ||
-		    attach_ingress(f, o, ifc, &f->hooks[i]) || attach_egress(f, ifc, &f->hooks[i])) {
-			snprintf(err, errlen, "cannot attach to interface '%s': %s", ifc->name,
+		if (hook_iface(f, i)) {
+			snprintf(err, errlen, "cannot attach to interface '%s': %s", ifs->v[i].name,
 				 strerror(errno));
 			goto fail;
 		}
@@ -406,10 +429,27 @@ int flow_source_check_ifaces(struct flow_source *f)
 	for (unsigned i = 0; i < f->ifs->n; i++) {
 		char name[IF_NAMESIZE];
 		struct iface *ifc = &f->ifs->v[i];
-		if (!ifc->gone && !if_indextoname(ifc->index, name)) {
-			ifc->gone = true; /* its links went with it; keep recording */
-			changed = 1;
+		if (ifc->gone || if_indextoname(ifc->index, name))
+			continue;
+		/* its links went with it; keep recording the others */
+		ifc->gone = true;
+		unhook(&f->hooks[i]);
+		changed = 1;
+	}
+	/* an interface deleted and created again (a veth of a restarted
+	 * container): hook it under its new index, as a new list entry */
+	for (unsigned i = 0; i < f->ifs->n; i++) {
+		int k;
+		if (!f->ifs->v[i].gone || !if_nametoindex(f->ifs->v[i].name))
+			continue;
+		k = ifaces_readd(f->ifs, f->ifs->v[i].name);
+		if (k < 0)
+			continue;
+		if (hook_iface(f, (unsigned)k)) {
+			f->ifs->v[k].gone = true; /* could not hook it: listed as such */
+			unhook(&f->hooks[k]);
 		}
+		changed = 1;
 	}
 	return changed;
 }
@@ -444,19 +484,8 @@ void flow_source_close(struct flow_source *f, uint64_t now_ns, struct flow_count
 {
 	if (!f)
 		return;
-	for (unsigned i = 0; i < IFACES_MAX; i++) {
-		struct hook *h = &f->hooks[i];
-		if (h->ingress_fd >= 0)
-			close(h->ingress_fd);
-		if (h->egress_fd >= 0)
-			close(h->egress_fd);
-		if (h->tc_ifindex) {
-			LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h->tc_ifindex,
-				    .attach_point = BPF_TC_EGRESS);
-			LIBBPF_OPTS(bpf_tc_opts, topts, .handle = 0xeb9f, .priority = 0xeb9f);
-			bpf_tc_detach(&hook, &topts);
-		}
-	}
+	for (unsigned i = 0; i < IFACES_MAX; i++)
+		unhook(&f->hooks[i]);
 	/* detached: nothing writes the tables any more; drain both slots */
 	if (f->skel && f->sink && now_ns && f->table4_fd[0] >= 0) {
 		uint64_t interval = f->last_ns ? now_ns - f->last_ns : 0;

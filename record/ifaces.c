@@ -56,6 +56,16 @@ static int add(struct iface_list *l, const char *name, unsigned flags, char *err
 	return 0;
 }
 
+int ifaces_readd(struct iface_list *l, const char *name)
+{
+	char err[128];
+	unsigned n = l->n;
+
+	if (add(l, name, 0, err, sizeof(err)) || l->n == n)
+		return -1;
+	return (int)n;
+}
+
 int ifaces_select(struct iface_list *l, const char *const *names, unsigned nnames, char *err,
 		  size_t errlen)
 {

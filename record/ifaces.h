@@ -26,6 +26,10 @@ struct iface_list {
  * "any": every up interface). @return 0, or -1 with a message in err. */
 int ifaces_select(struct iface_list *l, const char *const *names, unsigned nnames, char *err,
 		  size_t errlen);
+/* Append interface `name` again under its current index (it was deleted
+ * and re-created). @return its position, or -1 if it does not exist (or is
+ * listed already, or the list is full). */
+int ifaces_readd(struct iface_list *l, const char *name);
 /* The list as JSON for meta "interfaces" (malloc'd). */
 char *ifaces_json(const struct iface_list *l);
 

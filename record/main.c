@@ -34,7 +34,6 @@
 #define TICK_MS 50 /* ring buffer drain period */
 #define FLUSH_TICKS (1000 / TICK_MS)
 #define STATUS_TICKS (250 / TICK_MS)
-#define MAX_QUEUE_BYTES (256ull << 20)
 
 static int verbose;
 
@@ -107,6 +106,7 @@ static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow
 	sink_meta_u64(s, "lost_ringbuf_exec", c.lost_ringbuf_exec);
 	sink_meta_u64(s, "lost_ringbuf_exit", c.lost_ringbuf_exit);
 	sink_meta_u64(s, "lost_queue", st.lost_queue);
+	sink_meta_u64(s, "queue_peak_bytes", st.queue_peak_bytes);
 	sink_meta_u64(s, "argv_truncated", c.argv_truncated);
 	sink_meta_u64(s, "failed_execs", c.failed);
 	sink_meta_u64(s, "end_ns", end_ns);
@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	if (rc)
 		die("%s", errmsg);
 	give_to_sudo_user(o.output);
-	sink = sink_new(w, MAX_QUEUE_BYTES);
+	sink = sink_new(w, o.queue_size);
 	if (!sink)
 		die("out of memory");
 	start_ns = host_boot_ns();

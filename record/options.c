@@ -50,6 +50,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_MAX_FLOWS,
 	OPT_XDP_MODE,
+	OPT_QUEUE,
 };
 
 static const struct argp_option options[] = {
@@ -85,6 +86,10 @@ static const struct argp_option options[] = {
 	{ NULL, 0, NULL, 0, "Tuning:", 3 },
 	{ "ringbuf-size", OPT_RINGBUF, "BYTES", 0,
 	  "Ring buffer size, a power of two, K/M suffixes (default: 8M)", 3 },
+	{ "queue-size", OPT_QUEUE, "BYTES", 0,
+	  "Memory for records waiting for a slow disk (default 256M; K, M, G); "
+	  "beyond it records are dropped and counted",
+	  3 },
 	{ "max-args", OPT_MAX_ARGS, "N", 0,
 	  "Keep at most N arguments per exec, 1-1024 (default: 64; at most 4 KiB of argv "
 	  "is read; failed execs: at most 64 arguments)",
@@ -217,6 +222,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		if (o->ringbuf_size & (o->ringbuf_size - 1))
 			argp_error(st, "invalid --ringbuf-size '%s': must be a power of two", arg);
 		break;
+	case OPT_QUEUE:
+		o->queue_size = parse_u64(st, "--queue-size", arg, 64u << 10, 64ull << 30, 1);
+		break;
 	case OPT_MAX_ARGS:
 		o->max_args = (unsigned)parse_u64(st, "--max-args", arg, 1, 1024, 0);
 		break;
@@ -243,6 +251,7 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 		.output = "session.db",
 		.progress = -1,
 		.ringbuf_size = 8u << 20,
+		.queue_size = 256u << 20,
 		.max_args = 64,
 		.filter_uid = -1,
 		.interval_ns = 1000000000ull,
@@ -268,6 +277,7 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_bool(&j, "failed_execs", !o->no_failed);
 	json_kv_bool(&j, "exits", !o->no_exit);
 	json_kv_u64(&j, "ringbuf_size", o->ringbuf_size);
+	json_kv_u64(&j, "queue_size", o->queue_size);
 	json_kv_u64(&j, "max_args", o->max_args);
 	json_kv_u64(&j, "interval_ns", o->interval_ns);
 	json_kv_u64(&j, "max_flows", o->max_flows);

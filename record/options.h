@@ -19,6 +19,7 @@ struct rec_options {
 	bool verbose;
 	int progress; /* -1 auto (terminal), 0 off, 1 on */
 	uint64_t ringbuf_size; /* bytes, power of two */
+	uint64_t queue_size; /* bytes waiting for the writer thread */
 	unsigned max_args;
 	int64_t filter_uid; /* -1: any */
 	uint64_t filter_cgroup; /* 0: any */

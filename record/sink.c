@@ -38,7 +38,8 @@ struct sink {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct item *head, *tail;
-	uint64_t queued_bytes, max_queue_bytes;
+	uint64_t queued_bytes, max_queue_bytes, peak_bytes;
+	uint32_t max_growing; /* records a chunk may hold while the queue is full */
 	int closing;
 	atomic_int failed;
 	char err[512];
@@ -60,6 +61,8 @@ static void enqueue(struct sink *s, struct item *it)
 {
 	pthread_mutex_lock(&s->mu);
 	s->queued_bytes += it->bytes;
+	if (s->queued_bytes > s->peak_bytes)
+		s->peak_bytes = s->queued_bytes;
 	if (s->tail)
 		s->tail->next = it;
 	else
@@ -142,6 +145,9 @@ struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes)
 		return NULL;
 	s->w = w;
 	s->max_queue_bytes = max_queue_bytes;
+	/* ~64 bytes a record in a builder: a quarter of the queue's memory */
+	s->max_growing = max_queue_bytes / 256 > FMT_MAX_CHUNK_RECORDS ? FMT_MAX_CHUNK_RECORDS
+									: (uint32_t)(max_queue_bytes / 256);
 	s->err_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
@@ -205,8 +211,14 @@ typedef int (*add_fn)(struct fmt_builder *, const void *);
 
 static int add(struct sink *s, int i, add_fn fn, const void *rec)
 {
-	int rc = fn(s->b[i], rec);
+	int rc;
 
+	/* the writer is behind and this chunk has grown as far as allowed */
+	if (fmt_builder_count(s->b[i]) >= s->max_growing && seal(s, i, 1, 0)) {
+		s->st.lost_queue++;
+		return FMT_EFULL;
+	}
+	rc = fn(s->b[i], rec);
 	if (rc == FMT_ELIMIT) {
 		/* the chunk reached the format's hard limit: it must go now */
 		if (seal(s, i, 1, 0) == 0)
@@ -307,6 +319,7 @@ void sink_stats(const struct sink *s, struct sink_stats *st)
 	*st = s->st;
 	pthread_mutex_lock((pthread_mutex_t *)&s->mu);
 	st->queued_bytes = s->queued_bytes;
+	st->queue_peak_bytes = s->peak_bytes;
 	pthread_mutex_unlock((pthread_mutex_t *)&s->mu);
 }
 

@@ -4,9 +4,10 @@
  * The event loop never blocks on I/O: it adds exec and exit records to
  * per-stream builders; full chunks and once-a-second snapshots of the
  * growing ones are handed to the writer thread. Flow rows arrive once per
- * interval in large batches and are encoded on the writer thread. If the queue is full, chunks keep growing in
- * memory (up to the format's limits); only beyond that are records dropped,
- * and each one is counted in lost_queue.
+ * interval in large batches and are encoded on the writer thread. If the
+ * queue is full, chunks keep growing in memory, up to a quarter of the
+ * queue's size more (or the format's limits); only beyond that are records
+ * dropped, and each one is counted in lost_queue.
  */
 #ifndef REC_SINK_H
 #define REC_SINK_H
@@ -21,6 +22,7 @@ struct sink_stats {
 	uint64_t records[FMT_STREAM_MAX + 1]; /* accepted */
 	uint64_t lost_queue; /* dropped: writer too slow and memory limit hit */
 	uint64_t queued_bytes;
+	uint64_t queue_peak_bytes; /* the most ever waiting */
 };
 
 /* Takes ownership of w (closed by sink_close). max_queue_bytes bounds the

@@ -80,24 +80,13 @@ static void down_at_exit(void)
 		netpair_down(registered);
 }
 
-void netpair_up(struct netpair *p)
+void netpair_link(struct netpair *p)
 {
 	char cmd[1024];
-	int id = getpid() % 100000;
 
-	if (!registered)
-		atexit(down_at_exit);
-	registered = p;
-
-	snprintf(p->ns_a, sizeof(p->ns_a), "ebra%d", id);
-	snprintf(p->ns_b, sizeof(p->ns_b), "ebrb%d", id);
-	snprintf(p->if_a, sizeof(p->if_a), "eva%d", id);
-	snprintf(p->if_b, sizeof(p->if_b), "evb%d", id);
-	netpair_down(p);
 	snprintf(cmd, sizeof(cmd),
-		 "ip netns add %s && ip netns add %s && "
-		 "ip link add %s netns %s type veth peer name %s netns %s",
-		 p->ns_a, p->ns_b, p->if_a, p->ns_a, p->if_b, p->ns_b);
+		 "ip link add %s netns %s type veth peer name %s netns %s", p->if_a, p->ns_a,
+		 p->if_b, p->ns_b);
 	sh(cmd);
 	for (int side = 0; side < 2; side++) {
 		const char *ns = side ? p->ns_b : p->ns_a, *ifn = side ? p->if_b : p->if_a;
@@ -120,6 +109,25 @@ void netpair_up(struct netpair *p)
 	ns_run(p->ns_b, "ip neigh replace 10.99.0.1 lladdr %s dev %s nud permanent && "
 			"ip neigh replace fd99::1 lladdr %s dev %s nud permanent",
 	       netpair_mac(p->ns_a, p->if_a), p->if_b, netpair_mac(p->ns_a, p->if_a), p->if_b);
+}
+
+void netpair_up(struct netpair *p)
+{
+	char cmd[1024];
+	int id = getpid() % 100000;
+
+	if (!registered)
+		atexit(down_at_exit);
+	registered = p;
+
+	snprintf(p->ns_a, sizeof(p->ns_a), "ebra%d", id);
+	snprintf(p->ns_b, sizeof(p->ns_b), "ebrb%d", id);
+	snprintf(p->if_a, sizeof(p->if_a), "eva%d", id);
+	snprintf(p->if_b, sizeof(p->if_b), "evb%d", id);
+	netpair_down(p);
+	snprintf(cmd, sizeof(cmd), "ip netns add %s && ip netns add %s", p->ns_a, p->ns_b);
+	sh(cmd);
+	netpair_link(p);
 	/* wait out the link-up chatter (MLD reports for the new addresses):
 	 * both sides quiet for 1.5 s, at most 10 s */
 	for (int quiet = 0, i = 0; quiet < 15 && i < 100; i++) {

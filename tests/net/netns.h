@@ -15,6 +15,9 @@ struct netpair {
  * Neighbours are static and autoconfiguration is off: no chatter. */
 void netpair_up(struct netpair *p);
 void netpair_down(struct netpair *p);
+/* (Re)create the veth pair with its addresses and neighbours, in the
+ * namespaces netpair_up made (after the pair was deleted). */
+void netpair_link(struct netpair *p);
 /* Run a shell command in a namespace; fails the test if it fails. */
 void ns_run(const char *ns, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* An interface counter (rx_packets, tx_bytes, ...) read inside ns. */

@@ -381,3 +381,46 @@ Test(report, follow_a_live_session, .timeout = 120)
 							  "session is closed (status %d): %s", st, all);
 	cr_assert_eq(seen, 1, "the exec made while following was printed %d times", seen);
 }
+
+/* A veth deleted and created again while recording (a container restart):
+ * the recording goes on, the old interface is listed as gone and the new
+ * one is hooked under its new index, with its traffic counted. */
+Test(flows, interface_deleted_and_recreated, .init = setup, .fini = teardown, .timeout = 120)
+{
+	const char *args[] = { "--no-exec", "-i", np.if_a, "--interval", "200ms", NULL };
+	uint32_t old_if = ns_ifindex(np.ns_a, np.if_a), new_if;
+	struct recorder rec;
+	struct capture cap;
+	const char *ifs;
+	char cmd[256];
+	int st;
+
+	recorder_start_in(&rec, np.ns_a, rec_tmp_path("churn.db"), args);
+	gen(np.ns_a, "udp 10.99.0.2 20000 2 5");
+	usleep(500000);
+	snprintf(cmd, sizeof(cmd), "ip link del %s", np.if_a);
+	ns_run(np.ns_a, "%s", cmd);
+	sleep(2); /* the recorder notices within a second */
+	cr_assert_eq(kill(rec.pid, 0), 0, "the recorder stopped when its interface went away");
+	netpair_link(&np);
+	new_if = ns_ifindex(np.ns_a, np.if_a);
+	cr_assert_neq(new_if, old_if);
+	sleep(2); /* ... and hooks the new one within a second */
+	gen(np.ns_a, "udp 10.99.0.2 21000 3 7");
+	usleep(600000);
+	cr_assert_eq(kill(rec.pid, 0), 0, "the recorder stopped");
+	st = recorder_stop(&rec, SIGINT);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "exit status %d", st);
+
+	capture_load(&cap, rec.path);
+	cr_assert_eq(sum_to(&cap, old_if, FMT_DIR_EGRESS, 17, "10.99.0.2", -1), 10);
+	cr_assert_eq(sum_to(&cap, new_if, FMT_DIR_EGRESS, 17, "10.99.0.2", -1), 21);
+	ifs = fmt_reader_meta(cap.r, "interfaces");
+	cr_assert_not_null(ifs);
+	snprintf(cmd, sizeof(cmd), "{\"index\":%u,\"name\":\"%s\"", old_if, np.if_a);
+	cr_assert_not_null(strstr(ifs, cmd), "%s", ifs);
+	cr_assert_not_null(strstr(strstr(ifs, cmd), "\"gone\":true"), "%s", ifs);
+	snprintf(cmd, sizeof(cmd), "{\"index\":%u,\"name\":\"%s\"", new_if, np.if_a);
+	cr_assert_not_null(strstr(ifs, cmd), "new interface not listed: %s", ifs);
+	capture_free(&cap);
+}
