@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,9 +10,33 @@
 #include "create_file.h"
 #include "fmt.h"
 
+/* May we replace the file st that another user owns in path's directory?
+ * Not in a world-writable directory (/tmp): a file planted there by
+ * someone else is the classic way to make a privileged tool clobber or
+ * expose data. The user sudo runs us for may replace their own files. */
+static int foreign_in_shared_dir(const char *path, const struct stat *st)
+{
+	char dir[4096], *slash;
+	const char *sudo_uid = getenv("SUDO_UID");
+	struct stat ds;
+
+	if (st->st_uid == geteuid() ||
+	    (sudo_uid && geteuid() == 0 && strtoul(sudo_uid, NULL, 10) == st->st_uid))
+		return 0;
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == dir)
+		dir[1] = 0;
+	else
+		*slash = 0;
+	return stat(dir, &ds) == 0 && (ds.st_mode & (S_IWOTH | S_ISVTX));
+}
+
 /* Create the file ourselves so that it is new (or replaced when forced),
  * not a symlink, and 0600 from the first byte: argv can hold secrets. */
-int fmt_create_file(const char *path, unsigned flags, char *err, size_t errlen)
+int fmt_create_file(const char *path, unsigned flags, int *fd_out, char *err, size_t errlen)
 {
 	int fd;
 
@@ -21,6 +46,13 @@ int fmt_create_file(const char *path, unsigned flags, char *err, size_t errlen)
 
 		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 			snprintf(err, errlen, "'%s' exists and is not a regular file", path);
+			return FMT_EEXIST;
+		}
+		if (lstat(path, &st) == 0 && foreign_in_shared_dir(path, &st)) {
+			snprintf(err, errlen,
+				 "'%s' belongs to uid %u in a world-writable directory: not replacing "
+				 "it (remove it yourself if it is yours)",
+				 path, (unsigned)st.st_uid);
 			return FMT_EEXIST;
 		}
 		if (unlink(path) && errno != ENOENT) {
@@ -42,7 +74,10 @@ int fmt_create_file(const char *path, unsigned flags, char *err, size_t errlen)
 		return e == EEXIST ? FMT_EEXIST : e == ENOSPC ? FMT_EFULL : FMT_EIO;
 	}
 	fchmod(fd, 0600); /* whatever the umask */
-	close(fd);
+	if (fd_out)
+		*fd_out = fd;
+	else
+		close(fd);
 	return FMT_OK;
 }
 

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/* @return FMT_OK or a FMT_E* code with a message in err. */
-int fmt_create_file(const char *path, unsigned flags, char *err, size_t errlen);
+/* Declared in fmt.h: ebpfreport's text outputs are created the same way. */
+#include "fmt.h"
 
 #endif

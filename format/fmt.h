@@ -70,6 +70,13 @@ struct fmt_writer_opts {
 int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_opts *opts,
 		      struct fmt_writer **out, char **errmsg);
 
+/* Create an output file: new (or replaced with FMT_CREATE_FORCE, but never
+ * another user's file in a world-writable directory), never through a
+ * symlink, mode 0600 from the first byte. With fd_out the open fd is
+ * returned (write-only), else closed. @return FMT_OK or a FMT_E* code with
+ * a message in err. */
+int fmt_create_file(const char *path, unsigned flags, int *fd_out, char *err, size_t errlen);
+
 /* Set a meta key (replacing its value); committed with the next flush. */
 int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value);
 int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t value);

@@ -91,7 +91,7 @@ int fmt_plain_create(const char *path, unsigned flags, struct fmt_plain **out, c
 		*errmsg = NULL;
 	if (!p)
 		return FMT_ENOMEM;
-	rc = fmt_create_file(path, flags, p->err, sizeof(p->err));
+	rc = fmt_create_file(path, flags, NULL, p->err, sizeof(p->err));
 	if (rc == FMT_OK &&
 	    sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL))
 		rc = db_fail(p, SQLITE_ERROR, "cannot open");

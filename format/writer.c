@@ -98,7 +98,7 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		w->opts.zstd_level = DEFAULT_ZSTD_LEVEL;
 	w->next_id = 1;
 
-	rc = fmt_create_file(path, flags, w->err, sizeof(w->err));
+	rc = fmt_create_file(path, flags, NULL, w->err, sizeof(w->err));
 	if (rc == FMT_OK) {
 		src = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 				      NULL);

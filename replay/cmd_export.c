@@ -8,7 +8,6 @@
  *   perfetto  trace-event JSON for ui.perfetto.dev (stdout or -o FILE)
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,17 +28,15 @@ struct export {
 	struct json j;
 };
 
-/* Open an output file the way the session writer does: new (or replaced
- * with --force), never through a symlink, 0600. */
+/* Open an output file the way the session writer does (fmt_create_file). */
 FILE *report_create(struct report *r, const char *path)
 {
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (r->force ? O_TRUNC : O_EXCL);
-	int fd = open(path, flags, 0600);
+	char err[512];
+	int fd;
 	FILE *f;
 
-	if (fd < 0) {
-		report_err("cannot create '%s': %s%s", path, strerror(errno),
-			   errno == EEXIST ? " (use --force to overwrite)" : "");
+	if (fmt_create_file(path, r->force ? FMT_CREATE_FORCE : 0, &fd, err, sizeof(err))) {
+		report_err("%s", err);
 		return NULL;
 	}
 	if (!(f = fdopen(fd, "w"))) {

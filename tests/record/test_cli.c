@@ -72,6 +72,65 @@ Test(cli, output_problems)
 	free((void *)existing);
 }
 
+static char *slurp_small(const char *path)
+{
+	static char buf[256];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	cr_assert_not_null(f, "%s is gone", path);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* The /tmp attacks: -o through a symlink someone planted, or --force over
+ * someone else's file in a world-writable directory. Both refused, and the
+ * victim files are untouched. */
+Test(cli, output_never_through_symlinks_or_over_foreign_files, .timeout = 60)
+{
+	char dir[64] = "/tmp/ebpfrec-shared-XXXXXX", victim[128], link[128], planted[128];
+	FILE *f;
+
+	cr_assert_eq(geteuid(), 0, "run as root (scripts/test.sh)");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(chmod(dir, 01777), 0);
+	snprintf(victim, sizeof(victim), "%s/victim", dir);
+	snprintf(link, sizeof(link), "%s/session.db", dir);
+	snprintf(planted, sizeof(planted), "%s/planted.db", dir);
+	f = fopen(victim, "w");
+	fputs("victim data", f);
+	fclose(f);
+	cr_assert_eq(symlink(victim, link), 0);
+	f = fopen(planted, "w");
+	fputs("someone else's", f);
+	fclose(f);
+	cr_assert_eq(chown(planted, 65534, 65534), 0);
+
+	expect((const char *[]){ "-o", link, "--duration", "1", NULL }, -1, 1, "exists");
+	expect((const char *[]){ "-o", link, "--duration", "1", "--force", NULL }, -1, 1,
+	       "not a regular file");
+	cr_assert_str_eq(slurp_small(victim), "victim data");
+	expect((const char *[]){ "-o", planted, "--duration", "1", "--force", NULL }, -1, 1,
+	       "world-writable");
+	cr_assert_str_eq(slurp_small(planted), "someone else's");
+	/* ebpfreport's outputs are created the same way */
+	char cmd[1024], mine[256];
+	snprintf(mine, sizeof(mine), "%s", rec_tmp_path("mine.db"));
+	snprintf(cmd, sizeof(cmd), "%s -o %s --no-net --duration 1 --no-progress", EBPFREC_BIN, mine);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s export %s --format jsonl -o %s -f 2>/dev/null", EBPFREPORT_BIN,
+		 mine, planted);
+	cr_assert_neq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s slice %s -o %s -f 2>/dev/null", EBPFREPORT_BIN, mine, planted);
+	cr_assert_neq(system(cmd), 0);
+	cr_assert_str_eq(slurp_small(planted), "someone else's");
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
 Test(cli, not_root)
 {
 	expect((const char *[]){ "-o", "/tmp/never.db", NULL }, 65534, 1, "CAP_BPF");
