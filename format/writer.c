@@ -58,6 +58,8 @@ static int db_err(struct fmt_writer *w, int src, const char *what)
 {
 	int rc = (src & 0xff) == SQLITE_FULL ? FMT_EFULL :
 		 (src & 0xff) == SQLITE_NOMEM ? FMT_ENOMEM : FMT_EIO;
+	if (rc == FMT_EFULL)
+		return set_err(w, rc, "disk full (%s: %s)", what, sqlite3_errmsg(w->db));
 	return set_err(w, rc, "%s: %s", what, sqlite3_errmsg(w->db));
 }
 

@@ -27,6 +27,7 @@ done
 PKGS="cmake make gcc pkg-config libsqlite3-dev sqlite3 libzstd-dev zstd libcriterion-dev"
 if [ "$ANALYZER_ONLY" = OFF ]; then
 	PKGS="$PKGS clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev iproute2 procps"
+	PKGS="$PKGS libfuse3-dev" # the fault tests' slow disk
 fi
 if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"

@@ -50,6 +50,16 @@ void recorder_start(struct recorder *rec, const char *path, const char *const *a
 	recorder_start_in(rec, NULL, path, with);
 }
 
+static const char *next_log; /* stderr of the next recorder started */
+
+void recorder_start_logged(struct recorder *rec, const char *path, const char *const *args,
+			   const char *log)
+{
+	next_log = log;
+	recorder_start(rec, path, args);
+	next_log = NULL;
+}
+
 void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 		       const char *const *args)
 {
@@ -81,6 +91,11 @@ void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (devnull >= 0)
 			dup2(devnull, STDOUT_FILENO);
+		if (next_log) {
+			int log = open(next_log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			if (log >= 0)
+				dup2(log, STDERR_FILENO);
+		}
 		execv(argv[0], (char **)argv);
 		_exit(127);
 	}

@@ -17,6 +17,9 @@ struct recorder {
  * attached (meta attached_ns). Fails the test if it does not come up in
  * 20 s. */
 void recorder_start(struct recorder *rec, const char *path, const char *const *args);
+/* The same with the recorder's stderr going to the file log. */
+void recorder_start_logged(struct recorder *rec, const char *path, const char *const *args,
+			   const char *log);
 /* The same inside network namespace ns (ip netns exec). */
 void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 		       const char *const *args);
