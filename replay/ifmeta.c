@@ -1,4 +1,5 @@
 /* ifmeta.c - see ifmeta.h. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,22 +25,35 @@ static int eat(struct scan *s, char c)
 	return 0;
 }
 
-/* A string without escapes other than \" and \\ (all ebpfrec writes for
- * names and addresses); anything else is refused rather than guessed. */
+/* A string with the escapes json.c writes: \" \\ and \u00XX (a byte that
+ * is not valid UTF-8); anything else is refused rather than guessed. */
 static int str(struct scan *s, char *out, size_t len)
 {
 	size_t n = 0;
 
 	if (eat(s, '"'))
 		return -1;
+	memset(out, 0, len); /* a repeated key leaves no trace of the first value */
 	while (*s->p != '"') {
 		char c = *s->p++;
 		if (!c || (unsigned char)c < 0x20)
 			return -1;
 		if (c == '\\') {
 			c = *s->p++;
-			if (c != '"' && c != '\\')
+			if (c == 'u') {
+				unsigned v = 0;
+				for (int k = 0; k < 4; k++) {
+					char h = *s->p++;
+					if (!isxdigit((unsigned char)h))
+						return -1;
+					v = v * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (h | 32) - 'a' + 10);
+				}
+				if (!v || v > 0xff)
+					return -1;
+				c = (char)v;
+			} else if (c != '"' && c != '\\') {
 				return -1;
+			}
 		}
 		if (n + 1 >= len)
 			return -1;

@@ -3,7 +3,7 @@
 # integration tests load the real BPF programs), then the same suite again
 # built with AddressSanitizer + UndefinedBehaviorSanitizer.
 #
-#   sudo scripts/test.sh [--quick]      (--quick: skip the sanitizer pass)
+#   sudo scripts/test.sh [--quick]  (--quick: skip the sanitizer pass and fuzzing)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -22,6 +22,10 @@ mountpoint -q /sys/fs/bpf 2>/dev/null || mount -t bpf bpf /sys/fs/bpf 2>/dev/nul
 scripts/setup.sh --tests build
 status=0
 if [ "$QUICK" = 0 ]; then
+	# libFuzzer on the chunk decoder, whole session files and the
+	# interfaces parser, 60 s each (longer runs: scripts/fuzz.sh 3600)
+	echo "== fuzzing ==" >&2
+	scripts/fuzz.sh 60 || status=1
 	scripts/setup.sh --tests --sanitize build-asan
 	echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer ==" >&2
 	(cd build-asan && ctest --output-on-failure --timeout 900) || status=1
