@@ -5,12 +5,11 @@
 # interfaces meta parser). Exit 1 if any target crashed; its input is left
 # in build-fuzz/artifacts/ (fix it, then copy it to tests/fuzz/regressions/).
 #
-#   scripts/fuzz.sh [SECONDS] [JOBS]        (as root: installs clang if missing)
+#   scripts/fuzz.sh [SECONDS]        (as root: installs clang if missing)
 set -eu
 
 cd "$(dirname "$0")/.."
 SECS=${1:-60}
-JOBS=${2:-1}
 B=build-fuzz
 PKGS="clang libclang-rt-14-dev cmake make pkg-config libsqlite3-dev libzstd-dev"
 missing=""
@@ -28,16 +27,13 @@ cmake --build "$B" -j "$(nproc)" >/dev/null
 rm -rf "$B/seeds"
 "$B/tests/fuzz/make_seeds" "$B/seeds"
 mkdir -p "$B/artifacts"
-PAR=""
-# parallel jobs write fuzz-N.log files: keep them in the build directory
-[ "$JOBS" -gt 1 ] && PAR="-jobs=$JOBS -workers=$JOBS" && cd "$B" && B=. && cd - >/dev/null
 status=0
 for t in chunk session ifmeta; do
 	mkdir -p "$B/corpus/$t"
 	# the corpus grows across runs; seeds and saved crash inputs come first
 	echo "== fuzz_$t for ${SECS}s ==" >&2
 	if ! "$B/tests/fuzz/fuzz_$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 \
-		-malloc_limit_mb=1024 $PAR -print_final_stats=1 \
+		-malloc_limit_mb=1024 -print_final_stats=1 \
 		-artifact_prefix="$B/artifacts/$t-" "$B/corpus/$t" "$B/seeds/$t" \
 		"tests/fuzz/regressions/$t" >"$B/fuzz-$t.log" 2>&1; then
 		echo "fuzz.sh: fuzz_$t CRASHED; input in $B/artifacts/, log in $B/fuzz-$t.log" >&2
