@@ -299,7 +299,11 @@ static int decode_exec(struct fmt_batch *b, struct section *s, const char **why)
 	if (col_cursor(s, SEC_TID, &c))
 		return *why = "missing tid column", FMT_ECORRUPT;
 	for (uint32_t i = 0; i < n; i++) {
-		int64_t t = (int64_t)b->pid[i] + fmt_unzigzag(fmt_cur_varint(&c));
+		int64_t d = fmt_unzigzag(fmt_cur_varint(&c)), t;
+		/* checked before adding: a hostile delta must not overflow */
+		if (d < -(int64_t)UINT32_MAX || d > (int64_t)UINT32_MAX)
+			c.bad = 1, d = 0;
+		t = (int64_t)b->pid[i] + d;
 		if (t < 0 || t > UINT32_MAX)
 			c.bad = 1;
 		b->tid[i] = (uint32_t)t;
@@ -344,7 +348,12 @@ static int decode_flow(struct fmt_batch *b, struct section *s, const char **why)
 	    col_plain64(s, SEC_PACKETS, n, b->packets) || col_cursor(s, SEC_FLOWKEY, &c))
 		return *why = "bad flow column", FMT_ECORRUPT;
 	for (uint32_t i = 0; i < n; i++) {
-		key += fmt_unzigzag(fmt_cur_varint(&c));
+		int64_t d = fmt_unzigzag(fmt_cur_varint(&c));
+		if (d < -(int64_t)b->nkeys || d > (int64_t)b->nkeys) { /* before adding */
+			c.bad = 1;
+			break;
+		}
+		key += d;
 		if (key < 0 || key >= b->nkeys) {
 			c.bad = 1;
 			break;
