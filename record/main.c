@@ -281,6 +281,7 @@ int main(int argc, char **argv)
 		if (rc || failed) {
 			fprintf(stderr, "ebpfrec: %s; '%s' holds everything recorded before this\n",
 				errmsg ? errmsg : "writing the session failed", o.output);
+			free(errmsg);
 			return 1;
 		}
 		status_summary(&status, &c, &fc, &st);

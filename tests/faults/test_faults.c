@@ -258,29 +258,40 @@ Test(faults, sigstop_for_5s_drops_are_counted_exactly, .init = root, .timeout = 
 	capture_free(&cap);
 }
 
+static char slow_mnt[256];
+static pid_t slow_fs;
+
+/* Unmounted and stopped even when an assertion ends the test early. */
+static void slow_fini(void)
+{
+	if (slow_mnt[0])
+		umount2(slow_mnt, MNT_DETACH);
+	if (slow_fs > 0)
+		waitpid(slow_fs, NULL, 0);
+}
+
 Test(faults, slow_disk_fills_the_queue_loss_counted_loop_never_blocks, .init = root,
-     .timeout = 300)
+     .fini = slow_fini, .timeout = 300)
 {
 	static const char *const args[] = { "--comm", "slowstorm", "--no-exit", "--queue-size",
 					    "65536", "--ringbuf-size", "16384", NULL };
 	const char *prog = prog_named("slowstorm");
-	char back[256], mnt[256], db[300], cmd[1024], flog[300];
+	char back[256], *mnt = slow_mnt, db[300], cmd[1024];
 	struct recorder rec;
 	struct capture cap;
 	struct storm s;
-	pid_t fs;
 	int st, prefix, mounted = 0;
 	long n, got, max;
 	uint64_t lost_q, lost_rb, peak;
 
 	snprintf(back, sizeof(back), "%s", rec_tmp_path("slow-back"));
-	snprintf(mnt, sizeof(mnt), "%s", rec_tmp_path("slow"));
-	snprintf(flog, sizeof(flog), "%s", rec_tmp_path("slowfs.log"));
+	snprintf(slow_mnt, sizeof(slow_mnt), "%s", rec_tmp_path("slow"));
 	mkdir(back, 0700);
 	mkdir(mnt, 0700);
-	fs = fork();
-	if (fs == 0) {
-		execl(SLOWFS_BIN, "slowfs", back, mnt, "100", (char *)NULL);
+	/* 300 ms a write: SQLite commits take seconds; the storm does not wait */
+	slow_fs = fork();
+	if (slow_fs == 0) {
+		execl(SLOWFS_BIN, "slowfs", back, mnt, "300", (char *)NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 100 && !mounted; i++) {
@@ -291,8 +302,10 @@ Test(faults, slow_disk_fills_the_queue_loss_counted_loop_never_blocks, .init = r
 	cr_assert(mounted, "slowfs did not mount");
 	snprintf(db, sizeof(db), "%s/slow.db", mnt);
 	recorder_start(&rec, db, args);
-	storm_start(&s, prog, "slow", 3000, 0);
-	n = storm_end(&s, 0);
+	/* 8 s of storm, whatever the machine's (or the sanitizer's) pace */
+	storm_start(&s, prog, "slow", 1000000, 0);
+	sleep(8);
+	n = storm_end(&s, 1);
 	usleep(300000);
 	st = recorder_stop(&rec, SIGINT);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "status %d", st);
@@ -318,6 +331,4 @@ Test(faults, slow_disk_fills_the_queue_loss_counted_loop_never_blocks, .init = r
 	cr_assert_eq(fread(buf, 1, sizeof(buf) - 1, p) > 0, 1);
 	pclose(p);
 	cr_assert_not_null(strstr(buf, "writer queue drops"), "%s", buf);
-	umount2(mnt, MNT_DETACH);
-	waitpid(fs, NULL, 0);
 }
