@@ -363,7 +363,7 @@ static void summary(struct report *r, struct page *p)
 static void processes(struct report *r, struct page *p)
 {
 	FILE *f = p->f;
-	char a[64], b[64], c[64];
+	char a[64], c[64];
 
 	fprintf(f, "<section><h2>Processes</h2>\n<table id=\"processes\" class=\"sortable\">"
 		   "<thead><tr><th>exec</th><th>pid</th><th>ppid</th><th>uid</th><th>comm</th>"
@@ -390,7 +390,6 @@ static void processes(struct report *r, struct page *p)
 			fprintf(f, "</td><td class=\"%s\">%u</td><td>%s</td></tr>\n",
 				pr->exit_code ? "bad" : "", pr->exit_code,
 				out_duration(c, sizeof(c), (uint64_t)(pr->exit_wall - pr->exec_wall)));
-		(void)b;
 	}
 	fprintf(f, "</tbody></table>\n");
 	if (p->procs_dropped)

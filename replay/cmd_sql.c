@@ -20,6 +20,7 @@ struct table {
 	size_t rows, cap;
 	unsigned stmt; /* the statement being printed */
 	int started;
+	int rows_in_stmt; /* JSON: no comma before the first */
 	struct json j;
 	int oom;
 };
@@ -149,11 +150,10 @@ static int row(void *ctx, unsigned stmt, int ncol, const char *const *names,
 {
 	struct table *t = ctx;
 	struct report *r = t->r;
-	static int first_in_stmt;
 
 	if (!t->started || stmt != t->stmt) {
 		begin_statement(t, stmt, ncol, names);
-		first_in_stmt = 1;
+		t->rows_in_stmt = 0;
 	}
 	if (r->out == OUT_JSON) {
 		json_begin_object(&t->j);
@@ -162,7 +162,7 @@ static int row(void *ctx, unsigned stmt, int ncol, const char *const *names,
 			json_value(&t->j, &v[c]);
 		}
 		json_end_object(&t->j);
-		fputs(first_in_stmt ? "\n" : ",\n", stdout);
+		fputs(t->rows_in_stmt ? ",\n" : "\n", stdout);
 		json_flush(&t->j, stdout);
 	} else if (r->out == OUT_CSV) {
 		for (int c = 0; c < ncol; c++) {
@@ -181,7 +181,7 @@ static int row(void *ctx, unsigned stmt, int ncol, const char *const *names,
 			t->oom = 1;
 		free(cells);
 	}
-	first_in_stmt = 0;
+	t->rows_in_stmt++;
 	return t->oom || ferror(stdout);
 }
 
