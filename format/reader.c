@@ -349,7 +349,7 @@ int fmt_reader_chunks(struct fmt_reader *r, struct fmt_chunk_info **out)
 	*out = NULL;
 	if (sqlite3_prepare_v2(r->db,
 			       "SELECT id, stream, t_first, t_last, records, raw_size, length(data),"
-			       " checksum FROM chunk ORDER BY stream, t_first, id",
+			       " checksum FROM chunk NOT INDEXED ORDER BY stream, t_first, id",
 			       -1, &st, NULL))
 		return db_err(r, "cannot read chunk index");
 	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
@@ -452,6 +452,12 @@ static int fetch_chunk(struct fmt_reader *r, int64_t id, int *stream, uint32_t *
 		rc = set_err(r, FMT_ECORRUPT, "chunk %lld: decompression failed: %s",
 			     (long long)id,
 			     ZSTD_isError(got) ? ZSTD_getErrorName(got) : "short output");
+		goto out;
+	}
+	/* a hostile chunk table without its primary key can hold one id
+	 * twice, so that the listing promises one chunk and this another */
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		rc = set_err(r, FMT_ECORRUPT, "chunk %lld: id is not unique", (long long)id);
 		goto out;
 	}
 	*records = (uint32_t)rec;

@@ -247,9 +247,20 @@ static int x_next(sqlite3_vtab_cursor *base)
 		return SQLITE_OK;
 	}
 	rc = fmt_iter_next(c->it, &c->ev);
-	if (rc < 0)
-		return vt_error(v, fmt_reader_errmsg(v->src->readers[c->ev.source]));
+	if (rc < 0) {
+		vt_error(v, fmt_reader_errmsg(v->src->readers[c->ev.source]));
+		/* the failed chunk took the last row's memory with it: end here,
+		 * and let no later xColumn touch it */
+		memset(&c->ev, 0, sizeof(c->ev));
+		c->eof = 1;
+		return SQLITE_ERROR;
+	}
 	c->eof = rc == 0;
+	if (!c->eof && c->ev.stream != (enum fmt_stream)v->stream) { /* never read as another */
+		memset(&c->ev, 0, sizeof(c->ev));
+		c->eof = 1;
+		return vt_error(v, "a chunk of another stream in this table's chunks");
+	}
 	return SQLITE_OK;
 }
 
@@ -438,6 +449,10 @@ static int x_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 	struct vt *v = (struct vt *)base->pVtab;
 	uint64_t ts;
 
+	if (c->eof) { /* after an error: nothing to read */
+		sqlite3_result_null(ctx);
+		return SQLITE_OK;
+	}
 	if (v->stream == 0) {
 		const char *k, *val;
 		fmt_reader_meta_at(v->src->readers[c->meta_src], c->meta_i, &k, &val);
