@@ -148,12 +148,21 @@ static void root(void)
 	cr_assert_eq(geteuid(), 0, "run as root (scripts/test.sh)");
 }
 
+static char full_mnt[256];
+
+/* Unmounted even when an assertion ends the test early. */
+static void full_fini(void)
+{
+	if (full_mnt[0])
+		umount2(full_mnt, MNT_DETACH);
+}
+
 Test(faults, disk_full_stops_with_one_error_and_keeps_the_committed, .init = root,
-     .timeout = 180)
+     .fini = full_fini, .timeout = 180)
 {
 	static const char *const args[] = { "--comm", "fullstorm", "--max-args", "64", "--no-exit",
 					    NULL };
-	char mnt[256], db[300], log[300], *err;
+	char *mnt = full_mnt, db[300], log[300], *err;
 	const char *prog = prog_named("fullstorm");
 	struct recorder rec;
 	struct capture cap;
@@ -161,7 +170,7 @@ Test(faults, disk_full_stops_with_one_error_and_keeps_the_committed, .init = roo
 	int st = 0, prefix, lines = 0;
 	long n, max, got;
 
-	snprintf(mnt, sizeof(mnt), "%s", rec_tmp_path("small"));
+	snprintf(full_mnt, sizeof(full_mnt), "%s", rec_tmp_path("small"));
 	snprintf(log, sizeof(log), "%s", rec_tmp_path("full.log"));
 	mkdir(mnt, 0700);
 	cr_assert_eq(mount("tmpfs", mnt, "tmpfs", 0, "size=1m"), 0, "cannot mount a tmpfs");
@@ -189,7 +198,6 @@ Test(faults, disk_full_stops_with_one_error_and_keeps_the_committed, .init = roo
 	cr_assert_eq(cap.clean, 0);
 	capture_free(&cap);
 	cr_assert_eq(verify(db), 0, "the file does not verify");
-	umount2(mnt, MNT_DETACH);
 }
 
 Test(faults, sigkill_at_random_moments_20_times, .init = root, .timeout = 300)
