@@ -112,6 +112,14 @@ void json_str(struct json *j, const char *str)
 	put(j, "\"", 1);
 }
 
+void json_str_array(struct json *j, const char *const *v, size_t n)
+{
+	json_begin_array(j);
+	for (size_t i = 0; i < n; i++)
+		json_str(j, v[i]);
+	json_end_array(j);
+}
+
 void json_key(struct json *j, const char *key)
 {
 	json_str(j, key);

@@ -26,6 +26,8 @@ void json_begin_array(struct json *j);
 void json_end_array(struct json *j);
 void json_key(struct json *j, const char *key);
 void json_str(struct json *j, const char *s);
+/* An array of n strings (argv, a list of names). */
+void json_str_array(struct json *j, const char *const *v, size_t n);
 void json_u64(struct json *j, uint64_t v);
 void json_i64(struct json *j, int64_t v);
 void json_double(struct json *j, double v);

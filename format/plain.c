@@ -157,10 +157,7 @@ int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_
 	if (ev->stream == FMT_STREAM_EXEC) {
 		const struct fmt_exec *e = &ev->exec;
 		char *argv;
-		json_begin_array(&p->j);
-		for (uint32_t i = 0; i < e->argc; i++)
-			json_str(&p->j, e->argv[i]);
-		json_end_array(&p->j);
+		json_str_array(&p->j, e->argv, e->argc);
 		argv = json_take(&p->j);
 		if (!argv)
 			return fail(p, "out of memory"), FMT_ENOMEM;

@@ -396,10 +396,7 @@ static void exec_column(struct cur *c, sqlite3_context *ctx, int col)
 	case 11: text(ctx, e->filename); break;
 	case 12: sqlite3_result_int64(ctx, e->argc); break;
 	case 13:
-		json_begin_array(&c->j);
-		for (uint32_t i = 0; i < e->argc; i++)
-			json_str(&c->j, e->argv[i]);
-		json_end_array(&c->j);
+		json_str_array(&c->j, e->argv, e->argc);
 		s = json_take(&c->j);
 		if (s)
 			sqlite3_result_text(ctx, s, -1, free);

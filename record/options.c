@@ -284,10 +284,7 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_str(&j, "xdp_mode", o->xdp_mode == XDP_MODE_NATIVE ? "native" :
 				    o->xdp_mode == XDP_MODE_GENERIC ? "generic" : "auto");
 	json_key(&j, "interfaces");
-	json_begin_array(&j);
-	for (unsigned i = 0; i < o->nifaces; i++)
-		json_str(&j, o->ifaces[i]);
-	json_end_array(&j);
+	json_str_array(&j, o->ifaces, o->nifaces);
 	if (o->filter_uid >= 0)
 		json_kv_u64(&j, "filter_uid", (uint64_t)o->filter_uid);
 	if (o->filter_cgroup)

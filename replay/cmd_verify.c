@@ -97,10 +97,8 @@ static void print_json(const char *path, const struct verdict *v, struct json *j
 	json_kv_u64(j, "exit", v->records[FMT_STREAM_EXIT]);
 	json_kv_u64(j, "flow", v->records[FMT_STREAM_FLOW]);
 	json_key(j, "problems");
-	json_begin_array(j);
-	for (unsigned i = 0; i < v->problems && i < MAX_PROBLEMS; i++)
-		json_str(j, v->problem[i]);
-	json_end_array(j);
+	json_str_array(j, (const char *const *)v->problem,
+		       v->problems < MAX_PROBLEMS ? v->problems : MAX_PROBLEMS);
 	json_end_object(j);
 }
 

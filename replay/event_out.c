@@ -101,10 +101,7 @@ void event_json(struct report *r, const struct fmt_event *ev, struct json *j)
 		json_kv_str(j, "pcomm", e->pcomm);
 		json_kv_str(j, "filename", e->filename);
 		json_key(j, "argv");
-		json_begin_array(j);
-		for (uint32_t i = 0; i < e->argc; i++)
-			json_str(j, e->argv[i]);
-		json_end_array(j);
+		json_str_array(j, e->argv, e->argc);
 		json_kv_bool(j, "argv_truncated", e->flags & FMT_EXEC_ARGV_TRUNCATED);
 		json_kv_i64(j, "ret", e->ret);
 	} else if (ev->stream == FMT_STREAM_EXIT) {
@@ -188,10 +185,7 @@ void event_csv_stream(struct report *r, const struct fmt_event *ev, struct json 
 	if (ev->stream == FMT_STREAM_EXEC) {
 		const struct fmt_exec *e = &ev->exec;
 		char *argv;
-		json_begin_array(j);
-		for (uint32_t i = 0; i < e->argc; i++)
-			json_str(j, e->argv[i]);
-		json_end_array(j);
+		json_str_array(j, e->argv, e->argc);
 		argv = json_take(j);
 		fprintf(f, "%" PRIu64 ",%" PRId64 ",%u,%u,%u,%u,%u,%" PRIu64 ",", e->ts_ns, w, e->pid,
 			e->tid, e->ppid, e->uid, e->gid, e->cgroup_id);

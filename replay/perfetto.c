@@ -98,10 +98,7 @@ static void on_exec(struct trace *t, const struct fmt_exec *e, unsigned source, 
 	json_begin_object(&t->j);
 	json_kv_str(&t->j, "filename", e->filename);
 	json_key(&t->j, "argv");
-	json_begin_array(&t->j);
-	for (uint32_t i = 0; i < e->argc; i++)
-		json_str(&t->j, e->argv[i]);
-	json_end_array(&t->j);
+	json_str_array(&t->j, e->argv, e->argc);
 	json_kv_u64(&t->j, "pid", e->pid);
 	json_kv_u64(&t->j, "ppid", e->ppid);
 	json_kv_u64(&t->j, "uid", e->uid);
