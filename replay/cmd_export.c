@@ -28,24 +28,6 @@ struct export {
 	struct json j;
 };
 
-/* Open an output file the way the session writer does (fmt_create_file). */
-FILE *report_create(struct report *r, const char *path)
-{
-	char err[512];
-	int fd;
-	FILE *f;
-
-	if (fmt_create_file(path, r->force ? FMT_CREATE_FORCE : 0, &fd, err, sizeof(err))) {
-		report_err("%s", err);
-		return NULL;
-	}
-	if (!(f = fdopen(fd, "w"))) {
-		close(fd);
-		report_err("cannot create '%s': %s", path, strerror(errno));
-	}
-	return f;
-}
-
 static int jsonl(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct export *x = ctx;

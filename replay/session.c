@@ -1,5 +1,7 @@
-/* session.c - opening the session files and walking their records through
- * the filters (time window pushed down to the chunk index). */
+/* session.c - opening the session files, walking their records through
+ * the filters (time window pushed down to the chunk index), and creating
+ * the files commands write. */
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,6 +180,24 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 		fprintf(stderr, "\r\033[K");
 	fmt_iter_free(it);
 	return r->errors && !r->ignore_errors ? 1 : 0;
+}
+
+/* Open an output file the way the session writer does (fmt_create_file). */
+FILE *report_create(struct report *r, const char *path)
+{
+	char err[512];
+	int fd;
+	FILE *f;
+
+	if (fmt_create_file(path, r->force ? FMT_CREATE_FORCE : 0, &fd, err, sizeof(err))) {
+		report_err("%s", err);
+		return NULL;
+	}
+	if (!(f = fdopen(fd, "w"))) {
+		close(fd);
+		report_err("cannot create '%s': %s", path, strerror(errno));
+	}
+	return f;
 }
 
 int report_finish_output(struct report *r, int status)
