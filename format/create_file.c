@@ -34,6 +34,20 @@ static int foreign_in_shared_dir(const char *path, const struct stat *st)
 	return stat(dir, &ds) == 0 && (ds.st_mode & (S_IWOTH | S_ISVTX));
 }
 
+int fmt_remove_file(const char *path)
+{
+	static const char *const sides[] = { "-wal", "-shm", "-journal" };
+	char side[4096];
+	int rc = unlink(path), e = errno;
+
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		snprintf(side, sizeof(side), "%s%s", path, sides[i]);
+		unlink(side);
+	}
+	errno = e;
+	return rc;
+}
+
 /* Create the file ourselves so that it is new (or replaced when forced),
  * not a symlink, and 0600 from the first byte: argv can hold secrets. */
 int fmt_create_file(const char *path, unsigned flags, int *fd_out, char *err, size_t errlen)
@@ -42,29 +56,23 @@ int fmt_create_file(const char *path, unsigned flags, int *fd_out, char *err, si
 
 	if (flags & FMT_CREATE_FORCE) {
 		struct stat st;
-		char side[4096];
+		int exists = lstat(path, &st) == 0;
 
-		if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (exists && !S_ISREG(st.st_mode)) {
 			snprintf(err, errlen, "'%s' exists and is not a regular file", path);
 			return FMT_EEXIST;
 		}
-		if (lstat(path, &st) == 0 && foreign_in_shared_dir(path, &st)) {
+		if (exists && foreign_in_shared_dir(path, &st)) {
 			snprintf(err, errlen,
 				 "'%s' belongs to uid %u in a world-writable directory: not replacing "
 				 "it (remove it yourself if it is yours)",
 				 path, (unsigned)st.st_uid);
 			return FMT_EEXIST;
 		}
-		if (unlink(path) && errno != ENOENT) {
+		if (fmt_remove_file(path) && errno != ENOENT) {
 			snprintf(err, errlen, "cannot replace '%s': %s", path, strerror(errno));
 			return FMT_EIO;
 		}
-		snprintf(side, sizeof(side), "%s-wal", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-journal", path);
-		unlink(side);
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {

@@ -77,6 +77,10 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
  * a message in err. */
 int fmt_create_file(const char *path, unsigned flags, int *fd_out, char *err, size_t errlen);
 
+/* Remove a file created that way and SQLite's side files (-wal, -shm,
+ * -journal). @return 0, or -1 with errno from removing the file itself. */
+int fmt_remove_file(const char *path);
+
 /* Set a meta key (replacing its value); committed with the next flush. */
 int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value);
 int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t value);

@@ -156,7 +156,7 @@ static int run(struct report *r)
 	}
 	merge_meta(r, &m, min_off);
 	rc = report_each(r, add, &m);
-	rc = rewrite_end(r, &m.rw, rc);
+	rc = rewrite_end(&m.rw, rc);
 	if (!rc && !r->quiet)
 		fprintf(stderr, "ebpfreport: %s: %" PRIu64 " records from %u files\n", r->output,
 			m.rw.records, r->nfiles);

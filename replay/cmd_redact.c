@@ -218,7 +218,7 @@ static int run(struct report *r)
 	copy_meta(&d, r->readers[0]);
 	record_redaction(&d);
 	rc = report_each(r, add, &d);
-	rc = rewrite_end(r, &d.rw, rc);
+	rc = rewrite_end(&d.rw, rc);
 	if (!rc && !r->quiet)
 		fprintf(stderr, "ebpfreport: %s: %" PRIu64 " records redacted\n", r->output,
 			d.rw.records);

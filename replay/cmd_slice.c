@@ -50,7 +50,7 @@ static int run(struct report *r)
 	free(text);
 	rewrite_meta(&rw, "slice_filters", r->args);
 	rc = report_each(r, add, &rw);
-	rc = rewrite_end(r, &rw, rc);
+	rc = rewrite_end(&rw, rc);
 	if (!rc && !r->quiet)
 		fprintf(stderr, "ebpfreport: %s: %" PRIu64 " records\n", r->output, rw.records);
 	return rc;

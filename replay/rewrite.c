@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "rewrite.h"
 
@@ -104,11 +103,10 @@ int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift)
 	return 0;
 }
 
-int rewrite_end(struct report *r, struct rewrite *rw, int status)
+int rewrite_end(struct rewrite *rw, int status)
 {
 	char *err = NULL;
 
-	(void)r;
 	if (!rw->w)
 		return status;
 	if (rw->failed && !status) {
@@ -124,12 +122,7 @@ int rewrite_end(struct report *r, struct rewrite *rw, int status)
 	}
 	rw->w = NULL;
 	if (status) {
-		char side[4096];
-		unlink(rw->path);
-		snprintf(side, sizeof(side), "%s-wal", rw->path);
-		unlink(side);
-		snprintf(side, sizeof(side), "%s-shm", rw->path);
-		unlink(side);
+		fmt_remove_file(rw->path);
 		fprintf(stderr, "ebpfreport: %s removed (incomplete)\n", rw->path);
 	}
 	return status;

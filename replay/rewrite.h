@@ -28,6 +28,6 @@ void rewrite_copy_meta(struct rewrite *rw, struct fmt_reader *rd, const char *pr
 int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift);
 /* Close the output; if status is non-zero or closing fails, the partial
  * output is removed. @return the exit status. */
-int rewrite_end(struct report *r, struct rewrite *rw, int status);
+int rewrite_end(struct rewrite *rw, int status);
 
 #endif
