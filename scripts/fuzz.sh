@@ -12,16 +12,8 @@ cd "$(dirname "$0")/.."
 SECS=${1:-60}
 B=build-fuzz
 PKGS="clang libclang-rt-14-dev cmake make pkg-config libsqlite3-dev libzstd-dev"
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || { echo "fuzz.sh: missing packages:$missing" >&2; exit 1; }
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+. scripts/packages.sh
+install_missing fuzz.sh $PKGS
 CC=clang cmake -S . -B "$B" -DEBPFREC_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$B" -j "$(nproc)" >/dev/null
 rm -rf "$B/seeds"

@@ -33,20 +33,8 @@ if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"
 fi
 
-missing=""
-for p in $PKGS; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
-		missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	if [ "$(id -u)" != 0 ]; then
-		echo "setup.sh: missing packages:$missing (run as root to install them)" >&2
-		exit 1
-	fi
-	echo "setup.sh: installing$missing" >&2
-	apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
-fi
+. scripts/packages.sh
+install_missing setup.sh $PKGS
 
 cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEBPFREC_WERROR=ON \
 	-DEBPFREC_ANALYZER_ONLY="$ANALYZER_ONLY" -DEBPFREC_SANITIZE="$SANITIZE" >/dev/null
