@@ -12,6 +12,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_endian.h>
+#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
 #include "events.h"
@@ -28,8 +29,19 @@ char LICENSE[] SEC("license") = "GPL";
 #define IPPROTO_FRAGMENT 44
 #define IPPROTO_DSTOPTS 60
 #define XDP_PASS_ 2
-#define TC_ACT_OK_ 0
+/* TCX_NEXT on tcx and TC_ACT_UNSPEC on cls_bpf (both -1): run the programs
+ * and filters after ours. TC_ACT_OK would be TCX_PASS, which ends the chain
+ * and silently switches off every program attached after ebpfrec. */
+#define TC_NEXT_ (-1)
 #define EEXIST_ 17
+#define TCP_HDR_DOFF_BYTE 12 /* data offset, in the high nibble */
+
+/* Where the running kernel has it (6.3+): the sk_buff behind __sk_buff, to
+ * tell whether a GSO packet's device offloads its segmentation. */
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+#ifndef bpf_ksym_exists /* libbpf before 1.2 */
+#define bpf_ksym_exists(sym) (!!(sym))
+#endif
 
 __u32 active = 0; /* slot being written; flipped by user space */
 
@@ -88,6 +100,17 @@ struct {
 	__type(value, __u32);
 } ifslots SEC(".maps");
 
+/* Interfaces whose driver passes a GSO packet on whole, to a peer or a
+ * tap (veth, loopback, tun, bridges): there it stays one packet. Not
+ * listed: NICs, whose TSO puts the segments on the wire. Filled by user
+ * space; read only for GSO packets whose device offloads them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_IFSLOTS);
+	__type(key, __u32);
+	__type(value, __u8);
+} gso_whole SEC(".maps");
+
 /* [active slot][interface slot][direction] */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -110,15 +133,25 @@ struct cursor {
 		__p;                                                    \
 	})
 
-/* L4 ports (or ICMP type/code) at c. @return 0, or -1 if truncated. */
+/* L4 ports (or ICMP type/code) at c; c->pos moves past the TCP or UDP
+ * header when it is there whole (the headers every GSO segment repeats).
+ * @return 0, or -1 if truncated. */
 static __always_inline int parse_l4(struct cursor *c, __u8 proto, __u16 *sport, __u16 *dport)
 {
 	if (proto == IPPROTO_TCP || proto == IPPROTO_UDP || proto == IPPROTO_SCTP) {
 		__be16 *ports = c->pos;
+		__u8 *doff;
 		if ((void *)(ports + 2) > c->end)
 			return -1;
 		*sport = bpf_ntohs(ports[0]);
 		*dport = bpf_ntohs(ports[1]);
+		if (proto == IPPROTO_UDP && c->pos + 8 <= c->end) {
+			c->pos += 8;
+		} else if (proto == IPPROTO_TCP) {
+			doff = c->pos + TCP_HDR_DOFF_BYTE;
+			if ((void *)(doff + 1) <= c->end && c->pos + (*doff >> 4) * 4 <= c->end)
+				c->pos += (*doff >> 4) * 4;
+		}
 	} else if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6_) {
 		__u8 *tc = c->pos;
 		if ((void *)(tc + 2) > c->end)
@@ -259,7 +292,7 @@ static __always_inline bool words_eq(const void *a, const void *b, int words)
  * constant maps (so their lookups are direct). One pair per family. */
 #define CACHED_ACCOUNT(N, keytype, entrytype, cache, table0, table1)                          \
 	static __always_inline void account##N##_in(void *table, __u32 slot, keytype *k,      \
-						    __u64 len)                             \
+						    __u64 pkts, __u64 len)                 \
 	{                                                                                     \
 		int words = sizeof(keytype) / 4;                                              \
 		__u32 idx = slot * FLOW_CACHE_SLOTS +                                         \
@@ -267,11 +300,11 @@ static __always_inline bool words_eq(const void *a, const void *b, int words)
 		entrytype *e = bpf_map_lookup_elem(&cache, &idx);                             \
                                                                                               \
 		if (!e) {                                                                     \
-			account_in(table, slot, k, k->ifindex, k->dir, 1, len);               \
+			account_in(table, slot, k, k->ifindex, k->dir, pkts, len);            \
 			return;                                                               \
 		}                                                                             \
 		if (e->used && words_eq(&e->key, k, words)) {                                 \
-			e->packets++;                                                         \
+			e->packets += pkts;                                                   \
 			e->bytes += len;                                                      \
 			return;                                                               \
 		}                                                                             \
@@ -280,15 +313,15 @@ static __always_inline bool words_eq(const void *a, const void *b, int words)
 				   e->packets, e->bytes);                                     \
 		e->key = *k;                                                                  \
 		e->used = 1;                                                                  \
-		e->packets = 1;                                                               \
+		e->packets = pkts;                                                            \
 		e->bytes = len;                                                               \
 	}                                                                                     \
-	static __always_inline void account##N(keytype *k, __u64 len)                         \
+	static __always_inline void account##N(keytype *k, __u64 pkts, __u64 len)             \
 	{                                                                                     \
 		if (*(volatile __u32 *)&active & 1)                                           \
-			account##N##_in(&table1, 1, k, len);                                  \
+			account##N##_in(&table1, 1, k, pkts, len);                            \
 		else                                                                          \
-			account##N##_in(&table0, 0, k, len);                                  \
+			account##N##_in(&table0, 0, k, pkts, len);                            \
 	}
 
 _Static_assert(sizeof(struct flow_key4) % 4 == 0 && sizeof(struct flow_key) % 4 == 0,
@@ -296,11 +329,14 @@ _Static_assert(sizeof(struct flow_key4) % 4 == 0 && sizeof(struct flow_key) % 4 
 CACHED_ACCOUNT(4, struct flow_key4, struct flow_cache_entry, flow_cache, flows4_0, flows4_1)
 CACHED_ACCOUNT(6, struct flow_key, struct flow_cache6_entry, flow_cache6, flows6_0, flows6_1)
 
-/* Count one Ethernet frame. IPv4 is parsed straight into the short key;
- * non-IP or malformed frames go to the interface's "other" bucket (family
- * FLOW_FAMILY_OTHER, zero addresses and ports): never a misparsed flow. */
+/* Count one Ethernet frame, or the `segs` segments of a GSO packet: each
+ * carries the headers again, so the bytes are what the segments carry
+ * (headers up to L4 parsed here; len includes them once). IPv4 is parsed
+ * straight into the short key; non-IP or malformed frames go to the
+ * interface's "other" bucket (family FLOW_FAMILY_OTHER, zero addresses and
+ * ports): never a misparsed flow. */
 static __always_inline void count_frame(void *data, void *end, __u32 ifindex, __u8 dir,
-					__u64 len)
+					__u64 len, __u32 segs)
 {
 	struct cursor c = { data, end };
 	struct ethhdr *eth = PULL(&c, struct ethhdr);
@@ -321,19 +357,19 @@ static __always_inline void count_frame(void *data, void *end, __u32 ifindex, __
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct flow_key4 k4 = { .ifindex = ifindex, .dir = dir };
 		if (!parse_ipv4(&c, &k4)) {
-			account4(&k4, len);
+			account4(&k4, segs, len + (__u64)(segs - 1) * (c.pos - data));
 			return;
 		}
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct flow_key k = { .ifindex = ifindex, .dir = dir };
 		if (!parse_ipv6(&c, &k)) {
-			account6(&k, len);
+			account6(&k, segs, len + (__u64)(segs - 1) * (c.pos - data));
 			return;
 		}
 	}
 other:;
 	struct flow_key4 o = { .ifindex = ifindex, .dir = dir };
-	account4(&o, len);
+	account4(&o, segs, len);
 }
 
 SEC("xdp")
@@ -341,8 +377,30 @@ int flow_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 
-	count_frame(data, end, ctx->ingress_ifindex, FLOW_DIR_INGRESS, end - data);
+	count_frame(data, end, ctx->ingress_ifindex, FLOW_DIR_INGRESS, end - data, 1);
 	return XDP_PASS_;
+}
+
+/* Packets a GSO skb stands for on the wire. Egress: its segments (made by
+ * software GSO after this hook, or by the NIC's TSO), except where a
+ * virtual device takes the whole skb and hands it on as one packet (the
+ * offload test is the kernel's net_gso_ok()). Ingress (tc fallback): the
+ * segments GRO merged into it. */
+static __always_inline __u32 wire_segments(struct __sk_buff *skb, __u8 dir)
+{
+	__u32 segs = skb->gso_segs, ifindex = skb->ifindex;
+
+	if (!skb->gso_size)
+		return 1;
+	if (dir == FLOW_DIR_EGRESS && bpf_ksym_exists(bpf_cast_to_kern_ctx) &&
+	    bpf_map_lookup_elem(&gso_whole, &ifindex)) {
+		struct sk_buff *k = bpf_cast_to_kern_ctx(skb);
+		struct skb_shared_info *sh = (void *)(BPF_CORE_READ(k, head) + BPF_CORE_READ(k, end));
+		__u64 feature = (__u64)BPF_CORE_READ(sh, gso_type) << NETIF_F_GSO_SHIFT;
+		if ((BPF_CORE_READ(k, dev, features) & feature) == feature)
+			return 1;
+	}
+	return segs ? segs : 1;
 }
 
 static __always_inline int tc_count(struct __sk_buff *skb, __u8 dir)
@@ -355,8 +413,8 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 dir)
 	bpf_skb_pull_data(skb, pull);
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
-	count_frame(data, end, skb->ifindex, dir, len);
-	return TC_ACT_OK_;
+	count_frame(data, end, skb->ifindex, dir, len, wire_segments(skb, dir));
+	return TC_NEXT_;
 }
 
 SEC("tc")

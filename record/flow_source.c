@@ -23,6 +23,7 @@
 #include "flow.skel.h"
 #include "flow_source.h"
 #include "fmt.h"
+#include "notice.h"
 #include "print.h"
 #include "sink.h"
 
@@ -69,7 +70,7 @@ static int attach_ingress(struct flow_source *f, const struct rec_options *o, st
 			  struct hook *h)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
-	int prog = bpf_program__fd(f->skel->progs.flow_xdp), fd;
+	int prog = bpf_program__fd(f->skel->progs.flow_xdp), fd, xdp_errno;
 	int generic = o->xdp_mode == XDP_MODE_GENERIC ||
 		      (o->xdp_mode == XDP_MODE_AUTO && i->veth_or_lo);
 
@@ -84,13 +85,20 @@ static int attach_ingress(struct flow_source *f, const struct rec_options *o, st
 		return 0;
 	}
 	/* XDP is taken (never replace someone else's program) or unsupported:
-	 * count ingress with tc instead */
+	 * count ingress with tc instead, after the programs already there */
+	xdp_errno = errno;
 	fd = bpf_link_create(bpf_program__fd(f->skel->progs.flow_tc_ingress), (int)i->index,
 			     ATTACH_TCX_INGRESS, NULL);
 	if (fd < 0)
 		return -1;
 	h->ingress_fd = fd;
 	snprintf(i->ingress, sizeof(i->ingress), "tcx (xdp busy)");
+	if (xdp_errno == EBUSY || xdp_errno == EEXIST)
+		rec_notice("%s: XDP is in use by another program; counting ingress with tcx instead",
+			   i->name);
+	else
+		rec_notice("%s: cannot attach XDP (%s); counting ingress with tcx instead", i->name,
+			   strerror(xdp_errno));
 	return 0;
 }
 
@@ -113,18 +121,35 @@ static int attach_egress(struct flow_source *f, struct iface *i, struct hook *h)
 		return -1;
 	h->tc_ifindex = (int)i->index;
 	snprintf(i->egress, sizeof(i->egress), "tc");
+	rec_notice("%s: no tcx on this kernel; counting egress with a tc filter (removed at exit, "
+		   "but left behind if ebpfrec is killed with SIGKILL)",
+		   i->name);
 	return 0;
 }
 
-/* Count interface i of the list under its slot, and hook it. */
+static void unhook(struct hook *h);
+
+/* Count interface i of the list under its slot, and hook it. @return 0, or
+ * -1 with errno (nothing of it left attached). */
 static int hook_iface(struct flow_source *f, unsigned i)
 {
 	uint32_t slot = i;
 	struct iface *ifc = &f->ifs->v[i];
+	uint8_t yes = 1;
+	int saved;
 
 	if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.ifslots), &ifc->index, &slot, BPF_ANY))
 		return -1;
-	return attach_ingress(f, f->o, ifc, &f->hooks[i]) || attach_egress(f, ifc, &f->hooks[i]);
+	if (ifc->virtual &&
+	    bpf_map_update_elem(bpf_map__fd(f->skel->maps.gso_whole), &ifc->index, &yes, BPF_ANY))
+		return -1;
+	if (attach_ingress(f, f->o, ifc, &f->hooks[i]) == 0 &&
+	    attach_egress(f, ifc, &f->hooks[i]) == 0)
+		return 0;
+	saved = errno;
+	unhook(&f->hooks[i]);
+	errno = saved;
+	return -1;
 }
 
 static void unhook(struct hook *h)
@@ -146,6 +171,7 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 				     size_t errlen)
 {
 	struct flow_source *f = calloc(1, sizeof(*f));
+	unsigned hooked = 0;
 	int rc;
 
 	if (!f) {
@@ -194,11 +220,23 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 		goto fail;
 	}
 	for (unsigned i = 0; i < ifs->n; i++) {
-		if (hook_iface(f, i)) {
+		if (hook_iface(f, i) == 0) {
+			hooked++;
+			continue;
+		}
+		if (ifs->v[i].named) { /* asked for by -i: an error */
 			snprintf(err, errlen, "cannot attach to interface '%s': %s", ifs->v[i].name,
 				 strerror(errno));
 			goto fail;
 		}
+		rec_notice("%s: cannot attach (%s); its traffic is not recorded", ifs->v[i].name,
+			   strerror(errno));
+		snprintf(ifs->v[i].ingress, sizeof(ifs->v[i].ingress), "none");
+		snprintf(ifs->v[i].egress, sizeof(ifs->v[i].egress), "none");
+	}
+	if (!hooked) {
+		snprintf(err, errlen, "no interface could be hooked");
+		goto fail;
 	}
 	return f;
 fail:
@@ -446,8 +484,9 @@ int flow_source_check_ifaces(struct flow_source *f)
 		if (k < 0)
 			continue;
 		if (hook_iface(f, (unsigned)k)) {
-			f->ifs->v[k].gone = true; /* could not hook it: listed as such */
-			unhook(&f->hooks[k]);
+			rec_notice("%s: created again but cannot be hooked (%s); not recorded",
+				   f->ifs->v[k].name, strerror(errno));
+			f->ifs->v[k].gone = true; /* listed as such */
 		}
 		changed = 1;
 	}

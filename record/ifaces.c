@@ -14,27 +14,32 @@
 #include "ifaces.h"
 #include "json.h"
 
-static bool is_veth_or_lo(const char *name, unsigned flags)
+/* What the driver says of interface `name`: whether it is a veth or the
+ * loopback, and whether it is virtual. A NIC (PCI, USB, virtio, platform)
+ * names its bus; veth, bonds, VLANs and macvlans leave bus_info empty, tun
+ * says "tun"/"tap", bridges "N/A", and loopback has no driver info. */
+static void driver_kind(struct iface *f, const char *name, unsigned flags)
 {
 	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
 	struct ifreq ifr = { 0 };
-	int fd;
-	bool yes = false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
-	if (flags & IFF_LOOPBACK)
-		return true;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	f->veth_or_lo = flags & IFF_LOOPBACK;
+	f->virtual = true;
 	if (fd < 0)
-		return false;
+		return;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
 	ifr.ifr_data = (void *)&info;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0)
-		yes = !strcmp(info.driver, "veth");
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == 0) {
+		f->veth_or_lo |= !strcmp(info.driver, "veth");
+		f->virtual = !info.bus_info[0] || !strcmp(info.bus_info, "tun") ||
+			     !strcmp(info.bus_info, "tap") || !strcmp(info.bus_info, "N/A");
+	}
 	close(fd);
-	return yes;
 }
 
-static int add(struct iface_list *l, const char *name, unsigned flags, char *err, size_t len)
+static int add(struct iface_list *l, const char *name, unsigned flags, bool named, char *err,
+	       size_t len)
 {
 	unsigned idx = if_nametoindex(name);
 
@@ -43,15 +48,17 @@ static int add(struct iface_list *l, const char *name, unsigned flags, char *err
 		return -1;
 	}
 	for (unsigned i = 0; i < l->n; i++)
-		if (l->v[i].index == idx)
+		if (l->v[i].index == idx) {
+			l->v[i].named |= named;
 			return 0;
+		}
 	if (l->n == IFACES_MAX) {
 		snprintf(err, len, "more than %d interfaces", IFACES_MAX);
 		return -1;
 	}
-	l->v[l->n] = (struct iface){ .index = idx };
+	l->v[l->n] = (struct iface){ .index = idx, .named = named };
 	snprintf(l->v[l->n].name, sizeof(l->v[0].name), "%s", name);
-	l->v[l->n].veth_or_lo = is_veth_or_lo(name, flags);
+	driver_kind(&l->v[l->n], name, flags);
 	l->n++;
 	return 0;
 }
@@ -61,7 +68,7 @@ int ifaces_readd(struct iface_list *l, const char *name)
 	char err[128];
 	unsigned n = l->n;
 
-	if (add(l, name, 0, err, sizeof(err)) || l->n == n)
+	if (add(l, name, 0, false, err, sizeof(err)) || l->n == n)
 		return -1;
 	return (int)n;
 }
@@ -78,7 +85,7 @@ int ifaces_select(struct iface_list *l, const char *const *names, unsigned nname
 			any = true;
 			continue;
 		}
-		if (add(l, names[i], 0, err, errlen))
+		if (add(l, names[i], 0, true, err, errlen))
 			return -1;
 	}
 	if (nnames && !any)
@@ -100,7 +107,7 @@ int ifaces_select(struct iface_list *l, const char *const *names, unsigned nname
 		}
 		if (!(flags & IFF_UP) || ((flags & IFF_LOOPBACK) && !any))
 			continue;
-		if (add(l, p->if_name, flags, err, errlen)) {
+		if (add(l, p->if_name, flags, false, err, errlen)) {
 			if_freenameindex(all);
 			return -1;
 		}

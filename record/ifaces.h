@@ -12,9 +12,11 @@ struct iface {
 	uint32_t index;
 	char name[32];
 	bool veth_or_lo; /* native XDP on these drops traffic; use generic */
+	bool virtual; /* no bus device: hands GSO packets on whole (veth, lo, tun...) */
 	char ingress[24]; /* hook used: "xdp-native", "xdp-generic", "tcx", "tc" */
 	char egress[24];
 	bool gone; /* disappeared during the recording */
+	bool named; /* asked for with -i NAME: failing to hook it is an error */
 };
 
 struct iface_list {

@@ -1,5 +1,8 @@
 /* netns.c - see netns.h. */
+#define _GNU_SOURCE /* setns */
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,18 @@ uint32_t ns_ifindex(const char *ns, const char *ifname)
 
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s cat /sys/class/net/%s/ifindex", ns, ifname);
 	return (uint32_t)read_number(cmd);
+}
+
+void ns_enter(const char *ns)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	cr_assert_geq(fd, 0, "cannot open %s", path);
+	cr_assert_eq(setns(fd, CLONE_NEWNET), 0, "setns %s", ns);
+	close(fd);
 }
 
 const char *netpair_mac(const char *ns, const char *ifname)

@@ -24,6 +24,9 @@ void ns_run(const char *ns, const char *fmt, ...) __attribute__((format(printf, 
 uint64_t ns_counter(const char *ns, const char *ifname, const char *counter);
 /* ifindex of ifname inside ns. */
 uint32_t ns_ifindex(const char *ns, const char *ifname);
+/* Move the calling thread into network namespace ns (its programs then
+ * attach to that namespace's interfaces by index). */
+void ns_enter(const char *ns);
 /* MAC address of ifname inside ns (static buffer, 4 in rotation). */
 const char *netpair_mac(const char *ns, const char *ifname);
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../record/recorder.h"
+#include "flowsum.h"
 #include "netns.h"
 
 static struct netpair np;
@@ -31,40 +32,11 @@ static void gen(const char *ns, const char *args)
 	ns_run(ns, "%s %s", NETGEN_BIN, args);
 }
 
-static uint8_t fam_of(const char *addr, uint8_t *bytes)
-{
-	memset(bytes, 0, 16);
-	if (inet_pton(AF_INET, addr, bytes) == 1)
-		return FMT_FAMILY_IPV4;
-	cr_assert_eq(inet_pton(AF_INET6, addr, bytes), 1);
-	return FMT_FAMILY_IPV6;
-}
-
-/* Sum of packets of rows matching ifindex/dir/proto/dst/dport. */
+/* Packets of rows matching ifindex/dir/proto/dst/dport (dport -1: any). */
 static uint64_t sum_to(const struct capture *c, uint32_t ifindex, int dir, int proto,
 		       const char *dst, int dport)
 {
-	uint8_t a[16];
-	uint8_t fam = fam_of(dst, a);
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < c->nflow; i++) {
-		const struct fmt_flow_key *k = &c->flows[i].key;
-		if (k->ifindex == ifindex && k->dir == dir && k->proto == proto && k->family == fam &&
-		    !memcmp(k->dst, a, 16) && (dport < 0 || k->dport == dport))
-			n += c->flows[i].packets;
-	}
-	return n;
-}
-
-static void totals(const struct capture *c, uint32_t ifindex, int dir, uint64_t *pk, uint64_t *by)
-{
-	*pk = *by = 0;
-	for (size_t i = 0; i < c->nflow; i++)
-		if (c->flows[i].key.ifindex == ifindex && c->flows[i].key.dir == dir) {
-			*pk += c->flows[i].packets;
-			*by += c->flows[i].bytes;
-		}
+	return flows_sum(c, ifindex, dir, proto, dst, dport, dport, NULL);
 }
 
 static uint64_t other_packets(const struct capture *c, uint32_t ifindex, int dir)
@@ -170,12 +142,12 @@ Test(flows, every_packet_counted_on_both_sides, .init = setup, .fini = teardown,
 		     "tcp segments seen leaving A and arriving at B differ");
 
 	/* per-interface totals equal the kernel's counters */
-	totals(&cb, ifb, FMT_DIR_INGRESS, &pk, &by);
+	flows_totals(&cb, ifb, FMT_DIR_INGRESS, &pk, &by);
 	cr_assert_eq(pk, rx1 - rx0, "B ingress: %llu recorded, kernel rx %llu",
 		     (unsigned long long)pk, (unsigned long long)(rx1 - rx0));
 	cr_assert_eq(by, rxb1 - rxb0, "B ingress: %llu bytes recorded, kernel rx %llu",
 		     (unsigned long long)by, (unsigned long long)(rxb1 - rxb0));
-	totals(&cb, ifb, FMT_DIR_EGRESS, &pk, &by);
+	flows_totals(&cb, ifb, FMT_DIR_EGRESS, &pk, &by);
 	cr_assert_eq(pk, tx1 - tx0, "B egress: %llu recorded, kernel tx %llu",
 		     (unsigned long long)pk, (unsigned long long)(tx1 - tx0));
 	if (pk == tx1 - tx0 && ns_counter(np.ns_b, np.if_b, "tx_dropped") == 0)
@@ -197,10 +169,10 @@ Test(flows, every_packet_counted_on_both_sides, .init = setup, .fini = teardown,
 					    cb.flows[i].key.family, cb.flows[i].key.proto,
 					    cb.flows[i].key.sport, cb.flows[i].key.dport,
 					    (unsigned long long)cb.flows[i].packets);
-	totals(&ca, ifa, FMT_DIR_INGRESS, &pk, &by);
+	flows_totals(&ca, ifa, FMT_DIR_INGRESS, &pk, &by);
 	cr_assert_eq(pk, arx1 - arx0, "A ingress: %llu recorded, kernel rx %llu",
 		     (unsigned long long)pk, (unsigned long long)(arx1 - arx0));
-	totals(&ca, ifa, FMT_DIR_EGRESS, &pk, &by);
+	flows_totals(&ca, ifa, FMT_DIR_EGRESS, &pk, &by);
 	cr_assert_eq(pk, atx1 - atx0, "A egress: %llu recorded, kernel tx %llu",
 		     (unsigned long long)pk, (unsigned long long)(atx1 - atx0));
 	cr_assert_eq(capture_meta_u64(&cb, "lost_flow_overflow"), 0);

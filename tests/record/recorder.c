@@ -60,6 +60,14 @@ void recorder_start_logged(struct recorder *rec, const char *path, const char *c
 	next_log = NULL;
 }
 
+void recorder_start_in_logged(struct recorder *rec, const char *ns, const char *path,
+			      const char *const *args, const char *log)
+{
+	next_log = log;
+	recorder_start_in(rec, ns, path, args);
+	next_log = NULL;
+}
+
 void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 		       const char *const *args)
 {

@@ -23,6 +23,9 @@ void recorder_start_logged(struct recorder *rec, const char *path, const char *c
 /* The same inside network namespace ns (ip netns exec). */
 void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 		       const char *const *args);
+/* The same inside ns, with stderr going to the file log. */
+void recorder_start_in_logged(struct recorder *rec, const char *ns, const char *path,
+			      const char *const *args, const char *log);
 /* Send sig and wait; @return the wait status. */
 int recorder_stop(struct recorder *rec, int sig);
 
