@@ -12,17 +12,18 @@
 
 #define COMM_LEN 16
 #define FILENAME_LEN 512 /* paths longer than this are cut (flagged) */
-#define ARGS_LEN 4096 /* bytes of argv read from the new image, at most */
+#define ARGS_LEN_DEFAULT 65536 /* bytes of argv per exec (--max-argv-bytes) */
 
-#define EXEC_F_ARGS_CUT 0x1 /* argv area longer than ARGS_LEN */
+#define EXEC_F_ARGS_CUT 0x1 /* argv longer than the bound, or more strings */
 #define EXEC_F_FILENAME_CUT 0x2
-#define EXEC_F_FAILED 0x4 /* from sys_exit: ret < 0, argv from the caller */
+#define EXEC_F_FAILED 0x4 /* from the exec syscall's exit: ret < 0, argv from the caller */
 #define EXEC_F_ARGS_FAULT 0x8 /* an argv page could not be read */
 
-/* Exec: fixed header, then filename_len bytes of filename (NUL included),
- * then args_len bytes of NUL-separated arguments. The arguments start at
- * data + filename_len, except for failed execs (EXEC_F_FAILED), where they
- * start at data + FILENAME_LEN. */
+/* Exec: this fixed header, then data[]: filename_len bytes of the path
+ * executed (NUL included), interp_len bytes of the interpreter's path for
+ * a #! script (0 otherwise), then args_len bytes of NUL-separated
+ * arguments. Only what an exec needs is sent: the record is
+ * sizeof(struct exec_event) + the three lengths. */
 struct exec_event {
 	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
 	__u64 cgroup_id;
@@ -36,11 +37,18 @@ struct exec_event {
 	__u32 flags; /* EXEC_F_* */
 	__u32 argc; /* kernel's count (successful execs) or strings read */
 	__u16 filename_len;
-	__u16 args_len;
+	__u16 interp_len;
+	__u32 args_len;
+	__u32 reserved; /* zero: keeps data[] 8-byte aligned, no hidden padding */
 	char comm[COMM_LEN];
 	char pcomm[COMM_LEN];
-	char data[FILENAME_LEN + ARGS_LEN];
+	char data[];
 };
+
+/* The per-CPU buffer an exec record is built in: the header, room for two
+ * paths and twice the argv bound (the second half absorbs a string read
+ * with the whole bound as its size; see exec.bpf.c). */
+#define EXEC_SCRATCH_SIZE(args_max) (sizeof(struct exec_event) + 2 * FILENAME_LEN + 2 * (args_max))
 
 struct exit_event {
 	__u64 ts_ns;
@@ -53,7 +61,7 @@ struct exit_event {
 
 /* Per-CPU counters, indexes of the `counters` map. */
 enum counter {
-	CNT_RB_DROP_EXEC = 0, /* ring buffer full: exec lost */
+	CNT_RB_DROP_EXEC = 0, /* ring buffer full (or no scratch buffer): exec lost */
 	CNT_RB_DROP_EXIT = 1, /* ring buffer full: exit lost */
 	CNT_EXEC_SEEN = 2, /* execs that passed the filters */
 	CNT_EXIT_SEEN = 3,

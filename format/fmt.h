@@ -25,7 +25,7 @@
 #define FMT_MAX_CHUNK_RECORDS (1u << 20)
 #define FMT_MAX_CHUNK_RAW (64u << 20) /* decompressed chunk payload */
 #define FMT_MAX_CHUNK_BLOB (64u << 20) /* compressed chunk */
-#define FMT_MAX_ARGC 4096
+#define FMT_MAX_ARGC (1u << 20) /* arguments of one exec */
 #define FMT_MAX_META 4096 /* meta rows */
 #define FMT_MAX_META_VALUE (1u << 20)
 

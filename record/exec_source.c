@@ -1,10 +1,13 @@
 /* exec_source.c - see exec_source.h. */
+#include <asm/unistd.h>
 #include <errno.h>
+#include <linux/perf_event.h>
 #include <stddef.h>
 #include <linux/types.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -14,22 +17,29 @@
 #include "events.h"
 #include "exec.skel.h"
 #include "exec_source.h"
+#include "notice.h"
 #include "print.h"
 #include "sink.h"
+#include "tracefs.h"
 
-_Static_assert(sizeof(struct exec_event) == 88 + FILENAME_LEN + ARGS_LEN, "exec_event layout");
+_Static_assert(sizeof(struct exec_event) == 96 && offsetof(struct exec_event, data) == 96,
+	       "exec_event layout");
 _Static_assert(offsetof(struct exec_event, type) == 16 && offsetof(struct exit_event, type) == 16,
 	       "the record type is read at offset 16 before the record is known");
 _Static_assert(sizeof(struct exit_event) == 32, "exit_event layout");
+_Static_assert(REC_MAX_ARGS <= FMT_MAX_ARGC, "--max-args beyond what a record holds");
 
 struct exec_source {
 	struct exec_bpf *skel;
 	struct ring_buffer *rb;
+	struct bpf_link *failed_links[2]; /* syscall tracepoints, attached by hand */
 	struct sink *sink;
 	struct printer *pr;
 	unsigned max_args;
+	uint32_t args_max;
 	struct exec_counts n;
 	const char **argv; /* scratch, max_args + 1 */
+	char *args; /* scratch, args_max + 1 */
 	int ncpu;
 };
 
@@ -57,24 +67,24 @@ static bool exit_has_group_dead(void)
 static int handle_exec(struct exec_source *x, const struct exec_event *e, size_t size)
 {
 	const char *data = e->data;
-	size_t flen = e->filename_len, alen = e->args_len, aoff, pos = 0;
-	char filename[FILENAME_LEN + 1];
-	char args[ARGS_LEN + 1];
+	size_t flen = e->filename_len, ilen = e->interp_len, alen = e->args_len, pos = 0;
+	char filename[FILENAME_LEN + 1], interp[FILENAME_LEN + 1];
 	struct fmt_exec r = { 0 };
 	uint32_t argc = 0;
 
-	aoff = e->flags & EXEC_F_FAILED ? FILENAME_LEN : flen;
-	if (flen > FILENAME_LEN || alen > ARGS_LEN ||
-	    offsetof(struct exec_event, data) + aoff + alen > size)
+	if (flen > FILENAME_LEN || ilen > FILENAME_LEN || alen > x->args_max ||
+	    sizeof(*e) + flen + ilen + alen > size)
 		return 0; /* malformed: cannot happen with our program */
 	memcpy(filename, data, flen);
 	filename[flen] = 0; /* flen includes the NUL, or is 0 */
-	memcpy(args, data + aoff, alen);
-	args[alen] = 0;
+	memcpy(interp, data + flen, ilen);
+	interp[ilen] = 0;
+	memcpy(x->args, data + flen + ilen, alen);
+	x->args[alen] = 0;
 	/* split NUL-separated argv; empty strings and an empty last one stay */
 	while (pos < alen && argc < x->max_args) {
-		x->argv[argc++] = args + pos;
-		pos += strlen(args + pos) + 1;
+		x->argv[argc++] = x->args + pos;
+		pos += strlen(x->args + pos) + 1;
 	}
 	r.ts_ns = e->ts_ns;
 	r.cgroup_id = e->cgroup_id;
@@ -89,8 +99,8 @@ static int handle_exec(struct exec_source *x, const struct exec_event *e, size_t
 	r.filename = filename;
 	r.argc = argc;
 	r.argv = x->argv;
-	/* more arguments than --max-args, argv area over ARGS_LEN, unreadable
-	 * argv or an overlong path: never silent */
+	/* more arguments than --max-args, argv over --max-argv-bytes, unreadable
+	 * argv or an overlong path: never silent, failed execs included */
 	if (pos < alen || (e->flags & (EXEC_F_ARGS_CUT | EXEC_F_ARGS_FAULT | EXEC_F_FILENAME_CUT)))
 		r.flags |= FMT_EXEC_ARGV_TRUNCATED;
 	if (r.flags & FMT_EXEC_ARGV_TRUNCATED)
@@ -130,29 +140,81 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (size < 24)
 		return 0;
 	memcpy(&type, (char *)data + 16, sizeof(type));
-	if (type == EVENT_EXEC && size >= offsetof(struct exec_event, data))
+	if (type == EVENT_EXEC && size >= sizeof(struct exec_event))
 		return handle_exec(x, data, size);
 	if (type == EVENT_EXIT && size >= sizeof(struct exit_event))
 		return handle_exit(x, data);
 	return 0;
 }
 
+/* Attach prog to tracepoint category:event through a perf event of our own
+ * (libbpf's attach would need tracefs mounted). @return the link or NULL
+ * with errno. */
+static struct bpf_link *attach_tracepoint(struct bpf_program *prog, const char *category,
+					  const char *event)
+{
+	struct perf_event_attr attr = { .type = PERF_TYPE_TRACEPOINT, .size = sizeof(attr) };
+	struct bpf_link *link;
+	int id = tracepoint_id(category, event), pfd, err;
+
+	if (id < 0)
+		return NULL;
+	attr.config = (uint64_t)id;
+	/* the program runs on every CPU whatever the event's CPU */
+	pfd = (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	if (pfd < 0)
+		return NULL;
+	link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		err = errno;
+		close(pfd);
+		errno = err;
+	}
+	return link;
+}
+
+/* How failed execs will be caught: the execve/execveat exit tracepoints
+ * where they can be used, else the sys_exit raw tracepoint (announced: it
+ * runs on every syscall). @return 1 for the tracepoints. */
+static int failed_exec_hook(const struct rec_options *o)
+{
+	int id;
+
+	if (o->no_failed)
+		return 0;
+	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) <= 0) {
+		rec_notice("failed execs are caught on the exit of every syscall (raw_tp/sys_exit): "
+			   "this kernel's tracepoint programs cannot read user registers");
+		return 0;
+	}
+	id = tracepoint_id("syscalls", "sys_exit_execve");
+	if (id < 0 || tracepoint_id("syscalls", "sys_exit_execveat") < 0) {
+		rec_notice("failed execs are caught on the exit of every syscall (raw_tp/sys_exit): "
+			   "no syscalls:sys_exit_execve tracepoint (%s)",
+			   strerror(errno));
+		return 0;
+	}
+	return 1;
+}
+
 struct exec_source *exec_source_open(const struct rec_options *o, struct sink *sink,
 				     struct printer *pr, char *err, size_t errlen)
 {
 	struct exec_source *x = calloc(1, sizeof(*x));
-	int rc;
+	int rc, tracepoints = failed_exec_hook(o);
 
-	if (!x || !(x->argv = calloc(o->max_args + 1, sizeof(*x->argv)))) {
+	if (!x || !(x->argv = calloc(o->max_args + 1, sizeof(*x->argv))) ||
+	    !(x->args = malloc((size_t)o->max_argv_bytes + 1))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	x->sink = sink;
 	x->pr = pr;
 	x->max_args = o->max_args;
+	x->args_max = o->max_argv_bytes;
 	x->ncpu = libbpf_num_possible_cpus();
 	x->skel = exec_bpf__open();
-	if (!x->skel) {
+	if (!x->skel || x->ncpu <= 0) {
 		snprintf(err, errlen, "cannot open the exec BPF object: %s", strerror(errno));
 		goto fail;
 	}
@@ -163,8 +225,20 @@ struct exec_source *exec_source_open(const struct rec_options *o, struct sink *s
 		strncpy((char *)x->skel->rodata->filter_comm, o->filter_comm, COMM_LEN - 1);
 	x->skel->rodata->exit_has_group_dead = exit_has_group_dead();
 	x->skel->rodata->wakeup_bytes = o->ringbuf_size / 4;
-	/* --no-failed: the sys_exit hook is not even loaded */
-	bpf_program__set_autoload(x->skel->progs.on_sys_exit, !o->no_failed);
+	x->skel->rodata->args_max = o->max_argv_bytes;
+	x->skel->rodata->max_args = o->max_args;
+	x->skel->rodata->nr_execve = __NR_execve;
+	x->skel->rodata->nr_execveat = __NR_execveat;
+	/* one record buffer per possible CPU */
+	bpf_map__set_value_size(x->skel->maps.scratch,
+				(uint32_t)EXEC_SCRATCH_SIZE((uint64_t)o->max_argv_bytes));
+	bpf_map__set_max_entries(x->skel->maps.scratch, (uint32_t)x->ncpu);
+	/* --no-failed: no failed-exec hook is even loaded */
+	bpf_program__set_autoload(x->skel->progs.on_execve_exit, tracepoints);
+	bpf_program__set_autoload(x->skel->progs.on_execveat_exit, tracepoints);
+	bpf_program__set_autoattach(x->skel->progs.on_execve_exit, false);
+	bpf_program__set_autoattach(x->skel->progs.on_execveat_exit, false);
+	bpf_program__set_autoload(x->skel->progs.on_sys_exit, !o->no_failed && !tracepoints);
 	bpf_program__set_autoload(x->skel->progs.on_exit, !o->no_exit);
 	bpf_map__set_max_entries(x->skel->maps.events, (uint32_t)o->ringbuf_size);
 
@@ -178,6 +252,17 @@ struct exec_source *exec_source_open(const struct rec_options *o, struct sink *s
 	if (rc) {
 		snprintf(err, errlen, "cannot attach the exec tracepoints: %s", strerror(-rc));
 		goto fail;
+	}
+	if (tracepoints) {
+		x->failed_links[0] = attach_tracepoint(x->skel->progs.on_execve_exit, "syscalls",
+						       "sys_exit_execve");
+		x->failed_links[1] = attach_tracepoint(x->skel->progs.on_execveat_exit, "syscalls",
+						       "sys_exit_execveat");
+		if (!x->failed_links[0] || !x->failed_links[1]) {
+			snprintf(err, errlen, "cannot attach the exec syscall tracepoints: %s",
+				 strerror(errno));
+			goto fail;
+		}
 	}
 	x->rb = ring_buffer__new(bpf_map__fd(x->skel->maps.events), on_event, x, NULL);
 	if (!x->rb) {
@@ -225,7 +310,10 @@ void exec_source_close(struct exec_source *x)
 	if (!x)
 		return;
 	ring_buffer__free(x->rb);
+	bpf_link__destroy(x->failed_links[0]);
+	bpf_link__destroy(x->failed_links[1]);
 	exec_bpf__destroy(x->skel);
 	free(x->argv);
+	free(x->args);
 	free(x);
 }

@@ -51,6 +51,7 @@ enum {
 	OPT_MAX_FLOWS,
 	OPT_XDP_MODE,
 	OPT_QUEUE,
+	OPT_MAX_ARGV_BYTES,
 };
 
 static const struct argp_option options[] = {
@@ -91,8 +92,12 @@ static const struct argp_option options[] = {
 	  "beyond it records are dropped and counted",
 	  3 },
 	{ "max-args", OPT_MAX_ARGS, "N", 0,
-	  "Keep at most N arguments per exec, 1-1024 (default: 64; at most 4 KiB of argv "
-	  "is read; failed execs: at most 64 arguments)",
+	  "Keep at most N arguments per exec (default 1024, up to 1048576); more are cut, "
+	  "flagged and counted",
+	  3 },
+	{ "max-argv-bytes", OPT_MAX_ARGV_BYTES, "BYTES", 0,
+	  "Read at most BYTES of each exec's arguments (default 64K, 4K to 6M, the "
+	  "kernel's own limit; K, M); the ring buffer must be larger",
 	  3 },
 	{ "progress", OPT_PROGRESS, NULL, 0, "Show the status line even if stderr is not a terminal",
 	  3 },
@@ -226,7 +231,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		o->queue_size = parse_u64(st, "--queue-size", arg, 64u << 10, 64ull << 30, 1);
 		break;
 	case OPT_MAX_ARGS:
-		o->max_args = (unsigned)parse_u64(st, "--max-args", arg, 1, 1024, 0);
+		o->max_args = (unsigned)parse_u64(st, "--max-args", arg, 1, REC_MAX_ARGS, 0);
+		break;
+	case OPT_MAX_ARGV_BYTES:
+		o->max_argv_bytes =
+			(uint32_t)parse_u64(st, "--max-argv-bytes", arg, 4096, REC_MAX_ARGV_BYTES, 1);
 		break;
 	case OPT_PROGRESS:
 		o->progress = 1;
@@ -252,7 +261,8 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 		.progress = -1,
 		.ringbuf_size = 8u << 20,
 		.queue_size = 256u << 20,
-		.max_args = 64,
+		.max_args = 1024,
+		.max_argv_bytes = 64u << 10,
 		.filter_uid = -1,
 		.interval_ns = 1000000000ull,
 		.max_flows = 65536,
@@ -261,6 +271,16 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 	argp_parse(&argp, argc, argv, 0, NULL, o);
 	if (o->no_exec && o->no_net) {
 		fprintf(stderr, "ebpfrec: --no-exec and --no-net leave nothing to record\n");
+		exit(2);
+	}
+	/* the largest exec record (header and two paths take under 2 KiB) must
+	 * fit in the ring buffer, or it could never be sent */
+	if (o->ringbuf_size < (uint64_t)o->max_argv_bytes + 2048) {
+		fprintf(stderr,
+			"ebpfrec: --ringbuf-size %llu is too small for --max-argv-bytes %u: "
+			"use at least %llu\n",
+			(unsigned long long)o->ringbuf_size, o->max_argv_bytes,
+			(unsigned long long)o->max_argv_bytes + 2048);
 		exit(2);
 	}
 }
@@ -279,6 +299,7 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_u64(&j, "ringbuf_size", o->ringbuf_size);
 	json_kv_u64(&j, "queue_size", o->queue_size);
 	json_kv_u64(&j, "max_args", o->max_args);
+	json_kv_u64(&j, "max_argv_bytes", o->max_argv_bytes);
 	json_kv_u64(&j, "interval_ns", o->interval_ns);
 	json_kv_u64(&j, "max_flows", o->max_flows);
 	json_kv_str(&j, "xdp_mode", o->xdp_mode == XDP_MODE_NATIVE ? "native" :

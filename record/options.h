@@ -8,6 +8,11 @@
 enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC };
 
 #define REC_MAX_IFACE_ARGS 64
+/* The kernel's own bounds on an exec's arguments: a string is at most
+ * MAX_ARG_STRLEN (32 pages), the argv and environment together at most a
+ * quarter of the stack limit, capped at 6 MiB. */
+#define REC_MAX_ARGV_BYTES (6u << 20)
+#define REC_MAX_ARGS (1u << 20) /* FMT_MAX_ARGC: what one exec record can hold */
 
 struct rec_options {
 	const char *output;
@@ -20,7 +25,8 @@ struct rec_options {
 	int progress; /* -1 auto (terminal), 0 off, 1 on */
 	uint64_t ringbuf_size; /* bytes, power of two */
 	uint64_t queue_size; /* bytes waiting for the writer thread */
-	unsigned max_args;
+	unsigned max_args; /* strings kept per exec */
+	uint32_t max_argv_bytes; /* bytes of argv read per exec */
 	int64_t filter_uid; /* -1: any */
 	uint64_t filter_cgroup; /* 0: any */
 	const char *filter_cgroup_arg;

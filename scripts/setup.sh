@@ -31,6 +31,7 @@ if [ "$ANALYZER_ONLY" = OFF ]; then
 fi
 if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"
+	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS tcpdump ethtool" # flow tests' witnesses
 fi
 
 . scripts/packages.sh

@@ -14,68 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "recorder.h"
+#include "exectest.h"
 
 extern char **environ;
-
-static struct recorder rec;
-static struct capture cap;
-
-static void start_with(const char *const *args)
-{
-	if (geteuid() != 0)
-		cr_assert_fail("these tests load BPF programs and must run as root (scripts/test.sh)");
-	recorder_start(&rec, rec_tmp_path("exec.db"), args);
-}
-
-static void start(void)
-{
-	start_with(NULL);
-}
-
-/* Stop with SIGINT (exit 0 expected) and load the file. */
-static void finish(void)
-{
-	int st = recorder_stop(&rec, SIGINT);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "ebpfrec ended with status %d", st);
-	capture_load(&cap, rec.path);
-	cr_assert(cap.clean, "a SIGINT-stopped session must be closed cleanly");
-}
-
-static void teardown(void)
-{
-	capture_free(&cap);
-}
-
-/* fork + execv, wait; @return the child's pid, *status its wait status */
-static pid_t run(const char *path, const char *const argv[], int *status)
-{
-	pid_t pid = fork();
-
-	cr_assert_geq(pid, 0);
-	if (pid == 0) {
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	cr_assert_eq(waitpid(pid, status, 0), pid);
-	return pid;
-}
-
-static void assert_argv(const struct fmt_exec *e, const char *const *want, uint32_t n)
-{
-	cr_assert_eq(e->argc, n, "argc %u, expected %u", e->argc, n);
-	for (uint32_t i = 0; i < n; i++)
-		cr_assert_str_eq(e->argv[i], want[i], "argv[%u]", i);
-}
-
-static void my_comm(char *buf, size_t len)
-{
-	FILE *f = fopen("/proc/self/comm", "r");
-	cr_assert_not_null(f);
-	cr_assert_not_null(fgets(buf, (int)len, f));
-	buf[strcspn(buf, "\n")] = 0;
-	fclose(f);
-}
 
 Test(exec, plain_command_with_arguments, .init = start, .fini = teardown, .timeout = 60)
 {
@@ -88,7 +29,7 @@ Test(exec, plain_command_with_arguments, .init = start, .fini = teardown, .timeo
 
 	finish();
 	my_comm(comm, sizeof(comm));
-	e = capture_exec_by_pid(&cap, (uint32_t)pid);
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)pid);
 	cr_assert_not_null(e, "exec of pid %d not recorded", pid);
 	cr_assert_str_eq(e->filename, "/bin/echo");
 	cr_assert_str_eq(e->comm, "echo");
@@ -101,14 +42,14 @@ Test(exec, plain_command_with_arguments, .init = start, .fini = teardown, .timeo
 	cr_assert_eq(e->ret, 0);
 	cr_assert_eq(e->flags, 0);
 	cr_assert_neq(e->cgroup_id, 0);
-	x = capture_exit_by_pid(&cap, (uint32_t)pid);
+	x = capture_exit_by_pid(&xt.cap, (uint32_t)pid);
 	cr_assert_not_null(x, "exit of pid %d not recorded", pid);
 	cr_assert_eq(x->exit_code, 0);
 	cr_assert_eq(x->signal, 0);
 	cr_assert_eq(x->ppid, (uint32_t)getpid());
 	cr_assert_leq(x->start_ns, e->ts_ns);
 	cr_assert_geq(x->ts_ns, e->ts_ns);
-	cr_assert_eq(capture_meta_u64(&cap, "lost_ringbuf"), 0);
+	cr_assert_eq(capture_meta_u64(&xt.cap, "lost_ringbuf"), 0);
 }
 
 Test(exec, spaces_and_empty_arguments, .init = start, .fini = teardown, .timeout = 60)
@@ -119,44 +60,10 @@ Test(exec, spaces_and_empty_arguments, .init = start, .fini = teardown, .timeout
 	const struct fmt_exec *e;
 
 	finish();
-	e = capture_exec_by_pid(&cap, (uint32_t)pid);
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)pid);
 	cr_assert_not_null(e);
 	assert_argv(e, argv, 5);
 	cr_assert_eq(e->flags, 0);
-}
-
-static const char *const max_args_8[] = { "--max-args", "8", NULL };
-
-Test(exec, argv_longer_than_bound_is_flagged, .init = NULL, .fini = teardown, .timeout = 60)
-{
-	const char *many[22] = { "true" };
-	static char big[6000];
-	const char *huge[] = { "true", big, NULL };
-	char num[20][8];
-	int st;
-	pid_t p1, p2;
-	const struct fmt_exec *e;
-
-	start_with(max_args_8);
-	for (int i = 1; i <= 20; i++) {
-		snprintf(num[i - 1], sizeof(num[0]), "a%d", i);
-		many[i] = num[i - 1];
-	}
-	memset(big, 'x', sizeof(big) - 1);
-	p1 = run("/bin/true", many, &st);
-	p2 = run("/bin/true", huge, &st);
-	finish();
-
-	e = capture_exec_by_pid(&cap, (uint32_t)p1);
-	cr_assert_not_null(e);
-	cr_assert_eq(e->argc, 8);
-	assert_argv(e, many, 8);
-	cr_assert(e->flags & FMT_EXEC_ARGV_TRUNCATED, "more than --max-args must be flagged");
-	e = capture_exec_by_pid(&cap, (uint32_t)p2);
-	cr_assert_not_null(e);
-	cr_assert(e->flags & FMT_EXEC_ARGV_TRUNCATED, "argv over 4 KiB must be flagged");
-	cr_assert_str_eq(e->argv[0], "true");
-	cr_assert_geq(capture_meta_u64(&cap, "argv_truncated"), 2);
 }
 
 static int thread_pipe[2];
@@ -190,7 +97,7 @@ Test(exec, exec_from_non_main_thread, .init = start, .fini = teardown, .timeout 
 	cr_assert_eq(read(thread_pipe[0], &tid, sizeof(tid)), (ssize_t)sizeof(tid));
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	finish();
-	e = capture_exec_by_pid(&cap, (uint32_t)pid);
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)pid);
 	cr_assert_not_null(e, "exec from a thread of pid %d not recorded", pid);
 	cr_assert_neq(tid, pid);
 	cr_assert_eq(e->tid, (uint32_t)tid, "tid %u, expected the thread's %d", e->tid, tid);
@@ -212,7 +119,7 @@ Test(exec, execveat_with_empty_path, .init = start, .fini = teardown, .timeout =
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "execveat failed: %d", st);
 	finish();
-	e = capture_exec_by_pid(&cap, (uint32_t)pid);
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)pid);
 	cr_assert_not_null(e);
 	assert_argv(e, argv, 2);
 	cr_assert_str_eq(e->comm, "true");
@@ -239,7 +146,7 @@ Test(exec, shebang_script, .init = start, .fini = teardown, .timeout = 60)
 	pid = run(script, argv, &st);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	finish();
-	e = capture_exec_by_pid(&cap, (uint32_t)pid);
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)pid);
 	cr_assert_not_null(e);
 	cr_assert_str_eq(e->filename, script);
 	cr_assert_eq(e->argc, 3);
@@ -259,12 +166,12 @@ Test(exec, command_not_found_is_recorded_with_errno, .init = start, .fini = tear
 
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 127);
 	finish();
-	e = capture_exec_by_pid(&cap, (uint32_t)pid);
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)pid);
 	cr_assert_not_null(e, "failed exec not recorded");
 	cr_assert_eq(e->ret, -ENOENT);
 	cr_assert_str_eq(e->filename, "/nonexistent/nope");
 	assert_argv(e, argv, 2);
-	cr_assert_geq(capture_meta_u64(&cap, "failed_execs"), 1);
+	cr_assert_geq(capture_meta_u64(&xt.cap, "failed_execs"), 1);
 }
 
 Test(exec, exit_code_and_kill_signal, .init = start, .fini = teardown, .timeout = 60)
@@ -285,11 +192,11 @@ Test(exec, exit_code_and_kill_signal, .init = start, .fini = teardown, .timeout 
 	kill(p2, SIGKILL);
 	cr_assert_eq(waitpid(p2, &st, 0), p2);
 	finish();
-	x = capture_exit_by_pid(&cap, (uint32_t)p1);
+	x = capture_exit_by_pid(&xt.cap, (uint32_t)p1);
 	cr_assert_not_null(x);
 	cr_assert_eq(x->exit_code, 3);
 	cr_assert_eq(x->signal, 0);
-	x = capture_exit_by_pid(&cap, (uint32_t)p2);
+	x = capture_exit_by_pid(&xt.cap, (uint32_t)p2);
 	cr_assert_not_null(x);
 	cr_assert_eq(x->signal, SIGKILL);
 	cr_assert_geq(x->ts_ns - x->start_ns, 150000000ull, "lifetime should be ~200 ms");
@@ -321,12 +228,12 @@ Test(exec, double_fork_parent_exits_first, .init = start, .fini = teardown, .tim
 		usleep(10000); /* reaped by init or a subreaper, not us */
 	usleep(100000);
 	finish();
-	e = capture_exec_by_pid(&cap, (uint32_t)grandchild);
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)grandchild);
 	cr_assert_not_null(e, "orphan's exec not recorded");
 	cr_assert_str_eq(e->argv[1], "orphan");
 	cr_assert_neq(e->ppid, (uint32_t)child, "the orphan was reparented before its exec");
-	cr_assert_not_null(capture_exit_by_pid(&cap, (uint32_t)child));
-	cr_assert_not_null(capture_exit_by_pid(&cap, (uint32_t)grandchild));
+	cr_assert_not_null(capture_exit_by_pid(&xt.cap, (uint32_t)child));
+	cr_assert_not_null(capture_exit_by_pid(&xt.cap, (uint32_t)grandchild));
 }
 
 Test(exec, sigkill_leaves_readable_unclean_file, .init = start, .fini = teardown,
@@ -337,19 +244,19 @@ Test(exec, sigkill_leaves_readable_unclean_file, .init = start, .fini = teardown
 	pid_t pid = run("/bin/true", argv, &st);
 
 	usleep(1500000); /* a flush happens at least once a second */
-	st = recorder_stop(&rec, SIGKILL);
+	st = recorder_stop(&xt.rec, SIGKILL);
 	cr_assert(WIFSIGNALED(st));
-	capture_load(&cap, rec.path);
-	cr_assert_not(cap.clean, "a killed session must not look clean");
-	cr_assert_not_null(capture_exec_by_pid(&cap, (uint32_t)pid),
+	capture_load(&xt.cap, xt.rec.path);
+	cr_assert_not(xt.cap.clean, "a killed session must not look clean");
+	cr_assert_not_null(capture_exec_by_pid(&xt.cap, (uint32_t)pid),
 			   "an exec flushed before the kill is lost");
 }
 
 Test(exec, sigterm_closes_cleanly, .init = start, .fini = teardown, .timeout = 60)
 {
-	int st = recorder_stop(&rec, SIGTERM);
+	int st = recorder_stop(&xt.rec, SIGTERM);
 
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	capture_load(&cap, rec.path);
-	cr_assert(cap.clean);
+	capture_load(&xt.cap, xt.rec.path);
+	cr_assert(xt.cap.clean);
 }

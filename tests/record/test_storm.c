@@ -71,7 +71,8 @@ Test(storm, tiny_ringbuf_drops_are_counted_exactly, .timeout = 600)
 	/* only our storm passes the comm filter (a copy of true with a name of
 	 * its own), so the exec drop counter counts our execs only; the
 	 * recorder is stalled mid-storm */
-	static const char *const args[] = { "--ringbuf-size", "4096", "--comm", "tinystorm", NULL };
+	static const char *const args[] = { "--ringbuf-size", "8192", "--max-argv-bytes", "4096",
+					    "--comm", "tinystorm", NULL };
 	char prog[256];
 	struct recorder rec;
 	struct capture cap;
@@ -93,7 +94,7 @@ Test(storm, tiny_ringbuf_drops_are_counted_exactly, .timeout = 600)
 	dropped = capture_meta_u64(&cap, "lost_ringbuf_exec");
 	cr_log_info("tiny ring buffer: %zu recorded + %llu dropped = %d generated", got,
 		    (unsigned long long)dropped, STORM);
-	cr_assert_gt(dropped, 0, "a 4 KiB ring buffer should overflow in this storm");
+	cr_assert_gt(dropped, 0, "an 8 KiB ring buffer should overflow in this storm");
 	cr_assert_eq(got + dropped, STORM, "recorded %zu + dropped %llu != %d", got,
 		     (unsigned long long)dropped, STORM);
 	capture_free(&cap);
