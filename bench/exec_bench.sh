@@ -4,10 +4,14 @@
 # Runs N fork+exec of `true alpha beta gamma` (bench/storm) with nothing
 # recording, then with each recorder, alternating baseline and recorder runs
 # (PAIRS pairs each), and prints for each recorder: captured/generated, its
-# CPU (user+sys) per captured exec, the storm's wall-time ratio against the
-# paired baseline (median and spread), bytes per exec of its output (total,
-# and marginal: the slope between a SMALL and an N storm), the same after
-# zstd -3, and for ebpfrec the BPF program time per exec (bpf_stats).
+# marginal CPU (user+sys) per exec (the slope between a SMALL and an N
+# storm, so start-up such as loading BPF or compiling a script is not
+# counted), the storm's wall-time ratio against the paired baseline (median
+# and spread), bytes per exec of its output (total, and marginal: the same
+# slope), the same after zstd -3, and for ebpfrec the BPF program time per
+# exec (bpf_stats). ebpfrec runs with --no-net (execs only, like the peers);
+# execsnoop and bpftrace also run printing timestamps (as ebpfrec stores
+# them) for a fair byte comparison.
 #
 #   sudo bench/exec_bench.sh [N] [PAIRS] [SMALL]     (default 20000 3 5000)
 set -u
@@ -32,9 +36,9 @@ STORM="$B/bench/storm"
 
 # start_<tool> OUT: start the recorder in the background (under GNU time),
 # count_<tool> OUT: print how many storm execs it captured with full argv.
-start_ebpfrec() { /usr/bin/time -f "%U %S" -o "$1.cpu" "$B/record/ebpfrec" -o "$1" --force --no-progress & }
+start_ebpfrec() { /usr/bin/time -f "%U %S" -o "$1.cpu" "$B/record/ebpfrec" -o "$1" --force --no-progress --no-net & }
 # exec records only, like the peers (no exit records)
-start_ebpfrec_noexit() { /usr/bin/time -f "%U %S" -o "$1.cpu" "$B/record/ebpfrec" -o "$1" --force --no-progress --no-exit & }
+start_ebpfrec_noexit() { /usr/bin/time -f "%U %S" -o "$1.cpu" "$B/record/ebpfrec" -o "$1" --force --no-progress --no-net --no-exit & }
 count_ebpfrec_noexit() { count_ebpfrec "$@"; }
 count_ebpfrec() { "$B/replay/ebpfreport" top "$1" --by cmdline --comm true --csv -n 100 |
 	awk -F, '$1=="/usr/bin/true alpha beta gamma" {print $2; f=1} END {if (!f) print 0}'; }
@@ -44,8 +48,15 @@ count_tracecmd() { trace-cmd report -i "$1" 2>/dev/null | grep -c 'filename=/usr
 start_bpftrace() { /usr/bin/time -f "%U %S" -o "$1.cpu" bpftrace -o "$1" -e '
 tracepoint:syscalls:sys_enter_execve { printf("%d %d %s %s ", pid, curtask->real_parent->tgid, comm, str(args->filename)); join(args->argv); }' >/dev/null 2>&1 & }
 count_bpftrace() { grep -c 'true alpha beta gamma' "$1"; }
+# with a nanosecond timestamp, uid and the parent, as ebpfrec keeps them
+start_bpftrace_ts() { /usr/bin/time -f "%U %S" -o "$1.cpu" bpftrace -o "$1" -e '
+tracepoint:syscalls:sys_enter_execve { printf("%llu %d %d %d %s %s ", nsecs, pid, curtask->real_parent->tgid, uid, comm, str(args->filename)); join(args->argv); }' >/dev/null 2>&1 & }
+count_bpftrace_ts() { count_bpftrace "$@"; }
 start_execsnoop() { /usr/bin/time -f "%U %S" -o "$1.cpu" /usr/sbin/execsnoop -T >"$1" 2>/dev/null & }
 count_execsnoop() { grep -c 'true alpha beta gamma' "$1"; }
+# -t: a timestamp (seconds since start, microseconds), -U: the uid
+start_execsnoop_ts() { /usr/bin/time -f "%U %S" -o "$1.cpu" /usr/sbin/execsnoop -t -U >"$1" 2>/dev/null & }
+count_execsnoop_ts() { count_execsnoop "$@"; }
 start_perf() { /usr/bin/time -f "%U %S" -o "$1.cpu" "$PERF" record -q -e sched:sched_process_exec -a -o "$1" >/dev/null 2>&1 & }
 count_perf() { "$PERF" script -i "$1" 2>/dev/null | grep -c 'filename=/usr/bin/true'; }
 
@@ -79,11 +90,14 @@ size_of() { # file, or directory's files
 	if [ -d "$1" ]; then du -sb "$1" | cut -f1; else stat -c %s "$1" 2>/dev/null || echo 0; fi
 }
 zsize() { if [ -f "$1" ]; then zstd -3 -q -c "$1" | wc -c; else echo 0; fi; }
+# user+sys seconds from GNU time's file: its last line (a peer that exits on
+# a signal or with a status first gets a "Command exited ..." line)
+cpu_of() { tail -n 1 "$1" | awk '{print $1 + $2}'; }
 
 sysctl -q -w kernel.bpf_stats_enabled=1
 echo "exec_bench: $N execs of 'true alpha beta gamma', $PAIRS alternating pairs per recorder; $(nproc) CPUs, kernel $(uname -r)"
-printf "%-14s %9s %10s %12s %13s %9s %9s %10s %10s\n" recorder captured "cpu/exec" "wall ratio" "(spread)" "B/exec" "zst B/ex" "marg B/ex" "marg zst"
-for tool in ebpfrec ebpfrec_noexit execsnoop bpftrace perf tracecmd; do
+printf "%-16s %11s %10s %12s %13s %9s %9s %10s %10s\n" recorder captured "cpu/exec" "wall ratio" "(spread)" "B/exec" "zst B/ex" "marg B/ex" "marg zst"
+for tool in ebpfrec ebpfrec_noexit execsnoop execsnoop_ts bpftrace bpftrace_ts perf tracecmd; do
 	ratios=""
 	for p in $(seq "$PAIRS"); do
 		base=$("$STORM" "$N" /usr/bin/true alpha beta gamma)
@@ -91,33 +105,37 @@ for tool in ebpfrec ebpfrec_noexit execsnoop bpftrace perf tracecmd; do
 		ratios="$ratios $(awk -v a="$t" -v b="$base" 'BEGIN{printf "%.4f", a/b}')"
 	done
 	captured=$("count_$tool" "$W/$tool.big")
-	read -r u s < "$W/$tool.big.cpu"
-	cpu=$(awk -v u="$u" -v s="$s" -v c="$captured" 'BEGIN{ if (c>0) printf "%.1fus", (u+s)*1e6/c; else print "-"}')
+	cpu_big=$(cpu_of "$W/$tool.big.cpu")
 	big=$(size_of "$W/$tool.big"); zbig=$(zsize "$W/$tool.big")
 	if [ "$tool" = ebpfrec ] || [ "$tool" = ebpfrec_noexit ]; then
-		# per-exec BPF time: exec + exit programs; sys_exit runs on every syscall
-		bpf=$(python3 - "$W/$tool.big.progs" "$captured" <<'PY'
+		# BPF time per exec: the exec and exit programs, and the failed-exec
+		# tracepoints' programs, which run on every execve's exit
+		bpf=$(python3 - "$W/$tool.big.progs" "$N" <<'PY'
 import json, sys
 progs = json.load(open(sys.argv[1])); n = int(sys.argv[2]) or 1
 t = {p.get("name"): (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs}
-parts = []
-for k in ("on_exec", "on_exit", "on_sys_exit"):
-    ns, cnt = t.get(k, (0, 0))
-    if cnt:
-        parts.append("%s %.0f ns/run (%d runs)" % (k, ns / cnt, cnt))
-ex = sum(t.get(k, (0, 0))[0] for k in ("on_exec", "on_exit"))
-print("BPF time per captured exec %.0f ns (exec+exit programs); %s" % (ex / n, "; ".join(parts)))
+names = ("on_exec", "on_exit", "on_execve_exit", "on_execveat_exi", "on_sys_exit")
+parts = ["%s %.0f ns/run (%d runs)" % (k, t[k][0] / t[k][1], t[k][1]) for k in names
+         if t.get(k, (0, 0))[1]]
+total = sum(t.get(k, (0, 0))[0] for k in names)
+print("BPF time per exec %.0f ns (all exec programs, over the whole run); %s" % (total / n, "; ".join(parts)))
 PY
 )
 	fi
 	run_with "$tool" "$SMALL" "$W/$tool.small" >/dev/null
+	cpu_small=$(cpu_of "$W/$tool.small.cpu")
+	cpu=$(awk -v a="$cpu_big" -v b="$cpu_small" -v n="$N" -v m="$SMALL" 'BEGIN{printf "%.2fus", (a-b)*1e6/(n-m)}')
 	small=$(size_of "$W/$tool.small"); zsmall=$(zsize "$W/$tool.small")
-	printf "%-14s %9s %10s %12s %13s %9.1f %9.1f %10.2f %10.2f\n" "$tool" "$captured/$N" "$cpu" \
+	printf "%-16s %11s %10s %12s %13s %9.1f %9.1f %10.2f %10.2f\n" "$tool" "$captured/$N" "$cpu" \
 		"$(echo $ratios | tr ' ' '\n' | median)" "($(echo $ratios | tr ' ' '\n' | minmax))" \
 		"$(awk -v a="$big" -v c="$N" 'BEGIN{print a/c}')" "$(awk -v a="$zbig" -v c="$N" 'BEGIN{print a/c}')" \
 		"$(awk -v a="$big" -v b="$small" -v n="$N" -v m="$SMALL" 'BEGIN{print (a-b)/(n-m)}')" \
 		"$(awk -v a="$zbig" -v b="$zsmall" -v n="$N" -v m="$SMALL" 'BEGIN{print (a-b)/(n-m)}')"
-	[ -n "${bpf:-}" ] && echo "  ebpfrec: $bpf" && bpf=""
+	if [ "$tool" = ebpfrec ] || [ "$tool" = ebpfrec_noexit ]; then
+		drops=$("$B/replay/ebpfreport" "$W/$tool.big" --json |
+			python3 -c 'import json,sys; print(json.load(sys.stdin)["files"][0]["lost"]["lost_ringbuf"])')
+		echo "  $tool: $bpf; ring buffer drops $drops"
+	fi
 done
 # an idle session: fixed cost of the file
 "$B/record/ebpfrec" -o "$W/idle.db" --duration 10 --no-progress

@@ -180,7 +180,7 @@ static int failed_exec_hook(const struct rec_options *o)
 {
 	int id;
 
-	if (o->no_failed)
+	if (o->no_failed || o->failed_hook == FAILED_HOOK_SYS_EXIT)
 		return 0;
 	if (libbpf_probe_bpf_helper(BPF_PROG_TYPE_TRACEPOINT, BPF_FUNC_task_pt_regs, NULL) <= 0) {
 		rec_notice("failed execs are caught on the exit of every syscall (raw_tp/sys_exit): "

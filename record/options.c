@@ -52,6 +52,7 @@ enum {
 	OPT_XDP_MODE,
 	OPT_QUEUE,
 	OPT_MAX_ARGV_BYTES,
+	OPT_FAILED_HOOK,
 };
 
 static const struct argp_option options[] = {
@@ -64,7 +65,12 @@ static const struct argp_option options[] = {
 	{ "no-exec", OPT_NO_EXEC, NULL, 0, "Do not record execs and exits", 1 },
 	{ "no-net", OPT_NO_NET, NULL, 0, "Do not record network flows", 1 },
 	{ "no-failed", OPT_NO_FAILED, NULL, 0,
-	  "Do not record failed execs (skips the sys_exit hook)", 1 },
+	  "Do not record failed execs (no syscall hook at all)", 1 },
+	{ "failed-hook", OPT_FAILED_HOOK, "HOOK", 0,
+	  "How failed execs are caught: auto (default: the execve/execveat exit "
+	  "tracepoints, else sys-exit) or sys-exit (a raw tracepoint on the exit of every "
+	  "syscall: costs every syscall of the host)",
+	  1 },
 	{ "no-exit", OPT_NO_EXIT, NULL, 0, "Do not record process exits", 1 },
 	{ "interface", 'i', "IFACE", 0,
 	  "Hook this interface (repeatable; default: every interface that is up, except "
@@ -167,6 +173,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_NO_EXIT:
 		o->no_exit = true;
+		break;
+	case OPT_FAILED_HOOK:
+		if (!strcmp(arg, "auto"))
+			o->failed_hook = FAILED_HOOK_AUTO;
+		else if (!strcmp(arg, "sys-exit"))
+			o->failed_hook = FAILED_HOOK_SYS_EXIT;
+		else
+			argp_error(st, "invalid --failed-hook '%s': use auto or sys-exit", arg);
 		break;
 	case 'i':
 		if (o->nifaces == REC_MAX_IFACE_ARGS)
@@ -295,6 +309,7 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_bool(&j, "exec", !o->no_exec);
 	json_kv_bool(&j, "net", !o->no_net);
 	json_kv_bool(&j, "failed_execs", !o->no_failed);
+	json_kv_str(&j, "failed_hook", o->failed_hook == FAILED_HOOK_SYS_EXIT ? "sys-exit" : "auto");
 	json_kv_bool(&j, "exits", !o->no_exit);
 	json_kv_u64(&j, "ringbuf_size", o->ringbuf_size);
 	json_kv_u64(&j, "queue_size", o->queue_size);

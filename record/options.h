@@ -6,6 +6,9 @@
 #include <stdint.h>
 
 enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC };
+/* how failed execs are caught: the exec syscalls' exit tracepoints where
+ * they can be used, or the raw tracepoint on every syscall's exit */
+enum failed_hook { FAILED_HOOK_AUTO, FAILED_HOOK_SYS_EXIT };
 
 #define REC_MAX_IFACE_ARGS 64
 /* The kernel's own bounds on an exec's arguments: a string is at most
@@ -31,7 +34,8 @@ struct rec_options {
 	uint64_t filter_cgroup; /* 0: any */
 	const char *filter_cgroup_arg;
 	const char *filter_comm;
-	bool no_failed; /* do not trace failed execs (skips the sys_exit hook) */
+	bool no_failed; /* do not trace failed execs (no syscall hook at all) */
+	enum failed_hook failed_hook;
 	bool no_exit; /* do not trace process exits */
 	const char *ifaces[REC_MAX_IFACE_ARGS]; /* -i, repeatable */
 	unsigned nifaces;
