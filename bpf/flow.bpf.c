@@ -45,6 +45,11 @@ extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
 __u32 active = 0; /* slot being written; flipped by user space */
 
+/* Or'ed into the ifindex of every flow key: 0 for the recorder's network
+ * namespace; a copy of these programs loaded for another namespace (sharing
+ * every map) tags its interfaces, whose indexes may repeat ours. */
+const volatile __u32 ifindex_tag = 0;
+
 /* Flow tables: two per family (one being written, one being drained),
  * referenced directly so that the verifier inlines their lookups (a table
  * reached through an array-of-maps costs an indirect call per packet).
@@ -377,7 +382,7 @@ int flow_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 
-	count_frame(data, end, ctx->ingress_ifindex, FLOW_DIR_INGRESS, end - data, 1);
+	count_frame(data, end, ctx->ingress_ifindex | ifindex_tag, FLOW_DIR_INGRESS, end - data, 1);
 	return XDP_PASS_;
 }
 
@@ -388,7 +393,7 @@ int flow_xdp(struct xdp_md *ctx)
  * segments GRO merged into it. */
 static __always_inline __u32 wire_segments(struct __sk_buff *skb, __u8 dir)
 {
-	__u32 segs = skb->gso_segs, ifindex = skb->ifindex;
+	__u32 segs = skb->gso_segs, ifindex = skb->ifindex | ifindex_tag;
 
 	if (!skb->gso_size)
 		return 1;
@@ -413,7 +418,7 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 dir)
 	bpf_skb_pull_data(skb, pull);
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
-	count_frame(data, end, skb->ifindex, dir, len, wire_segments(skb, dir));
+	count_frame(data, end, skb->ifindex | ifindex_tag, dir, len, wire_segments(skb, dir));
 	return TC_NEXT_;
 }
 

@@ -38,10 +38,14 @@ _Static_assert(offsetof(struct flow_key, sport) == offsetof(struct fmt_flow_key,
 struct hook {
 	int ingress_fd, egress_fd; /* link fds, -1 if none */
 	int tc_ifindex; /* netlink tc fallback to remove at exit, or 0 */
+	unsigned netns; /* where tc_ifindex is */
 };
 
 struct flow_source {
-	struct flow_bpf *skel;
+	struct flow_bpf *skel; /* the recorder's namespace; owns the maps */
+	/* per --netns namespace: the same programs with that namespace's
+	 * ifindex_tag, sharing every map of skel ([0] is skel) */
+	struct flow_bpf *ns_skel[NETNS_MAX + 1];
 	int barrier_fd, barrier_inner_fd;
 	int table4_fd[2], table6_fd[2]; /* per slot */
 	int ncpu;
@@ -70,7 +74,8 @@ static int attach_ingress(struct flow_source *f, const struct rec_options *o, st
 			  struct hook *h)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, lo);
-	int prog = bpf_program__fd(f->skel->progs.flow_xdp), fd, xdp_errno;
+	struct flow_bpf *skel = f->ns_skel[i->netns];
+	int prog = bpf_program__fd(skel->progs.flow_xdp), fd, xdp_errno;
 	int generic = o->xdp_mode == XDP_MODE_GENERIC ||
 		      (o->xdp_mode == XDP_MODE_AUTO && i->veth_or_lo);
 
@@ -87,7 +92,7 @@ static int attach_ingress(struct flow_source *f, const struct rec_options *o, st
 	/* XDP is taken (never replace someone else's program) or unsupported:
 	 * count ingress with tc instead, after the programs already there */
 	xdp_errno = errno;
-	fd = bpf_link_create(bpf_program__fd(f->skel->progs.flow_tc_ingress), (int)i->index,
+	fd = bpf_link_create(bpf_program__fd(skel->progs.flow_tc_ingress), (int)i->index,
 			     ATTACH_TCX_INGRESS, NULL);
 	if (fd < 0)
 		return -1;
@@ -104,7 +109,7 @@ static int attach_ingress(struct flow_source *f, const struct rec_options *o, st
 
 static int attach_egress(struct flow_source *f, struct iface *i, struct hook *h)
 {
-	int prog = bpf_program__fd(f->skel->progs.flow_tc_egress);
+	int prog = bpf_program__fd(f->ns_skel[i->netns]->progs.flow_tc_egress);
 	int fd = bpf_link_create(prog, (int)i->index, ATTACH_TCX_EGRESS, NULL);
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)i->index, .attach_point = BPF_TC_EGRESS);
 	LIBBPF_OPTS(bpf_tc_opts, topts, .handle = 0xeb9f, .priority = 0xeb9f, .prog_fd = prog);
@@ -120,6 +125,7 @@ static int attach_egress(struct flow_source *f, struct iface *i, struct hook *h)
 	if (bpf_tc_attach(&hook, &topts))
 		return -1;
 	h->tc_ifindex = (int)i->index;
+	h->netns = i->netns;
 	snprintf(i->egress, sizeof(i->egress), "tc");
 	rec_notice("%s: no tcx on this kernel; counting egress with a tc filter (removed at exit, "
 		   "but left behind if ebpfrec is killed with SIGKILL)",
@@ -127,43 +133,73 @@ static int attach_egress(struct flow_source *f, struct iface *i, struct hook *h)
 	return 0;
 }
 
-static void unhook(struct hook *h);
+static void unhook(struct flow_source *f, struct hook *h);
 
-/* Count interface i of the list under its slot, and hook it. @return 0, or
- * -1 with errno (nothing of it left attached). */
+/* Count interface i of the list under its slot, and hook it (from inside
+ * its namespace: links name interfaces by index). @return 0, or -1 with
+ * errno (nothing of it left attached). */
 static int hook_iface(struct flow_source *f, unsigned i)
 {
 	uint32_t slot = i;
 	struct iface *ifc = &f->ifs->v[i];
 	uint8_t yes = 1;
-	int saved;
+	int rc = -1, saved;
 
-	if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.ifslots), &ifc->index, &slot, BPF_ANY))
+	if (bpf_map_update_elem(bpf_map__fd(f->skel->maps.ifslots), &ifc->id, &slot, BPF_ANY))
 		return -1;
 	if (ifc->virtual &&
-	    bpf_map_update_elem(bpf_map__fd(f->skel->maps.gso_whole), &ifc->index, &yes, BPF_ANY))
+	    bpf_map_update_elem(bpf_map__fd(f->skel->maps.gso_whole), &ifc->id, &yes, BPF_ANY))
+		return -1;
+	if (ifc->netns && ifaces_enter(f->ifs, ifc->netns))
 		return -1;
 	if (attach_ingress(f, f->o, ifc, &f->hooks[i]) == 0 &&
 	    attach_egress(f, ifc, &f->hooks[i]) == 0)
-		return 0;
+		rc = 0;
 	saved = errno;
-	unhook(&f->hooks[i]);
+	if (ifc->netns && ifaces_enter(f->ifs, 0))
+		rc = -1, saved = errno; /* cannot happen: our own namespace */
+	if (rc)
+		unhook(f, &f->hooks[i]);
 	errno = saved;
-	return -1;
+	return rc;
 }
 
-static void unhook(struct hook *h)
+/* Load the programs again for namespace ns, on the maps of f->skel. */
+static int load_ns_copy(struct flow_source *f, unsigned ns)
+{
+	struct flow_bpf *copy = flow_bpf__open();
+	struct bpf_map *m;
+
+	if (!copy)
+		return -1;
+	f->ns_skel[ns] = copy;
+	copy->rodata->ifindex_tag = (uint32_t)ns << NETNS_ID_SHIFT;
+	bpf_object__for_each_map(m, copy->obj) {
+		const char *name = bpf_map__name(m);
+		struct bpf_map *own;
+		if (strstr(name, ".rodata"))
+			continue; /* the copy's own tag */
+		own = bpf_object__find_map_by_name(f->skel->obj, name);
+		if (!own || bpf_map__reuse_fd(m, bpf_map__fd(own)))
+			return -1;
+	}
+	return flow_bpf__load(copy) ? -1 : 0;
+}
+
+static void unhook(struct flow_source *f, struct hook *h)
 {
 	if (h->ingress_fd >= 0)
 		close(h->ingress_fd);
 	if (h->egress_fd >= 0)
 		close(h->egress_fd);
-	if (h->tc_ifindex) {
+	if (h->tc_ifindex && (!h->netns || ifaces_enter(f->ifs, h->netns) == 0)) {
 		LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = h->tc_ifindex, .attach_point = BPF_TC_EGRESS);
 		LIBBPF_OPTS(bpf_tc_opts, topts, .handle = 0xeb9f, .priority = 0xeb9f);
 		bpf_tc_detach(&hook, &topts);
+		if (h->netns)
+			ifaces_enter(f->ifs, 0);
 	}
-	*h = (struct hook){ -1, -1, 0 };
+	*h = (struct hook){ -1, -1, 0, 0 };
 }
 
 struct flow_source *flow_source_open(const struct rec_options *o, struct iface_list *ifs,
@@ -181,7 +217,7 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 	f->table4_fd[0] = f->table4_fd[1] = f->table6_fd[0] = f->table6_fd[1] = -1;
 	f->barrier_inner_fd = -1;
 	for (unsigned i = 0; i < IFACES_MAX; i++)
-		f->hooks[i] = (struct hook){ -1, -1, 0 };
+		f->hooks[i] = (struct hook){ -1, -1, 0, 0 };
 	f->o = o;
 	f->ifs = ifs;
 	f->sink = sink;
@@ -209,6 +245,13 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 			 o->verbose ? "" : " (run with -v for the verifier's log)");
 		goto fail;
 	}
+	f->ns_skel[0] = f->skel;
+	for (unsigned ns = 1; ns <= ifs->nnetns; ns++)
+		if (load_ns_copy(f, ns)) {
+			snprintf(err, errlen, "cannot load the flow BPF programs for namespace '%s': %s",
+				 ifs->netns_name[ns], strerror(errno));
+			goto fail;
+		}
 	f->table4_fd[0] = bpf_map__fd(f->skel->maps.flows4_0);
 	f->table4_fd[1] = bpf_map__fd(f->skel->maps.flows4_1);
 	f->table6_fd[0] = bpf_map__fd(f->skel->maps.flows6_0);
@@ -392,7 +435,7 @@ static int drain_overflow(struct flow_source *f, uint32_t slot, uint64_t now, ui
 		for (uint32_t dir = 0; dir < 2; dir++) {
 			uint32_t idx = ((slot * MAX_IFSLOTS + i) << 1) | dir;
 			uint64_t p = 0, b = 0;
-			struct flow_key k = { .ifindex = f->ifs->v[i].index, .dir = (uint8_t)dir,
+			struct flow_key k = { .ifindex = f->ifs->v[i].id, .dir = (uint8_t)dir,
 					      .family = FMT_FAMILY_OVERFLOW };
 			if (bpf_map_lookup_elem(fd, &idx, f->vals))
 				return -1;
@@ -460,27 +503,44 @@ int flow_source_drain(struct flow_source *f, uint64_t now_ns, char *err, size_t 
 	return 0;
 }
 
+/* Is interface ifc still there (looked up inside its namespace)? */
+static bool iface_exists(struct flow_source *f, const struct iface *ifc)
+{
+	char name[IF_NAMESIZE];
+	bool yes;
+
+	if (ifc->netns && ifaces_enter(f->ifs, ifc->netns))
+		return false; /* the namespace went away */
+	yes = if_indextoname(ifc->index, name) != NULL;
+	if (ifc->netns)
+		ifaces_enter(f->ifs, 0);
+	return yes;
+}
+
 int flow_source_check_ifaces(struct flow_source *f)
 {
 	int changed = 0;
 
 	for (unsigned i = 0; i < f->ifs->n; i++) {
-		char name[IF_NAMESIZE];
 		struct iface *ifc = &f->ifs->v[i];
-		if (ifc->gone || if_indextoname(ifc->index, name))
+		if (ifc->gone || iface_exists(f, ifc))
 			continue;
 		/* its links went with it; keep recording the others */
 		ifc->gone = true;
-		unhook(&f->hooks[i]);
+		unhook(f, &f->hooks[i]);
 		changed = 1;
 	}
 	/* an interface deleted and created again (a veth of a restarted
 	 * container): hook it under its new index, as a new list entry */
 	for (unsigned i = 0; i < f->ifs->n; i++) {
-		int k;
-		if (!f->ifs->v[i].gone || !if_nametoindex(f->ifs->v[i].name))
+		const struct iface *old = &f->ifs->v[i];
+		int k = -1;
+		if (!old->gone || (old->netns && ifaces_enter(f->ifs, old->netns)))
 			continue;
-		k = ifaces_readd(f->ifs, f->ifs->v[i].name);
+		if (if_nametoindex(old->name))
+			k = ifaces_readd(f->ifs, old->name, old->netns);
+		if (old->netns)
+			ifaces_enter(f->ifs, 0);
 		if (k < 0)
 			continue;
 		if (hook_iface(f, (unsigned)k)) {
@@ -524,7 +584,7 @@ void flow_source_close(struct flow_source *f, uint64_t now_ns, struct flow_count
 	if (!f)
 		return;
 	for (unsigned i = 0; i < IFACES_MAX; i++)
-		unhook(&f->hooks[i]);
+		unhook(f, &f->hooks[i]);
 	/* detached: nothing writes the tables any more; drain both slots */
 	if (f->skel && f->sink && now_ns && f->table4_fd[0] >= 0) {
 		uint64_t interval = f->last_ns ? now_ns - f->last_ns : 0;
@@ -536,6 +596,8 @@ void flow_source_close(struct flow_source *f, uint64_t now_ns, struct flow_count
 		*out = f->n;
 	if (f->barrier_inner_fd >= 0)
 		close(f->barrier_inner_fd);
+	for (unsigned ns = 1; ns <= NETNS_MAX; ns++)
+		flow_bpf__destroy(f->ns_skel[ns]);
 	flow_bpf__destroy(f->skel); /* owns the flow tables */
 	free(f->keys);
 	free(f->vals);

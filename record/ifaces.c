@@ -1,5 +1,9 @@
 /* ifaces.c - see ifaces.h. */
+#define _GNU_SOURCE /* setns */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <ifaddrs.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -38,8 +42,8 @@ static void driver_kind(struct iface *f, const char *name, unsigned flags)
 	close(fd);
 }
 
-static int add(struct iface_list *l, const char *name, unsigned flags, bool named, char *err,
-	       size_t len)
+static int add(struct iface_list *l, const char *name, unsigned flags, bool named, unsigned ns,
+	       char *err, size_t len)
 {
 	unsigned idx = if_nametoindex(name);
 
@@ -48,7 +52,7 @@ static int add(struct iface_list *l, const char *name, unsigned flags, bool name
 		return -1;
 	}
 	for (unsigned i = 0; i < l->n; i++)
-		if (l->v[i].index == idx) {
+		if (l->v[i].index == idx && l->v[i].netns == ns) {
 			l->v[i].named |= named;
 			return 0;
 		}
@@ -56,40 +60,52 @@ static int add(struct iface_list *l, const char *name, unsigned flags, bool name
 		snprintf(err, len, "more than %d interfaces", IFACES_MAX);
 		return -1;
 	}
-	l->v[l->n] = (struct iface){ .index = idx, .named = named };
+	if (l->nnetns && idx >> NETNS_ID_SHIFT) {
+		snprintf(err, len, "interface '%s' has index %u: with --netns, indexes must be below %u",
+			 name, idx, 1u << NETNS_ID_SHIFT);
+		return -1;
+	}
+	l->v[l->n] = (struct iface){ .index = idx, .named = named, .netns = (uint8_t)ns,
+				     .id = (uint32_t)ns << NETNS_ID_SHIFT | idx };
 	snprintf(l->v[l->n].name, sizeof(l->v[0].name), "%s", name);
 	driver_kind(&l->v[l->n], name, flags);
 	l->n++;
 	return 0;
 }
 
-int ifaces_readd(struct iface_list *l, const char *name)
+int ifaces_readd(struct iface_list *l, const char *name, unsigned ns)
 {
 	char err[128];
 	unsigned n = l->n;
 
-	if (add(l, name, 0, false, err, sizeof(err)) || l->n == n)
+	if (add(l, name, 0, false, ns, err, sizeof(err)) || l->n == n)
 		return -1;
 	return (int)n;
 }
 
-int ifaces_select(struct iface_list *l, const char *const *names, unsigned nnames, char *err,
-		  size_t errlen)
+int ifaces_enter(const struct iface_list *l, unsigned ns)
+{
+	if (ns > l->nnetns || l->netns_fd[ns] < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return setns(l->netns_fd[ns], CLONE_NEWNET);
+}
+
+void ifaces_release(struct iface_list *l)
+{
+	for (unsigned i = 0; i <= l->nnetns; i++)
+		if (l->netns_fd[i] >= 0)
+			close(l->netns_fd[i]);
+	l->nnetns = 0;
+	l->netns_fd[0] = -1;
+}
+
+/* Every up interface of the current namespace (loopback only if any). */
+static int add_up(struct iface_list *l, bool any, unsigned ns, char *err, size_t errlen)
 {
 	struct if_nameindex *all, *p;
-	bool any = false;
 
-	l->n = 0;
-	for (unsigned i = 0; i < nnames; i++) {
-		if (!strcmp(names[i], "any")) {
-			any = true;
-			continue;
-		}
-		if (add(l, names[i], 0, true, err, errlen))
-			return -1;
-	}
-	if (nnames && !any)
-		return 0;
 	all = if_nameindex();
 	if (!all) {
 		snprintf(err, errlen, "cannot list interfaces");
@@ -107,7 +123,7 @@ int ifaces_select(struct iface_list *l, const char *const *names, unsigned nname
 		}
 		if (!(flags & IFF_UP) || ((flags & IFF_LOOPBACK) && !any))
 			continue;
-		if (add(l, p->if_name, flags, false, err, errlen)) {
+		if (add(l, p->if_name, flags, false, ns, err, errlen)) {
 			if_freenameindex(all);
 			return -1;
 		}
@@ -116,21 +132,98 @@ int ifaces_select(struct iface_list *l, const char *const *names, unsigned nname
 	return 0;
 }
 
+/* Open namespace `spec` (a name under /run/netns or a path) as number ns,
+ * and add its up interfaces. */
+static int add_netns(struct iface_list *l, const char *spec, unsigned ns, char *err, size_t errlen)
+{
+	char path[4096];
+	int rc;
+
+	snprintf(path, sizeof(path), strchr(spec, '/') ? "%s" : "/run/netns/%s", spec);
+	l->netns_fd[ns] = open(path, O_RDONLY | O_CLOEXEC);
+	if (l->netns_fd[ns] < 0) {
+		snprintf(err, errlen, "no network namespace '%s' (%s: %s)", spec, path, strerror(errno));
+		return -1;
+	}
+	l->netns_name[ns] = spec;
+	l->nnetns = ns;
+	if (ifaces_enter(l, ns)) {
+		snprintf(err, errlen, "cannot enter network namespace '%s': %s", spec, strerror(errno));
+		return -1;
+	}
+	rc = add_up(l, false, ns, err, errlen);
+	if (ifaces_enter(l, 0)) {
+		snprintf(err, errlen, "cannot return to the recorder's network namespace: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return rc;
+}
+
+int ifaces_select(struct iface_list *l, const char *const *names, unsigned nnames,
+		  const char *const *netns, unsigned nnetns, char *err, size_t errlen)
+{
+	bool any = false;
+
+	l->n = 0;
+	l->nnetns = 0;
+	l->netns_name[0] = NULL;
+	l->netns_fd[0] = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (l->netns_fd[0] < 0) {
+		snprintf(err, errlen, "cannot open this network namespace: %s", strerror(errno));
+		return -1;
+	}
+	if (nnetns > NETNS_MAX) {
+		snprintf(err, errlen, "more than %d --netns", NETNS_MAX);
+		return -1;
+	}
+	for (unsigned i = 0; i < nnetns; i++)
+		l->netns_fd[i + 1] = -1;
+	/* the namespaces first: with --netns, ids of this namespace's
+	 * interfaces must fit below the tag too, which add() checks */
+	for (unsigned i = 0; i < nnetns; i++)
+		if (add_netns(l, netns[i], i + 1, err, errlen))
+			return -1;
+	for (unsigned i = 0; i < nnames; i++) {
+		if (!strcmp(names[i], "any")) {
+			any = true;
+			continue;
+		}
+		if (add(l, names[i], 0, true, 0, err, errlen))
+			return -1;
+	}
+	if ((nnames && !any) || (!nnames && nnetns))
+		return 0;
+	return add_up(l, any, 0, err, errlen);
+}
+
 char *ifaces_json(const struct iface_list *l)
 {
 	struct json j = { 0 };
-	struct ifaddrs *ifa = NULL, *a;
+	struct ifaddrs *ifa[NETNS_MAX + 1] = { NULL }, *a;
 
-	getifaddrs(&ifa);
+	/* addresses are read inside each namespace */
+	for (unsigned ns = 0; ns <= l->nnetns; ns++) {
+		if (ns && ifaces_enter(l, ns))
+			continue;
+		if (getifaddrs(&ifa[ns]))
+			ifa[ns] = NULL;
+	}
+	if (l->nnetns)
+		ifaces_enter(l, 0);
 	json_begin_array(&j);
 	for (unsigned i = 0; i < l->n; i++) {
 		const struct iface *f = &l->v[i];
 		json_begin_object(&j);
-		json_kv_u64(&j, "index", f->index); /* first: ebpfreport looks for "index":N, */
+		json_kv_u64(&j, "index", f->id); /* first: ebpfreport looks for "index":N, */
 		json_kv_str(&j, "name", f->name);
+		if (f->netns) {
+			json_kv_str(&j, "netns", l->netns_name[f->netns]);
+			json_kv_u64(&j, "ifindex", f->index);
+		}
 		json_key(&j, "addresses");
 		json_begin_array(&j);
-		for (a = ifa; a; a = a->ifa_next) {
+		for (a = ifa[f->netns]; a; a = a->ifa_next) {
 			char buf[INET6_ADDRSTRLEN + 8];
 			if (!a->ifa_addr || strcmp(a->ifa_name, f->name))
 				continue;
@@ -151,7 +244,8 @@ char *ifaces_json(const struct iface_list *l)
 		json_end_object(&j);
 	}
 	json_end_array(&j);
-	if (ifa)
-		freeifaddrs(ifa);
+	for (unsigned ns = 0; ns <= l->nnetns; ns++)
+		if (ifa[ns])
+			freeifaddrs(ifa[ns]);
 	return json_take(&j);
 }

@@ -172,7 +172,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!o.no_net) {
-		if (ifaces_select(&ifs, o.ifaces, o.nifaces, err, sizeof(err)) == 0 && !ifs.n)
+		if (ifaces_select(&ifs, o.ifaces, o.nifaces, o.netns, o.nnetns, err, sizeof(err)) == 0 &&
+		    !ifs.n)
 			snprintf(err, sizeof(err), "no interface is up (use -i IFACE or --no-net)");
 		if (ifs.n)
 			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, err, sizeof(err));
@@ -265,6 +266,7 @@ int main(int argc, char **argv)
 		exec_source_consume(x);
 	if (fl) { /* detach, then count what the last partial interval saw */
 		flow_source_close(fl, host_boot_ns(), &fc);
+		ifaces_release(&ifs);
 		fl = NULL;
 		sink_meta_u64(sink, "lost_flow_overflow", fc.overflow_packets);
 	}

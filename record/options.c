@@ -26,6 +26,7 @@ static const char doc[] =
 	"  sudo ebpfrec --print --uid 1000            # print uid 1000's execs live\n"
 	"  sudo ebpfrec --comm make -o build.db       # only processes named make\n"
 	"  sudo ebpfrec -i eth0 --no-exec --interval 5s  # only flows on eth0\n"
+	"  sudo ebpfrec --netns web -o web.db          # a container's interfaces (ip netns)\n"
 	"  ebpfreport session.db --top 10             # read it, no root needed\n"
 	"\n"
 	"Stop with Ctrl-C or SIGTERM: the file is flushed and closed cleanly. A second "
@@ -53,6 +54,7 @@ enum {
 	OPT_QUEUE,
 	OPT_MAX_ARGV_BYTES,
 	OPT_FAILED_HOOK,
+	OPT_NETNS,
 };
 
 static const struct argp_option options[] = {
@@ -75,6 +77,11 @@ static const struct argp_option options[] = {
 	{ "interface", 'i', "IFACE", 0,
 	  "Hook this interface (repeatable; default: every interface that is up, except "
 	  "loopback; 'any' adds loopback)",
+	  1 },
+	{ "netns", OPT_NETNS, "NAME|PATH", 0,
+	  "Also hook every interface that is up (but loopback) in this network namespace: "
+	  "a name under /run/netns (ip netns) or a path such as /proc/PID/ns/net "
+	  "(repeatable; without -i, only these namespaces are recorded)",
 	  1 },
 	{ "interval", OPT_INTERVAL, "DURATION", 0,
 	  "Flow interval: 1s (default), 500ms, 10s... (100ms to 1h)", 1 },
@@ -187,6 +194,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "too many -i options (at most %d)", REC_MAX_IFACE_ARGS);
 		o->ifaces[o->nifaces++] = arg;
 		break;
+	case OPT_NETNS:
+		if (o->nnetns == REC_MAX_IFACE_ARGS)
+			argp_error(st, "too many --netns options (at most %d)", REC_MAX_IFACE_ARGS);
+		if (!*arg)
+			argp_error(st, "invalid --netns '': empty name");
+		o->netns[o->nnetns++] = arg;
+		break;
 	case OPT_INTERVAL: {
 		double v = strtod(arg, &end), unit = 1e9;
 		if (end == arg)
@@ -287,6 +301,11 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 		fprintf(stderr, "ebpfrec: --no-exec and --no-net leave nothing to record\n");
 		exit(2);
 	}
+	if (o->no_net && (o->nnetns || o->nifaces)) {
+		fprintf(stderr, "ebpfrec: %s and --no-net contradict each other\n",
+			o->nnetns ? "--netns" : "-i");
+		exit(2);
+	}
 	/* the largest exec record (header and two paths take under 2 KiB) must
 	 * fit in the ring buffer, or it could never be sent */
 	if (o->ringbuf_size < (uint64_t)o->max_argv_bytes + 2048) {
@@ -321,6 +340,8 @@ char *rec_options_json(const struct rec_options *o)
 				    o->xdp_mode == XDP_MODE_GENERIC ? "generic" : "auto");
 	json_key(&j, "interfaces");
 	json_str_array(&j, o->ifaces, o->nifaces);
+	json_key(&j, "netns");
+	json_str_array(&j, o->netns, o->nnetns);
 	if (o->filter_uid >= 0)
 		json_kv_u64(&j, "filter_uid", (uint64_t)o->filter_uid);
 	if (o->filter_cgroup)

@@ -39,6 +39,8 @@ struct rec_options {
 	bool no_exit; /* do not trace process exits */
 	const char *ifaces[REC_MAX_IFACE_ARGS]; /* -i, repeatable */
 	unsigned nifaces;
+	const char *netns[REC_MAX_IFACE_ARGS]; /* --netns, repeatable */
+	unsigned nnetns;
 	uint64_t interval_ns;
 	uint32_t max_flows;
 	enum xdp_mode xdp_mode;
