@@ -311,7 +311,7 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 	if (o->ringbuf_size < (uint64_t)o->max_argv_bytes + 2048) {
 		fprintf(stderr,
 			"ebpfrec: --ringbuf-size %llu is too small for --max-argv-bytes %u: "
-			"use at least %llu\n",
+			"use at least %llu, or a smaller --max-argv-bytes\n",
 			(unsigned long long)o->ringbuf_size, o->max_argv_bytes,
 			(unsigned long long)o->max_argv_bytes + 2048);
 		exit(2);

@@ -235,7 +235,8 @@ Test(faults, sigkill_at_random_moments_20_times, .init = root, .timeout = 300)
 
 Test(faults, sigstop_for_5s_drops_are_counted_exactly, .init = root, .timeout = 180)
 {
-	static const char *const args[] = { "--comm", "stopstorm", "--ringbuf-size", "65536", NULL };
+	static const char *const args[] = { "--comm", "stopstorm", "--ringbuf-size", "65536",
+					    "--max-argv-bytes", "4096", NULL };
 	const char *prog = prog_named("stopstorm");
 	struct recorder rec;
 	struct capture cap;
@@ -282,7 +283,8 @@ Test(faults, slow_disk_fills_the_queue_loss_counted_loop_never_blocks, .init = r
      .fini = slow_fini, .timeout = 300)
 {
 	static const char *const args[] = { "--comm", "slowstorm", "--no-exit", "--queue-size",
-					    "65536", "--ringbuf-size", "16384", NULL };
+					    "65536", "--ringbuf-size", "16384", "--max-argv-bytes",
+					    "4096", NULL };
 	const char *prog = prog_named("slowstorm");
 	char back[256], *mnt = slow_mnt, db[300], cmd[1024];
 	struct recorder rec;
