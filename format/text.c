@@ -1,8 +1,8 @@
-/* text.c - see text.h. */
+/* text.c - see fmt_text.h. */
 #include <ctype.h>
 #include <string.h>
 
-#include "text.h"
+#include "fmt_text.h"
 
 void text_put_arg(FILE *f, const char *a)
 {

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "print.h"
-#include "text.h"
+#include "fmt_text.h"
 
 static void put_time(struct printer *p, uint64_t ts)
 {

@@ -8,7 +8,7 @@
 
 #include "event_out.h"
 #include "out.h"
-#include "text.h"
+#include "fmt_text.h"
 
 static int64_t wall(struct report *r, const struct fmt_event *ev)
 {

@@ -1,4 +1,4 @@
-/* text.h - showing recorded strings to people: argv as a shell would need
+/* fmt_text.h - showing recorded strings to people: argv as a shell would need
  * it, control bytes escaped. Shared by ebpfrec --print and ebpfreport. */
 #ifndef FMT_TEXT_H
 #define FMT_TEXT_H
