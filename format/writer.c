@@ -1,5 +1,9 @@
 /* writer.c - fmt_writer: creates a session file and stores chunks in it.
  *
+ * Records go through one appender per stream (appender.h), which decides
+ * when a chunk is sealed; this file compresses sealed chunks and stores
+ * them, keeps meta, and commits.
+ *
  * The file is in WAL mode while recording, so every flush is one cheap
  * commit and a crash (or SIGKILL) of the recorder leaves a readable file
  * holding everything flushed. Open chunks are rewritten in place (INSERT OR
@@ -20,9 +24,10 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
-#include "chunk_codec.h"
+#include "appender.h"
 #include "create_file.h"
 #include "crc32.h"
+#include "flow_order.h"
 #include "fmt.h"
 #include "schema.h"
 
@@ -35,11 +40,9 @@ struct fmt_writer {
 	struct fmt_buf zbuf;
 	struct fmt_writer_opts opts;
 	int in_txn;
-	int64_t next_id;
-	struct fmt_builder *b[FMT_STREAM_MAX + 1];
-	int64_t open_id[FMT_STREAM_MAX + 1]; /* row of each stream's growing chunk */
+	int64_t next_id; /* chunk row ids, shared by the appenders */
+	struct appender app[FMT_STREAM_MAX + 1];
 	struct fmt_writer_stats st;
-	uint64_t committed[FMT_STREAM_MAX + 1]; /* records in closed chunks */
 	char err[512];
 };
 
@@ -77,6 +80,8 @@ static int begin(struct fmt_writer *w)
 		w->in_txn = 1;
 	return rc;
 }
+
+static int store_chunk(void *ctx, const struct fmt_chunk *c);
 
 int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_opts *opts,
 		      struct fmt_writer **out, char **errmsg)
@@ -149,7 +154,8 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	if (rc == FMT_OK)
 		rc = fmt_writer_flush(w);
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		if (!(w->b[s] = fmt_builder_new(s)))
+		if (appender_init(&w->app[s], s, w->opts.chunk_records, w->opts.chunk_span_ns,
+				  &w->next_id, store_chunk, w))
 			rc = set_err(w, FMT_ENOMEM, "out of memory");
 	if (rc != FMT_OK) {
 		if (errmsg)
@@ -194,15 +200,11 @@ int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t valu
 	return fmt_writer_set_meta(w, key, buf);
 }
 
-int64_t fmt_writer_next_chunk_id(struct fmt_writer *w)
+/* Compress a sealed chunk and store it (insert, or replace the growing
+ * chunk's earlier snapshot with the same id); committed at the next flush. */
+static int store_chunk(void *ctx, const struct fmt_chunk *c)
 {
-	/* atomic: a producer thread (sealing chunks) and the writer thread
-	 * (appending records) both take ids */
-	return __atomic_fetch_add(&w->next_id, 1, __ATOMIC_RELAXED);
-}
-
-int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c)
-{
+	struct fmt_writer *w = ctx;
 	size_t bound = ZSTD_compressBound(c->payload.len), zlen;
 	uint32_t crc;
 	int rc, src;
@@ -238,63 +240,45 @@ int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c)
 	return FMT_OK;
 }
 
-/* Seal the stream's builder into its chunk row. With reset the chunk is
- * final and the next record starts a new one. */
-static int store_open_chunk(struct fmt_writer *w, int s, int reset)
+int fmt_writer_append(struct fmt_writer *w, const struct fmt_event *ev)
 {
-	struct fmt_chunk *c;
 	int rc;
 
-	if (fmt_builder_count(w->b[s]) == 0)
-		return FMT_OK;
-	if (!w->open_id[s])
-		w->open_id[s] = fmt_writer_next_chunk_id(w);
-	c = fmt_builder_seal(w->b[s], w->open_id[s], reset);
-	if (!c)
-		return set_err(w, FMT_ENOMEM, "out of memory");
-	rc = fmt_writer_put_chunk(w, c);
-	if (rc == FMT_OK && reset) {
-		w->open_id[s] = 0;
-		w->committed[s] += c->records;
-		w->st.chunks++;
-	}
-	fmt_chunk_free(c);
-	return rc;
-}
-
-typedef int (*add_fn)(struct fmt_builder *, const void *);
-
-static int append(struct fmt_writer *w, int s, add_fn add, const void *rec)
-{
-	int rc = add(w->b[s], rec);
-
-	if (rc == FMT_ELIMIT) { /* chunk would exceed a reader limit */
-		if ((rc = store_open_chunk(w, s, 1)))
-			return rc;
-		rc = add(w->b[s], rec);
-	}
-	if (rc)
-		return rc == FMT_EINVAL ? set_err(w, rc, "invalid record") :
-					  set_err(w, rc, "%s", fmt_strerror(rc));
-	w->st.records[s]++;
-	if (fmt_builder_due(w->b[s], w->opts.chunk_records, w->opts.chunk_span_ns))
-		rc = store_open_chunk(w, s, 1);
+	if (ev->stream < FMT_STREAM_EXEC || ev->stream > FMT_STREAM_MAX)
+		return set_err(w, FMT_EINVAL, "invalid record");
+	w->err[0] = 0; /* storing a chunk says what failed; else say it here */
+	rc = appender_add(&w->app[ev->stream], ev);
+	if (rc && !w->err[0])
+		set_err(w, rc, "%s", rc == FMT_EINVAL ? "invalid record" : fmt_strerror(rc));
 	return rc;
 }
 
 int fmt_writer_append_exec(struct fmt_writer *w, const struct fmt_exec *rec)
 {
-	return append(w, FMT_STREAM_EXEC, (add_fn)fmt_builder_add_exec, rec);
+	return fmt_writer_append(w, &(struct fmt_event){ .stream = FMT_STREAM_EXEC, .exec = *rec });
 }
 
 int fmt_writer_append_exit(struct fmt_writer *w, const struct fmt_exit *rec)
 {
-	return append(w, FMT_STREAM_EXIT, (add_fn)fmt_builder_add_exit, rec);
+	return fmt_writer_append(w, &(struct fmt_event){ .stream = FMT_STREAM_EXIT, .exit = *rec });
 }
 
 int fmt_writer_append_flow(struct fmt_writer *w, const struct fmt_flow *rec)
 {
-	return append(w, FMT_STREAM_FLOW, (add_fn)fmt_builder_add_flow, rec);
+	return fmt_writer_append(w, &(struct fmt_event){ .stream = FMT_STREAM_FLOW, .flow = *rec });
+}
+
+int fmt_writer_append_flows(struct fmt_writer *w, struct fmt_flow *rows, size_t n)
+{
+	struct fmt_event ev = { .stream = FMT_STREAM_FLOW };
+	int rc = FMT_OK;
+
+	n = flow_rows_order(rows, n);
+	for (size_t i = 0; i < n && rc == FMT_OK; i++) {
+		ev.flow = rows[i];
+		rc = fmt_writer_append(w, &ev);
+	}
+	return rc;
 }
 
 int fmt_writer_flush(struct fmt_writer *w)
@@ -302,8 +286,8 @@ int fmt_writer_flush(struct fmt_writer *w)
 	int rc = FMT_OK;
 
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		if (w->b[s])
-			rc = store_open_chunk(w, s, 0);
+		if (w->app[s].b)
+			rc = appender_store(&w->app[s], 0);
 	if (rc == FMT_OK && w->in_txn) {
 		rc = exec_sql(w, "COMMIT");
 		if (rc == FMT_OK)
@@ -312,8 +296,7 @@ int fmt_writer_flush(struct fmt_writer *w)
 	return rc;
 }
 
-/* Record and chunk totals from the chunk table itself, whichever path
- * (append or put_chunk from a writer thread) the chunks came by. */
+/* Record and chunk totals from the chunk table itself. */
 static int store_totals(struct fmt_writer *w)
 {
 	static const char *const keys[] = { NULL, META_RECORDS_EXEC, META_RECORDS_EXIT,
@@ -350,7 +333,7 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg)
 	if (!w)
 		return FMT_EINVAL;
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		rc = store_open_chunk(w, s, 1);
+		rc = appender_store(&w->app[s], 1);
 	if (rc == FMT_OK)
 		rc = store_totals(w);
 	if (rc == FMT_OK)
@@ -384,8 +367,8 @@ void fmt_writer_abandon(struct fmt_writer *w)
 	sqlite3_close(w->db);
 	ZSTD_freeCCtx(w->zc);
 	fmt_buf_free(&w->zbuf);
-	for (int s = 0; s <= FMT_STREAM_MAX; s++)
-		fmt_builder_free(w->b[s]);
+	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++)
+		appender_free(&w->app[s]);
 	free(w);
 }
 
@@ -397,4 +380,9 @@ const char *fmt_writer_errmsg(const struct fmt_writer *w)
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st)
 {
 	*st = w->st;
+	st->chunks = 0;
+	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
+		st->records[s] = w->app[s].records;
+		st->chunks += w->app[s].chunks;
+	}
 }

@@ -85,11 +85,18 @@ int fmt_remove_file(const char *path);
 int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value);
 int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t value);
 
-/* Append one record to the stream's open chunk. A chunk that reaches its
- * record or time bound is compressed and written. */
+/* Append one record (of any stream) to its stream's open chunk. A chunk
+ * that reaches its record or time bound, or a reader limit, is compressed
+ * and stored. @return 0 or a FMT_E* code (fmt_writer_errmsg says why). */
+int fmt_writer_append(struct fmt_writer *w, const struct fmt_event *ev);
+/* The same for a record of a known stream. */
 int fmt_writer_append_exec(struct fmt_writer *w, const struct fmt_exec *rec);
 int fmt_writer_append_exit(struct fmt_writer *w, const struct fmt_exit *rec);
 int fmt_writer_append_flow(struct fmt_writer *w, const struct fmt_flow *rec);
+/* One interval's flow rows, as drained: they are put in a stable order
+ * (rows is reordered in place) and rows with equal keys are merged, which
+ * is what the flow encoder compresses best, then appended. */
+int fmt_writer_append_flows(struct fmt_writer *w, struct fmt_flow *rows, size_t n);
 
 /* Make everything appended so far durable against a crash of this process:
  * open chunks are written (and rewritten in place as they grow, so flushing
@@ -118,40 +125,6 @@ struct fmt_writer_stats {
 	uint64_t blob_bytes;
 };
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st);
-
-/* ---- threaded writing ---------------------------------------------------
- * For a producer that must never block on I/O: the producer owns a
- * fmt_builder per stream and seals chunks; a writer thread hands them to
- * fmt_writer_put_chunk(), which compresses and stores them. */
-
-struct fmt_builder;
-struct fmt_chunk; /* a sealed, uncompressed chunk; owned by whoever holds it */
-
-struct fmt_builder *fmt_builder_new(enum fmt_stream stream);
-void fmt_builder_free(struct fmt_builder *b);
-int fmt_builder_add_exec(struct fmt_builder *b, const struct fmt_exec *rec);
-int fmt_builder_add_exit(struct fmt_builder *b, const struct fmt_exit *rec);
-int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *rec);
-uint32_t fmt_builder_count(const struct fmt_builder *b);
-uint64_t fmt_builder_span_ns(const struct fmt_builder *b);
-/* @return 1 when the open chunk holds `records` records or spans span_ns
- * (time to seal it), else 0. */
-int fmt_builder_due(const struct fmt_builder *b, uint32_t records, uint64_t span_ns);
-
-/* Seal the records added so far into a chunk with row id chunk_id. With
- * reset, the builder starts a new chunk; without, it keeps growing and a
- * later seal with the same id replaces this one in the file. */
-struct fmt_chunk *fmt_builder_seal(struct fmt_builder *b, int64_t chunk_id, int reset);
-void fmt_chunk_free(struct fmt_chunk *c);
-uint32_t fmt_chunk_count(const struct fmt_chunk *c);
-/* @return bytes of the uncompressed payload (memory the chunk holds) */
-size_t fmt_chunk_size(const struct fmt_chunk *c);
-
-/* Compress and store (insert or replace by id) a sealed chunk; the caller
- * keeps ownership of c. Committed at the next flush. */
-int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c);
-/* Allocate a fresh chunk row id (safe from any thread). */
-int64_t fmt_writer_next_chunk_id(struct fmt_writer *w);
 
 /* ---- reader ------------------------------------------------------------ */
 
