@@ -22,6 +22,7 @@
 #include "chunk_codec.h"
 #include "crc32.h"
 #include "fmt.h"
+#include "fmt_meta.h"
 #include "schema.h"
 
 #define MAX_CHUNKS (16u << 20)
@@ -193,8 +194,8 @@ static int load_meta(struct fmt_reader *r)
 
 static int check_version(struct fmt_reader *r)
 {
-	const char *v = fmt_reader_meta(r, META_FORMAT_VERSION);
-	const char *off_text = fmt_reader_meta(r, META_CLOCK_OFFSET);
+	const char *v = fmt_reader_meta(r, FMT_META_FORMAT_VERSION);
+	const char *off_text = fmt_reader_meta(r, FMT_META_CLOCK_OFFSET_NS);
 	unsigned major;
 
 	if (!v || sscanf(v, "%u.", &major) != 1)
@@ -208,7 +209,7 @@ static int check_version(struct fmt_reader *r)
 		errno = 0;
 		r->clock_offset = strtoll(off_text, &end, 10);
 		if (errno || end == off_text || *end)
-			return set_err(r, FMT_ECORRUPT, "bad %s '%.40s'", META_CLOCK_OFFSET,
+			return set_err(r, FMT_ECORRUPT, "bad %s '%.40s'", FMT_META_CLOCK_OFFSET_NS,
 				       off_text);
 	}
 	return FMT_OK;
@@ -330,7 +331,7 @@ void fmt_reader_meta_at(const struct fmt_reader *r, size_t i, const char **key,
 
 int fmt_reader_closed_clean(const struct fmt_reader *r)
 {
-	const char *v = fmt_reader_meta(r, META_CLOSED_CLEAN);
+	const char *v = fmt_reader_meta(r, FMT_META_CLOSED_CLEAN);
 	return v && !strcmp(v, "1");
 }
 

@@ -29,6 +29,7 @@
 #include "crc32.h"
 #include "flow_order.h"
 #include "fmt.h"
+#include "fmt_meta.h"
 #include "schema.h"
 
 #define DEFAULT_ZSTD_LEVEL 4 /* measured: level 9 is 4% smaller, 35% slower to write */
@@ -147,10 +148,10 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 0);
 		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_contentSizeFlag, 1);
 		snprintf(sql, sizeof(sql), "%d.%d", FMT_VERSION_MAJOR, FMT_VERSION_MINOR);
-		rc = fmt_writer_set_meta(w, META_FORMAT_VERSION, sql);
+		rc = fmt_writer_set_meta(w, FMT_META_FORMAT_VERSION, sql);
 	}
 	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta(w, META_CLOSED_CLEAN, "0");
+		rc = fmt_writer_set_meta(w, FMT_META_CLOSED_CLEAN, "0");
 	if (rc == FMT_OK)
 		rc = fmt_writer_flush(w);
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
@@ -165,18 +166,6 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	}
 	*out = w;
 	return FMT_OK;
-}
-
-int fmt_meta_is_writer_key(const char *key)
-{
-	static const char *const keys[] = { META_FORMAT_VERSION, META_CLOSED_CLEAN,
-					    META_RECORDS_EXEC,   META_RECORDS_EXIT,
-					    META_RECORDS_FLOW,   META_CHUNKS };
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(key, keys[i]))
-			return 1;
-	return 0;
 }
 
 int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value)
@@ -299,8 +288,8 @@ int fmt_writer_flush(struct fmt_writer *w)
 /* Record and chunk totals from the chunk table itself. */
 static int store_totals(struct fmt_writer *w)
 {
-	static const char *const keys[] = { NULL, META_RECORDS_EXEC, META_RECORDS_EXIT,
-					    META_RECORDS_FLOW };
+	static const char *const keys[] = { NULL, FMT_META_RECORDS_EXEC, FMT_META_RECORDS_EXIT,
+					    FMT_META_RECORDS_FLOW };
 	uint64_t records[FMT_STREAM_MAX + 1] = { 0 }, chunks = 0;
 	sqlite3_stmt *st;
 	int rc = FMT_OK, src;
@@ -320,7 +309,7 @@ static int store_totals(struct fmt_writer *w)
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
 		rc = fmt_writer_set_meta_u64(w, keys[s], records[s]);
 	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta_u64(w, META_CHUNKS, chunks);
+		rc = fmt_writer_set_meta_u64(w, FMT_META_CHUNKS, chunks);
 	return rc;
 }
 
@@ -337,7 +326,7 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg)
 	if (rc == FMT_OK)
 		rc = store_totals(w);
 	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta(w, META_CLOSED_CLEAN, "1");
+		rc = fmt_writer_set_meta(w, FMT_META_CLOSED_CLEAN, "1");
 	if (rc == FMT_OK)
 		rc = fmt_writer_flush(w);
 	if (rc == FMT_OK)

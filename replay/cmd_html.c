@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "out.h"
 #include "pidmap.h"
 #include "report.h"
@@ -331,9 +332,9 @@ static void summary(struct report *r, struct page *p)
 		fprintf(f, "<tr><th>file</th><td>");
 		esc(f, r->paths[i]);
 		fprintf(f, "</td></tr>\n<tr><th>host</th><td>");
-		esc(f, fmt_reader_meta(rd, "hostname") ?: "?");
+		esc(f, fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: "?");
 		fprintf(f, "</td></tr>\n<tr><th>kernel</th><td>");
-		esc(f, fmt_reader_meta(rd, "kernel_release") ?: "?");
+		esc(f, fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE) ?: "?");
 		fprintf(f, "</td></tr>\n<tr><th>recorded</th><td>%s &rarr; %s (%s)</td></tr>\n",
 			out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
 			out_wall(b, sizeof(b), (int64_t)e + off, r->utc, false),
@@ -433,9 +434,9 @@ static void write_page(struct report *r, struct page *p)
 		   "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
 		   "<meta name=\"generator\" content=\"ebpfreport " EBPFREC_VERSION "\">\n"
 		   "<title>ebpfrec session ");
-	esc(f, fmt_reader_meta(r->readers[0], "hostname") ?: r->paths[0]);
+	esc(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>ebpfrec session ", style);
-	esc(f, fmt_reader_meta(r->readers[0], "hostname") ?: r->paths[0]);
+	esc(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
 	fprintf(f, "</h1>\n");
 	summary(r, p);
 	fprintf(f, "<section id=\"charts\"><h2>Timeline</h2>\n");

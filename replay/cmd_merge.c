@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "ifmeta.h"
 #include "json.h"
 #include "rewrite.h"
@@ -24,11 +25,6 @@ struct merge {
 	struct rewrite rw;
 	int64_t *shift;
 	int renumber;
-};
-
-static const char *const loss_keys[] = {
-	"lost_ringbuf", "lost_ringbuf_exec", "lost_ringbuf_exit", "lost_queue",
-	"lost_flow_overflow", "argv_truncated", "failed_execs",
 };
 
 static int add(struct report *r, const struct fmt_event *ev, void *ctx)
@@ -49,8 +45,8 @@ static void merge_interfaces(struct report *r, struct merge *m)
 	size_t n = 0;
 
 	for (unsigned i = 0; i < r->nfiles; i++) {
-		const char *s = fmt_reader_meta(r->readers[i], "interfaces");
-		const char *host = fmt_reader_meta(r->readers[i], "hostname");
+		const char *s = fmt_reader_meta(r->readers[i], FMT_META_INTERFACES);
+		const char *host = fmt_reader_meta(r->readers[i], FMT_META_HOSTNAME);
 		int k;
 		if (!s || (k = ifmeta_parse(s, all + n, IFMETA_MAX - n)) < 0)
 			continue; /* still under sourceN.interfaces */
@@ -65,13 +61,15 @@ static void merge_interfaces(struct report *r, struct merge *m)
 		n += (size_t)k;
 	}
 	char *text = ifmeta_format(all, n);
-	rewrite_meta(&m->rw, "interfaces", text ? text : "[]");
+	rewrite_meta(&m->rw, FMT_META_INTERFACES, text ? text : "[]");
 	free(text);
 }
 
 static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 {
-	uint64_t start = UINT64_MAX, end = 0, loss[sizeof(loss_keys) / sizeof(loss_keys[0])] = { 0 };
+	size_t nkeys;
+	const struct fmt_meta_key *keys = fmt_meta_keys(&nkeys);
+	uint64_t start = UINT64_MAX, end = 0, *sums = calloc(nkeys, sizeof(*sums));
 	char hosts[1024] = "", key[64], base[4096], *text;
 	const char *kernel = NULL;
 	int mixed = 0;
@@ -80,8 +78,8 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 	json_begin_array(&j);
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		struct fmt_reader *rd = r->readers[i];
-		const char *host = fmt_reader_meta(rd, "hostname") ?: "";
-		const char *kr = fmt_reader_meta(rd, "kernel_release");
+		const char *host = fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: "";
+		const char *kr = fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE);
 		uint64_t s = sess_start_ns(rd) + (uint64_t)m->shift[i];
 		uint64_t e = sess_end_ns(rd) + (uint64_t)m->shift[i];
 
@@ -95,14 +93,15 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 		if (kr && kernel && strcmp(kr, kernel))
 			mixed = 1;
 		kernel = kernel ? kernel : kr;
-		for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
-			loss[k] += sess_meta_u64(rd, loss_keys[k]);
+		for (size_t k = 0; sums && k < nkeys; k++)
+			if (keys[k].flags & FMT_META_SUMMED)
+				sums[k] += sess_meta_u64(rd, keys[k].name);
 
 		snprintf(base, sizeof(base), "%s", r->paths[i]);
 		json_begin_object(&j);
 		json_kv_str(&j, "file", basename(base));
 		json_kv_str(&j, "hostname", host);
-		json_kv_str(&j, "boot_id", fmt_reader_meta(rd, "boot_id") ?: "");
+		json_kv_str(&j, "boot_id", fmt_reader_meta(rd, FMT_META_BOOT_ID) ?: "");
 		json_kv_i64(&j, "clock_offset_ns", fmt_reader_clock_offset(rd));
 		json_kv_i64(&j, "shift_ns", m->shift[i]);
 		json_kv_u64(&j, "ifindex_base", m->renumber ? (uint64_t)i << IFINDEX_SHIFT : 0);
@@ -111,21 +110,25 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 	}
 	json_end_array(&j);
 	text = json_take(&j);
-	rewrite_meta(&m->rw, "merge", text ? text : "[]");
+	rewrite_meta(&m->rw, FMT_META_MERGE, text ? text : "[]");
 	free(text);
-	rewrite_meta(&m->rw, "hostname", hosts);
-	rewrite_meta(&m->rw, "kernel_release", mixed ? "mixed" : kernel ? kernel : "");
-	rewrite_meta(&m->rw, "clock", fmt_reader_meta(r->readers[0], "clock") ?: "boottime");
+	rewrite_meta(&m->rw, FMT_META_HOSTNAME, hosts);
+	rewrite_meta(&m->rw, FMT_META_KERNEL_RELEASE, mixed ? "mixed" : kernel ? kernel : "");
+	rewrite_meta(&m->rw, FMT_META_CLOCK, fmt_reader_meta(r->readers[0], FMT_META_CLOCK) ?: "boottime");
 	snprintf(key, sizeof(key), "%" PRId64, min_off);
-	rewrite_meta(&m->rw, "clock_offset_ns", key);
-	rewrite_meta_u64(&m->rw, "start_ns", start);
-	rewrite_meta_u64(&m->rw, "end_ns", end);
-	if (fmt_reader_meta(r->readers[0], "interval_ns"))
-		rewrite_meta(&m->rw, "interval_ns", fmt_reader_meta(r->readers[0], "interval_ns"));
-	rewrite_meta(&m->rw, "tool_version", "ebpfreport " EBPFREC_VERSION);
-	for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
-		rewrite_meta_u64(&m->rw, loss_keys[k], loss[k]);
-	rewrite_meta(&m->rw, "merge_filters", r->args);
+	rewrite_meta(&m->rw, FMT_META_CLOCK_OFFSET_NS, key);
+	rewrite_meta_u64(&m->rw, FMT_META_START_NS, start);
+	rewrite_meta_u64(&m->rw, FMT_META_END_NS, end);
+	if (fmt_reader_meta(r->readers[0], FMT_META_INTERVAL_NS))
+		rewrite_meta(&m->rw, FMT_META_INTERVAL_NS, fmt_reader_meta(r->readers[0], FMT_META_INTERVAL_NS));
+	rewrite_meta(&m->rw, FMT_META_TOOL_VERSION, "ebpfreport " EBPFREC_VERSION);
+	for (size_t k = 0; sums && k < nkeys; k++) /* the loss counters add up */
+		if (keys[k].flags & FMT_META_SUMMED)
+			rewrite_meta_u64(&m->rw, keys[k].name, sums[k]);
+	if (!sums)
+		m->rw.failed = 1;
+	free(sums);
+	rewrite_meta(&m->rw, FMT_META_MERGE_FILTERS, r->args);
 	merge_interfaces(r, m);
 }
 

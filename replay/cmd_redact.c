@@ -15,6 +15,7 @@
 #include <sys/random.h>
 #include <arpa/inet.h>
 
+#include "fmt_meta.h"
 #include "cryptopan.h"
 #include "ifmeta.h"
 #include "json.h"
@@ -189,7 +190,7 @@ static void record_redaction(struct redact *d)
 	json_kv_str(&j, "key", r->key ? "given" : "random, not stored");
 	json_end_object(&j);
 	text = json_take(&j);
-	rewrite_meta(&d->rw, "redaction", text ? text : "{}");
+	rewrite_meta(&d->rw, FMT_META_REDACTION, text ? text : "{}");
 	free(text);
 }
 

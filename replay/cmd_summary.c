@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "fastscan.h"
 #include "json.h"
 #include "out.h"
@@ -54,7 +55,7 @@ static void header_table(struct report *r, struct totals *t)
 		uint64_t s = sess_start_ns(rd), en = sess_end_ns(rd);
 
 		printf("%s  host %s  kernel %s  %s -> %s (%s)\n", r->paths[i],
-		       meta_or(rd, "hostname", "?"), meta_or(rd, "kernel_release", "?"),
+		       meta_or(rd, FMT_META_HOSTNAME, "?"), meta_or(rd, FMT_META_KERNEL_RELEASE, "?"),
 		       out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
 		       out_wall(b, sizeof(b), (int64_t)en + off, r->utc, false) + 11,
 		       out_duration(c, sizeof(c), en > s ? en - s : 0));
@@ -92,8 +93,8 @@ static void header_json(struct report *r, struct totals *t)
 		uint64_t s = sess_start_ns(rd), en = sess_end_ns(rd);
 		json_begin_object(&j);
 		json_kv_str(&j, "path", r->paths[i]);
-		json_kv_str(&j, "hostname", meta_or(rd, "hostname", ""));
-		json_kv_str(&j, "kernel_release", meta_or(rd, "kernel_release", ""));
+		json_kv_str(&j, "hostname", meta_or(rd, FMT_META_HOSTNAME, ""));
+		json_kv_str(&j, "kernel_release", meta_or(rd, FMT_META_KERNEL_RELEASE, ""));
 		json_kv_i64(&j, "start_wall_ns", (int64_t)s + off);
 		json_kv_i64(&j, "end_wall_ns", (int64_t)en + off);
 		json_kv_double(&j, "duration_s", en > s ? (double)(en - s) / 1e9 : 0);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
 #include "report.h"
@@ -30,11 +31,12 @@ static void problem(struct verdict *v, const char *what)
 /* The writer stores totals at a clean close; they must match the chunks. */
 static void check_meta(struct fmt_reader *rd, struct verdict *v)
 {
-	static const char *const keys[] = { NULL, "records_exec", "records_exit", "records_flow" };
+	static const char *const keys[] = { NULL, FMT_META_RECORDS_EXEC, FMT_META_RECORDS_EXIT,
+					    FMT_META_RECORDS_FLOW };
 	char msg[256];
 	uint64_t n;
 
-	if (!fmt_reader_meta(rd, "format_version"))
+	if (!fmt_reader_meta(rd, FMT_META_FORMAT_VERSION))
 		problem(v, "meta format_version is missing");
 	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
 		int rc = fmt_reader_meta_u64(rd, keys[s], &n);

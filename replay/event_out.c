@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "event_out.h"
 #include "out.h"
 #include "fmt_text.h"
@@ -22,7 +23,7 @@ void event_line(struct report *r, const struct fmt_event *ev, FILE *f)
 	out_wall(t, sizeof(t), wall(r, ev), r->utc, true);
 	fputs(t, f);
 	if (r->nfiles > 1)
-		fprintf(f, " [%s]", fmt_reader_meta(r->readers[ev->source], "hostname") ?: r->paths[ev->source]);
+		fprintf(f, " [%s]", fmt_reader_meta(r->readers[ev->source], FMT_META_HOSTNAME) ?: r->paths[ev->source]);
 	switch (ev->stream) {
 	case FMT_STREAM_EXEC: {
 		const struct fmt_exec *e = &ev->exec;

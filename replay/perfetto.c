@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
 #include "perfetto.h"
@@ -234,7 +235,7 @@ static void write_counters(struct report *r, struct trace *t)
 	char ifn[64];
 
 	for (unsigned s = 0; t->nctr && s < r->nfiles; s++) {
-		const char *host = fmt_reader_meta(r->readers[s], "hostname");
+		const char *host = fmt_reader_meta(r->readers[s], FMT_META_HOSTNAME);
 		char label[128];
 		snprintf(label, sizeof(label), "network%s%s", host ? " " : "", host ? host : "");
 		process_name(t, NET_PID + s, label);

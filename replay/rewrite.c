@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fmt_meta.h"
 #include "rewrite.h"
 
 static int same_file(const char *a, const char *b)

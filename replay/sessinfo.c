@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "sessinfo.h"
 
 uint64_t sess_meta_u64(struct fmt_reader *r, const char *key)
@@ -33,18 +34,18 @@ static uint64_t meta_or_chunks(struct fmt_reader *r, const char *key, int last)
 
 uint64_t sess_start_ns(struct fmt_reader *r)
 {
-	return meta_or_chunks(r, "start_ns", 0);
+	return meta_or_chunks(r, FMT_META_START_NS, 0);
 }
 
 uint64_t sess_end_ns(struct fmt_reader *r)
 {
-	return meta_or_chunks(r, "end_ns", 1);
+	return meta_or_chunks(r, FMT_META_END_NS, 1);
 }
 
 /* meta interfaces: [{"index":2,"name":"eth0",...},...] as ebpfrec writes it */
 const char *sess_iface_name(struct fmt_reader *r, uint32_t ifindex, char *buf, size_t len)
 {
-	const char *s = fmt_reader_meta(r, "interfaces");
+	const char *s = fmt_reader_meta(r, FMT_META_INTERFACES);
 	char pat[32];
 	const char *p, *name;
 	size_t n;
@@ -80,10 +81,10 @@ void sess_losses(struct fmt_reader *rd, char *buf, size_t len)
 	static const struct {
 		const char *key, *what;
 	} keys[] = {
-		{ "lost_ringbuf", "ring buffer drops" },
-		{ "lost_queue", "writer queue drops" },
-		{ "lost_flow_overflow", "packets in flow-table overflow" },
-		{ "argv_truncated", "argv truncated" },
+		{ FMT_META_LOST_RINGBUF, "ring buffer drops" },
+		{ FMT_META_LOST_QUEUE, "writer queue drops" },
+		{ FMT_META_LOST_FLOW_OVERFLOW, "packets in flow-table overflow" },
+		{ FMT_META_ARGV_TRUNCATED, "argv truncated" },
 	};
 	size_t o = 0;
 

@@ -113,10 +113,6 @@ void fmt_writer_abandon(struct fmt_writer *w);
 
 const char *fmt_writer_errmsg(const struct fmt_writer *w);
 
-/* @return 1 for the meta keys the writer itself maintains (format version,
- * clean-close marker, record totals), which copies must not carry over. */
-int fmt_meta_is_writer_key(const char *key);
-
 /* Totals written so far (records per stream, chunks, bytes). */
 struct fmt_writer_stats {
 	uint64_t records[FMT_STREAM_MAX + 1];
