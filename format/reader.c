@@ -22,6 +22,7 @@
 #include "chunk_codec.h"
 #include "crc32.h"
 #include "fmt.h"
+#include "fmt_interfaces.h"
 #include "fmt_meta.h"
 #include "schema.h"
 
@@ -40,6 +41,7 @@ struct fmt_reader {
 	struct meta_kv *meta;
 	size_t nmeta;
 	int64_t clock_offset;
+	struct fmt_ifaces *ifaces; /* meta interfaces, parsed; NULL if absent or bad */
 	char err[600];
 };
 
@@ -239,6 +241,9 @@ int fmt_reader_open(const char *path, struct fmt_reader **out, char **errmsg)
 		rc = load_meta(r);
 	if (rc == FMT_OK)
 		rc = check_version(r);
+	if (rc == FMT_OK && fmt_reader_meta(r, FMT_META_INTERFACES) &&
+	    fmt_ifaces_parse(fmt_reader_meta(r, FMT_META_INTERFACES), &r->ifaces) == FMT_ENOMEM)
+		rc = set_err(r, FMT_ENOMEM, "out of memory");
 	if (rc == FMT_OK &&
 	    sqlite3_prepare_v2(r->db,
 			       "SELECT stream, t_first, t_last, records, raw_size, encoding, "
@@ -267,6 +272,7 @@ void fmt_reader_close(struct fmt_reader *r)
 	sqlite3_close(r->db);
 	ZSTD_freeDCtx(r->zd);
 	fmt_buf_free(&r->raw);
+	fmt_ifaces_free(r->ifaces);
 	for (size_t i = 0; i < r->nmeta; i++) {
 		free(r->meta[i].key);
 		free(r->meta[i].value);
@@ -327,6 +333,18 @@ void fmt_reader_meta_at(const struct fmt_reader *r, size_t i, const char **key,
 {
 	*key = r->meta[i].key;
 	*value = r->meta[i].value;
+}
+
+const struct fmt_ifaces *fmt_reader_ifaces(const struct fmt_reader *r)
+{
+	return r->ifaces;
+}
+
+const char *fmt_reader_iface_name(const struct fmt_reader *r, uint32_t ifindex)
+{
+	const struct fmt_iface *f = fmt_ifaces_find(r->ifaces, ifindex);
+
+	return f ? f->name : NULL;
 }
 
 int fmt_reader_closed_clean(const struct fmt_reader *r)

@@ -11,8 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fmt_interfaces.h"
 #include "ifaces.h"
-#include "json.h"
 
 static bool is_veth_or_lo(const char *name, unsigned flags)
 {
@@ -109,42 +109,56 @@ int ifaces_select(struct iface_list *l, const char *const *names, unsigned nname
 	return 0;
 }
 
+/* The addresses getifaddrs lists for interface name, as text in store[],
+ * pointed to by addr[]. @return how many (at most max). */
+static unsigned addresses_of(const struct ifaddrs *ifa, const char *name, const char **addr,
+			     char (*store)[INET6_ADDRSTRLEN], unsigned max)
+{
+	unsigned n = 0;
+
+	for (const struct ifaddrs *a = ifa; a && n < max; a = a->ifa_next) {
+		const void *bin;
+		if (!a->ifa_addr || strcmp(a->ifa_name, name))
+			continue;
+		if (a->ifa_addr->sa_family == AF_INET)
+			bin = &((const struct sockaddr_in *)a->ifa_addr)->sin_addr;
+		else if (a->ifa_addr->sa_family == AF_INET6)
+			bin = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+		else
+			continue;
+		inet_ntop(a->ifa_addr->sa_family, bin, store[n], sizeof(store[n]));
+		addr[n] = store[n];
+		n++;
+	}
+	return n;
+}
+
+#define ADDRS_MAX 256 /* per interface */
+
 char *ifaces_json(const struct iface_list *l)
 {
-	struct json j = { 0 };
-	struct ifaddrs *ifa = NULL, *a;
+	struct fmt_iface *v = calloc(l->n ? l->n : 1, sizeof(*v));
+	const char **addr = calloc((size_t)(l->n ? l->n : 1) * ADDRS_MAX, sizeof(*addr));
+	char (*store)[INET6_ADDRSTRLEN] = calloc((size_t)(l->n ? l->n : 1) * ADDRS_MAX, sizeof(*store));
+	struct ifaddrs *ifa = NULL;
+	char *text = NULL;
 
-	getifaddrs(&ifa);
-	json_begin_array(&j);
-	for (unsigned i = 0; i < l->n; i++) {
-		const struct iface *f = &l->v[i];
-		json_begin_object(&j);
-		json_kv_u64(&j, "index", f->index); /* first: ebpfreport looks for "index":N, */
-		json_kv_str(&j, "name", f->name);
-		json_key(&j, "addresses");
-		json_begin_array(&j);
-		for (a = ifa; a; a = a->ifa_next) {
-			char buf[INET6_ADDRSTRLEN + 8];
-			if (!a->ifa_addr || strcmp(a->ifa_name, f->name))
-				continue;
-			if (a->ifa_addr->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, buf,
-					  sizeof(buf));
-			else if (a->ifa_addr->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr,
-					  buf, sizeof(buf));
-			else
-				continue;
-			json_str(&j, buf);
+	if (v && addr && store) {
+		getifaddrs(&ifa);
+		for (unsigned i = 0; i < l->n; i++) {
+			const struct iface *f = &l->v[i];
+			size_t at = (size_t)i * ADDRS_MAX;
+			v[i] = (struct fmt_iface){ .index = f->index, .name = f->name,
+						   .ingress = f->ingress, .egress = f->egress,
+						   .gone = f->gone, .addr = addr + at };
+			v[i].naddr = addresses_of(ifa, f->name, addr + at, store + at, ADDRS_MAX);
 		}
-		json_end_array(&j);
-		json_kv_str(&j, "ingress", f->ingress);
-		json_kv_str(&j, "egress", f->egress);
-		json_kv_bool(&j, "gone", f->gone);
-		json_end_object(&j);
+		text = fmt_ifaces_format(v, l->n);
+		if (ifa)
+			freeifaddrs(ifa);
 	}
-	json_end_array(&j);
-	if (ifa)
-		freeifaddrs(ifa);
-	return json_take(&j);
+	free(v);
+	free(addr);
+	free(store);
+	return text;
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "fmt_meta.h"
-#include "ifmeta.h"
+#include "fmt_interfaces.h"
 #include "json.h"
 #include "rewrite.h"
 #include "sessinfo.h"
@@ -38,31 +38,42 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	return rewrite_add(&m->rw, &e, m->shift[ev->source]);
 }
 
-/* interfaces of every source, renumbered and renamed */
+/* interfaces of every source; with several, renumbered and renamed
+ * "HOST:NAME" (a source whose list cannot be parsed keeps it only under
+ * sourceN.interfaces) */
 static void merge_interfaces(struct report *r, struct merge *m)
 {
-	static struct ifmeta all[IFMETA_MAX];
-	size_t n = 0;
+	struct fmt_iface *all = NULL;
+	char (*names)[64] = NULL;
+	size_t n = 0, total = 0;
+	char *text;
 
+	for (unsigned i = 0; i < r->nfiles; i++)
+		if (fmt_reader_ifaces(r->readers[i]))
+			total += fmt_ifaces_count(fmt_reader_ifaces(r->readers[i]));
+	if (total && (!(all = calloc(total, sizeof(*all))) || !(names = calloc(total, sizeof(*names))))) {
+		free(all);
+		m->rw.failed = 1;
+		return;
+	}
 	for (unsigned i = 0; i < r->nfiles; i++) {
-		const char *s = fmt_reader_meta(r->readers[i], FMT_META_INTERFACES);
+		const struct fmt_ifaces *l = fmt_reader_ifaces(r->readers[i]);
 		const char *host = fmt_reader_meta(r->readers[i], FMT_META_HOSTNAME);
-		int k;
-		if (!s || (k = ifmeta_parse(s, all + n, IFMETA_MAX - n)) < 0)
-			continue; /* still under sourceN.interfaces */
-		for (size_t f = n; f < n + (size_t)k; f++) {
-			char name[64];
+		for (size_t k = 0; l && k < fmt_ifaces_count(l); k++, n++) {
+			all[n] = *fmt_ifaces_at(l, k);
 			if (!m->renumber)
 				continue;
-			all[f].index |= i << IFINDEX_SHIFT;
-			snprintf(name, sizeof(name), "%.30s:%.30s", host ? host : "?", all[f].name);
-			memcpy(all[f].name, name, sizeof(name));
+			all[n].index |= i << IFINDEX_SHIFT;
+			snprintf(names[n], sizeof(names[n]), "%.30s:%.30s", host ? host : "?",
+				 all[n].name);
+			all[n].name = names[n];
 		}
-		n += (size_t)k;
 	}
-	char *text = ifmeta_format(all, n);
+	text = fmt_ifaces_format(all, n);
 	rewrite_meta(&m->rw, FMT_META_INTERFACES, text ? text : "[]");
 	free(text);
+	free(all);
+	free(names);
 }
 
 static void merge_meta(struct report *r, struct merge *m, int64_t min_off)

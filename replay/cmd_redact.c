@@ -17,7 +17,7 @@
 
 #include "fmt_meta.h"
 #include "cryptopan.h"
-#include "ifmeta.h"
+#include "fmt_interfaces.h"
 #include "json.h"
 #include "rewrite.h"
 
@@ -112,28 +112,47 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	return rewrite_add(&d->rw, &e, 0);
 }
 
-/* The interface list with every address anonymised; NULL if it cannot be
- * parsed (the caller then drops it rather than copy what it can't clean). */
-static char *redact_interfaces(struct redact *d, const char *text)
+/* An interface list (an `interfaces` value, or a merge source's copy)
+ * with every address anonymised; NULL if it does not parse (the caller then
+ * drops the key rather than copy what it cannot clean) or on out of memory. */
+static char *redact_interfaces(struct redact *d, const char *value)
 {
-	static struct ifmeta v[IFMETA_MAX];
-	int n = ifmeta_parse(text, v, IFMETA_MAX);
+	struct fmt_ifaces *l;
+	size_t n, naddr = 0, k = 0;
+	struct fmt_iface *v;
+	const char **addr;
+	char (*text)[INET6_ADDRSTRLEN], *out = NULL;
 
-	if (n < 0)
+	if (fmt_ifaces_parse(value, &l))
 		return NULL;
-	for (int i = 0; i < n; i++) {
-		for (unsigned a = 0; a < v[i].naddr; a++) {
+	n = fmt_ifaces_count(l);
+	for (size_t i = 0; i < n; i++)
+		naddr += fmt_ifaces_at(l, i)->naddr;
+	v = calloc(n ? n : 1, sizeof(*v));
+	addr = calloc(naddr ? naddr : 1, sizeof(*addr));
+	text = calloc(naddr ? naddr : 1, sizeof(*text));
+	for (size_t i = 0; v && addr && text && i < n; i++) {
+		v[i] = *fmt_ifaces_at(l, i);
+		for (unsigned a = 0; a < v[i].naddr; a++, k++) {
 			uint8_t bin[16];
-			int fam = strchr(v[i].addr[a], ':') ? 6 : 4;
-			if (inet_pton(fam == 4 ? AF_INET : AF_INET6, v[i].addr[a], bin) != 1) {
-				snprintf(v[i].addr[a], sizeof(v[i].addr[a]), "redacted");
-				continue;
+			int af = strchr(v[i].addr[a], ':') ? AF_INET6 : AF_INET;
+			if (inet_pton(af, v[i].addr[a], bin) == 1) {
+				cpan_anon(&d->cp, bin, af == AF_INET ? 4 : 16);
+				inet_ntop(af, bin, text[k], sizeof(text[k]));
+			} else {
+				snprintf(text[k], sizeof(text[k]), "redacted");
 			}
-			cpan_anon(&d->cp, bin, fam == 4 ? 4 : 16);
-			inet_ntop(fam == 4 ? AF_INET : AF_INET6, bin, v[i].addr[a], sizeof(v[i].addr[a]));
+			addr[k] = text[k];
 		}
+		v[i].addr = addr + k - v[i].naddr;
 	}
-	return ifmeta_format(v, (size_t)n);
+	if (v && addr && text)
+		out = fmt_ifaces_format(v, n);
+	free(v);
+	free(addr);
+	free(text);
+	fmt_ifaces_free(l);
+	return out;
 }
 
 /* meta key without a merge's "sourceN." prefix */

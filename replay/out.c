@@ -111,7 +111,11 @@ const char *out_proto(uint8_t proto, char *buf, size_t len)
 
 const char *out_iface(struct fmt_reader *r, uint32_t ifindex, char *buf, size_t len)
 {
-	if (!r || !sess_iface_name(r, ifindex, buf, len))
+	const char *name = r ? fmt_reader_iface_name(r, ifindex) : NULL;
+
+	if (name)
+		snprintf(buf, len, "%s", name);
+	else
 		snprintf(buf, len, "if%u", ifindex);
 	return buf;
 }

@@ -42,37 +42,16 @@ uint64_t sess_end_ns(struct fmt_reader *r)
 	return meta_or_chunks(r, FMT_META_END_NS, 1);
 }
 
-/* meta interfaces: [{"index":2,"name":"eth0",...},...] as ebpfrec writes it */
-const char *sess_iface_name(struct fmt_reader *r, uint32_t ifindex, char *buf, size_t len)
-{
-	const char *s = fmt_reader_meta(r, FMT_META_INTERFACES);
-	char pat[32];
-	const char *p, *name;
-	size_t n;
-
-	if (!s)
-		return NULL;
-	snprintf(pat, sizeof(pat), "\"index\":%u,", ifindex);
-	p = strstr(s, pat);
-	if (!p || !(name = strstr(p, "\"name\":\"")))
-		return NULL;
-	name += 8;
-	n = strcspn(name, "\"");
-	if (n >= len)
-		n = len - 1;
-	memcpy(buf, name, n);
-	buf[n] = 0;
-	return buf;
-}
-
 bool sess_iface_match(struct fmt_reader *r, const char *spec, uint32_t ifindex)
 {
-	char buf[64], *end;
+	char *end;
 	unsigned long idx = strtoul(spec, &end, 10);
 
 	if (!*end && end != spec)
 		return idx == ifindex;
-	return sess_iface_name(r, ifindex, buf, sizeof(buf)) && !strcmp(buf, spec);
+	const char *name = fmt_reader_iface_name(r, ifindex);
+
+	return name && !strcmp(name, spec);
 }
 
 /* The loss counters of one file, as "ring buffer 3, queue 2" or "none". */

@@ -12,8 +12,6 @@
  * the chunk index). */
 uint64_t sess_start_ns(struct fmt_reader *r);
 uint64_t sess_end_ns(struct fmt_reader *r);
-/* Interface name for an index (meta interfaces), or NULL. */
-const char *sess_iface_name(struct fmt_reader *r, uint32_t ifindex, char *buf, size_t len);
 /* Does spec (a name or an index) name ifindex in this file? */
 bool sess_iface_match(struct fmt_reader *r, const char *spec, uint32_t ifindex);
 /* A meta number, 0 if absent or bad. */

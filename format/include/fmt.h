@@ -143,6 +143,13 @@ size_t fmt_reader_meta_count(const struct fmt_reader *r);
 void fmt_reader_meta_at(const struct fmt_reader *r, size_t i, const char **key,
 			const char **value);
 
+/* The `interfaces` meta value, parsed at open (fmt_interfaces.h): NULL if
+ * the file has none or it is not a valid list. */
+struct fmt_ifaces;
+const struct fmt_ifaces *fmt_reader_ifaces(const struct fmt_reader *r);
+/* @return the name meta interfaces gives ifindex, or NULL */
+const char *fmt_reader_iface_name(const struct fmt_reader *r, uint32_t ifindex);
+
 /* @return 1 if the writer closed the file cleanly, 0 if it was killed or
  * crashed (the file then holds everything flushed before that). */
 int fmt_reader_closed_clean(const struct fmt_reader *r);
