@@ -350,6 +350,45 @@ Test(redact, nothing_original_survives, .fini = fini)
 	cr_assert_not_null(strstr(err, "nothing to redact"), "%s", err);
 }
 
+/* Redaction keeps meta by allow-list: a key this version does not know
+ * (a working directory, say, added by a later recorder) is dropped, known
+ * safe keys are kept, host identity only goes with --host. */
+Test(redact, unknown_meta_keys_are_dropped_known_safe_ones_kept, .fini = fini)
+{
+	const char *src = path("meta-src.db"), *o1 = path("meta-red1.db"), *o2 = path("meta-red2.db");
+	struct fmt_writer *w = fixture_writer(src, "host-a", "1700000000000000000", 1 * S, 2 * S);
+	struct fmt_reader *r;
+
+	fmt_writer_set_meta(w, "cwd", "/home/alice-SECRET");
+	fmt_writer_set_meta(w, "source1.cwd", "/home/bob-SECRET");
+	fmt_writer_set_meta(w, "lost_queue", "5");
+	fmt_writer_set_meta(w, "source0.kernel_release", "6.6.6");
+	fmt_writer_set_meta(w, "options", "{\"filter_uid\":1000}");
+	fixture_exec(w, 1 * S, 10, 1, 1000, "sh", "init", "/bin/sh", 0, (const char *[]){ "sh", NULL });
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+
+	run("redact %s -o %s --users --key " KEY, src, o1);
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(fmt_reader_open(o1, &r, &(char *){ NULL }), 0);
+	cr_assert_null(fmt_reader_meta(r, "cwd"), "an unknown key was copied");
+	cr_assert_null(fmt_reader_meta(r, "source1.cwd"), "an unknown key was copied");
+	cr_assert_null(fmt_reader_meta(r, "options"));
+	cr_assert_str_eq(fmt_reader_meta(r, "lost_queue"), "5");
+	cr_assert_str_eq(fmt_reader_meta(r, "source0.kernel_release"), "6.6.6");
+	cr_assert_str_eq(fmt_reader_meta(r, "kernel_release"), "6.1.0-test");
+	cr_assert_str_eq(fmt_reader_meta(r, "hostname"), "host-a"); /* no --host */
+	cr_assert_not_null(strstr(fmt_reader_meta(r, "redaction"), "\"unknown_meta\":\"dropped\""));
+	fmt_reader_close(r);
+
+	run("redact %s -o %s --host --key " KEY, src, o2);
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(fmt_reader_open(o2, &r, &(char *){ NULL }), 0);
+	cr_assert_null(fmt_reader_meta(r, "hostname"));
+	cr_assert_null(fmt_reader_meta(r, "cwd"));
+	cr_assert_str_eq(fmt_reader_meta(r, "lost_queue"), "5");
+	fmt_reader_close(r);
+}
+
 /* ---- export ------------------------------------------------------------ */
 
 /* A session with strings that need quoting in CSV and escaping in JSON. */
