@@ -19,6 +19,7 @@
 #include "out.h"
 #include "perfetto.h"
 #include "report.h"
+#include "options.h"
 
 static const char *const stream_names[] = { "", "exec", "exit", "flow" };
 
@@ -62,7 +63,7 @@ static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 
 static int open_csv(struct report *r, struct export *x)
 {
-	unsigned types = r->f.types ? r->f.types : FMT_STREAM_MASK_ALL;
+	unsigned types = filter_streams(&r->f);
 	char path[4096];
 
 	if (!r->output) {
@@ -130,7 +131,7 @@ static int export_plain(struct report *r, struct export *x)
 	return 0;
 }
 
-static int close_all(struct report *r, struct export *x, int rc)
+static int close_all(struct export *x, int rc)
 {
 	for (int s = 0; s <= FMT_STREAM_MAX; s++) {
 		if (!x->f[s] || x->f[s] == stdout)
@@ -141,7 +142,7 @@ static int close_all(struct report *r, struct export *x, int rc)
 		}
 	}
 	json_free(&x->j);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 static int run(struct report *r)
@@ -158,8 +159,8 @@ static int run(struct report *r)
 		return export_plain(r, &x);
 	if (!strcmp(fmt, "csv")) {
 		if ((rc = open_csv(r, &x)))
-			return close_all(r, &x, rc);
-		return close_all(r, &x, report_each(r, csv, &x));
+			return close_all(&x, rc);
+		return close_all(&x, report_each(r, csv, &x));
 	}
 	if (strcmp(fmt, "jsonl") && strcmp(fmt, "perfetto")) {
 		report_err("invalid --format '%s': use jsonl, csv, sqlite or perfetto", fmt);
@@ -172,12 +173,13 @@ static int run(struct report *r)
 		rc = report_each(r, jsonl, &x);
 	else
 		rc = perfetto_write(r, x.f[0]);
-	return close_all(r, &x, rc);
+	return close_all(&x, rc);
 }
 
 const struct report_cmd cmd_export = {
 	.name = "export",
-	.usage = "FILE... --format jsonl|csv|sqlite|perfetto [-o OUT] [filters]",
+	.args = "FILE... --format jsonl|csv|sqlite|perfetto",
 	.summary = "events as JSON lines, CSV, a plain SQLite database or a Perfetto trace",
+	.opts = OPT(FORMAT) | OPT(OUTPUT) | OPT(FORCE) | OPT_READING,
 	.run = run,
 };

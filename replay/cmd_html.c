@@ -17,8 +17,9 @@
 #include "out.h"
 #include "pidmap.h"
 #include "report.h"
-#include "sessinfo.h"
+#include "session.h"
 #include "top.h"
+#include "options.h"
 
 #define MAX_BUCKETS 600
 #define MAX_IFACES 12 /* chart series; the rest are summed as "other" */
@@ -187,8 +188,8 @@ static void plan_buckets(struct report *r, struct page *p)
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		int64_t off = fmt_reader_clock_offset(r->readers[i]);
 		uint64_t from, to;
-		int64_t s = (int64_t)sess_start_ns(r->readers[i]) + off;
-		int64_t e = (int64_t)sess_end_ns(r->readers[i]) + off;
+		int64_t s = (int64_t)session_start_ns(r->readers[i]) + off;
+		int64_t e = (int64_t)session_end_ns(r->readers[i]) + off;
 		report_window(r, i, &from, &to);
 		if (from && (int64_t)from + off > s)
 			s = (int64_t)from + off;
@@ -328,7 +329,7 @@ static void summary(struct report *r, struct page *p)
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		struct fmt_reader *rd = r->readers[i];
 		int64_t off = fmt_reader_clock_offset(rd);
-		uint64_t s = sess_start_ns(rd), e = sess_end_ns(rd);
+		uint64_t s = session_start_ns(rd), e = session_end_ns(rd);
 		fprintf(f, "<tr><th>file</th><td>");
 		esc(f, r->paths[i]);
 		fprintf(f, "</td></tr>\n<tr><th>host</th><td>");
@@ -339,7 +340,7 @@ static void summary(struct report *r, struct page *p)
 			out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
 			out_wall(b, sizeof(b), (int64_t)e + off, r->utc, false),
 			out_duration(c, sizeof(c), e > s ? e - s : 0));
-		sess_losses(rd, lost, sizeof(lost));
+		session_losses_text(rd, lost, sizeof(lost));
 		fprintf(f, "<tr><th>lost</th><td id=\"lost-%u\" class=\"%s\">", i,
 			strcmp(lost, "none") ? "bad" : "good");
 		esc(f, lost);
@@ -497,12 +498,13 @@ static int run(struct report *r)
 	top_free(&p->comms);
 	top_free(&p->flows);
 	free(p);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 const struct report_cmd cmd_html = {
 	.name = "html",
-	.usage = "FILE... [-o report.html] [filters]",
+	.args = "FILE...",
 	.summary = "a self-contained HTML report: summary, losses, charts, top tables, processes",
+	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(UTC) | OPT(TOP) | OPT_READING,
 	.run = run,
 };

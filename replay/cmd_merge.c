@@ -17,7 +17,8 @@
 #include "fmt_interfaces.h"
 #include "json.h"
 #include "rewrite.h"
-#include "sessinfo.h"
+#include "session.h"
+#include "options.h"
 
 #define IFINDEX_SHIFT 24
 
@@ -91,8 +92,8 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 		struct fmt_reader *rd = r->readers[i];
 		const char *host = fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: "";
 		const char *kr = fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE);
-		uint64_t s = sess_start_ns(rd) + (uint64_t)m->shift[i];
-		uint64_t e = sess_end_ns(rd) + (uint64_t)m->shift[i];
+		uint64_t s = session_start_ns(rd) + (uint64_t)m->shift[i];
+		uint64_t e = session_end_ns(rd) + (uint64_t)m->shift[i];
 
 		snprintf(key, sizeof(key), "source%u.", i);
 		rewrite_copy_meta(&m->rw, rd, key);
@@ -106,7 +107,7 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 		kernel = kernel ? kernel : kr;
 		for (size_t k = 0; sums && k < nkeys; k++)
 			if (keys[k].flags & FMT_META_SUMMED)
-				sums[k] += sess_meta_u64(rd, keys[k].name);
+				sums[k] += session_meta_u64(rd, keys[k].name);
 
 		snprintf(base, sizeof(base), "%s", r->paths[i]);
 		json_begin_object(&j);
@@ -180,7 +181,8 @@ static int run(struct report *r)
 
 const struct report_cmd cmd_merge = {
 	.name = "merge",
-	.usage = "FILE... -o OUT [--force] [filters]",
+	.args = "FILE... -o OUT",
 	.summary = "combine session files (hosts or runs) into one, in time order",
+	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(QUIET) | OPT_READING,
 	.run = run,
 };

@@ -24,6 +24,7 @@
 #include "fmt_meta.h"
 #include "json.h"
 #include "rewrite.h"
+#include "options.h"
 
 #define HASH_ARG_LEN 19 /* "h:" + 16 hex digits + NUL */
 
@@ -277,7 +278,9 @@ static int run(struct report *r)
 
 const struct report_cmd cmd_redact = {
 	.name = "redact",
-	.usage = "FILE -o OUT [--ips] [--argv drop|hash] [--argv0] [--users] [--host] [--key KEY]",
+	.args = "FILE -o OUT",
 	.summary = "write a copy safe to share: anonymised addresses, arguments, users, host",
+	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(QUIET) | OPT(IPS) | OPT(ARGV) | OPT(ARGV0) |
+		OPT(USERS) | OPT(HOST) | OPT(KEY) | OPT_READING,
 	.run = run,
 };

@@ -12,6 +12,7 @@
 #include "event_out.h"
 #include "json.h"
 #include "report.h"
+#include "options.h"
 
 struct replay {
 	struct json j;
@@ -110,7 +111,7 @@ static int follow(struct report *r, struct replay *p)
 			r->nfiles = 0;
 			return 1;
 		}
-		r->f.since_set = true;
+		r->f.set |= 1u << FILTER_SINCE;
 		r->f.since_rel = false;
 		r->f.since = (int64_t)p->last_ts + fmt_reader_clock_offset(r->readers[0]);
 		p->skip = p->seen_at_last;
@@ -134,16 +135,13 @@ static int run(struct report *r)
 	if (r->follow && !p.broken)
 		rc = follow(r, &p);
 	json_free(&p.j);
-	if (p.broken) {
-		report_err("write error on standard output");
-		return 1;
-	}
-	return report_finish_output(r, rc);
+	return p.broken ? 1 : rc; /* main says "write error" */
 }
 
 const struct report_cmd cmd_replay = {
 	.name = "replay",
-	.usage = "FILE... [--speed X] [--follow] [--json|--csv] [filters]",
+	.args = "FILE...",
 	.summary = "every event in time order (paced with --speed, live with --follow)",
+	.opts = OPT(SPEED) | OPT(FOLLOW) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT_READING,
 	.run = run,
 };

@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter_parse.h"
+#include "parse.h"
 #include "json.h"
 #include "out.h"
 #include "report.h"
-#include "sessinfo.h"
+#include "session.h"
+#include "options.h"
 
 #define MAX_BUCKETS 1000000
 
@@ -120,7 +121,7 @@ static int run(struct report *r)
 	t.width = (uint64_t)w;
 	t.origin = INT64_MAX;
 	for (unsigned i = 0; i < r->nfiles; i++) {
-		int64_t s = (int64_t)sess_start_ns(r->readers[i]) +
+		int64_t s = (int64_t)session_start_ns(r->readers[i]) +
 			    fmt_reader_clock_offset(r->readers[i]);
 		if (s < t.origin)
 			t.origin = s;
@@ -189,12 +190,13 @@ static int run(struct report *r)
 			printf("(no events)\n");
 	}
 	free(t.b);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 const struct report_cmd cmd_timeline = {
 	.name = "timeline",
-	.usage = "FILE... [--bucket 1s] [--json|--csv] [filters]",
+	.args = "FILE...",
 	.summary = "execs, exits, packets and bytes per time bucket, with bars",
+	.opts = OPT(BUCKET) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT_READING,
 	.run = run,
 };

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "out.h"
 #include "report.h"
+#include "options.h"
 
 #define MAX_PROBLEMS 100 /* listed per file; more are counted */
 
@@ -147,13 +148,14 @@ static int run(struct report *r)
 		putchar('\n');
 		json_free(&j);
 	}
-	return report_finish_output(r, bad);
+	return bad;
 }
 
 const struct report_cmd cmd_verify = {
 	.name = "verify",
-	.usage = "FILE... [--quiet] [--strict] [--json]",
+	.args = "FILE...",
 	.summary = "check every chunk, the meta table and the totals; exit 1 on a problem",
+	.opts = OPT(QUIET) | OPT(STRICT) | OPT(JSON),
 	.run = run,
 	.opens_itself = true,
 };

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "out.h"
-#include "sessinfo.h"
+#include "session.h"
 
 char *out_count(char *buf, size_t len, uint64_t v)
 {

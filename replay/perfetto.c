@@ -15,7 +15,7 @@
 #include "out.h"
 #include "perfetto.h"
 #include "pidmap.h"
-#include "sessinfo.h"
+#include "session.h"
 
 #define PID_SPACE (1u << 22)
 #define NET_PID 0x40000000u /* the "network" process holding the counters */

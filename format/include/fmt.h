@@ -182,8 +182,12 @@ void fmt_batch_free(struct fmt_batch *b);
 enum fmt_stream fmt_batch_stream(const struct fmt_batch *b);
 uint32_t fmt_batch_count(const struct fmt_batch *b);
 uint64_t fmt_batch_ts(const struct fmt_batch *b, uint32_t i);
-/* Fill ev with record i. Pointers stay valid until the batch is freed. */
+/* Fill ev with record i in time order. Pointers stay valid until the batch
+ * is freed. */
 void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev);
+/* The same for the record at storage position j (the order of the column
+ * arrays below). */
+void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *ev);
 
 /* Columnar access to a batch, for aggregations that need no per-record
  * structs. Arrays are in storage order (not time order) and hold
@@ -192,13 +196,22 @@ const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b);
 /* exec: command-line id per record (*ndict: dictionary size), return codes */
 const uint32_t *fmt_batch_exec_cmd_ids(const struct fmt_batch *b, uint32_t *ndict);
 const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b);
-/* exec: command line `id` of the dictionary (comm, filename) */
+/* exec: command line `id` of the dictionary (comm, filename; argv) */
 void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **comm,
 			const char **filename);
-/* flow: key id per record (*ndict: dictionary size), packets, bytes */
+const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t id,
+					   uint32_t *argc);
+/* exec: uid per record; parent comm per record as an id of the batch's
+ * string dictionary (*ndict: its size), and the strings by id */
+const uint32_t *fmt_batch_exec_uids(const struct fmt_batch *b);
+const uint32_t *fmt_batch_exec_pcomm_ids(const struct fmt_batch *b, uint32_t *ndict);
+const char *fmt_batch_string(const struct fmt_batch *b, uint32_t id);
+/* flow: key id per record (*ndict: dictionary size), packets, bytes,
+ * interval */
 const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict);
 const uint64_t *fmt_batch_flow_packets(const struct fmt_batch *b);
 const uint64_t *fmt_batch_flow_bytes(const struct fmt_batch *b);
+const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b);
 const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id);
 
 /* ---- iteration --------------------------------------------------------- */

@@ -285,6 +285,18 @@ Test(errors, one_clear_line_and_nonzero_exit, .fini = fini)
 		{ "timeline %s --bucket 0", "invalid --bucket", 2 },
 		{ "frobnicate %s", "unknown command 'frobnicate'", 2 },
 		{ "t %s", "ambiguous command 't'", 2 },
+		/* each command takes its own options, and says which it does not */
+		{ "top %s --ips", "top does not take --ips", 2 },
+		{ "verify %s --since +1s", "verify does not take --since", 2 },
+		{ "sql %s --type exec 'SELECT 1'", "sql does not take --type", 2 },
+		{ "%s --json --csv", "--json and --csv cannot be used together", 2 },
+		{ "replay %s --progress --no-progress", "--progress and --no-progress cannot", 2 },
+		{ "%s --since +2s --until +1s", "--since '+2s' is later than --until '+1s'", 2 },
+		{ "%s --since @1700000002 --until +1s", "later than --until '+1s'", 2 },
+		{ "%s --since 2023-11-14T22:13:23Z --until 2023-11-14T22:13:22Z", "is later than", 2 },
+		{ "top %s --bogus", "unknown option '--bogus'", 2 },
+		{ "top %s --by", "missing value for option '--by'", 2 },
+		{ "help frobnicate", "unknown command 'frobnicate'", 2 },
 	};
 	char args[512];
 
@@ -302,6 +314,37 @@ Test(errors, one_clear_line_and_nonzero_exit, .fini = fini)
 	run("/etc/passwd");
 	cr_assert_eq(rc, 1);
 	cr_assert_not_null(strstr(err, "not a session file"), "%s", err);
+}
+
+/* help CMD and CMD --help print that command's usage, with only its
+ * options; the general help lists the commands. */
+Test(help, per_command_usage, .fini = fini)
+{
+	char *first;
+
+	run("help top");
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(strncmp(out, "usage: ebpfreport top FILE... [OPTIONS]\n", 40), 0, "%s", out);
+	cr_assert_not_null(strstr(out, "--by KEY"), "%s", out);
+	cr_assert_not_null(strstr(out, "--comm GLOB"), "%s", out);
+	cr_assert_null(strstr(out, "--ips"), "top's usage lists redact's options:\n%s", out);
+	cr_assert_null(strstr(out, "--speed"), "%s", out);
+	first = strdup(out);
+	run("top --help");
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_str_eq(out, first);
+	free(first);
+	run("help redact");
+	cr_assert_not_null(strstr(out, "--argv drop|hash"), "%s", out);
+	cr_assert_null(strstr(out, "--bucket"), "%s", out);
+	run("help sql");
+	cr_assert_null(strstr(out, "Filters"), "sql takes no filters:\n%s", out);
+	run("help");
+	cr_assert_eq(rc, 0);
+	for (const char *c = "summary\0top\0replay\0timeline\0verify\0slice\0merge\0redact\0"
+			     "export\0sql\0html\0";
+	     *c; c += strlen(c) + 1)
+		cr_assert_not_null(strstr(out, c), "general help lacks %s", c);
 }
 
 Test(errors, corrupt_chunk_is_skipped_and_reported, .fini = fini)
