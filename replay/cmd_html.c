@@ -17,6 +17,7 @@
 #include "out.h"
 #include "pidmap.h"
 #include "report.h"
+#include "series.h"
 #include "session.h"
 #include "top.h"
 #include "options.h"
@@ -25,11 +26,11 @@
 #define MAX_IFACES 12 /* chart series; the rest are summed as "other" */
 #define MAX_PROCS 5000 /* rows of the process list */
 
-struct series {
+struct iface_series {
 	unsigned source;
 	uint32_t ifindex;
 	char name[64];
-	uint64_t packets[MAX_BUCKETS], bytes[MAX_BUCKETS], total_packets, total_bytes;
+	struct series s;
 };
 
 struct proc {
@@ -44,8 +45,9 @@ struct page {
 	FILE *f;
 	int64_t t0, bucket_ns;
 	size_t nbuckets;
-	uint64_t execs[MAX_BUCKETS], nexec, nfailed, nexit, nflow, npackets, nbytes;
-	struct series ifs[MAX_IFACES + 1]; /* the last: "other" */
+	struct series events; /* execs (and exits) per bucket */
+	uint64_t nexec, nfailed, nexit, nflow, npackets, nbytes;
+	struct iface_series ifs[MAX_IFACES + 1]; /* the last: "other" */
 	size_t nifs;
 	struct proc *procs;
 	size_t nprocs, procs_dropped;
@@ -72,24 +74,19 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-static size_t bucket_of(struct page *p, int64_t wall)
-{
-	int64_t b = (wall - p->t0) / p->bucket_ns;
-	return b < 0 ? 0 : (size_t)b >= p->nbuckets ? p->nbuckets - 1 : (size_t)b;
-}
-
 static struct series *series_for(struct page *p, unsigned source, uint32_t ifindex,
 				 struct report *r)
 {
 	for (size_t i = 0; i < p->nifs; i++)
 		if (p->ifs[i].source == source && p->ifs[i].ifindex == ifindex)
-			return &p->ifs[i];
+			return &p->ifs[i].s;
 	if (p->nifs == MAX_IFACES) {
 		snprintf(p->ifs[MAX_IFACES].name, sizeof(p->ifs[0].name), "other");
-		return &p->ifs[MAX_IFACES];
+		return &p->ifs[MAX_IFACES].s;
 	}
-	struct series *s = &p->ifs[p->nifs++];
+	struct iface_series *s = &p->ifs[p->nifs++];
 	char ifn[48];
+	series_init(&s->s, p->t0, p->bucket_ns, p->nbuckets, true);
 	s->source = source;
 	s->ifindex = ifindex;
 	out_iface(r->readers[source], ifindex, ifn, sizeof(ifn));
@@ -97,7 +94,7 @@ static struct series *series_for(struct page *p, unsigned source, uint32_t ifind
 		snprintf(s->name, sizeof(s->name), "%u:%s", source, ifn);
 	else
 		snprintf(s->name, sizeof(s->name), "%s", ifn);
-	return s;
+	return &s->s;
 }
 
 static void add_proc(struct page *p, const struct fmt_event *ev, int64_t wall)
@@ -130,29 +127,17 @@ static void add_proc(struct page *p, const struct fmt_event *ev, int64_t wall)
 	p->nprocs++;
 }
 
-/* A flow row counts the interval that ends at its timestamp: spread it over
- * the buckets that interval covers, so rates are not drawn as spikes. */
-static void spread(struct page *p, uint64_t *v, size_t last, uint64_t interval_ns, uint64_t n)
-{
-	size_t k = interval_ns > (uint64_t)p->bucket_ns ? (size_t)(interval_ns / (uint64_t)p->bucket_ns) : 1;
-
-	if (k > last + 1)
-		k = last + 1;
-	for (size_t i = 0; i < k; i++)
-		v[last - i] += n / k + (i < n % k);
-}
-
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct page *p = ctx;
 	int64_t wall = (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
-	size_t b = bucket_of(p, wall);
 	uint64_t idx;
 
+	if (ev->stream != FMT_STREAM_FLOW)
+		series_add_event(&p->events, ev->stream, wall);
 	if (ev->stream == FMT_STREAM_EXEC) {
 		p->nexec++;
 		p->nfailed += ev->exec.ret < 0;
-		p->execs[b]++;
 		add_proc(p, ev, wall);
 	} else if (ev->stream == FMT_STREAM_EXIT) {
 		p->nexit++;
@@ -167,10 +152,7 @@ static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 		p->nflow++;
 		p->npackets += ev->flow.packets;
 		p->nbytes += ev->flow.bytes;
-		spread(p, s->packets, b, ev->flow.interval_ns, ev->flow.packets);
-		spread(p, s->bytes, b, ev->flow.interval_ns, ev->flow.bytes);
-		s->total_packets += ev->flow.packets;
-		s->total_bytes += ev->flow.bytes;
+		series_add_flow(s, wall, ev->flow.interval_ns, ev->flow.packets, ev->flow.bytes);
 	}
 	if (top_add(&p->comms, ev) || top_add(&p->flows, ev))
 		p->oom = 1;
@@ -211,6 +193,7 @@ static void plan_buckets(struct report *r, struct page *p)
 	p->nbuckets = (size_t)((hi - p->t0) / p->bucket_ns) + 1;
 	if (p->nbuckets > MAX_BUCKETS)
 		p->nbuckets = MAX_BUCKETS;
+	series_init(&p->events, p->t0, p->bucket_ns, p->nbuckets, true);
 }
 
 static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -221,7 +204,7 @@ static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"
  * rate per second. */
 static void chart(struct page *p, struct report *r, const char *id, const char *title,
 		  size_t nseries, const char *(*name)(struct page *, size_t),
-		  const uint64_t *(*values)(struct page *, size_t))
+		  uint64_t (*value)(struct page *, size_t k, size_t i))
 {
 	const double W = 900, H = 170, L = 70, R = 10, T = 10, B = 30;
 	double secs = (double)p->bucket_ns / 1e9, max = 0;
@@ -230,8 +213,8 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 
 	for (size_t k = 0; k < nseries; k++)
 		for (size_t i = 0; i < p->nbuckets; i++)
-			if ((double)values(p, k)[i] / secs > max)
-				max = (double)values(p, k)[i] / secs;
+			if ((double)value(p, k, i) / secs > max)
+				max = (double)value(p, k, i) / secs;
 	fprintf(f, "<figure><figcaption>%s <small>(per %s)</small></figcaption>\n", title,
 		out_duration(a, sizeof(a), (uint64_t)p->bucket_ns));
 	fprintf(f,
@@ -248,17 +231,19 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>\n", W - R, H - 8,
 		out_wall(b, sizeof(b), p->t0 + (int64_t)p->nbuckets * p->bucket_ns, r->utc, false));
 	for (size_t k = 0; k < nseries; k++) {
-		const uint64_t *v = values(p, k);
 		uint64_t sum = 0;
 		for (size_t i = 0; i < p->nbuckets; i++)
-			sum += v[i];
+			sum += value(p, k, i);
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" data-series=\"",
 			colors[k % (sizeof(colors) / sizeof(colors[0]))]);
 		esc(f, name(p, k));
-		fprintf(f, "\" data-sum=\"%" PRIu64 "\" points=\"", sum);
+		fprintf(f, "\" data-sum=\"%" PRIu64 "\" data-values=\"", sum);
+		for (size_t i = 0; i < p->nbuckets; i++) /* counts per bucket, for scripts */
+			fprintf(f, "%s%" PRIu64, i ? "," : "", value(p, k, i));
+		fprintf(f, "\" points=\"");
 		for (size_t i = 0; i < p->nbuckets; i++) {
 			double x = L + (W - L - R) * ((double)i + 0.5) / (double)p->nbuckets;
-			double y = H - B - (max > 0 ? (H - T - B) * ((double)v[i] / secs) / max : 0);
+			double y = H - B - (max > 0 ? (H - T - B) * ((double)value(p, k, i) / secs) / max : 0);
 			fprintf(f, "%s%.1f,%.1f", i ? " " : "", x, y);
 		}
 		fprintf(f, "\"/>\n");
@@ -278,22 +263,22 @@ static const char *execs_name(struct page *p, size_t k)
 	(void)p, (void)k;
 	return "execs";
 }
-static const uint64_t *execs_values(struct page *p, size_t k)
+static uint64_t execs_value(struct page *p, size_t k, size_t i)
 {
 	(void)k;
-	return p->execs;
+	return series_at(&p->events, i).execs;
 }
 static const char *if_name(struct page *p, size_t k)
 {
 	return p->ifs[k].name;
 }
-static const uint64_t *if_packets(struct page *p, size_t k)
+static uint64_t if_packets(struct page *p, size_t k, size_t i)
 {
-	return p->ifs[k].packets;
+	return series_at(&p->ifs[k].s, i).packets;
 }
-static const uint64_t *if_bytes(struct page *p, size_t k)
+static uint64_t if_bytes(struct page *p, size_t k, size_t i)
 {
-	return p->ifs[k].bytes;
+	return series_at(&p->ifs[k].s, i).bytes;
 }
 
 struct rows {
@@ -441,10 +426,8 @@ static void write_page(struct report *r, struct page *p)
 	fprintf(f, "</h1>\n");
 	summary(r, p);
 	fprintf(f, "<section id=\"charts\"><h2>Timeline</h2>\n");
-	chart(p, r, "chart-execs", "execs/s", 1, execs_name, execs_values);
-	size_t nser = p->nifs + (p->ifs[MAX_IFACES].total_packets ? 1 : 0);
-	if (p->ifs[MAX_IFACES].total_packets && p->nifs == MAX_IFACES)
-		p->ifs[p->nifs] = p->ifs[MAX_IFACES];
+	chart(p, r, "chart-execs", "execs/s", 1, execs_name, execs_value);
+	size_t nser = p->nifs + (p->ifs[MAX_IFACES].s.packets ? 1 : 0);
 	chart(p, r, "chart-packets", "packets/s per interface", nser, if_name, if_packets);
 	chart(p, r, "chart-bytes", "bytes/s per interface", nser, if_name, if_bytes);
 	fprintf(f, "</section>\n<section><h2>Top commands</h2>\n<table id=\"top-commands\" "
@@ -474,7 +457,13 @@ static int run(struct report *r)
 	top_init(&p->comms, BY_COMM, 0);
 	top_init(&p->flows, BY_FLOW, 1);
 	plan_buckets(r, p);
+	series_init(&p->ifs[MAX_IFACES].s, p->t0, p->bucket_ns, p->nbuckets, true);
 	rc = report_each(r, on_event, p);
+	series_finish(&p->events);
+	for (size_t i = 0; i <= MAX_IFACES; i++) {
+		series_finish(&p->ifs[i].s);
+		p->oom |= p->ifs[i].s.oom;
+	}
 	if (p->oom) {
 		report_err("out of memory");
 		rc = 1;
@@ -495,6 +484,9 @@ static int run(struct report *r)
 		free(p->procs[i].cmdline);
 	free(p->procs);
 	pidmap_free(&p->live);
+	series_free(&p->events);
+	for (size_t i = 0; i <= MAX_IFACES; i++)
+		series_free(&p->ifs[i].s);
 	top_free(&p->comms);
 	top_free(&p->flows);
 	free(p);

@@ -15,17 +15,18 @@
 #include "out.h"
 #include "perfetto.h"
 #include "pidmap.h"
+#include "series.h"
 #include "session.h"
 
 #define PID_SPACE (1u << 22)
 #define NET_PID 0x40000000u /* the "network" process holding the counters */
-#define BUCKET_NS 1000000000ull
+#define BUCKET_NS 1000000000ll
+#define MAX_BUCKETS (10u << 20) /* a counter's seconds: four months */
 
 struct counter {
 	unsigned source;
 	uint32_t ifindex;
-	uint64_t *packets, *bytes; /* per bucket since first_bucket */
-	size_t n, used; /* allocated, and up to the last bucket with traffic */
+	struct series s; /* packets and bytes per second */
 };
 
 struct trace {
@@ -35,7 +36,7 @@ struct trace {
 	struct pidmap open; /* processes with an open slice */
 	struct counter *ctr;
 	size_t nctr;
-	int64_t first_bucket; /* wall-clock bucket of the first flow */
+	int64_t origin; /* wall clock of the first counter bucket (whole seconds) */
 	int oom;
 };
 
@@ -161,42 +162,19 @@ static struct counter *counter_for(struct trace *t, unsigned source, uint32_t if
 	t->ctr = c;
 	c = &t->ctr[t->nctr++];
 	*c = (struct counter){ .source = source, .ifindex = ifindex };
+	series_init(&c->s, t->origin, BUCKET_NS, MAX_BUCKETS, true);
 	return c;
 }
 
 static void on_flow(struct trace *t, const struct fmt_event *ev, int64_t wall)
 {
-	int64_t bucket = wall / (int64_t)BUCKET_NS;
-	struct counter *c;
-	size_t i;
+	struct counter *c = counter_for(t, ev->source, ev->flow.key.ifindex);
 
-	if (t->first_bucket == INT64_MIN)
-		t->first_bucket = bucket;
-	i = (size_t)(bucket - t->first_bucket); /* events come in time order */
-	c = counter_for(t, ev->source, ev->flow.key.ifindex);
 	if (!c) {
 		t->oom = 1;
 		return;
 	}
-	if (i + 1 >= c->n) { /* a spare bucket for the closing zero */
-		size_t n = i + 2 > c->n * 2 ? i + 2 : c->n * 2;
-		uint64_t *p = realloc(c->packets, n * sizeof(*p)), *b;
-		if (p)
-			c->packets = p;
-		b = realloc(c->bytes, n * sizeof(*b));
-		if (b)
-			c->bytes = b;
-		if (!p || !b) {
-			t->oom = 1;
-			return;
-		}
-		memset(c->packets + c->n, 0, (n - c->n) * sizeof(*p));
-		memset(c->bytes + c->n, 0, (n - c->n) * sizeof(*b));
-		c->n = n;
-	}
-	c->used = i + 1 > c->used ? i + 1 : c->used;
-	c->packets[i] += ev->flow.packets;
-	c->bytes[i] += ev->flow.bytes;
+	series_add_flow(&c->s, wall, ev->flow.interval_ns, ev->flow.packets, ev->flow.bytes);
 }
 
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
@@ -242,22 +220,43 @@ static void write_counters(struct report *r, struct trace *t)
 	}
 	for (size_t k = 0; k < t->nctr; k++) {
 		struct counter *c = &t->ctr[k];
+		size_t first = 0;
+		series_finish(&c->s);
+		t->oom |= c->s.oom;
 		out_iface(r->readers[c->source], c->ifindex, ifn, sizeof(ifn));
-		/* one sample past the last bucket, so the track falls back to 0 */
-		for (size_t i = 0; i <= c->used && i < c->n; i++) {
-			int64_t wall = (t->first_bucket + (int64_t)i) * (int64_t)BUCKET_NS;
-			counter_event(t, ifn, "packets/s", NET_PID + c->source, wall, c->packets[i]);
-			counter_event(t, ifn, "bytes/s", NET_PID + c->source, wall, c->bytes[i]);
+		while (first < c->s.n && !c->s.b[first].packets && !c->s.b[first].bytes)
+			first++;
+		/* from the first second with traffic to one past the last, so the
+		 * track falls back to 0 */
+		for (size_t i = first; i <= c->s.n && c->s.n; i++) {
+			struct series_bucket b = series_at(&c->s, i);
+			int64_t wall = t->origin + (int64_t)i * BUCKET_NS;
+			counter_event(t, ifn, "packets/s", NET_PID + c->source, wall, b.packets);
+			counter_event(t, ifn, "bytes/s", NET_PID + c->source, wall, b.bytes);
 		}
-		free(c->packets);
-		free(c->bytes);
+		series_free(&c->s);
 	}
 	free(t->ctr);
 }
 
+/* Counters start on the whole second at or before the earliest session. */
+static int64_t counters_origin(struct report *r)
+{
+	int64_t o = INT64_MAX;
+
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		int64_t s = (int64_t)session_start_ns(r->readers[i]) +
+			    fmt_reader_clock_offset(r->readers[i]);
+		o = s < o ? s : o;
+	}
+	if (o == INT64_MAX)
+		o = 0;
+	return o - ((o % BUCKET_NS) + BUCKET_NS) % BUCKET_NS;
+}
+
 int perfetto_write(struct report *r, FILE *f)
 {
-	struct trace t = { .f = f, .first = 1, .first_bucket = INT64_MIN };
+	struct trace t = { .f = f, .first = 1, .origin = counters_origin(r) };
 	int rc;
 
 	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"ebpfreport " EBPFREC_VERSION

@@ -749,16 +749,19 @@ Test(export, perfetto_tracks, .fini = fini)
 		      0);
 	cr_assert_geq(find_event(doc, 3, "ph", "E", "pid", "102", "args.signal", "9"), 0);
 	cr_assert_geq(find_event(doc, 3, "ph", "B", "pid", "103", "cat", "exec-failed"), 0);
-	/* counters per interface: 10 packets in the first second, 8 in the next */
-	cr_assert_geq(find_event(doc, 3, "ph", "C", "name", "eth0 packets/s", "args.packets/s", "10"),
+	/* counters per interface, as timeline counts them: a row counts the
+	 * second before its timestamp, so 10 packets in 22:13:20, 8 in the
+	 * next second, then back to 0 */
+	cr_assert_geq(find_event(doc, 4, "ph", "C", "name", "eth0 packets/s", "ts",
+				 "1700000000000000", "args.packets/s", "10"),
 		      0);
 	cr_assert_geq(find_event(doc, 4, "ph", "C", "name", "eth0 packets/s", "ts",
-				 "1700000002000000", "args.packets/s", "8"),
+				 "1700000001000000", "args.packets/s", "8"),
 		      0);
 	cr_assert_geq(find_event(doc, 3, "ph", "C", "name", "eth0 bytes/s", "args.bytes/s", "740"),
 		      0);
 	cr_assert_geq(find_event(doc, 4, "ph", "C", "name", "eth0 packets/s", "ts",
-				 "1700000003000000", "args.packets/s", "0"),
+				 "1700000002000000", "args.packets/s", "0"),
 		      0);
 	free(doc);
 }
