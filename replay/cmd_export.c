@@ -18,6 +18,7 @@
 #include "json.h"
 #include "out.h"
 #include "perfetto.h"
+#include "proctrack.h"
 #include "report.h"
 #include "options.h"
 
@@ -26,6 +27,8 @@ static const char *const stream_names[] = { "", "exec", "exit", "flow" };
 struct export {
 	FILE *f[FMT_STREAM_MAX + 1]; /* csv: a file per stream; else f[0] */
 	struct fmt_plain *plain;
+	struct proctrack *procs; /* sqlite: runs for the process table */
+	struct report *r;
 	struct json j;
 };
 
@@ -45,6 +48,35 @@ static int csv(struct report *r, const struct fmt_event *ev, void *ctx)
 	return ferror(x->f[ev->stream]) != 0;
 }
 
+/* The process table holds the runs that began with an exec. */
+static int run_begin(void *ctx, struct proc_run *run)
+{
+	struct export *x = ctx;
+	int64_t row;
+
+	if (run->begin != PROC_EXEC)
+		return 0;
+	if (fmt_plain_process_begin(x->plain, run->source, run->exec,
+				    fmt_reader_clock_offset(x->r->readers[run->source]), &row))
+		return 1;
+	run->user = (uint64_t)row;
+	return 0;
+}
+
+static int run_end(void *ctx, const struct proc_run *run)
+{
+	static const char *const ended[] = { [PROC_RUNNING] = NULL, [PROC_EXITED] = "exit",
+					     [PROC_REPLACED] = "exec", [PROC_FAILED] = "failed" };
+	struct export *x = ctx;
+
+	if (run->begin != PROC_EXEC)
+		return 0;
+	return fmt_plain_process_end(x->plain, (int64_t)run->user, ended[run->end], run->begin_ns,
+				     run->end_ns,
+				     fmt_reader_clock_offset(x->r->readers[run->source]),
+				     run->end == PROC_EXITED ? run->exit : NULL) != 0;
+}
+
 static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct export *x = ctx;
@@ -54,7 +86,8 @@ static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 	if (fmt_plain_add(x->plain, ev, fmt_reader_clock_offset(rd),
 			  ev->stream == FMT_STREAM_FLOW ?
 				  out_iface(rd, ev->flow.key.ifindex, ifn, sizeof(ifn)) :
-				  NULL)) {
+				  NULL) ||
+	    proctrack_add(x->procs, ev)) {
 		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));
 		return 1;
 	}
@@ -94,6 +127,8 @@ static int open_csv(struct report *r, struct export *x)
 	return 0;
 }
 
+static const struct proc_ops proc_ops = { run_begin, run_end };
+
 static int export_plain(struct report *r, struct export *x)
 {
 	char *err = NULL;
@@ -116,7 +151,16 @@ static int export_plain(struct report *r, struct export *x)
 			fmt_plain_meta(x->plain, i, key, val);
 		}
 	}
-	rc = report_each(r, plain, x);
+	x->r = r;
+	if (!(x->procs = proctrack_new(&proc_ops, x, r->readers, r->nfiles)))
+		rc = 1;
+	else
+		rc = report_each(r, plain, x);
+	if (!rc && proctrack_finish(x->procs)) {
+		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));
+		rc = 1;
+	}
+	proctrack_free(x->procs);
 	if (rc) {
 		fmt_plain_abandon(x->plain);
 		unlink(r->output);

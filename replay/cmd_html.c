@@ -2,7 +2,8 @@
  * page a maintainer can open from a bug report. The summary and losses,
  * rate charts (execs/s; packets/s and bytes/s per interface) drawn as
  * inline SVG, the top tables and the process list with exec and exit
- * times. No network fetch, no external script or font: a Content Security
+ * times (the runs of proctrack.c, as perfetto and the plain export pair
+ * them). No network fetch, no external script or font: a Content Security
  * Policy of default-src 'none' makes the browser refuse any that crept in.
  * Elements carry ids and data-* values so tests (and scripts) can read the
  * numbers back from the DOM. */
@@ -15,7 +16,7 @@
 
 #include "fmt_meta.h"
 #include "out.h"
-#include "pidmap.h"
+#include "proctrack.h"
 #include "report.h"
 #include "series.h"
 #include "session.h"
@@ -33,8 +34,10 @@ struct iface_series {
 	struct series s;
 };
 
+/* A row of the process list: one run (proctrack.h) that began with an exec. */
 struct proc {
-	int64_t exec_wall, exit_wall; /* exit_wall 0: no exit recorded */
+	int64_t exec_wall, end_wall;
+	enum proc_end end;
 	uint32_t pid, ppid, uid, exit_code, signal;
 	int32_t ret;
 	char comm[16];
@@ -51,7 +54,8 @@ struct page {
 	size_t nifs;
 	struct proc *procs;
 	size_t nprocs, procs_dropped;
-	struct pidmap live; /* (source, pid) -> index in procs + 1 */
+	struct proctrack *tracker;
+	struct report *r;
 	struct top comms, flows;
 	int oom;
 };
@@ -97,62 +101,79 @@ static struct series *series_for(struct page *p, unsigned source, uint32_t ifind
 	return &s->s;
 }
 
-static void add_proc(struct page *p, const struct fmt_event *ev, int64_t wall)
+static int64_t wall_of(const struct page *p, unsigned source, uint64_t ts)
 {
-	const struct fmt_exec *e = &ev->exec;
+	return (int64_t)ts + fmt_reader_clock_offset(p->r->readers[source]);
+}
+
+/* A run that began with an exec: a row of the list (run->user = row + 1). */
+static int proc_begin(void *ctx, struct proc_run *run)
+{
+	struct page *p = ctx;
+	const struct fmt_exec *e = run->exec;
 	struct proc *pr;
 	size_t len = 1;
 
+	if (run->begin != PROC_EXEC)
+		return 0;
 	if (p->nprocs == MAX_PROCS) {
 		p->procs_dropped++;
-		return;
+		return 0;
 	}
 	pr = &p->procs[p->nprocs];
-	*pr = (struct proc){ .exec_wall = wall, .pid = e->pid, .ppid = e->ppid, .uid = e->uid,
-			     .ret = e->ret };
+	*pr = (struct proc){ .exec_wall = wall_of(p, run->source, e->ts_ns), .pid = e->pid,
+			     .ppid = e->ppid, .uid = e->uid, .ret = e->ret };
 	snprintf(pr->comm, sizeof(pr->comm), "%s", e->comm);
 	for (uint32_t i = 0; i < e->argc; i++)
 		len += strlen(e->argv[i]) + 1;
-	if (!(pr->cmdline = calloc(1, len))) {
-		p->oom = 1;
-		return;
-	}
+	if (!(pr->cmdline = calloc(1, len)))
+		return p->oom = 1;
 	for (uint32_t i = 0; i < e->argc; i++) {
 		if (i)
 			strcat(pr->cmdline, " ");
 		strcat(pr->cmdline, e->argv[i]);
 	}
-	if (e->ret == 0 && pidmap_put(&p->live, ev->source, e->pid, p->nprocs))
-		p->oom = 1;
-	p->nprocs++;
+	run->user = ++p->nprocs;
+	return 0;
 }
+
+static int proc_end(void *ctx, const struct proc_run *run)
+{
+	struct page *p = ctx;
+	struct proc *pr;
+
+	if (!run->user)
+		return 0; /* not listed */
+	pr = &p->procs[run->user - 1];
+	pr->end = run->end;
+	pr->end_wall = run->end_ns ? wall_of(p, run->source, run->end_ns) : 0;
+	if (run->end == PROC_EXITED) {
+		pr->exit_code = run->exit->exit_code;
+		pr->signal = run->exit->signal;
+	}
+	return 0;
+}
+
+static const struct proc_ops proc_ops = { proc_begin, proc_end };
 
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct page *p = ctx;
 	int64_t wall = (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
-	uint64_t idx;
 
-	if (ev->stream != FMT_STREAM_FLOW)
-		series_add_event(&p->events, ev->stream, wall);
-	if (ev->stream == FMT_STREAM_EXEC) {
-		p->nexec++;
-		p->nfailed += ev->exec.ret < 0;
-		add_proc(p, ev, wall);
-	} else if (ev->stream == FMT_STREAM_EXIT) {
-		p->nexit++;
-		if (pidmap_get(&p->live, ev->source, ev->exit.pid, &idx)) {
-			p->procs[idx].exit_wall = wall;
-			p->procs[idx].exit_code = ev->exit.exit_code;
-			p->procs[idx].signal = ev->exit.signal;
-			pidmap_del(&p->live, ev->source, ev->exit.pid);
-		}
-	} else {
+	if (ev->stream == FMT_STREAM_FLOW) {
 		struct series *s = series_for(p, ev->source, ev->flow.key.ifindex, r);
 		p->nflow++;
 		p->npackets += ev->flow.packets;
 		p->nbytes += ev->flow.bytes;
 		series_add_flow(s, wall, ev->flow.interval_ns, ev->flow.packets, ev->flow.bytes);
+	} else {
+		series_add_event(&p->events, ev->stream, wall);
+		p->nexec += ev->stream == FMT_STREAM_EXEC;
+		p->nfailed += ev->stream == FMT_STREAM_EXEC && ev->exec.ret < 0;
+		p->nexit += ev->stream == FMT_STREAM_EXIT;
+		if (proctrack_add(p->tracker, ev))
+			p->oom = 1;
 	}
 	if (top_add(&p->comms, ev) || top_add(&p->flows, ev))
 		p->oom = 1;
@@ -364,19 +385,20 @@ static void processes(struct report *r, struct page *p)
 		esc(f, pr->comm);
 		fprintf(f, "</td><td class=\"cmd\">");
 		esc(f, pr->cmdline ? pr->cmdline : "");
-		if (pr->ret < 0)
+		out_duration(c, sizeof(c), (uint64_t)(pr->end_wall - pr->exec_wall));
+		if (pr->end == PROC_FAILED)
 			fprintf(f, "</td><td class=\"bad\">exec failed: %s</td><td></td></tr>\n",
 				strerror(-pr->ret));
-		else if (!pr->exit_wall)
+		else if (pr->end == PROC_RUNNING)
 			fprintf(f, "</td><td>-</td><td></td></tr>\n");
+		else if (pr->end == PROC_REPLACED)
+			fprintf(f, "</td><td>exec'd again</td><td>%s</td></tr>\n", c);
 		else if (pr->signal)
 			fprintf(f, "</td><td class=\"bad\">SIG%s</td><td>%s</td></tr>\n",
-				sigabbrev_np((int)pr->signal) ?: "?",
-				out_duration(c, sizeof(c), (uint64_t)(pr->exit_wall - pr->exec_wall)));
+				sigabbrev_np((int)pr->signal) ?: "?", c);
 		else
 			fprintf(f, "</td><td class=\"%s\">%u</td><td>%s</td></tr>\n",
-				pr->exit_code ? "bad" : "", pr->exit_code,
-				out_duration(c, sizeof(c), (uint64_t)(pr->exit_wall - pr->exec_wall)));
+				pr->exit_code ? "bad" : "", pr->exit_code, c);
 	}
 	fprintf(f, "</tbody></table>\n");
 	if (p->procs_dropped)
@@ -458,7 +480,18 @@ static int run(struct report *r)
 	top_init(&p->flows, BY_FLOW, 1);
 	plan_buckets(r, p);
 	series_init(&p->ifs[MAX_IFACES].s, p->t0, p->bucket_ns, p->nbuckets, true);
+	p->r = r;
+	if (!(p->tracker = proctrack_new(&proc_ops, p, r->readers, r->nfiles))) {
+		top_free(&p->comms);
+		top_free(&p->flows);
+		free(p->procs);
+		free(p);
+		report_err("out of memory");
+		return 1;
+	}
 	rc = report_each(r, on_event, p);
+	if (proctrack_finish(p->tracker))
+		p->oom = 1;
 	series_finish(&p->events);
 	for (size_t i = 0; i <= MAX_IFACES; i++) {
 		series_finish(&p->ifs[i].s);
@@ -483,7 +516,7 @@ static int run(struct report *r)
 	for (size_t i = 0; i < p->nprocs; i++)
 		free(p->procs[i].cmdline);
 	free(p->procs);
-	pidmap_free(&p->live);
+	proctrack_free(p->tracker);
 	series_free(&p->events);
 	for (size_t i = 0; i <= MAX_IFACES; i++)
 		series_free(&p->ifs[i].s);

@@ -1,11 +1,13 @@
 /* perfetto.c - see perfetto.h.
  *
- * Slices are B/E pairs on the process's own track (pid = tid), written as
- * the events stream by, so memory is one entry per live process plus the
- * per-second counter buckets. A second exec in the same process ends the
- * first slice; an exit of a process whose exec came before the session
- * becomes a complete slice from its start time. Processes of file N are
- * shown as pid + N * 2^22 (pid_max) so fleets' pids do not collide. */
+ * Slices are the runs of proctrack.c (a program in a process, from its exec
+ * to the next exec or the exit), as B/E pairs on the process's own track
+ * (pid = tid), written as the events stream by, so memory is one entry per
+ * live process plus the per-second counter buckets (series.c). A process
+ * whose exec was not seen becomes a complete slice from its start time,
+ * named by its comm if known, else by whether it started before the
+ * recording or was forked during it. Processes of file N are shown as
+ * pid + N * 2^22 (pid_max) so fleets' pids do not collide. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +16,7 @@
 #include "json.h"
 #include "out.h"
 #include "perfetto.h"
-#include "pidmap.h"
+#include "proctrack.h"
 #include "series.h"
 #include "session.h"
 
@@ -33,7 +35,7 @@ struct trace {
 	FILE *f;
 	struct json j;
 	int first; /* no comma before the first event */
-	struct pidmap open; /* processes with an open slice */
+	struct report *r;
 	struct counter *ctr;
 	size_t nctr;
 	int64_t origin; /* wall clock of the first counter bucket (whole seconds) */
@@ -83,18 +85,25 @@ static void process_name(struct trace *t, uint32_t pid, const char *name)
 	emit(t);
 }
 
-static void on_exec(struct trace *t, const struct fmt_exec *e, unsigned source, int64_t wall)
+static uint32_t track_of(const struct proc_run *run)
 {
-	uint32_t pid = e->pid + source * PID_SPACE;
-	uint64_t v;
+	return run->pid + run->source * PID_SPACE;
+}
 
-	if (pidmap_get(&t->open, source, e->pid, &v)) { /* exec again in the same process */
-		begin_event(t, "E", e->comm, pid, wall);
-		json_end_object(&t->j);
-		emit(t);
-	}
-	process_name(t, pid, e->comm);
-	begin_event(t, "B", e->comm, pid, wall);
+static int64_t wall_of(const struct trace *t, const struct proc_run *run, uint64_t ts)
+{
+	return (int64_t)ts + fmt_reader_clock_offset(t->r->readers[run->source]);
+}
+
+static int run_begin(void *ctx, struct proc_run *run)
+{
+	struct trace *t = ctx;
+	const struct fmt_exec *e = run->exec;
+
+	if (run->begin != PROC_EXEC)
+		return 0; /* written whole at its end */
+	process_name(t, track_of(run), e->comm);
+	begin_event(t, "B", e->comm, track_of(run), wall_of(t, run, run->begin_ns));
 	json_kv_str(&t->j, "cat", e->ret < 0 ? "exec-failed" : "exec");
 	json_key(&t->j, "args");
 	json_begin_object(&t->j);
@@ -108,14 +117,7 @@ static void on_exec(struct trace *t, const struct fmt_exec *e, unsigned source, 
 	json_end_object(&t->j);
 	json_end_object(&t->j);
 	emit(t);
-	if (e->ret < 0) { /* a failed exec is an instant: the process goes on */
-		begin_event(t, "E", e->comm, pid, wall);
-		json_end_object(&t->j);
-		emit(t);
-		return;
-	}
-	if (pidmap_put(&t->open, source, e->pid, 1))
-		t->oom = 1;
+	return t->oom;
 }
 
 static void exit_args(struct trace *t, const struct fmt_exit *x)
@@ -127,28 +129,35 @@ static void exit_args(struct trace *t, const struct fmt_exit *x)
 	json_end_object(&t->j);
 }
 
-static void on_exit_(struct trace *t, const struct fmt_exit *x, unsigned source, int64_t wall,
-		     int64_t off)
+static int run_end(void *ctx, const struct proc_run *run)
 {
-	uint32_t pid = x->pid + source * PID_SPACE;
-	uint64_t v;
+	struct trace *t = ctx;
+	const char *name;
 
-	if (pidmap_get(&t->open, source, x->pid, &v)) {
-		begin_event(t, "E", "", pid, wall);
-		exit_args(t, x);
+	if (run->end == PROC_RUNNING)
+		return 0; /* the slice stays open to the end of the trace */
+	if (run->begin == PROC_EXEC) {
+		begin_event(t, "E", run->end == PROC_FAILED ? run->comm : "", track_of(run),
+			    wall_of(t, run, run->end_ns));
+		if (run->end == PROC_EXITED)
+			exit_args(t, run->exit);
 		json_end_object(&t->j);
 		emit(t);
-		pidmap_del(&t->open, source, x->pid);
-		return;
+		return t->oom;
 	}
-	if (!x->start_ns || x->start_ns > x->ts_ns)
-		return;
-	/* started before the session: a complete slice from its start time */
-	begin_event(t, "X", "(started before recording)", pid, (int64_t)x->start_ns + off);
-	json_kv_double(&t->j, "dur", us((int64_t)(x->ts_ns - x->start_ns)));
-	exit_args(t, x);
+	if (!run->begin_ns)
+		return 0; /* no start time: nothing to draw */
+	name = run->comm ? run->comm :
+	       run->begin == PROC_FORKED ? "(forked during recording, no exec)" :
+					   "(started before recording)";
+	process_name(t, track_of(run), name);
+	begin_event(t, "X", name, track_of(run), wall_of(t, run, run->begin_ns));
+	json_kv_str(&t->j, "cat", run->begin == PROC_FORKED ? "forked" : "before");
+	json_kv_double(&t->j, "dur", us((int64_t)(run->end_ns - run->begin_ns)));
+	exit_args(t, run->exit);
 	json_end_object(&t->j);
 	emit(t);
+	return t->oom;
 }
 
 static struct counter *counter_for(struct trace *t, unsigned source, uint32_t ifindex)
@@ -177,19 +186,21 @@ static void on_flow(struct trace *t, const struct fmt_event *ev, int64_t wall)
 	series_add_flow(&c->s, wall, ev->flow.interval_ns, ev->flow.packets, ev->flow.bytes);
 }
 
+struct walk {
+	struct trace *t;
+	struct proctrack *procs;
+};
+
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 {
-	struct trace *t = ctx;
-	int64_t off = fmt_reader_clock_offset(r->readers[ev->source]);
-	int64_t wall = (int64_t)fmt_event_ts(ev) + off;
+	struct walk *w = ctx;
+	int64_t wall = (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
 
-	if (ev->stream == FMT_STREAM_EXEC)
-		on_exec(t, &ev->exec, ev->source, wall);
-	else if (ev->stream == FMT_STREAM_EXIT)
-		on_exit_(t, &ev->exit, ev->source, wall, off);
-	else
-		on_flow(t, ev, wall);
-	return t->oom || ferror(t->f);
+	if (ev->stream == FMT_STREAM_FLOW)
+		on_flow(w->t, ev, wall);
+	else if (proctrack_add(w->procs, ev))
+		w->t->oom = 1;
+	return w->t->oom || ferror(w->t->f);
 }
 
 /* One sample of the counter track "IFACE UNIT" (one value named UNIT). */
@@ -256,16 +267,24 @@ static int64_t counters_origin(struct report *r)
 
 int perfetto_write(struct report *r, FILE *f)
 {
-	struct trace t = { .f = f, .first = 1, .origin = counters_origin(r) };
+	static const struct proc_ops ops = { run_begin, run_end };
+	struct trace t = { .f = f, .first = 1, .r = r, .origin = counters_origin(r) };
+	struct walk w = { &t, proctrack_new(&ops, &t, r->readers, r->nfiles) };
 	int rc;
 
+	if (!w.procs) {
+		report_err("out of memory");
+		return 1;
+	}
 	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"ebpfreport " EBPFREC_VERSION
 	      "\"},\n\"traceEvents\":[",
 	      f);
-	rc = report_each(r, on_event, &t);
+	rc = report_each(r, on_event, &w);
+	if (proctrack_finish(w.procs))
+		t.oom = 1;
 	write_counters(r, &t);
 	fputs("\n]}\n", f);
-	pidmap_free(&t.open);
+	proctrack_free(w.procs);
 	json_free(&t.j);
 	if (t.oom) {
 		report_err("out of memory");

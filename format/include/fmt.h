@@ -281,6 +281,16 @@ int fmt_plain_meta(struct fmt_plain *p, unsigned source, const char *key, const 
  * iface names its flow's interface (or NULL). */
 int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_offset,
 		  const char *iface);
+/* The process table: one row per run of a program, from its exec to what
+ * ended it. begin stores the exec (its row id in *row); end says how the
+ * run ended: ended is "exit" (x then holds the exit), "exec" (the process
+ * exec'd another program), "failed" (the exec failed) or NULL (still
+ * running at the end of the recording). Times as for fmt_plain_add. */
+int fmt_plain_process_begin(struct fmt_plain *p, unsigned source, const struct fmt_exec *e,
+			    int64_t wall_offset, int64_t *row);
+int fmt_plain_process_end(struct fmt_plain *p, int64_t row, const char *ended,
+			  uint64_t begin_ns, uint64_t end_ns, int64_t wall_offset,
+			  const struct fmt_exit *x);
 /* Index, add the views, commit. Frees p; *errmsg as for the writer. */
 int fmt_plain_close(struct fmt_plain *p, char **errmsg);
 /* Free without committing (the caller removes the file). */

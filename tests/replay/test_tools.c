@@ -766,6 +766,98 @@ Test(export, perfetto_tracks, .fini = fini)
 	free(doc);
 }
 
+/* A process that execs twice, a failed exec's child and a subshell: html,
+ * perfetto and the plain export pair them the same way (proctrack.c). */
+static const char *process_session(void)
+{
+	const char *p = path("procs.db");
+	struct fmt_writer *w = fixture_writer(p, "p", "1700000000000000000", 1 * S, 5 * S);
+
+	fixture_exec(w, 2 * S, 300, 1, 0, "sh", "init", "/bin/sh", 0, (const char *[]){ "sh", NULL });
+	fixture_exec(w, 2 * S + S / 2, 301, 300, 0, "sh", "sh", "/bin/nope", -2,
+		     (const char *[]){ "nope", NULL });
+	fixture_exec(w, 3 * S, 300, 1, 0, "ls", "init", "/bin/ls", 0, (const char *[]){ "ls", NULL });
+	cr_assert_eq(fmt_writer_append_exit(w, &(struct fmt_exit){ .ts_ns = 2 * S + 6 * S / 10,
+								   .start_ns = 2 * S + 4 * S / 10,
+								   .pid = 301, .ppid = 300,
+								   .exit_code = 127 }),
+		     0);
+	cr_assert_eq(fmt_writer_append_exit(w, &(struct fmt_exit){ .ts_ns = 3 * S + S / 2,
+								   .start_ns = 2 * S + S / 5,
+								   .pid = 302, .ppid = 300 }),
+		     0);
+	cr_assert_eq(fmt_writer_append_exit(w, &(struct fmt_exit){ .ts_ns = 4 * S,
+								   .start_ns = S / 2, .pid = 300,
+								   .ppid = 1 }),
+		     0);
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	return p;
+}
+
+Test(export, processes_paired_alike_in_html_perfetto_and_sqlite, .fini = fini)
+{
+	const char *src = process_session(), *trace = path("procs.json");
+	const char *page = path("procs.html"), *plain = path("procs.sqlite");
+	char *doc;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+
+	run("export --format perfetto %s -o %s", src, trace);
+	cr_assert_eq(rc, 0, "%s", err);
+	doc = fixture_slurp(trace, NULL);
+	/* sh's slice ends where ls's begins, ls's at the exit */
+	cr_assert_geq(find_event(doc, 4, "ph", "B", "pid", "300", "ts", "1700000002000000", "name",
+				 "sh"),
+		      0);
+	cr_assert_geq(find_event(doc, 3, "ph", "E", "pid", "300", "ts", "1700000003000000"), 0);
+	cr_assert_geq(find_event(doc, 4, "ph", "E", "pid", "300", "ts", "1700000004000000",
+				 "args.exit_code", "0"),
+		      0);
+	/* started inside the recording without an exec: not "(started before
+	 * recording)", and named: by its failed exec, by its parent */
+	cr_assert_geq(find_event(doc, 4, "ph", "X", "pid", "301", "name", "sh", "cat", "forked"), 0);
+	cr_assert_geq(find_event(doc, 3, "ph", "M", "pid", "301", "args.name", "sh"), 0);
+	cr_assert_geq(find_event(doc, 5, "ph", "X", "pid", "302", "name", "ls", "ts",
+				 "1700000002200000", "dur", "1300000"),
+		      0);
+	cr_assert_geq(find_event(doc, 3, "ph", "M", "pid", "302", "args.name", "ls"), 0);
+	cr_assert_lt(find_event(doc, 2, "name", "(started before recording)", "pid", "302"), 0);
+	free(doc);
+
+	run("html %s -o %s --utc", src, page);
+	cr_assert_eq(rc, 0, "%s", err);
+	doc = fixture_slurp(page, NULL);
+	cr_assert_not_null(strstr(doc, "<td class=\"cmd\">sh</td><td>exec'd again</td><td>1.0s</td>"),
+			   "%s", doc);
+	cr_assert_not_null(strstr(doc, "<td class=\"cmd\">ls</td><td class=\"\">0</td><td>1.0s</td>"),
+			   "%s", doc);
+	free(doc);
+
+	run("export --format sqlite %s -o %s", src, plain);
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(sqlite3_open_v2(plain, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	cr_assert_eq(sqlite3_prepare_v2(db, "SELECT comm, ended, run_ns, exit_code IS NULL FROM process"
+					    " ORDER BY rowid",
+					-1, &st, NULL),
+		     SQLITE_OK);
+	static const struct {
+		const char *comm, *ended;
+		long long run_ns;
+		int no_exit;
+	} want[] = { { "sh", "exec", 1000000000, 1 }, { "sh", "failed", 0, 1 },
+		     { "ls", "exit", 1000000000, 0 } };
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+		cr_assert_str_eq((const char *)sqlite3_column_text(st, 0), want[i].comm);
+		cr_assert_str_eq((const char *)sqlite3_column_text(st, 1), want[i].ended);
+		cr_assert_eq(sqlite3_column_int64(st, 2), want[i].run_ns, "row %zu", i);
+		cr_assert_eq(sqlite3_column_int(st, 3), want[i].no_exit, "row %zu", i);
+	}
+	cr_assert_eq(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 /* ---- sql --------------------------------------------------------------- */
 
 static long long sql_number(const char *file, const char *query)
