@@ -53,7 +53,7 @@ static void read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-void host_meta(struct sink *s)
+void host_meta(struct sink *s, int64_t clock_offset_ns)
 {
 	struct utsname u;
 	char buf[256];
@@ -66,7 +66,7 @@ void host_meta(struct sink *s)
 	read_line("/proc/sys/kernel/random/boot_id", buf, sizeof(buf));
 	sink_meta(s, FMT_META_BOOT_ID, buf);
 	sink_meta(s, FMT_META_CLOCK, "boottime");
-	snprintf(buf, sizeof(buf), "%lld", (long long)host_clock_offset_ns());
+	snprintf(buf, sizeof(buf), "%lld", (long long)clock_offset_ns);
 	sink_meta(s, FMT_META_CLOCK_OFFSET_NS, buf);
 	sink_meta(s, FMT_META_TOOL_VERSION, "ebpfrec " EBPFREC_VERSION);
 }

@@ -152,7 +152,8 @@ int main(int argc, char **argv)
 	if (!sink)
 		die("out of memory");
 	start_ns = host_boot_ns();
-	host_meta(sink);
+	pr.clock_offset_ns = host_clock_offset_ns(); /* --print lines match replay's */
+	host_meta(sink, pr.clock_offset_ns);
 	text = host_cmdline(argc, argv);
 	sink_meta(sink, FMT_META_CMDLINE, text);
 	free(text);
@@ -163,7 +164,6 @@ int main(int argc, char **argv)
 	sink_meta_u64(sink, FMT_META_INTERVAL_NS, o.interval_ns);
 
 	pr.out = stdout;
-	pr.clock_offset_ns = host_clock_offset_ns();
 	if (!o.no_exec) {
 		x = exec_source_open(&o, sink, o.print ? &pr : NULL, err, sizeof(err));
 		if (!x) {

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_text.h"
 #include "fmt_meta.h"
 #include "out.h"
 #include "proctrack.h"
@@ -237,7 +238,7 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 			if ((double)value(p, k, i) / secs > max)
 				max = (double)value(p, k, i) / secs;
 	fprintf(f, "<figure><figcaption>%s <small>(per %s)</small></figcaption>\n", title,
-		out_duration(a, sizeof(a), (uint64_t)p->bucket_ns));
+		fmt_text_duration(a, sizeof(a), (uint64_t)p->bucket_ns));
 	fprintf(f,
 		"<svg id=\"%s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" data-buckets=\"%zu\" "
 		"data-bucket-ns=\"%" PRId64 "\" data-max=\"%.6g\">\n",
@@ -248,9 +249,9 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 		out_si(a, sizeof(a), (uint64_t)(max + 0.5)));
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">0</text>\n", L - 4, H - B);
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">%s</text>\n", L, H - 8,
-		out_wall(a, sizeof(a), p->t0, r->utc, false));
+		fmt_text_wall(a, sizeof(a), p->t0, r->utc, false));
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>\n", W - R, H - 8,
-		out_wall(b, sizeof(b), p->t0 + (int64_t)p->nbuckets * p->bucket_ns, r->utc, false));
+		fmt_text_wall(b, sizeof(b), p->t0 + (int64_t)p->nbuckets * p->bucket_ns, r->utc, false));
 	for (size_t k = 0; k < nseries; k++) {
 		uint64_t sum = 0;
 		for (size_t i = 0; i < p->nbuckets; i++)
@@ -343,9 +344,9 @@ static void summary(struct report *r, struct page *p)
 		fprintf(f, "</td></tr>\n<tr><th>kernel</th><td>");
 		esc(f, fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE) ?: "?");
 		fprintf(f, "</td></tr>\n<tr><th>recorded</th><td>%s &rarr; %s (%s)</td></tr>\n",
-			out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
-			out_wall(b, sizeof(b), (int64_t)e + off, r->utc, false),
-			out_duration(c, sizeof(c), e > s ? e - s : 0));
+			fmt_text_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
+			fmt_text_wall(b, sizeof(b), (int64_t)e + off, r->utc, false),
+			fmt_text_duration(c, sizeof(c), e > s ? e - s : 0));
 		session_losses_text(rd, lost, sizeof(lost));
 		fprintf(f, "<tr><th>lost</th><td id=\"lost-%u\" class=\"%s\">", i,
 			strcmp(lost, "none") ? "bad" : "good");
@@ -380,12 +381,12 @@ static void processes(struct report *r, struct page *p)
 		struct proc *pr = &p->procs[i];
 		fprintf(f, "<tr><td>%s</td><td class=\"num\">%u</td><td class=\"num\">%u</td>"
 			   "<td class=\"num\">%u</td><td>",
-			out_wall(a, sizeof(a), pr->exec_wall, r->utc, true), pr->pid, pr->ppid,
+			fmt_text_wall(a, sizeof(a), pr->exec_wall, r->utc, true), pr->pid, pr->ppid,
 			pr->uid);
 		esc(f, pr->comm);
 		fprintf(f, "</td><td class=\"cmd\">");
 		esc(f, pr->cmdline ? pr->cmdline : "");
-		out_duration(c, sizeof(c), (uint64_t)(pr->end_wall - pr->exec_wall));
+		fmt_text_duration(c, sizeof(c), (uint64_t)(pr->end_wall - pr->exec_wall));
 		if (pr->end == PROC_FAILED)
 			fprintf(f, "</td><td class=\"bad\">exec failed: %s</td><td></td></tr>\n",
 				strerror(-pr->ret));

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_text.h"
 #include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
@@ -65,9 +66,9 @@ static void header_table(struct report *r, struct totals *t)
 
 		printf("%s  host %s  kernel %s  %s -> %s (%s)\n", r->paths[i],
 		       meta_or(rd, FMT_META_HOSTNAME, "?"), meta_or(rd, FMT_META_KERNEL_RELEASE, "?"),
-		       out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
-		       out_wall(b, sizeof(b), (int64_t)en + off, r->utc, false) + 11,
-		       out_duration(c, sizeof(c), en > s ? en - s : 0));
+		       fmt_text_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
+		       fmt_text_wall(b, sizeof(b), (int64_t)en + off, r->utc, false) + 11,
+		       fmt_text_duration(c, sizeof(c), en > s ? en - s : 0));
 		session_losses_text(rd, lost, sizeof(lost));
 		if (r->nfiles > 1)
 			printf("  lost: %s\n", lost);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_text.h"
 #include "parse.h"
 #include "json.h"
 #include "out.h"
@@ -137,7 +138,7 @@ static int run(struct report *r)
 		for (size_t i = 0; i < t.n; i++)
 			printf("%lld,%s,%llu,%llu,%llu,%llu\n",
 			       (long long)(t.origin + (int64_t)i * t.width),
-			       out_wall(tb, sizeof(tb), t.origin + (int64_t)i * t.width, r->utc, true),
+			       fmt_text_wall(tb, sizeof(tb), t.origin + (int64_t)i * t.width, r->utc, true),
 			       (unsigned long long)t.b[i].execs, (unsigned long long)t.b[i].exits,
 			       (unsigned long long)t.b[i].packets, (unsigned long long)t.b[i].bytes);
 	} else {
@@ -150,7 +151,7 @@ static int run(struct report *r)
 		       "BYTES", "execs", "packets");
 		for (size_t i = 0; i < t.n; i++) {
 			printf("%-26s %8s %8s %10s %10s  ",
-			       out_wall(tb, sizeof(tb), t.origin + (int64_t)i * t.width, r->utc,
+			       fmt_text_wall(tb, sizeof(tb), t.origin + (int64_t)i * t.width, r->utc,
 					t.width < 1000000000),
 			       out_count(c1, sizeof(c1), t.b[i].execs), out_count(c2, sizeof(c2), t.b[i].exits),
 			       out_count(c3, sizeof(c3), t.b[i].packets), out_bytes(c4, sizeof(c4), t.b[i].bytes));

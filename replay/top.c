@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_text.h"
 #include "out.h"
 #include "top.h"
 
@@ -250,13 +251,13 @@ static void label(struct top *t, struct report *r, const struct agg_entry *e, ch
 		switch (t->by) {
 		case BY_SRC:
 		case BY_DST:
-			snprintf(buf, len, "%s", out_addr(a, sizeof(a), fk.k.family, fk.k.src));
+			snprintf(buf, len, "%s", fmt_text_addr(a, sizeof(a), fk.k.family, fk.k.src));
 			break;
 		case BY_PORT:
-			snprintf(buf, len, "%s/%u", out_proto(fk.k.proto, pb, sizeof(pb)), fk.k.dport);
+			snprintf(buf, len, "%s/%u", fmt_text_proto(fk.k.proto, pb, sizeof(pb)), fk.k.dport);
 			break;
 		case BY_PROTO:
-			snprintf(buf, len, "%s", out_proto(fk.k.proto, pb, sizeof(pb)));
+			snprintf(buf, len, "%s", fmt_text_proto(fk.k.proto, pb, sizeof(pb)));
 			break;
 		case BY_IFACE:
 			out_iface(r->readers[fk.source], fk.k.ifindex, buf, len);
@@ -345,10 +346,10 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 				json_kv_str(j, "iface", out_iface(r->readers[fk.source], fk.k.ifindex, a,
 								  sizeof(a)));
 				json_kv_str(j, "dir", fk.k.dir == FMT_DIR_EGRESS ? "egress" : "ingress");
-				json_kv_str(j, "proto", out_proto(fk.k.proto, pb, sizeof(pb)));
-				json_kv_str(j, "src", out_addr(a, sizeof(a), fk.k.family, fk.k.src));
+				json_kv_str(j, "proto", fmt_text_proto(fk.k.proto, pb, sizeof(pb)));
+				json_kv_str(j, "src", fmt_text_addr(a, sizeof(a), fk.k.family, fk.k.src));
 				json_kv_u64(j, "sport", fk.k.sport);
-				json_kv_str(j, "dst", out_addr(a, sizeof(a), fk.k.family, fk.k.dst));
+				json_kv_str(j, "dst", fmt_text_addr(a, sizeof(a), fk.k.family, fk.k.dst));
 				json_kv_u64(j, "dport", fk.k.dport);
 			}
 			json_kv_u64(j, "packets", v[i]->packets);
