@@ -10,8 +10,10 @@
  * REPLACE on their id) at each flush until they are full, so frequent
  * flushes do not cut the data into small, poorly compressed chunks. Close
  * checkpoints and returns the file to rollback-journal mode: one file, no
- * -wal/-shm, readable read-only anywhere.
+ * -wal/-shm, readable read-only anywhere. While the writer has the file, it
+ * holds a lock readers can test (FMT_LOCK_OFFSET).
  */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -36,6 +38,7 @@
 
 struct fmt_writer {
 	sqlite3 *db;
+	int lock_fd; /* holds FMT_LOCK_OFFSET while the file is being written */
 	sqlite3_stmt *put_chunk, *put_meta;
 	ZSTD_CCtx *zc;
 	struct fmt_buf zbuf;
@@ -96,6 +99,7 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		*errmsg = NULL;
 	if (!w)
 		return FMT_ENOMEM;
+	w->lock_fd = -1;
 	if (opts)
 		w->opts = *opts;
 	if (!w->opts.chunk_records || w->opts.chunk_records > FMT_MAX_CHUNK_RECORDS)
@@ -106,7 +110,15 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		w->opts.zstd_level = DEFAULT_ZSTD_LEVEL;
 	w->next_id = 1;
 
-	rc = fmt_create_file(path, flags, NULL, w->err, sizeof(w->err));
+	rc = fmt_create_file(path, flags, &w->lock_fd, w->err, sizeof(w->err));
+	if (rc == FMT_OK) {
+		/* an OFD lock: closing SQLite's descriptors of the file later
+		 * does not drop it, as it would a POSIX lock */
+		struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+				   .l_start = FMT_LOCK_OFFSET, .l_len = 1 };
+		if (fcntl(w->lock_fd, F_OFD_SETLK, &l))
+			rc = set_err(w, FMT_EIO, "cannot lock '%s': %s", path, strerror(errno));
+	}
 	if (rc == FMT_OK) {
 		src = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 				      NULL);
@@ -354,6 +366,8 @@ void fmt_writer_abandon(struct fmt_writer *w)
 	sqlite3_finalize(w->put_meta);
 	/* an unfinished transaction is rolled back by sqlite3_close */
 	sqlite3_close(w->db);
+	if (w->lock_fd >= 0)
+		close(w->lock_fd); /* after SQLite's: it releases the lock */
 	ZSTD_freeCCtx(w->zc);
 	fmt_buf_free(&w->zbuf);
 	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++)

@@ -84,7 +84,8 @@ static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 	return p->broken;
 }
 
-/* --follow: reopen the (single) file until its recorder closes it. The
+/* --follow: reopen the (single) file until its recorder closes it, or is
+ * gone without closing it (killed: nothing holds the writer's lock). The
  * recorder rewrites its growing chunks, so each round reads from the last
  * printed timestamp and skips what was already printed at it. */
 static int follow(struct report *r, struct replay *p)
@@ -100,6 +101,12 @@ static int follow(struct report *r, struct replay *p)
 		fflush(stdout);
 		if (clean)
 			break;
+		if (!fmt_reader_being_written(r->readers[0])) {
+			report_err("%s: not being recorded any more, and not closed cleanly "
+				   "(recorder killed?); stopped following",
+				   r->paths[0]);
+			break;
+		}
 		/* closed while we wait, so the recorder can finish its file */
 		fmt_reader_close(r->readers[0]);
 		r->readers[0] = NULL;

@@ -107,6 +107,7 @@ static void header_json(struct report *r, struct totals *t)
 		json_kv_i64(&j, "end_wall_ns", (int64_t)en + off);
 		json_kv_double(&j, "duration_s", en > s ? (double)(en - s) / 1e9 : 0);
 		json_kv_bool(&j, "closed_clean", fmt_reader_closed_clean(rd));
+		json_kv_bool(&j, "being_recorded", fmt_reader_being_written(rd));
 		json_key(&j, "lost");
 		json_begin_object(&j);
 		for (size_t k = 0; k < session_nlosses; k++)

@@ -2,7 +2,9 @@
  * declared sizes, full decode, record count and time range against the
  * chunk index: the reader checks all of these on each load), the meta
  * table, the record totals and the clean-close marker. One verdict per
- * file; exit 1 if any file has a problem. */
+ * file; exit 1 if any file has a problem. A chunk of a stream this version
+ * does not know is a compatible addition (FORMAT.md section 5): its
+ * container is checked, and it is reported as skipped, not as a problem. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +19,9 @@
 
 struct verdict {
 	uint64_t chunks, records[FMT_STREAM_MAX + 1];
-	int opened, clean;
+	uint64_t skipped; /* chunks of unknown streams */
+	int unknown_stream; /* the last such stream */
+	int opened, clean, being_written;
 	unsigned problems;
 	char *problem[MAX_PROBLEMS];
 };
@@ -69,11 +73,18 @@ static void verify_one(struct report *r, const char *path, struct verdict *v)
 	}
 	v->opened = 1;
 	v->clean = fmt_reader_closed_clean(rd);
+	v->being_written = fmt_reader_being_written(rd);
 	n = fmt_reader_chunks(rd, &ci);
 	if (n < 0)
 		problem(v, fmt_reader_errmsg(rd));
 	for (int i = 0; i < n; i++) {
-		if (fmt_reader_load_chunk(rd, ci[i].id, &b)) {
+		int rc = fmt_reader_load_chunk(rd, ci[i].id, &b);
+		if (rc == FMT_ESTREAM) {
+			v->skipped++;
+			v->unknown_stream = ci[i].stream;
+			continue;
+		}
+		if (rc) {
 			problem(v, fmt_reader_errmsg(rd));
 			continue;
 		}
@@ -85,7 +96,8 @@ static void verify_one(struct report *r, const char *path, struct verdict *v)
 	if (n >= 0)
 		check_meta(rd, v);
 	if (!v->clean && r->strict)
-		problem(v, "not closed cleanly (the recorder was killed or crashed)");
+		problem(v, v->being_written ? "not closed yet: it is still being recorded" :
+					      "not closed cleanly (the recorder was killed or crashed)");
 	fmt_reader_close(rd);
 }
 
@@ -95,7 +107,9 @@ static void print_json(const char *path, const struct verdict *v, struct json *j
 	json_kv_str(j, "file", path);
 	json_kv_bool(j, "ok", !v->problems);
 	json_kv_bool(j, "closed_clean", v->clean);
+	json_kv_bool(j, "being_recorded", v->being_written);
 	json_kv_u64(j, "chunks", v->chunks);
+	json_kv_u64(j, "skipped_chunks", v->skipped);
 	json_kv_u64(j, "exec", v->records[FMT_STREAM_EXEC]);
 	json_kv_u64(j, "exit", v->records[FMT_STREAM_EXIT]);
 	json_kv_u64(j, "flow", v->records[FMT_STREAM_FLOW]);
@@ -116,12 +130,18 @@ static void print_text(const char *path, const struct verdict *v)
 		printf("%s: BAD: %u more problems\n", path, v->problems - MAX_PROBLEMS);
 	if (v->problems)
 		return;
-	printf("%s: OK  %s chunks, %s records (%s exec, %s exit, %s flow), %s\n", path,
+	printf("%s: OK  %s chunks, %s records (%s exec, %s exit, %s flow), %s", path,
 	       out_count(a, sizeof(a), v->chunks), out_count(b, sizeof(b), total),
 	       out_count(c, sizeof(c), v->records[FMT_STREAM_EXEC]),
 	       out_count(d, sizeof(d), v->records[FMT_STREAM_EXIT]),
 	       out_count(e, sizeof(e), v->records[FMT_STREAM_FLOW]),
-	       v->clean ? "closed cleanly" : "not closed cleanly (recording was interrupted)");
+	       v->clean ? "closed cleanly" :
+	       v->being_written ? "being recorded (not closed yet)" :
+				  "not closed cleanly (recording was interrupted)");
+	if (v->skipped)
+		printf("; %llu chunk%s of a stream this version does not know (%d) skipped",
+		       (unsigned long long)v->skipped, v->skipped > 1 ? "s" : "", v->unknown_stream);
+	putchar('\n');
 }
 
 static int run(struct report *r)

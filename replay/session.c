@@ -62,8 +62,10 @@ void session_losses_text(struct fmt_reader *rd, char *buf, size_t len)
 					      (unsigned long long)v, session_losses[i].what);
 	}
 	if (!fmt_reader_closed_clean(rd) && o < len)
-		o += (size_t)snprintf(buf + o, len - o, "%snot closed cleanly (recorder killed?)",
-				      o ? ", " : "");
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+				      fmt_reader_being_written(rd) ?
+					      "being recorded (not closed yet)" :
+					      "not closed cleanly (recorder killed?)");
 	if (!o)
 		snprintf(buf, len, "none");
 }

@@ -42,6 +42,7 @@ enum fmt_error {
 	FMT_EHOSTILE = -9, /* schema holds objects a session never has */
 	FMT_ENOENT = -10, /* no such file or meta key */
 	FMT_EFULL = -11, /* disk full */
+	FMT_ESTREAM = -12, /* a chunk of a stream this version does not know */
 };
 
 /* @return a static description of a FMT_E* code. */
@@ -111,6 +112,11 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg);
 /* Free without closing cleanly (the file stays marked as not closed). */
 void fmt_writer_abandon(struct fmt_writer *w);
 
+/* While a writer has a file open it holds an open-file-description write
+ * lock (fcntl F_OFD_SETLK) on this byte of it, far from SQLite's own lock
+ * bytes; readers test it without taking it (docs/FORMAT.md, section 6). */
+#define FMT_LOCK_OFFSET (1ll << 40)
+
 const char *fmt_writer_errmsg(const struct fmt_writer *w);
 
 /* Totals written so far (records per stream, chunks, bytes). */
@@ -151,8 +157,12 @@ const struct fmt_ifaces *fmt_reader_ifaces(const struct fmt_reader *r);
 const char *fmt_reader_iface_name(const struct fmt_reader *r, uint32_t ifindex);
 
 /* @return 1 if the writer closed the file cleanly, 0 if it was killed or
- * crashed (the file then holds everything flushed before that). */
+ * crashed (the file then holds everything flushed before that) or is still
+ * writing it. */
 int fmt_reader_closed_clean(const struct fmt_reader *r);
+/* @return 1 if a writer held the file's lock when it was opened: it is
+ * being recorded (or written by ebpfreport) */
+int fmt_reader_being_written(const struct fmt_reader *r);
 
 /* Wall-clock offset: wall_ns = ts_ns + offset (meta clock_offset_ns). */
 int64_t fmt_reader_clock_offset(const struct fmt_reader *r);
@@ -176,7 +186,9 @@ struct fmt_batch; /* one decoded chunk: columns plus its dictionaries */
 /* Read, verify and decode one chunk into *inout. Pass *inout = NULL for a
  * new batch, or a batch you are done with to reuse its memory (decoding a
  * whole file then allocates nothing per chunk). On failure *inout is freed
- * and set to NULL. @return 0 or <0 (fmt_reader_errmsg names file and chunk). */
+ * and set to NULL. @return 0 or <0 (fmt_reader_errmsg names file and chunk);
+ * FMT_ESTREAM for an intact chunk of a stream this version does not know
+ * (a newer minor version's: to be skipped). */
 int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **inout);
 void fmt_batch_free(struct fmt_batch *b);
 enum fmt_stream fmt_batch_stream(const struct fmt_batch *b);
