@@ -12,18 +12,6 @@
 #include "fixture.h"
 #include "json_path.h"
 
-#define S 1000000000ull
-
-static char *out, *err;
-static int rc;
-
-static void fini(void)
-{
-	free(out);
-	free(err);
-}
-
-#define run(...) (rc = report_runf(&out, &err, __VA_ARGS__))
 
 /* Lines of out that contain s. */
 static int lines_with(const char *s)
