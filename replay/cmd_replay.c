@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "event_out.h"
@@ -32,13 +31,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct replay *p = ctx;
@@ -56,12 +48,12 @@ static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 		double due;
 		if (!p->start_mono) {
 			p->first_wall = w;
-			p->start_mono = mono();
+			p->start_mono = report_clock();
 		}
 		due = p->start_mono + (double)(w - p->first_wall) / 1e9 / r->speed;
-		if (due > mono()) {
+		if (due > report_clock()) {
 			fflush(stdout);
-			usleep((useconds_t)((due - mono()) * 1e6));
+			usleep((useconds_t)((due - report_clock()) * 1e6));
 		}
 	}
 	if (r->out == OUT_JSON) {

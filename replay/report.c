@@ -87,16 +87,33 @@ void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t 
 	}
 }
 
-static double now_s(void)
+double report_clock(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-bool report_progress(const struct report *r)
+void progress_start(struct progress *p, const struct report *r)
 {
-	return r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO));
+	p->on = r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO));
+	p->shown = false;
+	p->t0 = report_clock();
+}
+
+void progress_show(struct progress *p, const char *what, double done)
+{
+	if (!p->on || report_clock() - p->t0 <= 1.0)
+		return;
+	fprintf(stderr, "\rebpfreport: reading %s%s%3.0f%%", what, *what ? " " : "", 100 * done);
+	p->shown = true;
+}
+
+void progress_end(struct progress *p)
+{
+	if (p->shown)
+		fprintf(stderr, "\r\033[K");
+	p->shown = false;
 }
 
 int report_each(struct report *r, report_cb cb, void *ctx)
@@ -107,9 +124,8 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 	struct fmt_iter *it = NULL;
 	struct fmt_event ev;
 	uint64_t n = 0;
-	double t0 = now_s();
-	int progress = report_progress(r), by_record = filter_by_record(&r->f);
-	int rc, shown = 0;
+	int by_record = filter_by_record(&r->f), rc;
+	struct progress pg;
 
 	if (!from || !to) {
 		free(from);
@@ -119,6 +135,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 	}
 	for (unsigned i = 0; i < r->nfiles; i++)
 		report_window(r, i, &from[i], &to[i]);
+	progress_start(&pg, r);
 	rc = fmt_iter_open_windows(r->readers, r->nfiles, mask, from, to, &it);
 	free(from);
 	free(to);
@@ -134,15 +151,11 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 		}
 		if ((!by_record || filter_match(&r->f, r->readers[ev.source], &ev)) && cb(r, &ev, ctx))
 			break;
-		if (progress && (++n & 0xffff) == 0 && now_s() - t0 > 1.0) {
-			fprintf(stderr, "\rebpfreport: reading %3.0f%%",
-				100.0 * (double)fmt_iter_chunks_decoded(it) /
-					(double)fmt_iter_chunks_total(it));
-			shown = 1;
-		}
+		if ((++n & 0xffff) == 0)
+			progress_show(&pg, "", (double)fmt_iter_chunks_decoded(it) /
+						       (double)fmt_iter_chunks_total(it));
 	}
-	if (shown)
-		fprintf(stderr, "\r\033[K");
+	progress_end(&pg);
 	fmt_iter_free(it);
 	return r->errors && !r->ignore_errors ? 1 : 0;
 }

@@ -75,8 +75,19 @@ int report_each(struct report *r, report_cb cb, void *ctx);
 /* The boot-clock window [*from, *to] the time filters give for file i. */
 void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t *to);
 
-/* Is a progress line wanted (--progress, or stderr is a terminal)? */
-bool report_progress(const struct report *r);
+/* Monotonic seconds, for pacing and progress. */
+double report_clock(void);
+
+/* A progress line on stderr, redrawn after the first second, only with
+ * --progress or when stderr is a terminal; erased at the end. */
+struct progress {
+	bool on, shown;
+	double t0;
+};
+void progress_start(struct progress *p, const struct report *r);
+/* "ebpfreport: reading WHAT 42%" (done: 0 to 1) */
+void progress_show(struct progress *p, const char *what, double done);
+void progress_end(struct progress *p);
 
 /* Diagnostics: "ebpfreport: ..." on stderr. */
 void report_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

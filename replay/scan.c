@@ -1,16 +1,8 @@
 /* scan.c - see scan.h. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "scan.h"
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Positions of the records of b in [from, to] that pass the filters. */
 static uint32_t select_records(const struct report *r, unsigned source, const struct fmt_batch *b,
@@ -37,13 +29,14 @@ static uint32_t select_records(const struct report *r, unsigned source, const st
 
 int scan(struct report *r, scan_fn fn, void *ctx)
 {
-	int progress = report_progress(r), shown = 0, rc = 0;
+	struct progress pg;
+	int rc = 0;
 	unsigned mask = filter_streams(&r->f);
 	struct fmt_batch *b = NULL;
 	uint32_t *pos = NULL;
 	size_t cap = 0;
-	double t0 = now_s();
 
+	progress_start(&pg, r);
 	for (unsigned f = 0; f < r->nfiles && rc >= 0; f++) {
 		struct fmt_chunk_info *ci;
 		uint64_t from, to;
@@ -61,11 +54,7 @@ int scan(struct report *r, scan_fn fn, void *ctx)
 			if (s < FMT_STREAM_EXEC || s > FMT_STREAM_MAX || !(mask & (1u << s)) ||
 			    ci[i].t_last < from || ci[i].t_first > to || !ci[i].records)
 				continue; /* pruned: never decompressed */
-			if (progress && now_s() - t0 > 1.0) {
-				fprintf(stderr, "\rebpfreport: reading %s %3d%%", r->paths[f],
-					100 * i / nc);
-				shown = 1;
-			}
+			progress_show(&pg, r->paths[f], (double)i / nc);
 			if (fmt_reader_load_chunk(r->readers[f], ci[i].id, &b)) {
 				report_err("%s (skipped)", fmt_reader_errmsg(r->readers[f]));
 				r->errors++;
@@ -86,8 +75,7 @@ int scan(struct report *r, scan_fn fn, void *ctx)
 		}
 		free(ci);
 	}
-	if (shown)
-		fprintf(stderr, "\r\033[K");
+	progress_end(&pg);
 	fmt_batch_free(b);
 	free(pos);
 	if (rc < 0)
