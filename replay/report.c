@@ -94,14 +94,14 @@ double report_clock(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-void progress_start(struct progress *p, const struct report *r)
+void report_progress_start(struct report_progress *p, const struct report *r)
 {
 	p->on = r->progress == 1 || (r->progress == -1 && isatty(STDERR_FILENO));
 	p->shown = false;
 	p->t0 = report_clock();
 }
 
-void progress_show(struct progress *p, const char *what, double done)
+void report_progress_show(struct report_progress *p, const char *what, double done)
 {
 	if (!p->on || report_clock() - p->t0 <= 1.0)
 		return;
@@ -109,7 +109,7 @@ void progress_show(struct progress *p, const char *what, double done)
 	p->shown = true;
 }
 
-void progress_end(struct progress *p)
+void report_progress_end(struct report_progress *p)
 {
 	if (p->shown)
 		fprintf(stderr, "\r\033[K");
@@ -125,7 +125,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 	struct fmt_event ev;
 	uint64_t n = 0;
 	int by_record = filter_by_record(&r->f), rc;
-	struct progress pg;
+	struct report_progress pg;
 
 	if (!from || !to) {
 		free(from);
@@ -135,7 +135,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 	}
 	for (unsigned i = 0; i < r->nfiles; i++)
 		report_window(r, i, &from[i], &to[i]);
-	progress_start(&pg, r);
+	report_progress_start(&pg, r);
 	rc = fmt_iter_open_windows(r->readers, r->nfiles, mask, from, to, &it);
 	free(from);
 	free(to);
@@ -152,10 +152,10 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 		if ((!by_record || filter_match(&r->f, r->readers[ev.source], &ev)) && cb(r, &ev, ctx))
 			break;
 		if ((++n & 0xffff) == 0)
-			progress_show(&pg, "", (double)fmt_iter_chunks_decoded(it) /
+			report_progress_show(&pg, "", (double)fmt_iter_chunks_decoded(it) /
 						       (double)fmt_iter_chunks_total(it));
 	}
-	progress_end(&pg);
+	report_progress_end(&pg);
 	fmt_iter_free(it);
 	return r->errors && !r->ignore_errors ? 1 : 0;
 }

@@ -80,14 +80,14 @@ double report_clock(void);
 
 /* A progress line on stderr, redrawn after the first second, only with
  * --progress or when stderr is a terminal; erased at the end. */
-struct progress {
+struct report_progress {
 	bool on, shown;
 	double t0;
 };
-void progress_start(struct progress *p, const struct report *r);
+void report_progress_start(struct report_progress *p, const struct report *r);
 /* "ebpfreport: reading WHAT 42%" (done: 0 to 1) */
-void progress_show(struct progress *p, const char *what, double done);
-void progress_end(struct progress *p);
+void report_progress_show(struct report_progress *p, const char *what, double done);
+void report_progress_end(struct report_progress *p);
 
 /* Diagnostics: "ebpfreport: ..." on stderr. */
 void report_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -29,14 +29,14 @@ static uint32_t select_records(const struct report *r, unsigned source, const st
 
 int scan(struct report *r, scan_fn fn, void *ctx)
 {
-	struct progress pg;
+	struct report_progress pg;
 	int rc = 0;
 	unsigned mask = filter_streams(&r->f);
 	struct fmt_batch *b = NULL;
 	uint32_t *pos = NULL;
 	size_t cap = 0;
 
-	progress_start(&pg, r);
+	report_progress_start(&pg, r);
 	for (unsigned f = 0; f < r->nfiles && rc >= 0; f++) {
 		struct fmt_chunk_info *ci;
 		uint64_t from, to;
@@ -54,7 +54,7 @@ int scan(struct report *r, scan_fn fn, void *ctx)
 			if (s < FMT_STREAM_EXEC || s > FMT_STREAM_MAX || !(mask & (1u << s)) ||
 			    ci[i].t_last < from || ci[i].t_first > to || !ci[i].records)
 				continue; /* pruned: never decompressed */
-			progress_show(&pg, r->paths[f], (double)i / nc);
+			report_progress_show(&pg, r->paths[f], (double)i / nc);
 			if (fmt_reader_load_chunk(r->readers[f], ci[i].id, &b)) {
 				report_err("%s (skipped)", fmt_reader_errmsg(r->readers[f]));
 				r->errors++;
@@ -75,7 +75,7 @@ int scan(struct report *r, scan_fn fn, void *ctx)
 		}
 		free(ci);
 	}
-	progress_end(&pg);
+	report_progress_end(&pg);
 	fmt_batch_free(b);
 	free(pos);
 	if (rc < 0)

@@ -1,6 +1,6 @@
 /* test_interfaces.c - the `interfaces` meta codec: strict parsing, key
  * order that does not matter, the round trip, and the reader parsing it
- * once at open; the meta key table and its privacy classes. */
+ * once at open. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <stdio.h>
@@ -134,33 +134,4 @@ Test(interfaces, reader_parses_once_at_open)
 	cr_assert_null(fmt_reader_ifaces(r));
 	cr_assert_null(fmt_reader_iface_name(r, 3));
 	fmt_reader_close(r);
-}
-
-Test(meta_keys, every_key_has_a_class_and_unknown_ones_have_none)
-{
-	size_t n;
-	const struct fmt_meta_key *k = fmt_meta_keys(&n);
-
-	cr_assert_gt(n, 30);
-	for (size_t i = 0; i < n; i++) {
-		cr_assert_neq(k[i].privacy, FMT_PRIV_UNKNOWN, "%s", k[i].name);
-		cr_assert_eq(fmt_meta_key(k[i].name), &k[i]);
-	}
-	cr_assert_eq(fmt_meta_privacy(FMT_META_HOSTNAME), FMT_PRIV_HOST);
-	cr_assert_eq(fmt_meta_privacy("source3.hostname"), FMT_PRIV_HOST);
-	cr_assert_eq(fmt_meta_privacy("source0.source12.boot_id"), FMT_PRIV_HOST);
-	cr_assert_eq(fmt_meta_privacy(FMT_META_CMDLINE), FMT_PRIV_MIXED);
-	cr_assert_eq(fmt_meta_privacy(FMT_META_LOST_QUEUE), FMT_PRIV_SAFE);
-	cr_assert_eq(fmt_meta_privacy("cwd"), FMT_PRIV_UNKNOWN);
-	cr_assert_eq(fmt_meta_privacy("sourcex.hostname"), FMT_PRIV_UNKNOWN);
-	cr_assert_eq(fmt_meta_privacy("source.hostname"), FMT_PRIV_UNKNOWN);
-	cr_assert(fmt_meta_is_writer_key(FMT_META_CLOSED_CLEAN));
-	cr_assert(!fmt_meta_is_writer_key(FMT_META_HOSTNAME));
-	cr_assert(!fmt_meta_is_writer_key("source0.closed_clean"));
-	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXEC, "argv"), FMT_PRIV_ARGS);
-	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXEC, "uid"), FMT_PRIV_USER);
-	cr_assert_eq(fmt_field_privacy(FMT_STREAM_FLOW, "dst"), FMT_PRIV_ADDR);
-	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXIT, "exit_code"), FMT_PRIV_SAFE);
-	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXIT, "argv"), FMT_PRIV_UNKNOWN);
-	cr_assert_str_eq(fmt_privacy_name(FMT_PRIV_ADDR), "addr");
 }

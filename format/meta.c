@@ -1,4 +1,4 @@
-/* meta_keys.c - the table behind fmt_meta.h: every meta key and record
+/* meta.c - the table behind fmt_meta.h: every meta key and record
  * field with its privacy class. docs/FORMAT.md lists the same classes;
  * a key added to one must be added to the other. */
 #include <string.h>
