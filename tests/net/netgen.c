@@ -79,15 +79,21 @@ static int udp(char **argv, int argc)
 	return 0;
 }
 
+/* The Internet checksum of n bytes at p, in network order as stored. The
+ * words are read with memcpy: reading a struct through a uint16_t pointer
+ * breaks strict aliasing, and -O3 then sums bytes not yet written. */
 static uint16_t csum(const void *p, size_t n)
 {
-	const uint16_t *w = p;
+	const unsigned char *b = p;
 	uint32_t s = 0;
+	uint16_t w;
 
-	for (; n > 1; n -= 2)
-		s += *w++;
+	for (; n > 1; n -= 2, b += 2) {
+		memcpy(&w, b, 2);
+		s += w;
+	}
 	if (n)
-		s += *(const uint8_t *)w;
+		s += *b;
 	s = (s >> 16) + (s & 0xffff);
 	s += s >> 16;
 	return (uint16_t)~s;
