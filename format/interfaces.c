@@ -43,7 +43,8 @@ static int eat(struct scan *s, char c)
 	return 0;
 }
 
-/* A string, unescaped into the arena. @return it, or NULL if malformed. */
+/* A string, unescaped into the arena. @return it, or NULL if malformed
+ * (never reading past the text's NUL). */
 static const char *str(struct scan *s)
 {
 	char *start = s->out;
@@ -51,15 +52,17 @@ static const char *str(struct scan *s)
 	if (eat(s, '"'))
 		return NULL;
 	while (*s->p != '"') {
-		char c = *s->p++;
+		char c = *s->p;
 		if (!c || (unsigned char)c < 0x20)
 			return NULL;
+		s->p++;
 		if (c == '\\') {
-			c = *s->p++;
+			c = *s->p;
 			if (c == 'u') {
 				unsigned v = 0;
-				for (int k = 0; k < 4; k++) {
-					char h = *s->p++;
+				s->p++;
+				for (int k = 0; k < 4; k++, s->p++) {
+					char h = *s->p;
 					if (!isxdigit((unsigned char)h))
 						return NULL;
 					v = v * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (h | 32) - 'a' + 10);
@@ -67,7 +70,9 @@ static const char *str(struct scan *s)
 				if (!v || v > 0xff)
 					return NULL;
 				c = (char)v;
-			} else if (c != '"' && c != '\\') {
+			} else if (c == '"' || c == '\\') {
+				s->p++;
+			} else {
 				return NULL;
 			}
 		}
@@ -247,9 +252,11 @@ static int parse(struct scan *s, struct fmt_ifaces *l)
 		if (!rc && eat(s, ']'))
 			rc = FMT_ECORRUPT;
 	}
-	ws(s);
-	if (!rc && *s->p)
-		rc = FMT_ECORRUPT;
+	if (!rc) {
+		ws(s);
+		if (*s->p)
+			rc = FMT_ECORRUPT;
+	}
 	for (size_t i = 0; !rc && i < l->n; i++)
 		l->v[i].addr = l->v[i].naddr ? l->addr + first[i] : NULL;
 	free(first);
