@@ -198,6 +198,10 @@ static int object(struct scan *s, struct fmt_ifaces *l, struct fmt_iface *f, siz
 			rc = number(s, &f->index) ? FMT_ECORRUPT : FMT_OK;
 		else if (!strcmp(key, "name"))
 			field = &f->name;
+		else if (!strcmp(key, "netns"))
+			field = &f->netns;
+		else if (!strcmp(key, "ifindex"))
+			rc = number(s, &f->ifindex) ? FMT_ECORRUPT : FMT_OK;
 		else if (!strcmp(key, "ingress"))
 			field = &f->ingress;
 		else if (!strcmp(key, "egress"))
@@ -321,6 +325,10 @@ char *fmt_ifaces_format(const struct fmt_iface *v, size_t n)
 		json_begin_object(&j);
 		json_kv_u64(&j, "index", v[i].index);
 		json_kv_str(&j, "name", v[i].name ? v[i].name : "");
+		if (v[i].netns) {
+			json_kv_str(&j, "netns", v[i].netns);
+			json_kv_u64(&j, "ifindex", v[i].ifindex);
+		}
 		json_key(&j, "addresses");
 		json_str_array(&j, v[i].addr, v[i].naddr);
 		json_kv_str(&j, "ingress", v[i].ingress ? v[i].ingress : "");

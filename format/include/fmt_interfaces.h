@@ -16,6 +16,9 @@
 struct fmt_iface {
 	uint32_t index; /* "index": the ifindex flow records carry */
 	const char *name; /* "name" */
+	const char *netns; /* "netns": the network namespace it is in, when that
+			    * is not the recorder's; NULL otherwise */
+	uint32_t ifindex; /* "ifindex": with netns, its index in that namespace */
 	const char *const *addr; /* "addresses": IPv4/IPv6 addresses as text */
 	unsigned naddr;
 	const char *ingress; /* "ingress": hook used, "xdp-native", "xdp-generic",
@@ -37,7 +40,7 @@ const struct fmt_iface *fmt_ifaces_at(const struct fmt_ifaces *l, size_t i);
 const struct fmt_iface *fmt_ifaces_find(const struct fmt_ifaces *l, uint32_t index);
 
 /* The JSON text of n interfaces (malloc'd), or NULL when out of memory.
- * NULL strings are written as "". */
+ * NULL strings are written as "" (netns: not written, nor ifindex). */
 char *fmt_ifaces_format(const struct fmt_iface *v, size_t n);
 
 #endif

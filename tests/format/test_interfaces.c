@@ -79,7 +79,8 @@ Test(interfaces, round_trip_with_escapes_and_repeated_keys)
 	struct fmt_iface in[2] = {
 		{ .index = 1, .name = "we\"ird\\", .addr = addrs, .naddr = 1, .ingress = "tcx",
 		  .egress = "tc" },
-		{ .index = 2, .name = "\xff\x01", .gone = true },
+		{ .index = 2 | 1u << 24, .name = "\xff\x01", .gone = true, .netns = "ns-b",
+		  .ifindex = 2 },
 	};
 	struct fmt_ifaces *l;
 	char *text = fmt_ifaces_format(in, 2);
@@ -91,6 +92,9 @@ Test(interfaces, round_trip_with_escapes_and_repeated_keys)
 	cr_assert_str_eq(fmt_ifaces_at(l, 1)->name, "\xff\x01");
 	cr_assert_str_eq(fmt_ifaces_at(l, 1)->ingress, "");
 	cr_assert(fmt_ifaces_at(l, 1)->gone);
+	cr_assert_null(fmt_ifaces_at(l, 0)->netns);
+	cr_assert_str_eq(fmt_ifaces_at(l, 1)->netns, "ns-b"); /* another namespace's */
+	cr_assert_eq(fmt_ifaces_at(l, 1)->ifindex, 2);
 	fmt_ifaces_free(l);
 	free(text);
 	/* the last value of a repeated key wins, addresses included */

@@ -17,7 +17,8 @@ static int same(const struct fmt_iface *a, const struct fmt_iface *b)
 {
 	if (a->index != b->index || a->gone != b->gone || a->naddr != b->naddr ||
 	    !same_str(a->name, b->name) || !same_str(a->ingress, b->ingress) ||
-	    !same_str(a->egress, b->egress))
+	    !same_str(a->egress, b->egress) || !a->netns != !b->netns ||
+	    (a->netns && (strcmp(a->netns, b->netns) || a->ifindex != b->ifindex)))
 		return 0;
 	for (unsigned i = 0; i < a->naddr; i++)
 		if (strcmp(a->addr[i], b->addr[i]))
