@@ -65,7 +65,8 @@ static const char *str(struct scan *s)
 					char h = *s->p;
 					if (!isxdigit((unsigned char)h))
 						return NULL;
-					v = v * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' : (h | 32) - 'a' + 10);
+					v = v * 16 + (unsigned)(isdigit((unsigned char)h) ? h - '0' :
+										   (h | 32) - 'a' + 10);
 				}
 				if (!v || v > 0xff)
 					return NULL;

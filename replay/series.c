@@ -167,8 +167,9 @@ static int grow_rows(struct series *s)
 		size_t j;
 		if (!old[i].used)
 			continue;
-		for (j = row_hash(old[i].end, old[i].interval) & (cap - 1); v[j].used; j = (j + 1) & (cap - 1))
-			;
+		j = row_hash(old[i].end, old[i].interval) & (cap - 1);
+		while (v[j].used)
+			j = (j + 1) & (cap - 1);
 		v[j] = old[i];
 	}
 	free(old);
