@@ -26,7 +26,8 @@ static inline void fmt_buf_put(struct fmt_buf *b, const void *p, size_t n)
 {
 	uint8_t *dst = fmt_buf_reserve(b, n);
 	if (dst) {
-		memcpy(dst, p, n);
+		if (n) /* p may be an empty buffer's NULL data */
+			memcpy(dst, p, n);
 		b->len += n;
 	}
 }

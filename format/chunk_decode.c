@@ -560,8 +560,11 @@ uint64_t fmt_batch_ts(const struct fmt_batch *b, uint32_t i)
 
 void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev)
 {
-	uint32_t j = b->order ? b->order[i] : i;
+	fmt_batch_get_at(b, b->order ? b->order[i] : i, ev);
+}
 
+void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *ev)
+{
 	ev->stream = b->stream;
 	if (b->stream == FMT_STREAM_EXEC) {
 		const struct fmt_cmd *cmd = &b->cmds[b->cmd[j]];
@@ -622,6 +625,34 @@ void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **com
 {
 	*comm = b->cmds[id].comm;
 	*filename = b->cmds[id].filename;
+}
+
+const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t id,
+					   uint32_t *argc)
+{
+	*argc = b->cmds[id].argc;
+	return b->cmds[id].argv;
+}
+
+const uint32_t *fmt_batch_exec_uids(const struct fmt_batch *b)
+{
+	return b->uid;
+}
+
+const uint32_t *fmt_batch_exec_pcomm_ids(const struct fmt_batch *b, uint32_t *ndict)
+{
+	*ndict = b->nstr;
+	return b->pcomm;
+}
+
+const char *fmt_batch_string(const struct fmt_batch *b, uint32_t id)
+{
+	return b->str[id];
+}
+
+const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b)
+{
+	return b->interval;
 }
 
 const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict)

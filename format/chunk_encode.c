@@ -1,4 +1,4 @@
-/* chunk_encode.c - fmt_builder: records in, sealed columnar chunks out.
+/* chunk_encode.c - the chunk builder: records in, sealed columnar chunks out.
  *
  * Each record is split into its columns as it arrives (deltas against the
  * previous record, strings and command lines and flow keys replaced by ids
@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builder.h"
 #include "chunk_codec.h"
 
 struct fmt_builder {
@@ -25,7 +26,7 @@ struct fmt_builder {
 	int oom;
 };
 
-struct fmt_builder *fmt_builder_new(enum fmt_stream stream)
+struct fmt_builder *builder_new(enum fmt_stream stream)
 {
 	struct fmt_builder *b;
 
@@ -50,7 +51,7 @@ static void builder_reset(struct fmt_builder *b)
 	b->p_interval = b->p_key = 0;
 }
 
-void fmt_builder_free(struct fmt_builder *b)
+void builder_free(struct fmt_builder *b)
 {
 	if (!b)
 		return;
@@ -64,19 +65,19 @@ void fmt_builder_free(struct fmt_builder *b)
 	free(b);
 }
 
-uint32_t fmt_builder_count(const struct fmt_builder *b)
+uint32_t builder_count(const struct fmt_builder *b)
 {
 	return b->n;
 }
 
-uint64_t fmt_builder_span_ns(const struct fmt_builder *b)
+static uint64_t span_ns(const struct fmt_builder *b)
 {
 	return b->n ? b->t_max - b->t_min : 0;
 }
 
-int fmt_builder_due(const struct fmt_builder *b, uint32_t records, uint64_t span_ns)
+int builder_due(const struct fmt_builder *b, uint32_t records, uint64_t span)
 {
-	return b->n >= records || fmt_builder_span_ns(b) >= span_ns;
+	return b->n >= records || span_ns(b) >= span;
 }
 
 /* Raw bytes the chunk would take if sealed now (dictionaries included). */
@@ -105,7 +106,7 @@ static void add_ts(struct fmt_builder *b, uint64_t ts)
 }
 
 /* The builder refuses a record that would push the chunk past the reader's
- * limits; the caller seals and retries (fmt_writer does this). */
+ * limits; the caller seals and retries (the appender does this). */
 static int builder_full(const struct fmt_builder *b, size_t extra)
 {
 	return b->n >= FMT_MAX_CHUNK_RECORDS ||
@@ -119,14 +120,14 @@ static int64_t intern_str(struct fmt_builder *b, const char *s)
 	return fmt_intern_add(&b->strings, s, strlen(s));
 }
 
-int fmt_builder_add_exec(struct fmt_builder *b, const struct fmt_exec *r)
+static int add_exec(struct fmt_builder *b, const struct fmt_exec *r)
 {
 	int64_t comm, pcomm, file, cmd;
 	uint32_t ncmds;
 	struct fmt_buf *key = &b->scratch;
 	size_t extra = 64;
 
-	if (b->stream != FMT_STREAM_EXEC || r->argc > FMT_MAX_ARGC || (r->argc && !r->argv) ||
+	if (r->argc > FMT_MAX_ARGC || (r->argc && !r->argv) ||
 	    r->ts_ns > TS_MAX)
 		return FMT_EINVAL;
 	for (uint32_t i = 0; i < r->argc; i++)
@@ -178,9 +179,9 @@ int fmt_builder_add_exec(struct fmt_builder *b, const struct fmt_exec *r)
 	return FMT_OK;
 }
 
-int fmt_builder_add_exit(struct fmt_builder *b, const struct fmt_exit *r)
+static int add_exit(struct fmt_builder *b, const struct fmt_exit *r)
 {
-	if (b->stream != FMT_STREAM_EXIT || r->ts_ns > TS_MAX)
+	if (r->ts_ns > TS_MAX)
 		return FMT_EINVAL;
 	if (builder_full(b, 64))
 		return FMT_ELIMIT;
@@ -215,7 +216,7 @@ static int valid_key(const struct fmt_flow_key *k)
 	return !memcmp(k->src + alen, zero, 16 - alen) && !memcmp(k->dst + alen, zero, 16 - alen);
 }
 
-int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *r)
+static int add_flow(struct fmt_builder *b, const struct fmt_flow *r)
 {
 	const struct fmt_flow_key *k = &r->key;
 	struct fmt_buf *key = &b->scratch;
@@ -224,7 +225,7 @@ int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *r)
 	uint32_t nkeys;
 	uint64_t pred;
 
-	if (b->stream != FMT_STREAM_FLOW || !valid_key(k) || r->ts_ns > TS_MAX)
+	if (!valid_key(k) || r->ts_ns > TS_MAX)
 		return FMT_EINVAL;
 	if (builder_full(b, 128))
 		return FMT_ELIMIT;
@@ -267,6 +268,21 @@ int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *r)
 	b->p_key = (uint64_t)id;
 	b->n++;
 	return FMT_OK;
+}
+
+int builder_add(struct fmt_builder *b, const struct fmt_event *ev)
+{
+	if ((int)ev->stream != b->stream)
+		return FMT_EINVAL;
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC:
+		return add_exec(b, &ev->exec);
+	case FMT_STREAM_EXIT:
+		return add_exit(b, &ev->exit);
+	case FMT_STREAM_FLOW:
+		return add_flow(b, &ev->flow);
+	}
+	return FMT_EINVAL;
 }
 
 static void put_section(struct fmt_buf *dir, struct fmt_buf *body, int id, const void *p,
@@ -347,7 +363,7 @@ static const int exit_cols[] = { SEC_TS, SEC_PID, SEC_PPID, SEC_EXIT_CODE, SEC_S
 				 SEC_LIFETIME, 0 };
 static const int flow_cols[] = { SEC_TS, SEC_INTERVAL, SEC_FLOWKEY, SEC_PACKETS, SEC_BYTES, 0 };
 
-struct fmt_chunk *fmt_builder_seal(struct fmt_builder *b, int64_t chunk_id, int reset)
+struct fmt_chunk *builder_seal(struct fmt_builder *b, int64_t chunk_id, int reset)
 {
 	struct fmt_chunk *c = calloc(1, sizeof(*c));
 	struct fmt_buf dir = { 0 }, body = { 0 }, tmp = { 0 };
@@ -384,7 +400,7 @@ struct fmt_chunk *fmt_builder_seal(struct fmt_builder *b, int64_t chunk_id, int 
 	fmt_buf_put(&c->payload, dir.data, dir.len);
 	fmt_buf_put(&c->payload, body.data, body.len);
 	if (dir.oom || body.oom || tmp.oom || c->payload.oom) {
-		fmt_chunk_free(c);
+		chunk_free(c);
 		c = NULL;
 	}
 	fmt_buf_free(&dir);
@@ -395,20 +411,10 @@ struct fmt_chunk *fmt_builder_seal(struct fmt_builder *b, int64_t chunk_id, int 
 	return c;
 }
 
-void fmt_chunk_free(struct fmt_chunk *c)
+void chunk_free(struct fmt_chunk *c)
 {
 	if (!c)
 		return;
 	fmt_buf_free(&c->payload);
 	free(c);
-}
-
-uint32_t fmt_chunk_count(const struct fmt_chunk *c)
-{
-	return c->records;
-}
-
-size_t fmt_chunk_size(const struct fmt_chunk *c)
-{
-	return c->payload.len;
 }

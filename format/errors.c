@@ -28,6 +28,8 @@ const char *fmt_strerror(int err)
 		return "not found";
 	case FMT_EFULL:
 		return "disk full";
+	case FMT_ESTREAM:
+		return "a stream this version does not know";
 	default:
 		return "unknown error";
 	}

@@ -27,7 +27,11 @@ static const char schema[] =
 	"CREATE TABLE flow(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
 	" interval_ns INTEGER, ifindex INTEGER, iface TEXT, dir TEXT, family INTEGER,"
 	" proto INTEGER, src TEXT, sport INTEGER, dst TEXT, dport INTEGER, packets INTEGER,"
-	" bytes INTEGER);";
+	" bytes INTEGER);"
+	/* a run of a program: an exec and what ended it (fmt_plain_process_*) */
+	"CREATE TABLE process(source INTEGER, pid INTEGER, ppid INTEGER, uid INTEGER, comm TEXT,"
+	" filename TEXT, argv TEXT, ret INTEGER, exec_time TEXT, ended TEXT, end_time TEXT,"
+	" exit_time TEXT, exit_code INTEGER, signal INTEGER, run_ns INTEGER);";
 
 static const char finish[] =
 	"CREATE INDEX exec_time ON exec(wall_ns);"
@@ -37,12 +41,7 @@ static const char finish[] =
 	"CREATE INDEX flow_time ON flow(wall_ns);"
 	"CREATE INDEX flow_src ON flow(src);"
 	"CREATE INDEX flow_dst ON flow(dst);"
-	/* a process: its exec and the first exit of that pid after it */
-	"CREATE VIEW process AS SELECT e.source, e.pid, e.ppid, e.uid, e.comm, e.filename,"
-	" e.argv, e.ret, e.time AS exec_time, x.time AS exit_time, x.exit_code, x.signal,"
-	" x.ts_ns - e.ts_ns AS run_ns FROM exec e LEFT JOIN exit x ON x.rowid = (SELECT"
-	" rowid FROM exit WHERE source = e.source AND pid = e.pid AND ts_ns >= e.ts_ns"
-	" ORDER BY ts_ns LIMIT 1);"
+	"CREATE INDEX process_pid ON process(source, pid);"
 	"CREATE VIEW top_commands AS SELECT comm, count(*) AS execs FROM exec"
 	" GROUP BY comm ORDER BY execs DESC, comm;"
 	"CREATE VIEW flow_totals AS SELECT iface, dir, family, proto, src, sport, dst, dport,"
@@ -52,7 +51,7 @@ static const char finish[] =
 
 struct fmt_plain {
 	sqlite3 *db;
-	sqlite3_stmt *ins[FMT_STREAM_MAX + 1], *ins_meta;
+	sqlite3_stmt *ins[FMT_STREAM_MAX + 1], *ins_meta, *proc_begin, *proc_end;
 	struct json j;
 	char err[512];
 };
@@ -106,6 +105,19 @@ int fmt_plain_create(const char *path, unsigned flags, struct fmt_plain **out, c
 			rc = db_fail(p, SQLITE_ERROR, "prepare");
 	if (rc == FMT_OK &&
 	    sqlite3_prepare_v2(p->db, "INSERT INTO meta VALUES(?,?,?)", -1, &p->ins_meta, NULL))
+		rc = db_fail(p, SQLITE_ERROR, "prepare");
+	if (rc == FMT_OK &&
+	    sqlite3_prepare_v2(p->db,
+			       "INSERT INTO process(source, pid, ppid, uid, comm, filename, argv, ret,"
+			       " exec_time) VALUES(?1,?4,?5,?6,?7,?8,?9,?10," TIME_SQL ")",
+			       -1, &p->proc_begin, NULL))
+		rc = db_fail(p, SQLITE_ERROR, "prepare");
+	if (rc == FMT_OK &&
+	    sqlite3_prepare_v2(p->db,
+			       "UPDATE process SET ended = ?1, end_time = " TIME_SQL ", exit_time ="
+			       " CASE WHEN ?1 = 'exit' THEN " TIME_SQL " END, exit_code = ?4,"
+			       " signal = ?5, run_ns = ?6 WHERE rowid = ?2",
+			       -1, &p->proc_end, NULL))
 		rc = db_fail(p, SQLITE_ERROR, "prepare");
 	if (rc != FMT_OK) {
 		if (errmsg)
@@ -204,6 +216,56 @@ int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_
 	return step(p, st);
 }
 
+int fmt_plain_process_begin(struct fmt_plain *p, unsigned source, const struct fmt_exec *e,
+			    int64_t wall_offset, int64_t *row)
+{
+	sqlite3_stmt *st = p->proc_begin;
+	char *argv;
+	int rc;
+
+	json_str_array(&p->j, e->argv, e->argc);
+	if (!(argv = json_take(&p->j)))
+		return fail(p, "out of memory"), FMT_ENOMEM;
+	sqlite3_bind_int64(st, 1, source);
+	sqlite3_bind_int64(st, 3, (int64_t)e->ts_ns + wall_offset);
+	sqlite3_bind_int64(st, 4, e->pid);
+	sqlite3_bind_int64(st, 5, e->ppid);
+	sqlite3_bind_int64(st, 6, e->uid);
+	sqlite3_bind_text(st, 7, e->comm, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, e->filename, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, argv, -1, free);
+	sqlite3_bind_int(st, 10, e->ret);
+	rc = step(p, st);
+	*row = sqlite3_last_insert_rowid(p->db);
+	return rc;
+}
+
+int fmt_plain_process_end(struct fmt_plain *p, int64_t row, const char *ended,
+			  uint64_t begin_ns, uint64_t end_ns, int64_t wall_offset,
+			  const struct fmt_exit *x)
+{
+	sqlite3_stmt *st = p->proc_end;
+
+	sqlite3_bind_text(st, 1, ended, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, row);
+	if (ended)
+		sqlite3_bind_int64(st, 3, (int64_t)end_ns + wall_offset);
+	else
+		sqlite3_bind_null(st, 3);
+	if (x) {
+		sqlite3_bind_int64(st, 4, x->exit_code);
+		sqlite3_bind_int64(st, 5, x->signal);
+	} else {
+		sqlite3_bind_null(st, 4);
+		sqlite3_bind_null(st, 5);
+	}
+	if (ended && end_ns >= begin_ns)
+		sqlite3_bind_int64(st, 6, (int64_t)(end_ns - begin_ns));
+	else
+		sqlite3_bind_null(st, 6);
+	return step(p, st);
+}
+
 int fmt_plain_close(struct fmt_plain *p, char **errmsg)
 {
 	int rc = FMT_OK, src;
@@ -225,6 +287,8 @@ void fmt_plain_abandon(struct fmt_plain *p)
 	for (int s = 1; s <= FMT_STREAM_MAX; s++)
 		sqlite3_finalize(p->ins[s]);
 	sqlite3_finalize(p->ins_meta);
+	sqlite3_finalize(p->proc_begin);
+	sqlite3_finalize(p->proc_end);
 	if (p->db && sqlite3_close(p->db) != SQLITE_OK)
 		sqlite3_close_v2(p->db);
 	json_free(&p->j);

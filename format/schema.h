@@ -25,13 +25,4 @@
 /* chunk.encoding: 1 = zstd frame holding the columnar payload v1 */
 #define CHUNK_ENCODING_ZSTD_V1 1
 
-/* Meta keys the format library itself maintains. */
-#define META_FORMAT_VERSION "format_version"
-#define META_CLOSED_CLEAN "closed_clean"
-#define META_CLOCK_OFFSET "clock_offset_ns"
-#define META_RECORDS_EXEC "records_exec"
-#define META_RECORDS_EXIT "records_exit"
-#define META_RECORDS_FLOW "records_flow"
-#define META_CHUNKS "chunks"
-
 #endif

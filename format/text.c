@@ -1,10 +1,14 @@
-/* text.c - see text.h. */
+/* text.c - see fmt_text.h. */
+#define _GNU_SOURCE /* sigabbrev_np */
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 
-#include "text.h"
+#include "fmt_text.h"
 
-void text_put_arg(FILE *f, const char *a)
+void fmt_text_arg(FILE *f, const char *a)
 {
 	int plain = *a != 0;
 
@@ -25,4 +29,144 @@ void text_put_arg(FILE *f, const char *a)
 			fputc(*s, f);
 	}
 	fputc('\'', f);
+}
+
+char *fmt_text_wall(char *buf, size_t len, int64_t wall_ns, bool utc, bool frac)
+{
+	time_t s = (time_t)(wall_ns / 1000000000);
+	struct tm tm;
+	size_t n;
+
+	if (utc)
+		gmtime_r(&s, &tm);
+	else
+		localtime_r(&s, &tm);
+	n = strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
+	if (frac && n < len)
+		snprintf(buf + n, len - n, ".%06lld", (long long)(wall_ns % 1000000000) / 1000);
+	return buf;
+}
+
+char *fmt_text_duration(char *buf, size_t len, uint64_t ns)
+{
+	uint64_t s = ns / 1000000000;
+
+	if (s >= 3600)
+		snprintf(buf, len, "%lluh%02llum%02llus", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
+	else if (s >= 60)
+		snprintf(buf, len, "%llum%02llus", (unsigned long long)(s / 60),
+			 (unsigned long long)(s % 60));
+	else if (ns >= 1000000000)
+		snprintf(buf, len, "%.1fs", ns / 1e9);
+	else if (ns >= 1000000)
+		snprintf(buf, len, "%.1fms", ns / 1e6);
+	else
+		snprintf(buf, len, "%.0fus", ns / 1e3);
+	return buf;
+}
+
+char *fmt_text_addr(char *buf, size_t len, uint8_t family, const uint8_t *a)
+{
+	if (family == FMT_FAMILY_IPV4)
+		inet_ntop(AF_INET, a, buf, (socklen_t)len);
+	else if (family == FMT_FAMILY_IPV6)
+		inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *fmt_text_proto(uint8_t proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 1:
+		return "icmp";
+	case 58:
+		return "icmpv6";
+	default:
+		snprintf(buf, len, "ip%u", proto);
+		return buf;
+	}
+}
+
+char *fmt_text_flow(char *buf, size_t len, const char *iface, const struct fmt_flow_key *k)
+{
+	char ifn[64], src[64], dst[64], pb[16];
+	const char *dir = k->dir == FMT_DIR_EGRESS ? "out" : "in ";
+
+	if (iface)
+		snprintf(ifn, sizeof(ifn), "%s", iface);
+	else
+		snprintf(ifn, sizeof(ifn), "if%u", k->ifindex);
+	if (k->family == FMT_FAMILY_OVERFLOW) {
+		snprintf(buf, len, "%s %s (flow table full: overflow)", ifn, dir);
+		return buf;
+	}
+	if (k->family == FMT_FAMILY_OTHER) {
+		snprintf(buf, len, "%s %s (non-IP or malformed)", ifn, dir);
+		return buf;
+	}
+	fmt_text_addr(src, sizeof(src), k->family, k->src);
+	fmt_text_addr(dst, sizeof(dst), k->family, k->dst);
+	if (k->proto == 6 || k->proto == 17 || k->proto == 132)
+		snprintf(buf, len, k->family == FMT_FAMILY_IPV6 ? "%s %s %s [%s]:%u -> [%s]:%u" :
+								"%s %s %s %s:%u -> %s:%u",
+			 ifn, dir, fmt_text_proto(k->proto, pb, sizeof(pb)), src, k->sport, dst, k->dport);
+	else if (k->proto == 1 || k->proto == 58)
+		snprintf(buf, len, "%s %s %s %s -> %s type %u code %u", ifn, dir,
+			 fmt_text_proto(k->proto, pb, sizeof(pb)), src, dst, k->sport, k->dport);
+	else
+		snprintf(buf, len, "%s %s %s %s -> %s", ifn, dir, fmt_text_proto(k->proto, pb, sizeof(pb)),
+			 src, dst);
+	return buf;
+}
+
+void fmt_text_event(FILE *f, const struct fmt_event *ev, const struct fmt_text_opts *o)
+{
+	char t[64], fl[256];
+
+	fputs(fmt_text_wall(t, sizeof(t), (int64_t)fmt_event_ts(ev) + o->clock_offset, o->utc, true),
+	      f);
+	if (o->source)
+		fprintf(f, " [%s]", o->source);
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC: {
+		const struct fmt_exec *e = &ev->exec;
+		fprintf(f, " exec %7u ppid %-7u uid %-5u %-15s ", e->pid, e->ppid, e->uid, e->comm);
+		if (e->ret < 0)
+			fprintf(f, "[failed: %s] ", strerror(-e->ret));
+		for (uint32_t i = 0; i < e->argc; i++) {
+			if (i)
+				fputc(' ', f);
+			fmt_text_arg(f, e->argv[i]);
+		}
+		if (!e->argc)
+			fmt_text_arg(f, e->filename);
+		if (e->flags & FMT_EXEC_ARGV_TRUNCATED)
+			fputs(" [argv truncated]", f);
+		break;
+	}
+	case FMT_STREAM_EXIT: {
+		const struct fmt_exit *x = &ev->exit;
+		fprintf(f, " exit %7u ppid %-7u ", x->pid, x->ppid);
+		if (x->signal && sigabbrev_np((int)x->signal))
+			fprintf(f, "killed by SIG%s", sigabbrev_np((int)x->signal));
+		else if (x->signal)
+			fprintf(f, "killed by signal %u", x->signal);
+		else
+			fprintf(f, "code %u", x->exit_code);
+		fprintf(f, " after %s", fmt_text_duration(t, sizeof(t), x->ts_ns - x->start_ns));
+		break;
+	}
+	default:
+		fprintf(f, " flow %s +%llu pkts +%llu bytes",
+			fmt_text_flow(fl, sizeof(fl), o->iface, &ev->flow.key),
+			(unsigned long long)ev->flow.packets, (unsigned long long)ev->flow.bytes);
+	}
+	fputc('\n', f);
 }

@@ -1,13 +1,19 @@
 /* writer.c - fmt_writer: creates a session file and stores chunks in it.
  *
+ * Records go through one appender per stream (appender.h), which decides
+ * when a chunk is sealed; this file compresses sealed chunks and stores
+ * them, keeps meta, and commits.
+ *
  * The file is in WAL mode while recording, so every flush is one cheap
  * commit and a crash (or SIGKILL) of the recorder leaves a readable file
  * holding everything flushed. Open chunks are rewritten in place (INSERT OR
  * REPLACE on their id) at each flush until they are full, so frequent
  * flushes do not cut the data into small, poorly compressed chunks. Close
  * checkpoints and returns the file to rollback-journal mode: one file, no
- * -wal/-shm, readable read-only anywhere.
+ * -wal/-shm, readable read-only anywhere. While the writer has the file, it
+ * holds a lock readers can test (FMT_LOCK_OFFSET).
  */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -20,26 +26,27 @@
 #include <sqlite3.h>
 #include <zstd.h>
 
-#include "chunk_codec.h"
+#include "appender.h"
 #include "create_file.h"
 #include "crc32.h"
+#include "flow_order.h"
 #include "fmt.h"
+#include "fmt_meta.h"
 #include "schema.h"
 
 #define DEFAULT_ZSTD_LEVEL 4 /* measured: level 9 is 4% smaller, 35% slower to write */
 
 struct fmt_writer {
 	sqlite3 *db;
+	int lock_fd; /* holds FMT_LOCK_OFFSET while the file is being written */
 	sqlite3_stmt *put_chunk, *put_meta;
 	ZSTD_CCtx *zc;
 	struct fmt_buf zbuf;
 	struct fmt_writer_opts opts;
 	int in_txn;
-	int64_t next_id;
-	struct fmt_builder *b[FMT_STREAM_MAX + 1];
-	int64_t open_id[FMT_STREAM_MAX + 1]; /* row of each stream's growing chunk */
+	int64_t next_id; /* chunk row ids, shared by the appenders */
+	struct appender app[FMT_STREAM_MAX + 1];
 	struct fmt_writer_stats st;
-	uint64_t committed[FMT_STREAM_MAX + 1]; /* records in closed chunks */
 	char err[512];
 };
 
@@ -78,6 +85,8 @@ static int begin(struct fmt_writer *w)
 	return rc;
 }
 
+static int store_chunk(void *ctx, const struct fmt_chunk *c);
+
 int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_opts *opts,
 		      struct fmt_writer **out, char **errmsg)
 {
@@ -90,6 +99,7 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		*errmsg = NULL;
 	if (!w)
 		return FMT_ENOMEM;
+	w->lock_fd = -1;
 	if (opts)
 		w->opts = *opts;
 	if (!w->opts.chunk_records || w->opts.chunk_records > FMT_MAX_CHUNK_RECORDS)
@@ -100,7 +110,15 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		w->opts.zstd_level = DEFAULT_ZSTD_LEVEL;
 	w->next_id = 1;
 
-	rc = fmt_create_file(path, flags, NULL, w->err, sizeof(w->err));
+	rc = fmt_create_file(path, flags, &w->lock_fd, w->err, sizeof(w->err));
+	if (rc == FMT_OK) {
+		/* an OFD lock: closing SQLite's descriptors of the file later
+		 * does not drop it, as it would a POSIX lock */
+		struct flock l = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+				   .l_start = FMT_LOCK_OFFSET, .l_len = 1 };
+		if (fcntl(w->lock_fd, F_OFD_SETLK, &l))
+			rc = set_err(w, FMT_EIO, "cannot lock '%s': %s", path, strerror(errno));
+	}
 	if (rc == FMT_OK) {
 		src = sqlite3_open_v2(path, &w->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW,
 				      NULL);
@@ -142,14 +160,15 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 0);
 		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_contentSizeFlag, 1);
 		snprintf(sql, sizeof(sql), "%d.%d", FMT_VERSION_MAJOR, FMT_VERSION_MINOR);
-		rc = fmt_writer_set_meta(w, META_FORMAT_VERSION, sql);
+		rc = fmt_writer_set_meta(w, FMT_META_FORMAT_VERSION, sql);
 	}
 	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta(w, META_CLOSED_CLEAN, "0");
+		rc = fmt_writer_set_meta(w, FMT_META_CLOSED_CLEAN, "0");
 	if (rc == FMT_OK)
 		rc = fmt_writer_flush(w);
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		if (!(w->b[s] = fmt_builder_new(s)))
+		if (appender_init(&w->app[s], s, w->opts.chunk_records, w->opts.chunk_span_ns,
+				  &w->next_id, store_chunk, w))
 			rc = set_err(w, FMT_ENOMEM, "out of memory");
 	if (rc != FMT_OK) {
 		if (errmsg)
@@ -159,18 +178,6 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	}
 	*out = w;
 	return FMT_OK;
-}
-
-int fmt_meta_is_writer_key(const char *key)
-{
-	static const char *const keys[] = { META_FORMAT_VERSION, META_CLOSED_CLEAN,
-					    META_RECORDS_EXEC,   META_RECORDS_EXIT,
-					    META_RECORDS_FLOW,   META_CHUNKS };
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (!strcmp(key, keys[i]))
-			return 1;
-	return 0;
 }
 
 int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value)
@@ -194,15 +201,11 @@ int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t valu
 	return fmt_writer_set_meta(w, key, buf);
 }
 
-int64_t fmt_writer_next_chunk_id(struct fmt_writer *w)
+/* Compress a sealed chunk and store it (insert, or replace the growing
+ * chunk's earlier snapshot with the same id); committed at the next flush. */
+static int store_chunk(void *ctx, const struct fmt_chunk *c)
 {
-	/* atomic: a producer thread (sealing chunks) and the writer thread
-	 * (appending records) both take ids */
-	return __atomic_fetch_add(&w->next_id, 1, __ATOMIC_RELAXED);
-}
-
-int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c)
-{
+	struct fmt_writer *w = ctx;
 	size_t bound = ZSTD_compressBound(c->payload.len), zlen;
 	uint32_t crc;
 	int rc, src;
@@ -238,63 +241,45 @@ int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c)
 	return FMT_OK;
 }
 
-/* Seal the stream's builder into its chunk row. With reset the chunk is
- * final and the next record starts a new one. */
-static int store_open_chunk(struct fmt_writer *w, int s, int reset)
+int fmt_writer_append(struct fmt_writer *w, const struct fmt_event *ev)
 {
-	struct fmt_chunk *c;
 	int rc;
 
-	if (fmt_builder_count(w->b[s]) == 0)
-		return FMT_OK;
-	if (!w->open_id[s])
-		w->open_id[s] = fmt_writer_next_chunk_id(w);
-	c = fmt_builder_seal(w->b[s], w->open_id[s], reset);
-	if (!c)
-		return set_err(w, FMT_ENOMEM, "out of memory");
-	rc = fmt_writer_put_chunk(w, c);
-	if (rc == FMT_OK && reset) {
-		w->open_id[s] = 0;
-		w->committed[s] += c->records;
-		w->st.chunks++;
-	}
-	fmt_chunk_free(c);
-	return rc;
-}
-
-typedef int (*add_fn)(struct fmt_builder *, const void *);
-
-static int append(struct fmt_writer *w, int s, add_fn add, const void *rec)
-{
-	int rc = add(w->b[s], rec);
-
-	if (rc == FMT_ELIMIT) { /* chunk would exceed a reader limit */
-		if ((rc = store_open_chunk(w, s, 1)))
-			return rc;
-		rc = add(w->b[s], rec);
-	}
-	if (rc)
-		return rc == FMT_EINVAL ? set_err(w, rc, "invalid record") :
-					  set_err(w, rc, "%s", fmt_strerror(rc));
-	w->st.records[s]++;
-	if (fmt_builder_due(w->b[s], w->opts.chunk_records, w->opts.chunk_span_ns))
-		rc = store_open_chunk(w, s, 1);
+	if (ev->stream < FMT_STREAM_EXEC || ev->stream > FMT_STREAM_MAX)
+		return set_err(w, FMT_EINVAL, "invalid record");
+	w->err[0] = 0; /* storing a chunk says what failed; else say it here */
+	rc = appender_add(&w->app[ev->stream], ev);
+	if (rc && !w->err[0])
+		set_err(w, rc, "%s", rc == FMT_EINVAL ? "invalid record" : fmt_strerror(rc));
 	return rc;
 }
 
 int fmt_writer_append_exec(struct fmt_writer *w, const struct fmt_exec *rec)
 {
-	return append(w, FMT_STREAM_EXEC, (add_fn)fmt_builder_add_exec, rec);
+	return fmt_writer_append(w, &(struct fmt_event){ .stream = FMT_STREAM_EXEC, .exec = *rec });
 }
 
 int fmt_writer_append_exit(struct fmt_writer *w, const struct fmt_exit *rec)
 {
-	return append(w, FMT_STREAM_EXIT, (add_fn)fmt_builder_add_exit, rec);
+	return fmt_writer_append(w, &(struct fmt_event){ .stream = FMT_STREAM_EXIT, .exit = *rec });
 }
 
 int fmt_writer_append_flow(struct fmt_writer *w, const struct fmt_flow *rec)
 {
-	return append(w, FMT_STREAM_FLOW, (add_fn)fmt_builder_add_flow, rec);
+	return fmt_writer_append(w, &(struct fmt_event){ .stream = FMT_STREAM_FLOW, .flow = *rec });
+}
+
+int fmt_writer_append_flows(struct fmt_writer *w, struct fmt_flow *rows, size_t n)
+{
+	struct fmt_event ev = { .stream = FMT_STREAM_FLOW };
+	int rc = FMT_OK;
+
+	n = flow_rows_order(rows, n);
+	for (size_t i = 0; i < n && rc == FMT_OK; i++) {
+		ev.flow = rows[i];
+		rc = fmt_writer_append(w, &ev);
+	}
+	return rc;
 }
 
 int fmt_writer_flush(struct fmt_writer *w)
@@ -302,8 +287,8 @@ int fmt_writer_flush(struct fmt_writer *w)
 	int rc = FMT_OK;
 
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		if (w->b[s])
-			rc = store_open_chunk(w, s, 0);
+		if (w->app[s].b)
+			rc = appender_store(&w->app[s], 0);
 	if (rc == FMT_OK && w->in_txn) {
 		rc = exec_sql(w, "COMMIT");
 		if (rc == FMT_OK)
@@ -312,12 +297,11 @@ int fmt_writer_flush(struct fmt_writer *w)
 	return rc;
 }
 
-/* Record and chunk totals from the chunk table itself, whichever path
- * (append or put_chunk from a writer thread) the chunks came by. */
+/* Record and chunk totals from the chunk table itself. */
 static int store_totals(struct fmt_writer *w)
 {
-	static const char *const keys[] = { NULL, META_RECORDS_EXEC, META_RECORDS_EXIT,
-					    META_RECORDS_FLOW };
+	static const char *const keys[] = { NULL, FMT_META_RECORDS_EXEC, FMT_META_RECORDS_EXIT,
+					    FMT_META_RECORDS_FLOW };
 	uint64_t records[FMT_STREAM_MAX + 1] = { 0 }, chunks = 0;
 	sqlite3_stmt *st;
 	int rc = FMT_OK, src;
@@ -337,7 +321,7 @@ static int store_totals(struct fmt_writer *w)
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
 		rc = fmt_writer_set_meta_u64(w, keys[s], records[s]);
 	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta_u64(w, META_CHUNKS, chunks);
+		rc = fmt_writer_set_meta_u64(w, FMT_META_CHUNKS, chunks);
 	return rc;
 }
 
@@ -350,11 +334,11 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg)
 	if (!w)
 		return FMT_EINVAL;
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		rc = store_open_chunk(w, s, 1);
+		rc = appender_store(&w->app[s], 1);
 	if (rc == FMT_OK)
 		rc = store_totals(w);
 	if (rc == FMT_OK)
-		rc = fmt_writer_set_meta(w, META_CLOSED_CLEAN, "1");
+		rc = fmt_writer_set_meta(w, FMT_META_CLOSED_CLEAN, "1");
 	if (rc == FMT_OK)
 		rc = fmt_writer_flush(w);
 	if (rc == FMT_OK)
@@ -382,10 +366,12 @@ void fmt_writer_abandon(struct fmt_writer *w)
 	sqlite3_finalize(w->put_meta);
 	/* an unfinished transaction is rolled back by sqlite3_close */
 	sqlite3_close(w->db);
+	if (w->lock_fd >= 0)
+		close(w->lock_fd); /* after SQLite's: it releases the lock */
 	ZSTD_freeCCtx(w->zc);
 	fmt_buf_free(&w->zbuf);
-	for (int s = 0; s <= FMT_STREAM_MAX; s++)
-		fmt_builder_free(w->b[s]);
+	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++)
+		appender_free(&w->app[s]);
 	free(w);
 }
 
@@ -397,4 +383,9 @@ const char *fmt_writer_errmsg(const struct fmt_writer *w)
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st)
 {
 	*st = w->st;
+	st->chunks = 0;
+	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
+		st->records[s] = w->app[s].records;
+		st->chunks += w->app[s].chunks;
+	}
 }

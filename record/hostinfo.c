@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt_meta.h"
 #include "hostinfo.h"
 #include "sink.h"
 
@@ -52,22 +53,22 @@ static void read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-void host_meta(struct sink *s)
+void host_meta(struct sink *s, int64_t clock_offset_ns)
 {
 	struct utsname u;
 	char buf[256];
 
 	if (uname(&u) == 0) {
-		sink_meta(s, "hostname", u.nodename);
-		sink_meta(s, "kernel_release", u.release);
-		sink_meta(s, "machine", u.machine);
+		sink_meta(s, FMT_META_HOSTNAME, u.nodename);
+		sink_meta(s, FMT_META_KERNEL_RELEASE, u.release);
+		sink_meta(s, FMT_META_MACHINE, u.machine);
 	}
 	read_line("/proc/sys/kernel/random/boot_id", buf, sizeof(buf));
-	sink_meta(s, "boot_id", buf);
-	sink_meta(s, "clock", "boottime");
-	snprintf(buf, sizeof(buf), "%lld", (long long)host_clock_offset_ns());
-	sink_meta(s, "clock_offset_ns", buf);
-	sink_meta(s, "tool_version", "ebpfrec " EBPFREC_VERSION);
+	sink_meta(s, FMT_META_BOOT_ID, buf);
+	sink_meta(s, FMT_META_CLOCK, "boottime");
+	snprintf(buf, sizeof(buf), "%lld", (long long)clock_offset_ns);
+	sink_meta(s, FMT_META_CLOCK_OFFSET_NS, buf);
+	sink_meta(s, FMT_META_TOOL_VERSION, "ebpfrec " EBPFREC_VERSION);
 }
 
 char *host_cmdline(int argc, char **argv)

@@ -11,8 +11,9 @@ uint64_t host_boot_ns(void);
 /* Wall-clock ns minus boot-clock ns, measured tightly. */
 int64_t host_clock_offset_ns(void);
 /* Queue hostname, kernel_release, machine, boot_id, clock, clock_offset_ns
- * and tool_version into the sink's meta. */
-void host_meta(struct sink *s);
+ * (as given: the one --print uses too) and tool_version into the sink's
+ * meta. */
+void host_meta(struct sink *s, int64_t clock_offset_ns);
 /* The command line as one shell-quoted string (malloc'd). */
 char *host_cmdline(int argc, char **argv);
 

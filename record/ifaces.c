@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fmt_interfaces.h"
 #include "ifaces.h"
-#include "json.h"
 
 /* What the driver says of interface `name`: whether it is a veth or the
  * loopback, and whether it is virtual. A NIC (PCI, USB, virtio, platform)
@@ -197,55 +197,68 @@ int ifaces_select(struct iface_list *l, const char *const *names, unsigned nname
 	return add_up(l, any, 0, err, errlen);
 }
 
+#define ADDRS_MAX 256 /* per interface */
+
+/* The addresses of interface `name` among ifa, as text in store. */
+static unsigned addresses_of(const struct ifaddrs *ifa, const char *name, const char **addr,
+			     char (*store)[INET6_ADDRSTRLEN], unsigned max)
+{
+	unsigned n = 0;
+
+	for (const struct ifaddrs *a = ifa; a && n < max; a = a->ifa_next) {
+		const void *bin;
+		if (!a->ifa_addr || strcmp(a->ifa_name, name))
+			continue;
+		if (a->ifa_addr->sa_family == AF_INET)
+			bin = &((const struct sockaddr_in *)a->ifa_addr)->sin_addr;
+		else if (a->ifa_addr->sa_family == AF_INET6)
+			bin = &((const struct sockaddr_in6 *)a->ifa_addr)->sin6_addr;
+		else
+			continue;
+		inet_ntop(a->ifa_addr->sa_family, bin, store[n], sizeof(store[n]));
+		addr[n] = store[n];
+		n++;
+	}
+	return n;
+}
+
 char *ifaces_json(const struct iface_list *l)
 {
-	struct json j = { 0 };
-	struct ifaddrs *ifa[NETNS_MAX + 1] = { NULL }, *a;
+	size_t n = l->n ? l->n : 1;
+	struct fmt_iface *v = calloc(n, sizeof(*v));
+	const char **addr = calloc(n * ADDRS_MAX, sizeof(*addr));
+	char (*store)[INET6_ADDRSTRLEN] = calloc(n * ADDRS_MAX, sizeof(*store));
+	struct ifaddrs *ifa[NETNS_MAX + 1] = { NULL };
+	char *text = NULL;
 
-	/* addresses are read inside each namespace */
-	for (unsigned ns = 0; ns <= l->nnetns; ns++) {
-		if (ns && ifaces_enter(l, ns))
-			continue;
-		if (getifaddrs(&ifa[ns]))
-			ifa[ns] = NULL;
-	}
-	if (l->nnetns)
-		ifaces_enter(l, 0);
-	json_begin_array(&j);
-	for (unsigned i = 0; i < l->n; i++) {
-		const struct iface *f = &l->v[i];
-		json_begin_object(&j);
-		json_kv_u64(&j, "index", f->id); /* first: ebpfreport looks for "index":N, */
-		json_kv_str(&j, "name", f->name);
-		if (f->netns) {
-			json_kv_str(&j, "netns", l->netns_name[f->netns]);
-			json_kv_u64(&j, "ifindex", f->index);
-		}
-		json_key(&j, "addresses");
-		json_begin_array(&j);
-		for (a = ifa[f->netns]; a; a = a->ifa_next) {
-			char buf[INET6_ADDRSTRLEN + 8];
-			if (!a->ifa_addr || strcmp(a->ifa_name, f->name))
+	if (v && addr && store) {
+		/* addresses are read inside each namespace */
+		for (unsigned ns = 0; ns <= l->nnetns; ns++) {
+			if (ns && ifaces_enter(l, ns))
 				continue;
-			if (a->ifa_addr->sa_family == AF_INET)
-				inet_ntop(AF_INET, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, buf,
-					  sizeof(buf));
-			else if (a->ifa_addr->sa_family == AF_INET6)
-				inet_ntop(AF_INET6, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr,
-					  buf, sizeof(buf));
-			else
-				continue;
-			json_str(&j, buf);
+			if (getifaddrs(&ifa[ns]))
+				ifa[ns] = NULL;
 		}
-		json_end_array(&j);
-		json_kv_str(&j, "ingress", f->ingress);
-		json_kv_str(&j, "egress", f->egress);
-		json_kv_bool(&j, "gone", f->gone);
-		json_end_object(&j);
+		if (l->nnetns)
+			ifaces_enter(l, 0);
+		for (unsigned i = 0; i < l->n; i++) {
+			const struct iface *f = &l->v[i];
+			size_t at = (size_t)i * ADDRS_MAX;
+			v[i] = (struct fmt_iface){ .index = f->id, .name = f->name,
+						   .netns = f->netns ? l->netns_name[f->netns] : NULL,
+						   .ifindex = f->index, .ingress = f->ingress,
+						   .egress = f->egress, .gone = f->gone,
+						   .addr = addr + at };
+			v[i].naddr = addresses_of(ifa[f->netns], f->name, addr + at, store + at,
+						  ADDRS_MAX);
+		}
+		text = fmt_ifaces_format(v, l->n);
+		for (unsigned ns = 0; ns <= l->nnetns; ns++)
+			if (ifa[ns])
+				freeifaddrs(ifa[ns]);
 	}
-	json_end_array(&j);
-	for (unsigned ns = 0; ns <= l->nnetns; ns++)
-		if (ifa[ns])
-			freeifaddrs(ifa[ns]);
-	return json_take(&j);
+	free(v);
+	free(addr);
+	free(store);
+	return text;
 }

@@ -24,6 +24,7 @@
 #include "flow_source.h"
 #include "ifaces.h"
 #include "fmt.h"
+#include "fmt_meta.h"
 #include "hostinfo.h"
 #include "options.h"
 #include "print.h"
@@ -99,17 +100,17 @@ static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow
 		exec_source_counts(x, &c);
 	if (fl) {
 		flow_source_counts(fl, &fc);
-		sink_meta_u64(s, "lost_flow_overflow", fc.overflow_packets);
+		sink_meta_u64(s, FMT_META_LOST_FLOW_OVERFLOW, fc.overflow_packets);
 	}
 	sink_stats(s, &st);
-	sink_meta_u64(s, "lost_ringbuf", c.lost_ringbuf);
-	sink_meta_u64(s, "lost_ringbuf_exec", c.lost_ringbuf_exec);
-	sink_meta_u64(s, "lost_ringbuf_exit", c.lost_ringbuf_exit);
-	sink_meta_u64(s, "lost_queue", st.lost_queue);
-	sink_meta_u64(s, "queue_peak_bytes", st.queue_peak_bytes);
-	sink_meta_u64(s, "argv_truncated", c.argv_truncated);
-	sink_meta_u64(s, "failed_execs", c.failed);
-	sink_meta_u64(s, "end_ns", end_ns);
+	sink_meta_u64(s, FMT_META_LOST_RINGBUF, c.lost_ringbuf);
+	sink_meta_u64(s, FMT_META_LOST_RINGBUF_EXEC, c.lost_ringbuf_exec);
+	sink_meta_u64(s, FMT_META_LOST_RINGBUF_EXIT, c.lost_ringbuf_exit);
+	sink_meta_u64(s, FMT_META_LOST_QUEUE, st.lost_queue);
+	sink_meta_u64(s, FMT_META_QUEUE_PEAK_BYTES, st.queue_peak_bytes);
+	sink_meta_u64(s, FMT_META_ARGV_TRUNCATED, c.argv_truncated);
+	sink_meta_u64(s, FMT_META_FAILED_EXECS, c.failed);
+	sink_meta_u64(s, FMT_META_END_NS, end_ns);
 }
 
 int main(int argc, char **argv)
@@ -151,18 +152,18 @@ int main(int argc, char **argv)
 	if (!sink)
 		die("out of memory");
 	start_ns = host_boot_ns();
-	host_meta(sink);
+	pr.clock_offset_ns = host_clock_offset_ns(); /* --print lines match replay's */
+	host_meta(sink, pr.clock_offset_ns);
 	text = host_cmdline(argc, argv);
-	sink_meta(sink, "cmdline", text);
+	sink_meta(sink, FMT_META_CMDLINE, text);
 	free(text);
 	text = rec_options_json(&o);
-	sink_meta(sink, "options", text);
+	sink_meta(sink, FMT_META_OPTIONS, text);
 	free(text);
-	sink_meta_u64(sink, "start_ns", start_ns);
-	sink_meta_u64(sink, "interval_ns", o.interval_ns);
+	sink_meta_u64(sink, FMT_META_START_NS, start_ns);
+	sink_meta_u64(sink, FMT_META_INTERVAL_NS, o.interval_ns);
 
 	pr.out = stdout;
-	pr.clock_offset_ns = host_clock_offset_ns();
 	if (!o.no_exec) {
 		x = exec_source_open(&o, sink, o.print ? &pr : NULL, err, sizeof(err));
 		if (!x) {
@@ -184,13 +185,13 @@ int main(int argc, char **argv)
 			die("%s", err);
 		}
 		text = ifaces_json(&ifs);
-		sink_meta(sink, "interfaces", text);
+		sink_meta(sink, FMT_META_INTERFACES, text);
 		free(text);
 		last_drain_ns = host_boot_ns();
 		flow_source_start(fl, last_drain_ns);
 	}
 	/* tells readers (and tests) that the probes are live */
-	sink_meta_u64(sink, "attached_ns", host_boot_ns());
+	sink_meta_u64(sink, FMT_META_ATTACHED_NS, host_boot_ns());
 	sink_flush(sink);
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -236,7 +237,7 @@ int main(int argc, char **argv)
 				if (ticks % FLUSH_TICKS == 0) {
 					if (fl && flow_source_check_ifaces(fl)) {
 						text = ifaces_json(&ifs);
-						sink_meta(sink, "interfaces", text);
+						sink_meta(sink, FMT_META_INTERFACES, text);
 						free(text);
 					}
 					set_meta_counters(sink, x, fl, host_boot_ns());
@@ -268,7 +269,7 @@ int main(int argc, char **argv)
 		flow_source_close(fl, host_boot_ns(), &fc);
 		ifaces_release(&ifs);
 		fl = NULL;
-		sink_meta_u64(sink, "lost_flow_overflow", fc.overflow_packets);
+		sink_meta_u64(sink, FMT_META_LOST_FLOW_OVERFLOW, fc.overflow_packets);
 	}
 	set_meta_counters(sink, x, NULL, host_boot_ns());
 	status_finish_line(&status);

@@ -1,4 +1,5 @@
-/* print.h - --print: one line per event on stdout, as it is recorded. */
+/* print.h - --print: one line per event on stdout, as it is recorded, the
+ * same line `ebpfreport replay` writes for it. */
 #ifndef REC_PRINT_H
 #define REC_PRINT_H
 
@@ -10,7 +11,6 @@
 struct printer {
 	FILE *out;
 	int64_t clock_offset_ns; /* boot clock -> wall clock */
-	int header_done;
 	int write_error;
 };
 

@@ -1,13 +1,13 @@
-/* sink.h - where recorded events go: chunk builders on the event loop's
- * thread, compression and SQLite on a writer thread behind a bounded queue.
+/* sink.h - where recorded events go: a bounded queue on the event loop's
+ * side, a writer thread on the other that hands them to the session writer
+ * (compression and SQLite happen there, never on the event loop).
  *
- * The event loop never blocks on I/O: it adds exec and exit records to
- * per-stream builders; full chunks and once-a-second snapshots of the
- * growing ones are handed to the writer thread. Flow rows arrive once per
- * interval in large batches and are encoded on the writer thread. If the
- * queue is full, chunks keep growing in memory, up to a quarter of the
- * queue's size more (or the format's limits); only beyond that are records
- * dropped, and each one is counted in lost_queue.
+ * The event loop only copies each exec and exit record into the queue;
+ * flow rows arrive once per interval as one batch. The writer thread
+ * appends them to the file, where the format library's appenders build and
+ * seal the chunks; a flush queues a commit, which also stores a snapshot of
+ * each growing chunk. If the queue holds max_queue_bytes, records are
+ * dropped and each one is counted in lost_queue.
  */
 #ifndef REC_SINK_H
 #define REC_SINK_H
@@ -26,7 +26,7 @@ struct sink_stats {
 };
 
 /* Takes ownership of w (closed by sink_close). max_queue_bytes bounds the
- * memory of chunks waiting for the writer thread. @return NULL on error. */
+ * memory of records waiting for the writer thread. @return NULL on error. */
 struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes);
 
 int sink_exec(struct sink *s, const struct fmt_exec *e);
@@ -40,8 +40,8 @@ void sink_flow_batch(struct sink *s, struct fmt_flow *rows, size_t n);
 void sink_meta(struct sink *s, const char *key, const char *value);
 void sink_meta_u64(struct sink *s, const char *key, uint64_t value);
 
-/* Snapshot the growing chunks and commit: everything added so far becomes
- * durable once the writer thread has processed it. */
+/* Queue a commit: everything added so far (the growing chunks as a
+ * snapshot) becomes durable once the writer thread gets there. */
 void sink_flush(struct sink *s);
 
 /* An fd that becomes readable when the writer thread failed (disk full,
@@ -51,9 +51,9 @@ const char *sink_error(const struct sink *s);
 
 void sink_stats(const struct sink *s, struct sink_stats *st);
 
-/* Seal everything, wait for the writer, close the file cleanly (or, after a
- * writer error, leave it as last committed). Frees s. @return 0 or <0 with
- * a message in *errmsg (malloc'd). */
+/* Wait for the writer thread to write everything queued, then close the
+ * file cleanly (or, after a writer error, leave it as last committed).
+ * Frees s. @return 0 or <0 with a message in *errmsg (malloc'd). */
 int sink_close(struct sink *s, char **errmsg);
 
 #endif

@@ -18,13 +18,17 @@
 #include "json.h"
 #include "out.h"
 #include "perfetto.h"
+#include "proctrack.h"
 #include "report.h"
+#include "options.h"
 
 static const char *const stream_names[] = { "", "exec", "exit", "flow" };
 
 struct export {
 	FILE *f[FMT_STREAM_MAX + 1]; /* csv: a file per stream; else f[0] */
 	struct fmt_plain *plain;
+	struct proctrack *procs; /* sqlite: runs for the process table */
+	struct report *r;
 	struct json j;
 };
 
@@ -44,6 +48,35 @@ static int csv(struct report *r, const struct fmt_event *ev, void *ctx)
 	return ferror(x->f[ev->stream]) != 0;
 }
 
+/* The process table holds the runs that began with an exec. */
+static int run_begin(void *ctx, struct proc_run *run)
+{
+	struct export *x = ctx;
+	int64_t row;
+
+	if (run->begin != PROC_EXEC)
+		return 0;
+	if (fmt_plain_process_begin(x->plain, run->source, run->exec,
+				    fmt_reader_clock_offset(x->r->readers[run->source]), &row))
+		return 1;
+	run->user = (uint64_t)row;
+	return 0;
+}
+
+static int run_end(void *ctx, const struct proc_run *run)
+{
+	static const char *const ended[] = { [PROC_RUNNING] = NULL, [PROC_EXITED] = "exit",
+					     [PROC_REPLACED] = "exec", [PROC_FAILED] = "failed" };
+	struct export *x = ctx;
+
+	if (run->begin != PROC_EXEC)
+		return 0;
+	return fmt_plain_process_end(x->plain, (int64_t)run->user, ended[run->end], run->begin_ns,
+				     run->end_ns,
+				     fmt_reader_clock_offset(x->r->readers[run->source]),
+				     run->end == PROC_EXITED ? run->exit : NULL) != 0;
+}
+
 static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct export *x = ctx;
@@ -53,7 +86,8 @@ static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 	if (fmt_plain_add(x->plain, ev, fmt_reader_clock_offset(rd),
 			  ev->stream == FMT_STREAM_FLOW ?
 				  out_iface(rd, ev->flow.key.ifindex, ifn, sizeof(ifn)) :
-				  NULL)) {
+				  NULL) ||
+	    proctrack_add(x->procs, ev)) {
 		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));
 		return 1;
 	}
@@ -62,7 +96,7 @@ static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 
 static int open_csv(struct report *r, struct export *x)
 {
-	unsigned types = r->f.types ? r->f.types : FMT_STREAM_MASK_ALL;
+	unsigned types = filter_streams(&r->f);
 	char path[4096];
 
 	if (!r->output) {
@@ -93,6 +127,8 @@ static int open_csv(struct report *r, struct export *x)
 	return 0;
 }
 
+static const struct proc_ops proc_ops = { run_begin, run_end };
+
 static int export_plain(struct report *r, struct export *x)
 {
 	char *err = NULL;
@@ -115,7 +151,16 @@ static int export_plain(struct report *r, struct export *x)
 			fmt_plain_meta(x->plain, i, key, val);
 		}
 	}
-	rc = report_each(r, plain, x);
+	x->r = r;
+	if (!(x->procs = proctrack_new(&proc_ops, x, r->readers, r->nfiles)))
+		rc = 1;
+	else
+		rc = report_each(r, plain, x);
+	if (!rc && proctrack_finish(x->procs)) {
+		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));
+		rc = 1;
+	}
+	proctrack_free(x->procs);
 	if (rc) {
 		fmt_plain_abandon(x->plain);
 		unlink(r->output);
@@ -130,7 +175,7 @@ static int export_plain(struct report *r, struct export *x)
 	return 0;
 }
 
-static int close_all(struct report *r, struct export *x, int rc)
+static int close_all(struct export *x, int rc)
 {
 	for (int s = 0; s <= FMT_STREAM_MAX; s++) {
 		if (!x->f[s] || x->f[s] == stdout)
@@ -141,7 +186,7 @@ static int close_all(struct report *r, struct export *x, int rc)
 		}
 	}
 	json_free(&x->j);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 static int run(struct report *r)
@@ -158,8 +203,8 @@ static int run(struct report *r)
 		return export_plain(r, &x);
 	if (!strcmp(fmt, "csv")) {
 		if ((rc = open_csv(r, &x)))
-			return close_all(r, &x, rc);
-		return close_all(r, &x, report_each(r, csv, &x));
+			return close_all(&x, rc);
+		return close_all(&x, report_each(r, csv, &x));
 	}
 	if (strcmp(fmt, "jsonl") && strcmp(fmt, "perfetto")) {
 		report_err("invalid --format '%s': use jsonl, csv, sqlite or perfetto", fmt);
@@ -172,12 +217,13 @@ static int run(struct report *r)
 		rc = report_each(r, jsonl, &x);
 	else
 		rc = perfetto_write(r, x.f[0]);
-	return close_all(r, &x, rc);
+	return close_all(&x, rc);
 }
 
 const struct report_cmd cmd_export = {
 	.name = "export",
-	.usage = "FILE... --format jsonl|csv|sqlite|perfetto [-o OUT] [filters]",
+	.args = "FILE... --format jsonl|csv|sqlite|perfetto",
 	.summary = "events as JSON lines, CSV, a plain SQLite database or a Perfetto trace",
+	.opts = OPT(FORMAT) | OPT(OUTPUT) | OPT(FORCE) | OPT_READING,
 	.run = run,
 };

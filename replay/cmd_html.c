@@ -2,7 +2,8 @@
  * page a maintainer can open from a bug report. The summary and losses,
  * rate charts (execs/s; packets/s and bytes/s per interface) drawn as
  * inline SVG, the top tables and the process list with exec and exit
- * times. No network fetch, no external script or font: a Content Security
+ * times (the runs of proctrack.c, as perfetto and the plain export pair
+ * them). No network fetch, no external script or font: a Content Security
  * Policy of default-src 'none' makes the browser refuse any that crept in.
  * Elements carry ids and data-* values so tests (and scripts) can read the
  * numbers back from the DOM. */
@@ -13,25 +14,31 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_text.h"
+#include "fmt_meta.h"
 #include "out.h"
-#include "pidmap.h"
+#include "proctrack.h"
 #include "report.h"
-#include "sessinfo.h"
+#include "series.h"
+#include "session.h"
 #include "top.h"
+#include "options.h"
 
 #define MAX_BUCKETS 600
 #define MAX_IFACES 12 /* chart series; the rest are summed as "other" */
 #define MAX_PROCS 5000 /* rows of the process list */
 
-struct series {
+struct iface_series {
 	unsigned source;
 	uint32_t ifindex;
 	char name[64];
-	uint64_t packets[MAX_BUCKETS], bytes[MAX_BUCKETS], total_packets, total_bytes;
+	struct series s;
 };
 
+/* A row of the process list: one run (proctrack.h) that began with an exec. */
 struct proc {
-	int64_t exec_wall, exit_wall; /* exit_wall 0: no exit recorded */
+	int64_t exec_wall, end_wall;
+	enum proc_end end;
 	uint32_t pid, ppid, uid, exit_code, signal;
 	int32_t ret;
 	char comm[16];
@@ -42,12 +49,14 @@ struct page {
 	FILE *f;
 	int64_t t0, bucket_ns;
 	size_t nbuckets;
-	uint64_t execs[MAX_BUCKETS], nexec, nfailed, nexit, nflow, npackets, nbytes;
-	struct series ifs[MAX_IFACES + 1]; /* the last: "other" */
+	struct series events; /* execs (and exits) per bucket */
+	uint64_t nexec, nfailed, nexit, nflow, npackets, nbytes;
+	struct iface_series ifs[MAX_IFACES + 1]; /* the last: "other" */
 	size_t nifs;
 	struct proc *procs;
 	size_t nprocs, procs_dropped;
-	struct pidmap live; /* (source, pid) -> index in procs + 1 */
+	struct proctrack *tracker;
+	struct report *r;
 	struct top comms, flows;
 	int oom;
 };
@@ -70,24 +79,19 @@ static void esc(FILE *f, const char *s)
 	}
 }
 
-static size_t bucket_of(struct page *p, int64_t wall)
-{
-	int64_t b = (wall - p->t0) / p->bucket_ns;
-	return b < 0 ? 0 : (size_t)b >= p->nbuckets ? p->nbuckets - 1 : (size_t)b;
-}
-
 static struct series *series_for(struct page *p, unsigned source, uint32_t ifindex,
 				 struct report *r)
 {
 	for (size_t i = 0; i < p->nifs; i++)
 		if (p->ifs[i].source == source && p->ifs[i].ifindex == ifindex)
-			return &p->ifs[i];
+			return &p->ifs[i].s;
 	if (p->nifs == MAX_IFACES) {
 		snprintf(p->ifs[MAX_IFACES].name, sizeof(p->ifs[0].name), "other");
-		return &p->ifs[MAX_IFACES];
+		return &p->ifs[MAX_IFACES].s;
 	}
-	struct series *s = &p->ifs[p->nifs++];
+	struct iface_series *s = &p->ifs[p->nifs++];
 	char ifn[48];
+	series_init(&s->s, p->t0, p->bucket_ns, p->nbuckets, true);
 	s->source = source;
 	s->ifindex = ifindex;
 	out_iface(r->readers[source], ifindex, ifn, sizeof(ifn));
@@ -95,80 +99,82 @@ static struct series *series_for(struct page *p, unsigned source, uint32_t ifind
 		snprintf(s->name, sizeof(s->name), "%u:%s", source, ifn);
 	else
 		snprintf(s->name, sizeof(s->name), "%s", ifn);
-	return s;
+	return &s->s;
 }
 
-static void add_proc(struct page *p, const struct fmt_event *ev, int64_t wall)
+static int64_t wall_of(const struct page *p, unsigned source, uint64_t ts)
 {
-	const struct fmt_exec *e = &ev->exec;
+	return (int64_t)ts + fmt_reader_clock_offset(p->r->readers[source]);
+}
+
+/* A run that began with an exec: a row of the list (run->user = row + 1). */
+static int proc_begin(void *ctx, struct proc_run *run)
+{
+	struct page *p = ctx;
+	const struct fmt_exec *e = run->exec;
 	struct proc *pr;
 	size_t len = 1;
 
+	if (run->begin != PROC_EXEC)
+		return 0;
 	if (p->nprocs == MAX_PROCS) {
 		p->procs_dropped++;
-		return;
+		return 0;
 	}
 	pr = &p->procs[p->nprocs];
-	*pr = (struct proc){ .exec_wall = wall, .pid = e->pid, .ppid = e->ppid, .uid = e->uid,
-			     .ret = e->ret };
+	*pr = (struct proc){ .exec_wall = wall_of(p, run->source, e->ts_ns), .pid = e->pid,
+			     .ppid = e->ppid, .uid = e->uid, .ret = e->ret };
 	snprintf(pr->comm, sizeof(pr->comm), "%s", e->comm);
 	for (uint32_t i = 0; i < e->argc; i++)
 		len += strlen(e->argv[i]) + 1;
-	if (!(pr->cmdline = calloc(1, len))) {
-		p->oom = 1;
-		return;
-	}
+	if (!(pr->cmdline = calloc(1, len)))
+		return p->oom = 1;
 	for (uint32_t i = 0; i < e->argc; i++) {
 		if (i)
 			strcat(pr->cmdline, " ");
 		strcat(pr->cmdline, e->argv[i]);
 	}
-	if (e->ret == 0 && pidmap_put(&p->live, ev->source, e->pid, p->nprocs))
-		p->oom = 1;
-	p->nprocs++;
+	run->user = ++p->nprocs;
+	return 0;
 }
 
-/* A flow row counts the interval that ends at its timestamp: spread it over
- * the buckets that interval covers, so rates are not drawn as spikes. */
-static void spread(struct page *p, uint64_t *v, size_t last, uint64_t interval_ns, uint64_t n)
+static int proc_end(void *ctx, const struct proc_run *run)
 {
-	size_t k = interval_ns > (uint64_t)p->bucket_ns ? (size_t)(interval_ns / (uint64_t)p->bucket_ns) : 1;
+	struct page *p = ctx;
+	struct proc *pr;
 
-	if (k > last + 1)
-		k = last + 1;
-	for (size_t i = 0; i < k; i++)
-		v[last - i] += n / k + (i < n % k);
+	if (!run->user)
+		return 0; /* not listed */
+	pr = &p->procs[run->user - 1];
+	pr->end = run->end;
+	pr->end_wall = run->end_ns ? wall_of(p, run->source, run->end_ns) : 0;
+	if (run->end == PROC_EXITED) {
+		pr->exit_code = run->exit->exit_code;
+		pr->signal = run->exit->signal;
+	}
+	return 0;
 }
+
+static const struct proc_ops proc_ops = { proc_begin, proc_end };
 
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct page *p = ctx;
 	int64_t wall = (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
-	size_t b = bucket_of(p, wall);
-	uint64_t idx;
 
-	if (ev->stream == FMT_STREAM_EXEC) {
-		p->nexec++;
-		p->nfailed += ev->exec.ret < 0;
-		p->execs[b]++;
-		add_proc(p, ev, wall);
-	} else if (ev->stream == FMT_STREAM_EXIT) {
-		p->nexit++;
-		if (pidmap_get(&p->live, ev->source, ev->exit.pid, &idx)) {
-			p->procs[idx].exit_wall = wall;
-			p->procs[idx].exit_code = ev->exit.exit_code;
-			p->procs[idx].signal = ev->exit.signal;
-			pidmap_del(&p->live, ev->source, ev->exit.pid);
-		}
-	} else {
+	if (ev->stream == FMT_STREAM_FLOW) {
 		struct series *s = series_for(p, ev->source, ev->flow.key.ifindex, r);
 		p->nflow++;
 		p->npackets += ev->flow.packets;
 		p->nbytes += ev->flow.bytes;
-		spread(p, s->packets, b, ev->flow.interval_ns, ev->flow.packets);
-		spread(p, s->bytes, b, ev->flow.interval_ns, ev->flow.bytes);
-		s->total_packets += ev->flow.packets;
-		s->total_bytes += ev->flow.bytes;
+		series_add_flow(s, wall, ev->flow.interval_ns, ev->flow.packets, ev->flow.bytes);
+	} else {
+		series_add_event(&p->events, ev->stream, wall);
+		p->nexec += ev->stream == FMT_STREAM_EXEC;
+		p->nfailed += ev->stream == FMT_STREAM_EXEC && ev->exec.ret < 0;
+		p->nexit += ev->stream == FMT_STREAM_EXIT;
+		if (proctrack_add(p->tracker, ev))
+			p->oom = 1;
 	}
 	if (top_add(&p->comms, ev) || top_add(&p->flows, ev))
 		p->oom = 1;
@@ -186,8 +192,8 @@ static void plan_buckets(struct report *r, struct page *p)
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		int64_t off = fmt_reader_clock_offset(r->readers[i]);
 		uint64_t from, to;
-		int64_t s = (int64_t)sess_start_ns(r->readers[i]) + off;
-		int64_t e = (int64_t)sess_end_ns(r->readers[i]) + off;
+		int64_t s = (int64_t)session_start_ns(r->readers[i]) + off;
+		int64_t e = (int64_t)session_end_ns(r->readers[i]) + off;
 		report_window(r, i, &from, &to);
 		if (from && (int64_t)from + off > s)
 			s = (int64_t)from + off;
@@ -209,6 +215,7 @@ static void plan_buckets(struct report *r, struct page *p)
 	p->nbuckets = (size_t)((hi - p->t0) / p->bucket_ns) + 1;
 	if (p->nbuckets > MAX_BUCKETS)
 		p->nbuckets = MAX_BUCKETS;
+	series_init(&p->events, p->t0, p->bucket_ns, p->nbuckets, true);
 }
 
 static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
@@ -219,7 +226,7 @@ static const char *const colors[] = { "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e"
  * rate per second. */
 static void chart(struct page *p, struct report *r, const char *id, const char *title,
 		  size_t nseries, const char *(*name)(struct page *, size_t),
-		  const uint64_t *(*values)(struct page *, size_t))
+		  uint64_t (*value)(struct page *, size_t k, size_t i))
 {
 	const double W = 900, H = 170, L = 70, R = 10, T = 10, B = 30;
 	double secs = (double)p->bucket_ns / 1e9, max = 0;
@@ -228,10 +235,10 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 
 	for (size_t k = 0; k < nseries; k++)
 		for (size_t i = 0; i < p->nbuckets; i++)
-			if ((double)values(p, k)[i] / secs > max)
-				max = (double)values(p, k)[i] / secs;
+			if ((double)value(p, k, i) / secs > max)
+				max = (double)value(p, k, i) / secs;
 	fprintf(f, "<figure><figcaption>%s <small>(per %s)</small></figcaption>\n", title,
-		out_duration(a, sizeof(a), (uint64_t)p->bucket_ns));
+		fmt_text_duration(a, sizeof(a), (uint64_t)p->bucket_ns));
 	fprintf(f,
 		"<svg id=\"%s\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" data-buckets=\"%zu\" "
 		"data-bucket-ns=\"%" PRId64 "\" data-max=\"%.6g\">\n",
@@ -242,21 +249,23 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 		out_si(a, sizeof(a), (uint64_t)(max + 0.5)));
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">0</text>\n", L - 4, H - B);
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\">%s</text>\n", L, H - 8,
-		out_wall(a, sizeof(a), p->t0, r->utc, false));
+		fmt_text_wall(a, sizeof(a), p->t0, r->utc, false));
 	fprintf(f, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"end\">%s</text>\n", W - R, H - 8,
-		out_wall(b, sizeof(b), p->t0 + (int64_t)p->nbuckets * p->bucket_ns, r->utc, false));
+		fmt_text_wall(b, sizeof(b), p->t0 + (int64_t)p->nbuckets * p->bucket_ns, r->utc, false));
 	for (size_t k = 0; k < nseries; k++) {
-		const uint64_t *v = values(p, k);
 		uint64_t sum = 0;
 		for (size_t i = 0; i < p->nbuckets; i++)
-			sum += v[i];
+			sum += value(p, k, i);
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" data-series=\"",
 			colors[k % (sizeof(colors) / sizeof(colors[0]))]);
 		esc(f, name(p, k));
-		fprintf(f, "\" data-sum=\"%" PRIu64 "\" points=\"", sum);
+		fprintf(f, "\" data-sum=\"%" PRIu64 "\" data-values=\"", sum);
+		for (size_t i = 0; i < p->nbuckets; i++) /* counts per bucket, for scripts */
+			fprintf(f, "%s%" PRIu64, i ? "," : "", value(p, k, i));
+		fprintf(f, "\" points=\"");
 		for (size_t i = 0; i < p->nbuckets; i++) {
 			double x = L + (W - L - R) * ((double)i + 0.5) / (double)p->nbuckets;
-			double y = H - B - (max > 0 ? (H - T - B) * ((double)v[i] / secs) / max : 0);
+			double y = H - B - (max > 0 ? (H - T - B) * ((double)value(p, k, i) / secs) / max : 0);
 			fprintf(f, "%s%.1f,%.1f", i ? " " : "", x, y);
 		}
 		fprintf(f, "\"/>\n");
@@ -276,22 +285,22 @@ static const char *execs_name(struct page *p, size_t k)
 	(void)p, (void)k;
 	return "execs";
 }
-static const uint64_t *execs_values(struct page *p, size_t k)
+static uint64_t execs_value(struct page *p, size_t k, size_t i)
 {
 	(void)k;
-	return p->execs;
+	return series_at(&p->events, i).execs;
 }
 static const char *if_name(struct page *p, size_t k)
 {
 	return p->ifs[k].name;
 }
-static const uint64_t *if_packets(struct page *p, size_t k)
+static uint64_t if_packets(struct page *p, size_t k, size_t i)
 {
-	return p->ifs[k].packets;
+	return series_at(&p->ifs[k].s, i).packets;
 }
-static const uint64_t *if_bytes(struct page *p, size_t k)
+static uint64_t if_bytes(struct page *p, size_t k, size_t i)
 {
-	return p->ifs[k].bytes;
+	return series_at(&p->ifs[k].s, i).bytes;
 }
 
 struct rows {
@@ -327,18 +336,18 @@ static void summary(struct report *r, struct page *p)
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		struct fmt_reader *rd = r->readers[i];
 		int64_t off = fmt_reader_clock_offset(rd);
-		uint64_t s = sess_start_ns(rd), e = sess_end_ns(rd);
+		uint64_t s = session_start_ns(rd), e = session_end_ns(rd);
 		fprintf(f, "<tr><th>file</th><td>");
 		esc(f, r->paths[i]);
 		fprintf(f, "</td></tr>\n<tr><th>host</th><td>");
-		esc(f, fmt_reader_meta(rd, "hostname") ?: "?");
+		esc(f, fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: "?");
 		fprintf(f, "</td></tr>\n<tr><th>kernel</th><td>");
-		esc(f, fmt_reader_meta(rd, "kernel_release") ?: "?");
+		esc(f, fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE) ?: "?");
 		fprintf(f, "</td></tr>\n<tr><th>recorded</th><td>%s &rarr; %s (%s)</td></tr>\n",
-			out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
-			out_wall(b, sizeof(b), (int64_t)e + off, r->utc, false),
-			out_duration(c, sizeof(c), e > s ? e - s : 0));
-		sess_losses(rd, lost, sizeof(lost));
+			fmt_text_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
+			fmt_text_wall(b, sizeof(b), (int64_t)e + off, r->utc, false),
+			fmt_text_duration(c, sizeof(c), e > s ? e - s : 0));
+		session_losses_text(rd, lost, sizeof(lost));
 		fprintf(f, "<tr><th>lost</th><td id=\"lost-%u\" class=\"%s\">", i,
 			strcmp(lost, "none") ? "bad" : "good");
 		esc(f, lost);
@@ -372,24 +381,25 @@ static void processes(struct report *r, struct page *p)
 		struct proc *pr = &p->procs[i];
 		fprintf(f, "<tr><td>%s</td><td class=\"num\">%u</td><td class=\"num\">%u</td>"
 			   "<td class=\"num\">%u</td><td>",
-			out_wall(a, sizeof(a), pr->exec_wall, r->utc, true), pr->pid, pr->ppid,
+			fmt_text_wall(a, sizeof(a), pr->exec_wall, r->utc, true), pr->pid, pr->ppid,
 			pr->uid);
 		esc(f, pr->comm);
 		fprintf(f, "</td><td class=\"cmd\">");
 		esc(f, pr->cmdline ? pr->cmdline : "");
-		if (pr->ret < 0)
+		fmt_text_duration(c, sizeof(c), (uint64_t)(pr->end_wall - pr->exec_wall));
+		if (pr->end == PROC_FAILED)
 			fprintf(f, "</td><td class=\"bad\">exec failed: %s</td><td></td></tr>\n",
 				strerror(-pr->ret));
-		else if (!pr->exit_wall)
+		else if (pr->end == PROC_RUNNING)
 			fprintf(f, "</td><td>-</td><td></td></tr>\n");
+		else if (pr->end == PROC_REPLACED)
+			fprintf(f, "</td><td>exec'd again</td><td>%s</td></tr>\n", c);
 		else if (pr->signal)
 			fprintf(f, "</td><td class=\"bad\">SIG%s</td><td>%s</td></tr>\n",
-				sigabbrev_np((int)pr->signal) ?: "?",
-				out_duration(c, sizeof(c), (uint64_t)(pr->exit_wall - pr->exec_wall)));
+				sigabbrev_np((int)pr->signal) ?: "?", c);
 		else
 			fprintf(f, "</td><td class=\"%s\">%u</td><td>%s</td></tr>\n",
-				pr->exit_code ? "bad" : "", pr->exit_code,
-				out_duration(c, sizeof(c), (uint64_t)(pr->exit_wall - pr->exec_wall)));
+				pr->exit_code ? "bad" : "", pr->exit_code, c);
 	}
 	fprintf(f, "</tbody></table>\n");
 	if (p->procs_dropped)
@@ -433,16 +443,14 @@ static void write_page(struct report *r, struct page *p)
 		   "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
 		   "<meta name=\"generator\" content=\"ebpfreport " EBPFREC_VERSION "\">\n"
 		   "<title>ebpfrec session ");
-	esc(f, fmt_reader_meta(r->readers[0], "hostname") ?: r->paths[0]);
+	esc(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>ebpfrec session ", style);
-	esc(f, fmt_reader_meta(r->readers[0], "hostname") ?: r->paths[0]);
+	esc(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
 	fprintf(f, "</h1>\n");
 	summary(r, p);
 	fprintf(f, "<section id=\"charts\"><h2>Timeline</h2>\n");
-	chart(p, r, "chart-execs", "execs/s", 1, execs_name, execs_values);
-	size_t nser = p->nifs + (p->ifs[MAX_IFACES].total_packets ? 1 : 0);
-	if (p->ifs[MAX_IFACES].total_packets && p->nifs == MAX_IFACES)
-		p->ifs[p->nifs] = p->ifs[MAX_IFACES];
+	chart(p, r, "chart-execs", "execs/s", 1, execs_name, execs_value);
+	size_t nser = p->nifs + (p->ifs[MAX_IFACES].s.packets ? 1 : 0);
 	chart(p, r, "chart-packets", "packets/s per interface", nser, if_name, if_packets);
 	chart(p, r, "chart-bytes", "bytes/s per interface", nser, if_name, if_bytes);
 	fprintf(f, "</section>\n<section><h2>Top commands</h2>\n<table id=\"top-commands\" "
@@ -472,7 +480,24 @@ static int run(struct report *r)
 	top_init(&p->comms, BY_COMM, 0);
 	top_init(&p->flows, BY_FLOW, 1);
 	plan_buckets(r, p);
+	series_init(&p->ifs[MAX_IFACES].s, p->t0, p->bucket_ns, p->nbuckets, true);
+	p->r = r;
+	if (!(p->tracker = proctrack_new(&proc_ops, p, r->readers, r->nfiles))) {
+		top_free(&p->comms);
+		top_free(&p->flows);
+		free(p->procs);
+		free(p);
+		report_err("out of memory");
+		return 1;
+	}
 	rc = report_each(r, on_event, p);
+	if (proctrack_finish(p->tracker))
+		p->oom = 1;
+	series_finish(&p->events);
+	for (size_t i = 0; i <= MAX_IFACES; i++) {
+		series_finish(&p->ifs[i].s);
+		p->oom |= p->ifs[i].s.oom;
+	}
 	if (p->oom) {
 		report_err("out of memory");
 		rc = 1;
@@ -492,16 +517,20 @@ static int run(struct report *r)
 	for (size_t i = 0; i < p->nprocs; i++)
 		free(p->procs[i].cmdline);
 	free(p->procs);
-	pidmap_free(&p->live);
+	proctrack_free(p->tracker);
+	series_free(&p->events);
+	for (size_t i = 0; i <= MAX_IFACES; i++)
+		series_free(&p->ifs[i].s);
 	top_free(&p->comms);
 	top_free(&p->flows);
 	free(p);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 const struct report_cmd cmd_html = {
 	.name = "html",
-	.usage = "FILE... [-o report.html] [filters]",
+	.args = "FILE...",
 	.summary = "a self-contained HTML report: summary, losses, charts, top tables, processes",
+	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(UTC) | OPT(TOP) | OPT_READING,
 	.run = run,
 };

@@ -13,10 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ifmeta.h"
+#include "fmt_meta.h"
+#include "fmt_interfaces.h"
 #include "json.h"
 #include "rewrite.h"
-#include "sessinfo.h"
+#include "session.h"
+#include "options.h"
 
 #define IFINDEX_SHIFT 24
 
@@ -24,11 +26,6 @@ struct merge {
 	struct rewrite rw;
 	int64_t *shift;
 	int renumber;
-};
-
-static const char *const loss_keys[] = {
-	"lost_ringbuf", "lost_ringbuf_exec", "lost_ringbuf_exit", "lost_queue",
-	"lost_flow_overflow", "argv_truncated", "failed_execs",
 };
 
 static int add(struct report *r, const struct fmt_event *ev, void *ctx)
@@ -42,36 +39,49 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	return rewrite_add(&m->rw, &e, m->shift[ev->source]);
 }
 
-/* interfaces of every source, renumbered and renamed */
+/* interfaces of every source; with several, renumbered and renamed
+ * "HOST:NAME" (a source whose list cannot be parsed keeps it only under
+ * sourceN.interfaces) */
 static void merge_interfaces(struct report *r, struct merge *m)
 {
-	static struct ifmeta all[IFMETA_MAX];
-	size_t n = 0;
+	struct fmt_iface *all = NULL;
+	char (*names)[64] = NULL;
+	size_t n = 0, total = 0;
+	char *text;
 
+	for (unsigned i = 0; i < r->nfiles; i++)
+		if (fmt_reader_ifaces(r->readers[i]))
+			total += fmt_ifaces_count(fmt_reader_ifaces(r->readers[i]));
+	if (total && (!(all = calloc(total, sizeof(*all))) || !(names = calloc(total, sizeof(*names))))) {
+		free(all);
+		m->rw.failed = 1;
+		return;
+	}
 	for (unsigned i = 0; i < r->nfiles; i++) {
-		const char *s = fmt_reader_meta(r->readers[i], "interfaces");
-		const char *host = fmt_reader_meta(r->readers[i], "hostname");
-		int k;
-		if (!s || (k = ifmeta_parse(s, all + n, IFMETA_MAX - n)) < 0)
-			continue; /* still under sourceN.interfaces */
-		for (size_t f = n; f < n + (size_t)k; f++) {
-			char name[64];
+		const struct fmt_ifaces *l = fmt_reader_ifaces(r->readers[i]);
+		const char *host = fmt_reader_meta(r->readers[i], FMT_META_HOSTNAME);
+		for (size_t k = 0; l && k < fmt_ifaces_count(l); k++, n++) {
+			all[n] = *fmt_ifaces_at(l, k);
 			if (!m->renumber)
 				continue;
-			all[f].index |= i << IFINDEX_SHIFT;
-			snprintf(name, sizeof(name), "%.30s:%.30s", host ? host : "?", all[f].name);
-			memcpy(all[f].name, name, sizeof(name));
+			all[n].index |= i << IFINDEX_SHIFT;
+			snprintf(names[n], sizeof(names[n]), "%.30s:%.30s", host ? host : "?",
+				 all[n].name);
+			all[n].name = names[n];
 		}
-		n += (size_t)k;
 	}
-	char *text = ifmeta_format(all, n);
-	rewrite_meta(&m->rw, "interfaces", text ? text : "[]");
+	text = fmt_ifaces_format(all, n);
+	rewrite_meta(&m->rw, FMT_META_INTERFACES, text ? text : "[]");
 	free(text);
+	free(all);
+	free(names);
 }
 
 static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 {
-	uint64_t start = UINT64_MAX, end = 0, loss[sizeof(loss_keys) / sizeof(loss_keys[0])] = { 0 };
+	size_t nkeys;
+	const struct fmt_meta_key *keys = fmt_meta_keys(&nkeys);
+	uint64_t start = UINT64_MAX, end = 0, *sums = calloc(nkeys, sizeof(*sums));
 	char hosts[1024] = "", key[64], base[4096], *text;
 	const char *kernel = NULL;
 	int mixed = 0;
@@ -80,10 +90,10 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 	json_begin_array(&j);
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		struct fmt_reader *rd = r->readers[i];
-		const char *host = fmt_reader_meta(rd, "hostname") ?: "";
-		const char *kr = fmt_reader_meta(rd, "kernel_release");
-		uint64_t s = sess_start_ns(rd) + (uint64_t)m->shift[i];
-		uint64_t e = sess_end_ns(rd) + (uint64_t)m->shift[i];
+		const char *host = fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: "";
+		const char *kr = fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE);
+		uint64_t s = session_start_ns(rd) + (uint64_t)m->shift[i];
+		uint64_t e = session_end_ns(rd) + (uint64_t)m->shift[i];
 
 		snprintf(key, sizeof(key), "source%u.", i);
 		rewrite_copy_meta(&m->rw, rd, key);
@@ -95,14 +105,15 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 		if (kr && kernel && strcmp(kr, kernel))
 			mixed = 1;
 		kernel = kernel ? kernel : kr;
-		for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
-			loss[k] += sess_meta_u64(rd, loss_keys[k]);
+		for (size_t k = 0; sums && k < nkeys; k++)
+			if (keys[k].flags & FMT_META_SUMMED)
+				sums[k] += session_meta_u64(rd, keys[k].name);
 
 		snprintf(base, sizeof(base), "%s", r->paths[i]);
 		json_begin_object(&j);
 		json_kv_str(&j, "file", basename(base));
 		json_kv_str(&j, "hostname", host);
-		json_kv_str(&j, "boot_id", fmt_reader_meta(rd, "boot_id") ?: "");
+		json_kv_str(&j, "boot_id", fmt_reader_meta(rd, FMT_META_BOOT_ID) ?: "");
 		json_kv_i64(&j, "clock_offset_ns", fmt_reader_clock_offset(rd));
 		json_kv_i64(&j, "shift_ns", m->shift[i]);
 		json_kv_u64(&j, "ifindex_base", m->renumber ? (uint64_t)i << IFINDEX_SHIFT : 0);
@@ -111,21 +122,25 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 	}
 	json_end_array(&j);
 	text = json_take(&j);
-	rewrite_meta(&m->rw, "merge", text ? text : "[]");
+	rewrite_meta(&m->rw, FMT_META_MERGE, text ? text : "[]");
 	free(text);
-	rewrite_meta(&m->rw, "hostname", hosts);
-	rewrite_meta(&m->rw, "kernel_release", mixed ? "mixed" : kernel ? kernel : "");
-	rewrite_meta(&m->rw, "clock", fmt_reader_meta(r->readers[0], "clock") ?: "boottime");
+	rewrite_meta(&m->rw, FMT_META_HOSTNAME, hosts);
+	rewrite_meta(&m->rw, FMT_META_KERNEL_RELEASE, mixed ? "mixed" : kernel ? kernel : "");
+	rewrite_meta(&m->rw, FMT_META_CLOCK, fmt_reader_meta(r->readers[0], FMT_META_CLOCK) ?: "boottime");
 	snprintf(key, sizeof(key), "%" PRId64, min_off);
-	rewrite_meta(&m->rw, "clock_offset_ns", key);
-	rewrite_meta_u64(&m->rw, "start_ns", start);
-	rewrite_meta_u64(&m->rw, "end_ns", end);
-	if (fmt_reader_meta(r->readers[0], "interval_ns"))
-		rewrite_meta(&m->rw, "interval_ns", fmt_reader_meta(r->readers[0], "interval_ns"));
-	rewrite_meta(&m->rw, "tool_version", "ebpfreport " EBPFREC_VERSION);
-	for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
-		rewrite_meta_u64(&m->rw, loss_keys[k], loss[k]);
-	rewrite_meta(&m->rw, "merge_filters", r->args);
+	rewrite_meta(&m->rw, FMT_META_CLOCK_OFFSET_NS, key);
+	rewrite_meta_u64(&m->rw, FMT_META_START_NS, start);
+	rewrite_meta_u64(&m->rw, FMT_META_END_NS, end);
+	if (fmt_reader_meta(r->readers[0], FMT_META_INTERVAL_NS))
+		rewrite_meta(&m->rw, FMT_META_INTERVAL_NS, fmt_reader_meta(r->readers[0], FMT_META_INTERVAL_NS));
+	rewrite_meta(&m->rw, FMT_META_TOOL_VERSION, "ebpfreport " EBPFREC_VERSION);
+	for (size_t k = 0; sums && k < nkeys; k++) /* the loss counters add up */
+		if (keys[k].flags & FMT_META_SUMMED)
+			rewrite_meta_u64(&m->rw, keys[k].name, sums[k]);
+	if (!sums)
+		m->rw.failed = 1;
+	free(sums);
+	rewrite_meta(&m->rw, FMT_META_MERGE_FILTERS, r->args);
 	merge_interfaces(r, m);
 }
 
@@ -166,7 +181,8 @@ static int run(struct report *r)
 
 const struct report_cmd cmd_merge = {
 	.name = "merge",
-	.usage = "FILE... -o OUT [--force] [filters]",
+	.args = "FILE... -o OUT",
 	.summary = "combine session files (hosts or runs) into one, in time order",
+	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(QUIET) | OPT_READING,
 	.run = run,
 };

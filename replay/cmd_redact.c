@@ -2,12 +2,16 @@
  * [--argv0] [--users] [--host] [--key KEY]`: a copy of a session that can
  * be shared.
  *
- * Addresses are anonymised prefix-preservingly with Crypto-PAn (subnets
- * stay subnets); arguments are dropped or replaced by keyed hashes; uids
- * and gids become keyed pseudonyms; hostname and boot id are dropped. The
- * recorder's command line and options are always dropped (they can hold
- * any of these). OUT is written fresh by the writer, so no original value
- * survives in it, not even in free pages. */
+ * What is kept is an allow-list over the privacy classes of fmt_meta.h:
+ * every meta key and record field has a class, and each redaction option
+ * cleans one class (action_for). Addresses are anonymised
+ * prefix-preservingly with Crypto-PAn (subnets stay subnets); arguments are
+ * dropped or replaced by keyed hashes; uids and gids become keyed
+ * pseudonyms; host identities are dropped. Free text that may hold any of
+ * these (the recorder's command line and options) and meta keys this
+ * version does not know are dropped by every redaction, so a key added
+ * later never leaks into a file meant to be shared. OUT is written fresh by
+ * the writer, so no original value survives in it, not even in free pages. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,20 +20,51 @@
 #include <arpa/inet.h>
 
 #include "cryptopan.h"
-#include "ifmeta.h"
+#include "fmt_interfaces.h"
+#include "fmt_meta.h"
 #include "json.h"
 #include "rewrite.h"
+#include "options.h"
 
 #define HASH_ARG_LEN 19 /* "h:" + 16 hex digits + NUL */
 
+/* What a redaction does with the values of one privacy class. */
+enum action {
+	KEEP, /* copied as it is */
+	CLEAN, /* rewritten by the option's method; dropped if there is none */
+	DROP,
+};
+
 struct redact {
 	struct report *r;
+	enum action users, args, addrs; /* for the record fields */
 	struct rewrite rw;
 	struct cryptopan cp;
 	const char **argv; /* rewritten argv of the current record */
 	char (*hashed)[HASH_ARG_LEN];
 	uint32_t cap;
 };
+
+static enum action action_for(const struct report *r, enum fmt_privacy c)
+{
+	switch (c) {
+	case FMT_PRIV_SAFE:
+	case FMT_PRIV_PROGRAM: /* no option removes what ran */
+		return KEEP;
+	case FMT_PRIV_ARGS:
+		return r->redact_argv ? CLEAN : KEEP;
+	case FMT_PRIV_USER:
+		return r->redact_users ? CLEAN : KEEP;
+	case FMT_PRIV_ADDR:
+		return r->redact_ips ? CLEAN : KEEP;
+	case FMT_PRIV_HOST:
+		return r->redact_host ? DROP : KEEP;
+	case FMT_PRIV_MIXED:
+	case FMT_PRIV_UNKNOWN:
+		break;
+	}
+	return DROP;
+}
 
 static uint32_t pseudonym(const struct redact *d, char kind, uint32_t id)
 {
@@ -60,11 +95,11 @@ static int redact_exec(struct redact *d, struct fmt_exec *e)
 	struct report *r = d->r;
 	uint32_t first = r->redact_argv0 ? 0 : 1; /* arguments from here on */
 
-	if (r->redact_users) {
+	if (d->users != KEEP) {
 		e->uid = pseudonym(d, 'u', e->uid);
 		e->gid = pseudonym(d, 'g', e->gid);
 	}
-	if (!r->redact_argv || e->argc <= first)
+	if (d->args == KEEP || e->argc <= first)
 		return 0;
 	if (!strcmp(r->redact_argv, "drop")) {
 		e->argc = first;
@@ -89,7 +124,7 @@ static void redact_flow(struct redact *d, struct fmt_flow_key *k)
 {
 	size_t len = k->family == FMT_FAMILY_IPV4 ? 4 : k->family == FMT_FAMILY_IPV6 ? 16 : 0;
 
-	if (!d->r->redact_ips || !len)
+	if (d->addrs == KEEP || !len)
 		return;
 	cpan_anon(&d->cp, k->src, len);
 	cpan_anon(&d->cp, k->dst, len);
@@ -111,65 +146,75 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	return rewrite_add(&d->rw, &e, 0);
 }
 
-/* The interface list with every address anonymised; NULL if it cannot be
- * parsed (the caller then drops it rather than copy what it can't clean). */
-static char *redact_interfaces(struct redact *d, const char *text)
+/* An interface list (an `interfaces` value, or a merge source's copy)
+ * with every address anonymised; NULL if it does not parse (the caller then
+ * drops the key rather than copy what it cannot clean) or on out of memory. */
+static char *redact_interfaces(struct redact *d, const char *value)
 {
-	static struct ifmeta v[IFMETA_MAX];
-	int n = ifmeta_parse(text, v, IFMETA_MAX);
+	struct fmt_ifaces *l;
+	size_t n, naddr = 0, k = 0;
+	struct fmt_iface *v;
+	const char **addr;
+	char (*text)[INET6_ADDRSTRLEN], *out = NULL;
 
-	if (n < 0)
+	if (fmt_ifaces_parse(value, &l))
 		return NULL;
-	for (int i = 0; i < n; i++) {
-		for (unsigned a = 0; a < v[i].naddr; a++) {
+	n = fmt_ifaces_count(l);
+	for (size_t i = 0; i < n; i++)
+		naddr += fmt_ifaces_at(l, i)->naddr;
+	v = calloc(n ? n : 1, sizeof(*v));
+	addr = calloc(naddr ? naddr : 1, sizeof(*addr));
+	text = calloc(naddr ? naddr : 1, sizeof(*text));
+	for (size_t i = 0; v && addr && text && i < n; i++) {
+		v[i] = *fmt_ifaces_at(l, i);
+		for (unsigned a = 0; a < v[i].naddr; a++, k++) {
 			uint8_t bin[16];
-			int fam = strchr(v[i].addr[a], ':') ? 6 : 4;
-			if (inet_pton(fam == 4 ? AF_INET : AF_INET6, v[i].addr[a], bin) != 1) {
-				snprintf(v[i].addr[a], sizeof(v[i].addr[a]), "redacted");
-				continue;
+			int af = strchr(v[i].addr[a], ':') ? AF_INET6 : AF_INET;
+			if (inet_pton(af, v[i].addr[a], bin) == 1) {
+				cpan_anon(&d->cp, bin, af == AF_INET ? 4 : 16);
+				inet_ntop(af, bin, text[k], sizeof(text[k]));
+			} else {
+				snprintf(text[k], sizeof(text[k]), "redacted");
 			}
-			cpan_anon(&d->cp, bin, fam == 4 ? 4 : 16);
-			inet_ntop(fam == 4 ? AF_INET : AF_INET6, bin, v[i].addr[a], sizeof(v[i].addr[a]));
+			addr[k] = text[k];
 		}
+		v[i].addr = addr + k - v[i].naddr;
 	}
-	return ifmeta_format(v, (size_t)n);
+	if (v && addr && text)
+		out = fmt_ifaces_format(v, n);
+	free(v);
+	free(addr);
+	free(text);
+	fmt_ifaces_free(l);
+	return out;
 }
 
-/* meta key without a merge's "sourceN." prefix */
-static const char *base_key(const char *key)
-{
-	const char *dot = strrchr(key, '.');
-	return dot ? dot + 1 : key;
-}
-
+/* Copy the meta keys this redaction allows: by class, cleaned where the
+ * class asks for it and a cleaner exists (the interface list), else not at
+ * all. The writer's own keys and an earlier redaction record are not
+ * copied (this run writes its own). */
 static void copy_meta(struct redact *d, struct fmt_reader *rd)
 {
-	static const char *const always[] = { "cmdline", "options", "slice_filters",
-					      "merge_filters" };
-	static const char *const host[] = { "hostname", "boot_id", "merge" };
 	size_t n = fmt_reader_meta_count(rd);
 
 	for (size_t i = 0; i < n; i++) {
-		const char *k, *v, *b;
-		int drop = 0;
+		const struct fmt_meta_key *known;
+		const char *k, *v;
+		enum action act;
+		char *clean;
+
 		fmt_reader_meta_at(rd, i, &k, &v);
-		b = base_key(k);
-		if (fmt_meta_is_writer_key(k) || !strcmp(k, "redaction"))
+		known = fmt_meta_key(k);
+		if (fmt_meta_is_writer_key(k) || !strcmp(k, FMT_META_REDACTION))
 			continue;
-		for (size_t a = 0; a < sizeof(always) / sizeof(always[0]); a++)
-			drop |= !strcmp(b, always[a]);
-		for (size_t h = 0; d->r->redact_host && h < sizeof(host) / sizeof(host[0]); h++)
-			drop |= !strcmp(b, host[h]);
-		if (drop)
-			continue;
-		if (d->r->redact_ips && !strcmp(b, "interfaces")) {
-			char *clean = redact_interfaces(d, v);
-			if (clean)
+		act = action_for(d->r, known ? known->privacy : FMT_PRIV_UNKNOWN);
+		if (act == KEEP) {
+			rewrite_meta(&d->rw, k, v);
+		} else if (act == CLEAN && !strcmp(known->name, FMT_META_INTERFACES)) {
+			if ((clean = redact_interfaces(d, v)))
 				rewrite_meta(&d->rw, k, clean);
 			free(clean);
-			continue;
 		}
-		rewrite_meta(&d->rw, k, v);
 	}
 }
 
@@ -186,10 +231,11 @@ static void record_redaction(struct redact *d)
 	json_kv_str(&j, "users", r->redact_users ? "keyed pseudonyms" : "kept");
 	json_kv_str(&j, "host", r->redact_host ? "dropped" : "kept");
 	json_kv_str(&j, "recorder_cmdline", "dropped");
+	json_kv_str(&j, "unknown_meta", "dropped");
 	json_kv_str(&j, "key", r->key ? "given" : "random, not stored");
 	json_end_object(&j);
 	text = json_take(&j);
-	rewrite_meta(&d->rw, "redaction", text ? text : "{}");
+	rewrite_meta(&d->rw, FMT_META_REDACTION, text ? text : "{}");
 	free(text);
 }
 
@@ -213,6 +259,9 @@ static int run(struct report *r)
 		return 2;
 	}
 	cpan_init(&d.cp, key);
+	d.users = action_for(r, fmt_field_privacy(FMT_STREAM_EXEC, "uid"));
+	d.args = action_for(r, fmt_field_privacy(FMT_STREAM_EXEC, "argv"));
+	d.addrs = action_for(r, fmt_field_privacy(FMT_STREAM_FLOW, "src"));
 	if ((rc = rewrite_begin(r, &d.rw)))
 		return rc;
 	copy_meta(&d, r->readers[0]);
@@ -229,7 +278,9 @@ static int run(struct report *r)
 
 const struct report_cmd cmd_redact = {
 	.name = "redact",
-	.usage = "FILE -o OUT [--ips] [--argv drop|hash] [--argv0] [--users] [--host] [--key KEY]",
+	.args = "FILE -o OUT",
 	.summary = "write a copy safe to share: anonymised addresses, arguments, users, host",
+	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(QUIET) | OPT(IPS) | OPT(ARGV) | OPT(ARGV0) |
+		OPT(USERS) | OPT(HOST) | OPT(KEY) | OPT_READING,
 	.run = run,
 };

@@ -6,12 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "event_out.h"
 #include "json.h"
 #include "report.h"
+#include "options.h"
 
 struct replay {
 	struct json j;
@@ -31,13 +31,6 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static double mono(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec + t.tv_nsec / 1e9;
-}
-
 static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct replay *p = ctx;
@@ -55,12 +48,12 @@ static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 		double due;
 		if (!p->start_mono) {
 			p->first_wall = w;
-			p->start_mono = mono();
+			p->start_mono = report_clock();
 		}
 		due = p->start_mono + (double)(w - p->first_wall) / 1e9 / r->speed;
-		if (due > mono()) {
+		if (due > report_clock()) {
 			fflush(stdout);
-			usleep((useconds_t)((due - mono()) * 1e6));
+			usleep((useconds_t)((due - report_clock()) * 1e6));
 		}
 	}
 	if (r->out == OUT_JSON) {
@@ -83,7 +76,8 @@ static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 	return p->broken;
 }
 
-/* --follow: reopen the (single) file until its recorder closes it. The
+/* --follow: reopen the (single) file until its recorder closes it, or is
+ * gone without closing it (killed: nothing holds the writer's lock). The
  * recorder rewrites its growing chunks, so each round reads from the last
  * printed timestamp and skips what was already printed at it. */
 static int follow(struct report *r, struct replay *p)
@@ -99,6 +93,12 @@ static int follow(struct report *r, struct replay *p)
 		fflush(stdout);
 		if (clean)
 			break;
+		if (!fmt_reader_being_written(r->readers[0])) {
+			report_err("%s: not being recorded any more, and not closed cleanly "
+				   "(recorder killed?); stopped following",
+				   r->paths[0]);
+			break;
+		}
 		/* closed while we wait, so the recorder can finish its file */
 		fmt_reader_close(r->readers[0]);
 		r->readers[0] = NULL;
@@ -110,7 +110,7 @@ static int follow(struct report *r, struct replay *p)
 			r->nfiles = 0;
 			return 1;
 		}
-		r->f.since_set = true;
+		r->f.set |= 1u << FILTER_SINCE;
 		r->f.since_rel = false;
 		r->f.since = (int64_t)p->last_ts + fmt_reader_clock_offset(r->readers[0]);
 		p->skip = p->seen_at_last;
@@ -134,16 +134,13 @@ static int run(struct report *r)
 	if (r->follow && !p.broken)
 		rc = follow(r, &p);
 	json_free(&p.j);
-	if (p.broken) {
-		report_err("write error on standard output");
-		return 1;
-	}
-	return report_finish_output(r, rc);
+	return p.broken ? 1 : rc; /* main says "write error" */
 }
 
 const struct report_cmd cmd_replay = {
 	.name = "replay",
-	.usage = "FILE... [--speed X] [--follow] [--json|--csv] [filters]",
+	.args = "FILE...",
 	.summary = "every event in time order (paced with --speed, live with --follow)",
+	.opts = OPT(SPEED) | OPT(FOLLOW) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT_READING,
 	.run = run,
 };

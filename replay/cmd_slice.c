@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "json.h"
 #include "rewrite.h"
-#include "sessinfo.h"
+#include "session.h"
+#include "options.h"
 
 static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 {
@@ -20,7 +22,7 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 static int run(struct report *r)
 {
 	struct fmt_reader *rd = r->readers[0];
-	uint64_t from, to, start = sess_start_ns(rd), end = sess_end_ns(rd);
+	uint64_t from, to, start = session_start_ns(rd), end = session_end_ns(rd);
 	struct rewrite rw;
 	struct json j = { 0 };
 	char base[4096], *text;
@@ -34,21 +36,21 @@ static int run(struct report *r)
 		return rc;
 	report_window(r, 0, &from, &to);
 	rewrite_copy_meta(&rw, rd, "");
-	rewrite_meta_u64(&rw, "start_ns", start > from ? start : from);
-	rewrite_meta_u64(&rw, "end_ns", end < to ? end : to);
+	rewrite_meta_u64(&rw, FMT_META_START_NS, start > from ? start : from);
+	rewrite_meta_u64(&rw, FMT_META_END_NS, end < to ? end : to);
 	snprintf(base, sizeof(base), "%s", r->paths[0]);
 	json_begin_object(&j);
 	json_kv_str(&j, "source", basename(base));
 	json_kv_u64(&j, "from_ns", from);
 	json_kv_u64(&j, "to_ns", to);
-	json_kv_u64(&j, "source_records_exec", sess_meta_u64(rd, "records_exec"));
-	json_kv_u64(&j, "source_records_exit", sess_meta_u64(rd, "records_exit"));
-	json_kv_u64(&j, "source_records_flow", sess_meta_u64(rd, "records_flow"));
+	json_kv_u64(&j, "source_records_exec", session_meta_u64(rd, FMT_META_RECORDS_EXEC));
+	json_kv_u64(&j, "source_records_exit", session_meta_u64(rd, FMT_META_RECORDS_EXIT));
+	json_kv_u64(&j, "source_records_flow", session_meta_u64(rd, FMT_META_RECORDS_FLOW));
 	json_end_object(&j);
 	text = json_take(&j);
-	rewrite_meta(&rw, "slice", text ? text : "{}");
+	rewrite_meta(&rw, FMT_META_SLICE, text ? text : "{}");
 	free(text);
-	rewrite_meta(&rw, "slice_filters", r->args);
+	rewrite_meta(&rw, FMT_META_SLICE_FILTERS, r->args);
 	rc = report_each(r, add, &rw);
 	rc = rewrite_end(&rw, rc);
 	if (!rc && !r->quiet)
@@ -58,7 +60,8 @@ static int run(struct report *r)
 
 const struct report_cmd cmd_slice = {
 	.name = "slice",
-	.usage = "FILE -o OUT [--force] [filters]",
+	.args = "FILE -o OUT",
 	.summary = "write a smaller session file with only what the filters keep",
+	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(QUIET) | OPT_READING,
 	.run = run,
 };

@@ -10,6 +10,7 @@
 #include "json.h"
 #include "out.h"
 #include "report.h"
+#include "options.h"
 
 #define MAX_CELL 200 /* table cells are cut here (JSON and CSV are whole) */
 
@@ -217,13 +218,14 @@ static int run(struct report *r)
 	free(t.cells);
 	json_free(&t.j);
 	fmt_sql_close(s);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 const struct report_cmd cmd_sql = {
 	.name = "sql",
-	.usage = "FILE... \"SQL\" [--json|--csv] [--stats]",
+	.args = "FILE... \"SQL\"",
 	.summary = "SQL over the sessions: tables exec, exit, flow and meta",
+	.opts = OPT(JSON) | OPT(CSV) | OPT(STATS),
 	.run = run,
 	.takes_query = true,
 };

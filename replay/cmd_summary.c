@@ -4,38 +4,49 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fastscan.h"
+#include "fmt_text.h"
+#include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
-#include "sessinfo.h"
+#include "scan.h"
+#include "session.h"
 #include "top.h"
+#include "options.h"
 
 struct totals {
 	uint64_t execs, failed, exits, flow_rows, packets, bytes;
 	struct top comms, flows;
-	int oom;
 };
 
-static int count(struct report *r, const struct fmt_event *ev, void *ctx)
+static int count(void *ctx, const struct report *r, unsigned source, const struct fmt_batch *b,
+		 const uint32_t *pos, uint32_t n)
 {
 	struct totals *t = ctx;
 
 	(void)r;
-	if (ev->stream == FMT_STREAM_EXEC) {
-		t->execs++;
-		t->failed += ev->exec.ret < 0;
-	} else if (ev->stream == FMT_STREAM_EXIT) {
-		t->exits++;
-	} else {
-		t->flow_rows++;
-		t->packets += ev->flow.packets;
-		t->bytes += ev->flow.bytes;
+	switch (fmt_batch_stream(b)) {
+	case FMT_STREAM_EXEC: {
+		const int32_t *ret = fmt_batch_exec_rets(b);
+		t->execs += n;
+		for (uint32_t i = 0; i < n; i++)
+			t->failed += ret[pos[i]] < 0;
+		break;
 	}
-	if (top_add(&t->comms, ev) || top_add(&t->flows, ev)) {
-		t->oom = 1;
-		return 1;
+	case FMT_STREAM_EXIT:
+		t->exits += n;
+		break;
+	case FMT_STREAM_FLOW: {
+		const uint64_t *pk = fmt_batch_flow_packets(b), *by = fmt_batch_flow_bytes(b);
+		t->flow_rows += n;
+		for (uint32_t i = 0; i < n; i++) {
+			t->packets += pk[pos[i]];
+			t->bytes += by[pos[i]];
+		}
+		break;
 	}
-	return 0;
+	}
+	return top_add_batch(&t->comms, source, b, pos, n) ||
+	       top_add_batch(&t->flows, source, b, pos, n);
 }
 
 static const char *meta_or(struct fmt_reader *rd, const char *key, const char *dflt)
@@ -51,14 +62,14 @@ static void header_table(struct report *r, struct totals *t)
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		struct fmt_reader *rd = r->readers[i];
 		int64_t off = fmt_reader_clock_offset(rd);
-		uint64_t s = sess_start_ns(rd), en = sess_end_ns(rd);
+		uint64_t s = session_start_ns(rd), en = session_end_ns(rd);
 
 		printf("%s  host %s  kernel %s  %s -> %s (%s)\n", r->paths[i],
-		       meta_or(rd, "hostname", "?"), meta_or(rd, "kernel_release", "?"),
-		       out_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
-		       out_wall(b, sizeof(b), (int64_t)en + off, r->utc, false) + 11,
-		       out_duration(c, sizeof(c), en > s ? en - s : 0));
-		sess_losses(rd, lost, sizeof(lost));
+		       meta_or(rd, FMT_META_HOSTNAME, "?"), meta_or(rd, FMT_META_KERNEL_RELEASE, "?"),
+		       fmt_text_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
+		       fmt_text_wall(b, sizeof(b), (int64_t)en + off, r->utc, false) + 11,
+		       fmt_text_duration(c, sizeof(c), en > s ? en - s : 0));
+		session_losses_text(rd, lost, sizeof(lost));
 		if (r->nfiles > 1)
 			printf("  lost: %s\n", lost);
 	}
@@ -67,7 +78,7 @@ static void header_table(struct report *r, struct totals *t)
 	       out_count(c, sizeof(c), t->exits), out_count(d, sizeof(d), t->flow_rows),
 	       out_si(e, sizeof(e), t->packets), out_bytes(f, sizeof(f), t->bytes));
 	if (r->nfiles == 1) {
-		sess_losses(r->readers[0], lost, sizeof(lost));
+		session_losses_text(r->readers[0], lost, sizeof(lost));
 		printf("  lost: %s", lost);
 	}
 	printf("\n\n");
@@ -80,8 +91,6 @@ static void header_json(struct report *r, struct totals *t)
 {
 	struct json j = { 0 };
 	char lost[512];
-	static const char *const loss_keys[] = { "lost_ringbuf", "lost_queue", "lost_flow_overflow",
-						 "argv_truncated" };
 
 	json_begin_object(&j);
 	json_key(&j, "files");
@@ -89,21 +98,23 @@ static void header_json(struct report *r, struct totals *t)
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		struct fmt_reader *rd = r->readers[i];
 		int64_t off = fmt_reader_clock_offset(rd);
-		uint64_t s = sess_start_ns(rd), en = sess_end_ns(rd);
+		uint64_t s = session_start_ns(rd), en = session_end_ns(rd);
 		json_begin_object(&j);
 		json_kv_str(&j, "path", r->paths[i]);
-		json_kv_str(&j, "hostname", meta_or(rd, "hostname", ""));
-		json_kv_str(&j, "kernel_release", meta_or(rd, "kernel_release", ""));
+		json_kv_str(&j, "hostname", meta_or(rd, FMT_META_HOSTNAME, ""));
+		json_kv_str(&j, "kernel_release", meta_or(rd, FMT_META_KERNEL_RELEASE, ""));
 		json_kv_i64(&j, "start_wall_ns", (int64_t)s + off);
 		json_kv_i64(&j, "end_wall_ns", (int64_t)en + off);
 		json_kv_double(&j, "duration_s", en > s ? (double)(en - s) / 1e9 : 0);
 		json_kv_bool(&j, "closed_clean", fmt_reader_closed_clean(rd));
+		json_kv_bool(&j, "being_recorded", fmt_reader_being_written(rd));
 		json_key(&j, "lost");
 		json_begin_object(&j);
-		for (size_t k = 0; k < sizeof(loss_keys) / sizeof(loss_keys[0]); k++)
-			json_kv_u64(&j, loss_keys[k], sess_meta_u64(rd, loss_keys[k]));
+		for (size_t k = 0; k < session_nlosses; k++)
+			json_kv_u64(&j, session_losses[k].key,
+				    session_meta_u64(rd, session_losses[k].key));
 		json_end_object(&j);
-		sess_losses(rd, lost, sizeof(lost));
+		session_losses_text(rd, lost, sizeof(lost));
 		json_kv_str(&j, "lost_text", lost);
 		json_end_object(&j);
 	}
@@ -133,17 +144,8 @@ static int run(struct report *r)
 
 	top_init(&t.comms, BY_COMM, 0);
 	top_init(&t.flows, BY_FLOW, 1);
-	if (fastscan_usable(r)) {
-		struct scan_totals st = { 0 };
-		rc = fastscan(r, &st, &t.comms, &t.flows);
-		if (rc < 0)
-			t.oom = 1, rc = 1;
-		t.execs = st.execs, t.failed = st.failed, t.exits = st.exits;
-		t.flow_rows = st.flow_rows, t.packets = st.packets, t.bytes = st.bytes;
-	} else {
-		rc = report_each(r, count, &t);
-	}
-	if (t.oom) {
+	rc = scan(r, count, &t);
+	if (rc < 0) {
 		report_err("out of memory");
 		rc = 1;
 	}
@@ -157,12 +159,13 @@ static int run(struct report *r)
 		header_table(r, &t);
 	top_free(&t.comms);
 	top_free(&t.flows);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 const struct report_cmd cmd_summary = {
 	.name = "summary",
-	.usage = "FILE... [--top N] [filters]",
+	.args = "FILE...",
 	.summary = "session header, loss counters, top commands and flows (default)",
+	.opts = OPT(TOP) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT_READING,
 	.run = run,
 };

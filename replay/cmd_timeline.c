@@ -1,69 +1,43 @@
 /* cmd_timeline.c - `ebpfreport timeline FILE... [--bucket 1s]`: execs,
- * exits, packets and bytes per time bucket, with bars so a spike shows at
- * a glance (JSON and CSV for programs). */
+ * exits, packets and bytes per time bucket (series.c, as html and perfetto
+ * count them), with bars so a spike shows at a glance (JSON and CSV for
+ * programs). Read with the columnar scan: buckets need no time order. */
 #include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter_parse.h"
+#include "fmt_text.h"
+#include "parse.h"
 #include "json.h"
 #include "out.h"
 #include "report.h"
-#include "sessinfo.h"
+#include "scan.h"
+#include "series.h"
+#include "session.h"
+#include "options.h"
 
 #define MAX_BUCKETS 1000000
 
-struct bucket {
-	uint64_t execs, exits, packets, bytes;
-};
-
-struct timeline {
-	int64_t origin; /* wall ns of bucket 0 */
-	uint64_t width; /* ns */
-	struct bucket *b;
-	size_t n, cap;
-	int oom, too_many;
-};
-
-static int add(struct report *r, const struct fmt_event *ev, void *ctx)
+static int add(void *ctx, const struct report *r, unsigned source, const struct fmt_batch *b,
+	       const uint32_t *pos, uint32_t n)
 {
-	struct timeline *t = ctx;
-	int64_t w = (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
-	size_t i;
+	struct series *t = ctx;
+	int64_t off = fmt_reader_clock_offset(r->readers[source]);
+	const uint64_t *ts = fmt_batch_ts_column(b);
+	enum fmt_stream stream = fmt_batch_stream(b);
 
-	if (w < t->origin)
-		w = t->origin; /* another file started earlier: clamp into bucket 0 */
-	i = (size_t)((uint64_t)(w - t->origin) / t->width);
-	if (i >= MAX_BUCKETS) {
-		t->too_many = 1;
-		return 1;
+	if (stream == FMT_STREAM_FLOW) {
+		const uint64_t *pk = fmt_batch_flow_packets(b), *by = fmt_batch_flow_bytes(b);
+		const uint64_t *iv = fmt_batch_flow_intervals(b);
+		for (uint32_t i = 0; i < n; i++)
+			series_add_flow(t, (int64_t)ts[pos[i]] + off, iv[pos[i]], pk[pos[i]],
+					by[pos[i]]);
+	} else {
+		for (uint32_t i = 0; i < n; i++)
+			series_add_event(t, stream, (int64_t)ts[pos[i]] + off);
 	}
-	if (i >= t->cap) {
-		size_t cap = t->cap ? t->cap : 64;
-		struct bucket *nb;
-		while (cap <= i)
-			cap *= 2;
-		nb = realloc(t->b, cap * sizeof(*nb));
-		if (!nb) {
-			t->oom = 1;
-			return 1;
-		}
-		memset(nb + t->cap, 0, (cap - t->cap) * sizeof(*nb));
-		t->b = nb;
-		t->cap = cap;
-	}
-	if (i >= t->n)
-		t->n = i + 1;
-	if (ev->stream == FMT_STREAM_EXEC)
-		t->b[i].execs++;
-	else if (ev->stream == FMT_STREAM_EXIT)
-		t->b[i].exits++;
-	else {
-		t->b[i].packets += ev->flow.packets;
-		t->b[i].bytes += ev->flow.bytes;
-	}
-	return 0;
+	return t->oom || t->too_many;
 }
 
 /* A bar of up to width cells for v out of max ("█" per cell, "▌" for a half). */
@@ -82,7 +56,7 @@ static void bar(uint64_t v, uint64_t max, int width)
 }
 
 /* One-line sparkline of a series, at most 80 characters (max per cell). */
-static void sparkline(const char *name, const struct timeline *t, size_t off)
+static void sparkline(const char *name, const struct series *t, size_t off)
 {
 	static const char *const ticks[] = { "\u2581", "\u2582", "\u2583", "\u2584",
 					     "\u2585", "\u2586", "\u2587", "\u2588" };
@@ -106,8 +80,8 @@ static void sparkline(const char *name, const struct timeline *t, size_t off)
 
 static int run(struct report *r)
 {
-	struct timeline t = { 0 };
-	int64_t w = parse_duration(r->bucket ? r->bucket : "1s");
+	struct series t;
+	int64_t w = parse_duration(r->bucket ? r->bucket : "1s"), origin = INT64_MAX;
 	uint64_t max_e = 0, max_p = 0;
 	char tb[64], c1[32], c2[32], c3[32], c4[32];
 	int rc;
@@ -117,20 +91,20 @@ static int run(struct report *r)
 			   r->bucket);
 		return 2;
 	}
-	t.width = (uint64_t)w;
-	t.origin = INT64_MAX;
 	for (unsigned i = 0; i < r->nfiles; i++) {
-		int64_t s = (int64_t)sess_start_ns(r->readers[i]) +
+		int64_t s = (int64_t)session_start_ns(r->readers[i]) +
 			    fmt_reader_clock_offset(r->readers[i]);
-		if (s < t.origin)
-			t.origin = s;
+		if (s < origin)
+			origin = s;
 	}
-	t.origin -= t.origin % (int64_t)t.width; /* buckets on round times */
-	rc = report_each(r, add, &t);
-	if (t.oom || t.too_many) {
-		report_err(t.oom ? "out of memory" :
-				   "more than 1,000,000 buckets: use a larger --bucket");
-		free(t.b);
+	origin -= origin % w; /* buckets on round times */
+	series_init(&t, origin, w, MAX_BUCKETS, false);
+	rc = scan(r, add, &t);
+	series_finish(&t);
+	if (t.oom || t.too_many || rc < 0) {
+		report_err(t.too_many ? "more than 1,000,000 buckets: use a larger --bucket" :
+					"out of memory");
+		series_free(&t);
 		return 1;
 	}
 	for (size_t i = 0; i < t.n; i++) {
@@ -142,12 +116,12 @@ static int run(struct report *r)
 	if (r->out == OUT_JSON) {
 		struct json j = { 0 };
 		json_begin_object(&j);
-		json_kv_u64(&j, "bucket_ns", t.width);
+		json_kv_u64(&j, "bucket_ns", (uint64_t)t.width);
 		json_key(&j, "buckets");
 		json_begin_array(&j);
 		for (size_t i = 0; i < t.n; i++) {
 			json_begin_object(&j);
-			json_kv_i64(&j, "start_wall_ns", t.origin + (int64_t)(i * t.width));
+			json_kv_i64(&j, "start_wall_ns", t.origin + (int64_t)i * t.width);
 			json_kv_u64(&j, "execs", t.b[i].execs);
 			json_kv_u64(&j, "exits", t.b[i].exits);
 			json_kv_u64(&j, "packets", t.b[i].packets);
@@ -163,21 +137,22 @@ static int run(struct report *r)
 		printf("start_wall_ns,time,execs,exits,packets,bytes\n");
 		for (size_t i = 0; i < t.n; i++)
 			printf("%lld,%s,%llu,%llu,%llu,%llu\n",
-			       (long long)(t.origin + (int64_t)(i * t.width)),
-			       out_wall(tb, sizeof(tb), t.origin + (int64_t)(i * t.width), r->utc, true),
+			       (long long)(t.origin + (int64_t)i * t.width),
+			       fmt_text_wall(tb, sizeof(tb), t.origin + (int64_t)i * t.width, r->utc, true),
 			       (unsigned long long)t.b[i].execs, (unsigned long long)t.b[i].exits,
 			       (unsigned long long)t.b[i].packets, (unsigned long long)t.b[i].bytes);
 	} else {
 		if (t.n > 1) {
-			sparkline("execs", &t, offsetof(struct bucket, execs));
-			sparkline("packets", &t, offsetof(struct bucket, packets));
+			sparkline("execs", &t, offsetof(struct series_bucket, execs));
+			sparkline("packets", &t, offsetof(struct series_bucket, packets));
 			putchar('\n');
 		}
 		printf("%-26s %8s %8s %10s %10s  %-20s %-20s\n", "TIME", "EXECS", "EXITS", "PACKETS",
 		       "BYTES", "execs", "packets");
 		for (size_t i = 0; i < t.n; i++) {
 			printf("%-26s %8s %8s %10s %10s  ",
-			       out_wall(tb, sizeof(tb), t.origin + (int64_t)(i * t.width), r->utc, t.width < 1000000000),
+			       fmt_text_wall(tb, sizeof(tb), t.origin + (int64_t)i * t.width, r->utc,
+					t.width < 1000000000),
 			       out_count(c1, sizeof(c1), t.b[i].execs), out_count(c2, sizeof(c2), t.b[i].exits),
 			       out_count(c3, sizeof(c3), t.b[i].packets), out_bytes(c4, sizeof(c4), t.b[i].bytes));
 			bar(t.b[i].execs, max_e, 20);
@@ -188,13 +163,14 @@ static int run(struct report *r)
 		if (!t.n)
 			printf("(no events)\n");
 	}
-	free(t.b);
-	return report_finish_output(r, rc);
+	series_free(&t);
+	return rc;
 }
 
 const struct report_cmd cmd_timeline = {
 	.name = "timeline",
-	.usage = "FILE... [--bucket 1s] [--json|--csv] [filters]",
+	.args = "FILE...",
 	.summary = "execs, exits, packets and bytes per time bucket, with bars",
+	.opts = OPT(BUCKET) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT_READING,
 	.run = run,
 };

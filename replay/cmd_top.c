@@ -3,12 +3,15 @@
 #include <string.h>
 
 #include "json.h"
+#include "scan.h"
 #include "top.h"
+#include "options.h"
 
-static int add(struct report *r, const struct fmt_event *ev, void *ctx)
+static int add(void *ctx, const struct report *r, unsigned source, const struct fmt_batch *b,
+	       const uint32_t *pos, uint32_t n)
 {
 	(void)r;
-	return top_add(ctx, ev) ? 1 : 0;
+	return top_add_batch(ctx, source, b, pos, n);
 }
 
 static int run(struct report *r)
@@ -30,8 +33,8 @@ static int run(struct report *r)
 		return 2;
 	}
 	top_init(&t, by, metric);
-	rc = report_each(r, add, &t);
-	if (t.agg.oom) {
+	rc = scan(r, add, &t);
+	if (rc < 0) {
 		report_err("out of memory");
 		rc = 1;
 	}
@@ -54,12 +57,13 @@ static int run(struct report *r)
 		top_print(&t, r, title);
 	}
 	top_free(&t);
-	return report_finish_output(r, rc);
+	return rc;
 }
 
 const struct report_cmd cmd_top = {
 	.name = "top",
-	.usage = "FILE... [--by KEY] [--sort count|packets|bytes] [-n N] [filters]",
+	.args = "FILE...",
 	.summary = "the top N by command, path, command line, uid, parent, flow, address, port...",
+	.opts = OPT(TOP) | OPT(BY) | OPT(SORT) | OPT(JSON) | OPT(CSV) | OPT_READING,
 	.run = run,
 };

@@ -2,20 +2,26 @@
  * declared sizes, full decode, record count and time range against the
  * chunk index: the reader checks all of these on each load), the meta
  * table, the record totals and the clean-close marker. One verdict per
- * file; exit 1 if any file has a problem. */
+ * file; exit 1 if any file has a problem. A chunk of a stream this version
+ * does not know is a compatible addition (FORMAT.md section 5): its
+ * container is checked, and it is reported as skipped, not as a problem. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
 #include "report.h"
+#include "options.h"
 
 #define MAX_PROBLEMS 100 /* listed per file; more are counted */
 
 struct verdict {
 	uint64_t chunks, records[FMT_STREAM_MAX + 1];
-	int opened, clean;
+	uint64_t skipped; /* chunks of unknown streams */
+	int unknown_stream; /* the last such stream */
+	int opened, clean, being_written;
 	unsigned problems;
 	char *problem[MAX_PROBLEMS];
 };
@@ -30,11 +36,12 @@ static void problem(struct verdict *v, const char *what)
 /* The writer stores totals at a clean close; they must match the chunks. */
 static void check_meta(struct fmt_reader *rd, struct verdict *v)
 {
-	static const char *const keys[] = { NULL, "records_exec", "records_exit", "records_flow" };
+	static const char *const keys[] = { NULL, FMT_META_RECORDS_EXEC, FMT_META_RECORDS_EXIT,
+					    FMT_META_RECORDS_FLOW };
 	char msg[256];
 	uint64_t n;
 
-	if (!fmt_reader_meta(rd, "format_version"))
+	if (!fmt_reader_meta(rd, FMT_META_FORMAT_VERSION))
 		problem(v, "meta format_version is missing");
 	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
 		int rc = fmt_reader_meta_u64(rd, keys[s], &n);
@@ -66,11 +73,18 @@ static void verify_one(struct report *r, const char *path, struct verdict *v)
 	}
 	v->opened = 1;
 	v->clean = fmt_reader_closed_clean(rd);
+	v->being_written = fmt_reader_being_written(rd);
 	n = fmt_reader_chunks(rd, &ci);
 	if (n < 0)
 		problem(v, fmt_reader_errmsg(rd));
 	for (int i = 0; i < n; i++) {
-		if (fmt_reader_load_chunk(rd, ci[i].id, &b)) {
+		int rc = fmt_reader_load_chunk(rd, ci[i].id, &b);
+		if (rc == FMT_ESTREAM) {
+			v->skipped++;
+			v->unknown_stream = ci[i].stream;
+			continue;
+		}
+		if (rc) {
 			problem(v, fmt_reader_errmsg(rd));
 			continue;
 		}
@@ -82,7 +96,8 @@ static void verify_one(struct report *r, const char *path, struct verdict *v)
 	if (n >= 0)
 		check_meta(rd, v);
 	if (!v->clean && r->strict)
-		problem(v, "not closed cleanly (the recorder was killed or crashed)");
+		problem(v, v->being_written ? "not closed yet: it is still being recorded" :
+					      "not closed cleanly (the recorder was killed or crashed)");
 	fmt_reader_close(rd);
 }
 
@@ -92,7 +107,9 @@ static void print_json(const char *path, const struct verdict *v, struct json *j
 	json_kv_str(j, "file", path);
 	json_kv_bool(j, "ok", !v->problems);
 	json_kv_bool(j, "closed_clean", v->clean);
+	json_kv_bool(j, "being_recorded", v->being_written);
 	json_kv_u64(j, "chunks", v->chunks);
+	json_kv_u64(j, "skipped_chunks", v->skipped);
 	json_kv_u64(j, "exec", v->records[FMT_STREAM_EXEC]);
 	json_kv_u64(j, "exit", v->records[FMT_STREAM_EXIT]);
 	json_kv_u64(j, "flow", v->records[FMT_STREAM_FLOW]);
@@ -113,12 +130,18 @@ static void print_text(const char *path, const struct verdict *v)
 		printf("%s: BAD: %u more problems\n", path, v->problems - MAX_PROBLEMS);
 	if (v->problems)
 		return;
-	printf("%s: OK  %s chunks, %s records (%s exec, %s exit, %s flow), %s\n", path,
+	printf("%s: OK  %s chunks, %s records (%s exec, %s exit, %s flow), %s", path,
 	       out_count(a, sizeof(a), v->chunks), out_count(b, sizeof(b), total),
 	       out_count(c, sizeof(c), v->records[FMT_STREAM_EXEC]),
 	       out_count(d, sizeof(d), v->records[FMT_STREAM_EXIT]),
 	       out_count(e, sizeof(e), v->records[FMT_STREAM_FLOW]),
-	       v->clean ? "closed cleanly" : "not closed cleanly (recording was interrupted)");
+	       v->clean ? "closed cleanly" :
+	       v->being_written ? "being recorded (not closed yet)" :
+				  "not closed cleanly (recording was interrupted)");
+	if (v->skipped)
+		printf("; %llu chunk%s of a stream this version does not know (%d) skipped",
+		       (unsigned long long)v->skipped, v->skipped > 1 ? "s" : "", v->unknown_stream);
+	putchar('\n');
 }
 
 static int run(struct report *r)
@@ -145,13 +168,14 @@ static int run(struct report *r)
 		putchar('\n');
 		json_free(&j);
 	}
-	return report_finish_output(r, bad);
+	return bad;
 }
 
 const struct report_cmd cmd_verify = {
 	.name = "verify",
-	.usage = "FILE... [--quiet] [--strict] [--json]",
+	.args = "FILE...",
 	.summary = "check every chunk, the meta table and the totals; exit 1 on a problem",
+	.opts = OPT(QUIET) | OPT(STRICT) | OPT(JSON),
 	.run = run,
 	.opens_itself = true,
 };

@@ -1,14 +1,12 @@
 /* event_out.c - see event_out.h. */
-#define _GNU_SOURCE /* sigabbrev_np */
-#include <ctype.h>
-#include <signal.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "event_out.h"
 #include "out.h"
-#include "text.h"
+#include "fmt_text.h"
 
 static int64_t wall(struct report *r, const struct fmt_event *ev)
 {
@@ -17,47 +15,14 @@ static int64_t wall(struct report *r, const struct fmt_event *ev)
 
 void event_line(struct report *r, const struct fmt_event *ev, FILE *f)
 {
-	char t[64], fl[256];
+	struct fmt_reader *rd = r->readers[ev->source];
+	struct fmt_text_opts o = { .clock_offset = fmt_reader_clock_offset(rd), .utc = r->utc };
 
-	out_wall(t, sizeof(t), wall(r, ev), r->utc, true);
-	fputs(t, f);
 	if (r->nfiles > 1)
-		fprintf(f, " [%s]", fmt_reader_meta(r->readers[ev->source], "hostname") ?: r->paths[ev->source]);
-	switch (ev->stream) {
-	case FMT_STREAM_EXEC: {
-		const struct fmt_exec *e = &ev->exec;
-		fprintf(f, " exec %7u ppid %-7u uid %-5u %-15s ", e->pid, e->ppid, e->uid, e->comm);
-		if (e->ret < 0)
-			fprintf(f, "[failed: %s] ", strerror(-e->ret));
-		for (uint32_t i = 0; i < e->argc; i++) {
-			if (i)
-				fputc(' ', f);
-			text_put_arg(f, e->argv[i]);
-		}
-		if (!e->argc)
-			text_put_arg(f, e->filename);
-		if (e->flags & FMT_EXEC_ARGV_TRUNCATED)
-			fputs(" [argv truncated]", f);
-		break;
-	}
-	case FMT_STREAM_EXIT: {
-		const struct fmt_exit *x = &ev->exit;
-		fprintf(f, " exit %7u ppid %-7u ", x->pid, x->ppid);
-		if (x->signal && sigabbrev_np((int)x->signal))
-			fprintf(f, "killed by SIG%s", sigabbrev_np((int)x->signal));
-		else if (x->signal)
-			fprintf(f, "killed by signal %u", x->signal);
-		else
-			fprintf(f, "code %u", x->exit_code);
-		fprintf(f, " after %s", out_duration(t, sizeof(t), x->ts_ns - x->start_ns));
-		break;
-	}
-	default:
-		fprintf(f, " flow %s +%llu pkts +%llu bytes",
-			out_flow(fl, sizeof(fl), r->readers[ev->source], &ev->flow.key),
-			(unsigned long long)ev->flow.packets, (unsigned long long)ev->flow.bytes);
-	}
-	fputc('\n', f);
+		o.source = fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: r->paths[ev->source];
+	if (ev->stream == FMT_STREAM_FLOW)
+		o.iface = fmt_reader_iface_name(rd, ev->flow.key.ifindex);
+	fmt_text_event(f, ev, &o);
 }
 
 static void flow_fields(struct report *r, const struct fmt_event *ev, struct json *j)
@@ -70,10 +35,10 @@ static void flow_fields(struct report *r, const struct fmt_event *ev, struct jso
 	json_kv_str(j, "iface", out_iface(r->readers[ev->source], k->ifindex, a, sizeof(a)));
 	json_kv_str(j, "dir", k->dir == FMT_DIR_EGRESS ? "egress" : "ingress");
 	json_kv_u64(j, "family", k->family);
-	json_kv_str(j, "proto", out_proto(k->proto, pb, sizeof(pb)));
-	json_kv_str(j, "src", out_addr(a, sizeof(a), k->family, k->src));
+	json_kv_str(j, "proto", fmt_text_proto(k->proto, pb, sizeof(pb)));
+	json_kv_str(j, "src", fmt_text_addr(a, sizeof(a), k->family, k->src));
 	json_kv_u64(j, "sport", k->sport);
-	json_kv_str(j, "dst", out_addr(a, sizeof(a), k->family, k->dst));
+	json_kv_str(j, "dst", fmt_text_addr(a, sizeof(a), k->family, k->dst));
 	json_kv_u64(j, "dport", k->dport);
 	json_kv_u64(j, "packets", ev->flow.packets);
 	json_kv_u64(j, "bytes", ev->flow.bytes);
@@ -128,7 +93,7 @@ void event_csv(struct report *r, const struct fmt_event *ev, FILE *f)
 {
 	char t[64], a[64], b[64], ifn[64], pb[16];
 
-	out_wall(t, sizeof(t), wall(r, ev), r->utc, true);
+	fmt_text_wall(t, sizeof(t), wall(r, ev), r->utc, true);
 	if (ev->stream == FMT_STREAM_EXEC) {
 		const struct fmt_exec *e = &ev->exec;
 		char argv[8192];
@@ -154,9 +119,9 @@ void event_csv(struct report *r, const struct fmt_event *ev, FILE *f)
 		const struct fmt_flow_key *k = &ev->flow.key;
 		fprintf(f, "flow,%" PRIu64 ",%s,,,,,,,,,,,,,,,%s,%s,%s,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 "\n",
 			ev->flow.ts_ns, t, out_iface(r->readers[ev->source], k->ifindex, ifn, sizeof(ifn)),
-			k->dir == FMT_DIR_EGRESS ? "egress" : "ingress", out_proto(k->proto, pb, sizeof(pb)),
-			out_addr(b, sizeof(b), k->family, k->src), k->sport,
-			out_addr(a, sizeof(a), k->family, k->dst), k->dport, ev->flow.packets,
+			k->dir == FMT_DIR_EGRESS ? "egress" : "ingress", fmt_text_proto(k->proto, pb, sizeof(pb)),
+			fmt_text_addr(b, sizeof(b), k->family, k->src), k->sport,
+			fmt_text_addr(a, sizeof(a), k->family, k->dst), k->dport, ev->flow.packets,
 			ev->flow.bytes);
 	}
 }
@@ -209,8 +174,8 @@ void event_csv_stream(struct report *r, const struct fmt_event *ev, struct json 
 		out_csv_field(f, out_iface(r->readers[ev->source], k->ifindex, ifn, sizeof(ifn)));
 		fprintf(f, ",%s,%u,%u,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 "\n",
 			k->dir == FMT_DIR_EGRESS ? "egress" : "ingress", k->family, k->proto,
-			out_addr(a, sizeof(a), k->family, k->src), k->sport,
-			out_addr(b, sizeof(b), k->family, k->dst), k->dport, ev->flow.packets,
+			fmt_text_addr(a, sizeof(a), k->family, k->src), k->sport,
+			fmt_text_addr(b, sizeof(b), k->family, k->dst), k->dport, ev->flow.packets,
 			ev->flow.bytes);
 	}
 }

@@ -1,5 +1,6 @@
-/* event_out.h - one event as a line for people, a JSON object or a CSV
- * row (field names as in docs/FORMAT.md), used by replay and export. */
+/* event_out.h - one event as a line for people (fmt_text_event, the line
+ * ebpfrec --print writes too), a JSON object or a CSV row (field names as in
+ * docs/FORMAT.md), used by replay and export. */
 #ifndef EVENT_OUT_H
 #define EVENT_OUT_H
 

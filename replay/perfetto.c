@@ -1,40 +1,44 @@
 /* perfetto.c - see perfetto.h.
  *
- * Slices are B/E pairs on the process's own track (pid = tid), written as
- * the events stream by, so memory is one entry per live process plus the
- * per-second counter buckets. A second exec in the same process ends the
- * first slice; an exit of a process whose exec came before the session
- * becomes a complete slice from its start time. Processes of file N are
- * shown as pid + N * 2^22 (pid_max) so fleets' pids do not collide. */
+ * Slices are the runs of proctrack.c (a program in a process, from its exec
+ * to the next exec or the exit), as B/E pairs on the process's own track
+ * (pid = tid), written as the events stream by, so memory is one entry per
+ * live process plus the per-second counter buckets (series.c). A process
+ * whose exec was not seen becomes a complete slice from its start time,
+ * named by its comm if known, else by whether it started before the
+ * recording or was forked during it. Processes of file N are shown as
+ * pid + N * 2^22 (pid_max) so fleets' pids do not collide. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
 #include "perfetto.h"
-#include "pidmap.h"
-#include "sessinfo.h"
+#include "proctrack.h"
+#include "series.h"
+#include "session.h"
 
 #define PID_SPACE (1u << 22)
 #define NET_PID 0x40000000u /* the "network" process holding the counters */
-#define BUCKET_NS 1000000000ull
+#define BUCKET_NS 1000000000ll
+#define MAX_BUCKETS (10u << 20) /* a counter's seconds: four months */
 
 struct counter {
 	unsigned source;
 	uint32_t ifindex;
-	uint64_t *packets, *bytes; /* per bucket since first_bucket */
-	size_t n, used; /* allocated, and up to the last bucket with traffic */
+	struct series s; /* packets and bytes per second */
 };
 
 struct trace {
 	FILE *f;
 	struct json j;
 	int first; /* no comma before the first event */
-	struct pidmap open; /* processes with an open slice */
+	struct report *r;
 	struct counter *ctr;
 	size_t nctr;
-	int64_t first_bucket; /* wall-clock bucket of the first flow */
+	int64_t origin; /* wall clock of the first counter bucket (whole seconds) */
 	int oom;
 };
 
@@ -81,18 +85,25 @@ static void process_name(struct trace *t, uint32_t pid, const char *name)
 	emit(t);
 }
 
-static void on_exec(struct trace *t, const struct fmt_exec *e, unsigned source, int64_t wall)
+static uint32_t track_of(const struct proc_run *run)
 {
-	uint32_t pid = e->pid + source * PID_SPACE;
-	uint64_t v;
+	return run->pid + run->source * PID_SPACE;
+}
 
-	if (pidmap_get(&t->open, source, e->pid, &v)) { /* exec again in the same process */
-		begin_event(t, "E", e->comm, pid, wall);
-		json_end_object(&t->j);
-		emit(t);
-	}
-	process_name(t, pid, e->comm);
-	begin_event(t, "B", e->comm, pid, wall);
+static int64_t wall_of(const struct trace *t, const struct proc_run *run, uint64_t ts)
+{
+	return (int64_t)ts + fmt_reader_clock_offset(t->r->readers[run->source]);
+}
+
+static int run_begin(void *ctx, struct proc_run *run)
+{
+	struct trace *t = ctx;
+	const struct fmt_exec *e = run->exec;
+
+	if (run->begin != PROC_EXEC)
+		return 0; /* written whole at its end */
+	process_name(t, track_of(run), e->comm);
+	begin_event(t, "B", e->comm, track_of(run), wall_of(t, run, run->begin_ns));
 	json_kv_str(&t->j, "cat", e->ret < 0 ? "exec-failed" : "exec");
 	json_key(&t->j, "args");
 	json_begin_object(&t->j);
@@ -106,14 +117,7 @@ static void on_exec(struct trace *t, const struct fmt_exec *e, unsigned source, 
 	json_end_object(&t->j);
 	json_end_object(&t->j);
 	emit(t);
-	if (e->ret < 0) { /* a failed exec is an instant: the process goes on */
-		begin_event(t, "E", e->comm, pid, wall);
-		json_end_object(&t->j);
-		emit(t);
-		return;
-	}
-	if (pidmap_put(&t->open, source, e->pid, 1))
-		t->oom = 1;
+	return t->oom;
 }
 
 static void exit_args(struct trace *t, const struct fmt_exit *x)
@@ -125,28 +129,35 @@ static void exit_args(struct trace *t, const struct fmt_exit *x)
 	json_end_object(&t->j);
 }
 
-static void on_exit_(struct trace *t, const struct fmt_exit *x, unsigned source, int64_t wall,
-		     int64_t off)
+static int run_end(void *ctx, const struct proc_run *run)
 {
-	uint32_t pid = x->pid + source * PID_SPACE;
-	uint64_t v;
+	struct trace *t = ctx;
+	const char *name;
 
-	if (pidmap_get(&t->open, source, x->pid, &v)) {
-		begin_event(t, "E", "", pid, wall);
-		exit_args(t, x);
+	if (run->end == PROC_RUNNING)
+		return 0; /* the slice stays open to the end of the trace */
+	if (run->begin == PROC_EXEC) {
+		begin_event(t, "E", run->end == PROC_FAILED ? run->comm : "", track_of(run),
+			    wall_of(t, run, run->end_ns));
+		if (run->end == PROC_EXITED)
+			exit_args(t, run->exit);
 		json_end_object(&t->j);
 		emit(t);
-		pidmap_del(&t->open, source, x->pid);
-		return;
+		return t->oom;
 	}
-	if (!x->start_ns || x->start_ns > x->ts_ns)
-		return;
-	/* started before the session: a complete slice from its start time */
-	begin_event(t, "X", "(started before recording)", pid, (int64_t)x->start_ns + off);
-	json_kv_double(&t->j, "dur", us((int64_t)(x->ts_ns - x->start_ns)));
-	exit_args(t, x);
+	if (!run->begin_ns)
+		return 0; /* no start time: nothing to draw */
+	name = run->comm ? run->comm :
+	       run->begin == PROC_FORKED ? "(forked during recording, no exec)" :
+					   "(started before recording)";
+	process_name(t, track_of(run), name);
+	begin_event(t, "X", name, track_of(run), wall_of(t, run, run->begin_ns));
+	json_kv_str(&t->j, "cat", run->begin == PROC_FORKED ? "forked" : "before");
+	json_kv_double(&t->j, "dur", us((int64_t)(run->end_ns - run->begin_ns)));
+	exit_args(t, run->exit);
 	json_end_object(&t->j);
 	emit(t);
+	return t->oom;
 }
 
 static struct counter *counter_for(struct trace *t, unsigned source, uint32_t ifindex)
@@ -160,57 +171,36 @@ static struct counter *counter_for(struct trace *t, unsigned source, uint32_t if
 	t->ctr = c;
 	c = &t->ctr[t->nctr++];
 	*c = (struct counter){ .source = source, .ifindex = ifindex };
+	series_init(&c->s, t->origin, BUCKET_NS, MAX_BUCKETS, true);
 	return c;
 }
 
 static void on_flow(struct trace *t, const struct fmt_event *ev, int64_t wall)
 {
-	int64_t bucket = wall / (int64_t)BUCKET_NS;
-	struct counter *c;
-	size_t i;
+	struct counter *c = counter_for(t, ev->source, ev->flow.key.ifindex);
 
-	if (t->first_bucket == INT64_MIN)
-		t->first_bucket = bucket;
-	i = (size_t)(bucket - t->first_bucket); /* events come in time order */
-	c = counter_for(t, ev->source, ev->flow.key.ifindex);
 	if (!c) {
 		t->oom = 1;
 		return;
 	}
-	if (i + 1 >= c->n) { /* a spare bucket for the closing zero */
-		size_t n = i + 2 > c->n * 2 ? i + 2 : c->n * 2;
-		uint64_t *p = realloc(c->packets, n * sizeof(*p)), *b;
-		if (p)
-			c->packets = p;
-		b = realloc(c->bytes, n * sizeof(*b));
-		if (b)
-			c->bytes = b;
-		if (!p || !b) {
-			t->oom = 1;
-			return;
-		}
-		memset(c->packets + c->n, 0, (n - c->n) * sizeof(*p));
-		memset(c->bytes + c->n, 0, (n - c->n) * sizeof(*b));
-		c->n = n;
-	}
-	c->used = i + 1 > c->used ? i + 1 : c->used;
-	c->packets[i] += ev->flow.packets;
-	c->bytes[i] += ev->flow.bytes;
+	series_add_flow(&c->s, wall, ev->flow.interval_ns, ev->flow.packets, ev->flow.bytes);
 }
+
+struct walk {
+	struct trace *t;
+	struct proctrack *procs;
+};
 
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 {
-	struct trace *t = ctx;
-	int64_t off = fmt_reader_clock_offset(r->readers[ev->source]);
-	int64_t wall = (int64_t)fmt_event_ts(ev) + off;
+	struct walk *w = ctx;
+	int64_t wall = (int64_t)fmt_event_ts(ev) + fmt_reader_clock_offset(r->readers[ev->source]);
 
-	if (ev->stream == FMT_STREAM_EXEC)
-		on_exec(t, &ev->exec, ev->source, wall);
-	else if (ev->stream == FMT_STREAM_EXIT)
-		on_exit_(t, &ev->exit, ev->source, wall, off);
-	else
-		on_flow(t, ev, wall);
-	return t->oom || ferror(t->f);
+	if (ev->stream == FMT_STREAM_FLOW)
+		on_flow(w->t, ev, wall);
+	else if (proctrack_add(w->procs, ev))
+		w->t->oom = 1;
+	return w->t->oom || ferror(w->t->f);
 }
 
 /* One sample of the counter track "IFACE UNIT" (one value named UNIT). */
@@ -234,38 +224,67 @@ static void write_counters(struct report *r, struct trace *t)
 	char ifn[64];
 
 	for (unsigned s = 0; t->nctr && s < r->nfiles; s++) {
-		const char *host = fmt_reader_meta(r->readers[s], "hostname");
+		const char *host = fmt_reader_meta(r->readers[s], FMT_META_HOSTNAME);
 		char label[128];
 		snprintf(label, sizeof(label), "network%s%s", host ? " " : "", host ? host : "");
 		process_name(t, NET_PID + s, label);
 	}
 	for (size_t k = 0; k < t->nctr; k++) {
 		struct counter *c = &t->ctr[k];
+		size_t first = 0;
+		series_finish(&c->s);
+		t->oom |= c->s.oom;
 		out_iface(r->readers[c->source], c->ifindex, ifn, sizeof(ifn));
-		/* one sample past the last bucket, so the track falls back to 0 */
-		for (size_t i = 0; i <= c->used && i < c->n; i++) {
-			int64_t wall = (t->first_bucket + (int64_t)i) * (int64_t)BUCKET_NS;
-			counter_event(t, ifn, "packets/s", NET_PID + c->source, wall, c->packets[i]);
-			counter_event(t, ifn, "bytes/s", NET_PID + c->source, wall, c->bytes[i]);
+		while (first < c->s.n && !c->s.b[first].packets && !c->s.b[first].bytes)
+			first++;
+		/* from the first second with traffic to one past the last, so the
+		 * track falls back to 0 */
+		for (size_t i = first; i <= c->s.n && c->s.n; i++) {
+			struct series_bucket b = series_at(&c->s, i);
+			int64_t wall = t->origin + (int64_t)i * BUCKET_NS;
+			counter_event(t, ifn, "packets/s", NET_PID + c->source, wall, b.packets);
+			counter_event(t, ifn, "bytes/s", NET_PID + c->source, wall, b.bytes);
 		}
-		free(c->packets);
-		free(c->bytes);
+		series_free(&c->s);
 	}
 	free(t->ctr);
 }
 
+/* Counters start on the whole second at or before the earliest session. */
+static int64_t counters_origin(struct report *r)
+{
+	int64_t o = INT64_MAX;
+
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		int64_t s = (int64_t)session_start_ns(r->readers[i]) +
+			    fmt_reader_clock_offset(r->readers[i]);
+		o = s < o ? s : o;
+	}
+	if (o == INT64_MAX)
+		o = 0;
+	return o - ((o % BUCKET_NS) + BUCKET_NS) % BUCKET_NS;
+}
+
 int perfetto_write(struct report *r, FILE *f)
 {
-	struct trace t = { .f = f, .first = 1, .first_bucket = INT64_MIN };
+	static const struct proc_ops ops = { run_begin, run_end };
+	struct trace t = { .f = f, .first = 1, .r = r, .origin = counters_origin(r) };
+	struct walk w = { &t, proctrack_new(&ops, &t, r->readers, r->nfiles) };
 	int rc;
 
+	if (!w.procs) {
+		report_err("out of memory");
+		return 1;
+	}
 	fputs("{\"displayTimeUnit\":\"ms\",\"otherData\":{\"generator\":\"ebpfreport " EBPFREC_VERSION
 	      "\"},\n\"traceEvents\":[",
 	      f);
-	rc = report_each(r, on_event, &t);
+	rc = report_each(r, on_event, &w);
+	if (proctrack_finish(w.procs))
+		t.oom = 1;
 	write_counters(r, &t);
 	fputs("\n]}\n", f);
-	pidmap_free(&t.open);
+	proctrack_free(w.procs);
 	json_free(&t.j);
 	if (t.oom) {
 		report_err("out of memory");

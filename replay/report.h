@@ -1,5 +1,6 @@
 /* report.h - what every ebpfreport subcommand shares: options, filters,
- * the open session files, and the command table entry type. */
+ * the open session files, the command table entry type, and the helpers of
+ * report.c (opening, reading in time order, creating outputs, errors). */
 #ifndef REPORT_H
 #define REPORT_H
 
@@ -7,28 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "filter.h"
 #include "fmt.h"
 
 enum out_format { OUT_TABLE, OUT_JSON, OUT_CSV };
-
-/* Filters, all optional; a record must match every one that is set, and a
- * filter on a field a record does not have (--ip on an exec) excludes it. */
-struct filter {
-	/* time window, as given; resolved per file against its start */
-	bool since_set, until_set;
-	bool since_rel, until_rel; /* "+30s": relative to the session start */
-	int64_t since, until; /* wall-clock ns, or ns after start if _rel */
-	int64_t pid, ppid, uid; /* -1: unset */
-	const char *comm, *path; /* globs */
-	bool ip_set;
-	uint8_t ip_family, ip[16];
-	unsigned ip_prefix;
-	int32_t port; /* -1: unset */
-	int32_t proto; /* -1: unset */
-	const char *iface; /* name or index */
-	int32_t dir; /* -1, FMT_DIR_INGRESS, FMT_DIR_EGRESS */
-	unsigned types; /* stream mask; 0 = all */
-};
 
 struct report {
 	/* options */
@@ -66,9 +49,10 @@ struct report {
 
 struct report_cmd {
 	const char *name;
-	const char *usage; /* after "ebpfreport NAME " */
-	const char *summary; /* one line for the command list */
-	int (*run)(struct report *r);
+	const char *args; /* after "ebpfreport NAME ", before the options */
+	const char *summary; /* one line for the command list and its usage */
+	uint64_t opts; /* the options it takes: OPT(x) bits of options.h */
+	int (*run)(struct report *r); /* @return the exit status */
 	bool opens_itself; /* run gets the paths unopened (verify) */
 	bool takes_query; /* the last argument is not a file (sql) */
 };
@@ -77,7 +61,9 @@ extern const struct report_cmd cmd_summary, cmd_top, cmd_replay, cmd_timeline, c
 	cmd_slice, cmd_merge, cmd_redact, cmd_export, cmd_sql, cmd_html;
 
 /* Open every file in r->paths; a file that cannot be opened is reported and
- * skipped (error count) unless none remain. @return 0 or 1 (exit status). */
+ * skipped (error count) unless none remain. A time window that is empty
+ * for a file (--since after --until) is an error. @return 0 or an exit
+ * status. */
 int report_open(struct report *r);
 void report_close(struct report *r);
 
@@ -89,8 +75,19 @@ int report_each(struct report *r, report_cb cb, void *ctx);
 /* The boot-clock window [*from, *to] the time filters give for file i. */
 void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t *to);
 
-/* Does ev pass the non-time filters? */
-bool filter_match(const struct report *r, const struct fmt_event *ev);
+/* Monotonic seconds, for pacing and progress. */
+double report_clock(void);
+
+/* A progress line on stderr, redrawn after the first second, only with
+ * --progress or when stderr is a terminal; erased at the end. */
+struct report_progress {
+	bool on, shown;
+	double t0;
+};
+void report_progress_start(struct report_progress *p, const struct report *r);
+/* "ebpfreport: reading WHAT 42%" (done: 0 to 1) */
+void report_progress_show(struct report_progress *p, const char *what, double done);
+void report_progress_end(struct report_progress *p);
 
 /* Diagnostics: "ebpfreport: ..." on stderr. */
 void report_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -98,8 +95,5 @@ void report_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Create an output file: new (or truncated with --force), not through a
  * symlink, mode 0600. @return the stream, or NULL with the error printed. */
 FILE *report_create(struct report *r, const char *path);
-
-/* Finish stdout: flush and check for write errors. @return exit status. */
-int report_finish_output(struct report *r, int status);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fmt_meta.h"
 #include "rewrite.h"
 
 static int same_file(const char *a, const char *b)
@@ -72,29 +73,21 @@ static uint64_t moved(uint64_t ts, int64_t shift)
 
 int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift)
 {
-	int rc;
+	struct fmt_event e = *ev;
 
-	switch (ev->stream) {
-	case FMT_STREAM_EXEC: {
-		struct fmt_exec e = ev->exec;
-		e.ts_ns = moved(e.ts_ns, shift);
-		rc = fmt_writer_append_exec(rw->w, &e);
+	switch (e.stream) {
+	case FMT_STREAM_EXEC:
+		e.exec.ts_ns = moved(e.exec.ts_ns, shift);
+		break;
+	case FMT_STREAM_EXIT:
+		e.exit.ts_ns = moved(e.exit.ts_ns, shift);
+		e.exit.start_ns = e.exit.start_ns ? moved(e.exit.start_ns, shift) : 0;
+		break;
+	case FMT_STREAM_FLOW:
+		e.flow.ts_ns = moved(e.flow.ts_ns, shift);
 		break;
 	}
-	case FMT_STREAM_EXIT: {
-		struct fmt_exit x = ev->exit;
-		x.ts_ns = moved(x.ts_ns, shift);
-		x.start_ns = x.start_ns ? moved(x.start_ns, shift) : 0;
-		rc = fmt_writer_append_exit(rw->w, &x);
-		break;
-	}
-	default: {
-		struct fmt_flow f = ev->flow;
-		f.ts_ns = moved(f.ts_ns, shift);
-		rc = fmt_writer_append_flow(rw->w, &f);
-	}
-	}
-	if (rc) {
+	if (fmt_writer_append(rw->w, &e)) {
 		report_err("%s: %s", rw->path, fmt_writer_errmsg(rw->w));
 		rw->failed = 1;
 		return 1;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_text.h"
 #include "out.h"
 #include "top.h"
 
@@ -37,41 +38,85 @@ struct flowkey {
 	struct fmt_flow_key k;
 };
 
+/* The (source, key) a flow row is counted under in a table by `by`. */
+static struct flowkey flow_group(enum top_by by, unsigned source, const struct fmt_flow_key *k)
+{
+	struct flowkey fk = { source, *k };
+
+	switch (by) {
+	case BY_SRC:
+	case BY_DST:
+		memset(fk.k.dst, 0, 16), fk.k.sport = fk.k.dport = 0;
+		if (by == BY_DST)
+			memcpy(fk.k.src, k->dst, 16);
+		fk.k.ifindex = 0, fk.k.dir = 0, fk.k.proto = 0, fk.source = 0;
+		break;
+	case BY_PORT:
+		memset(&fk, 0, sizeof(fk));
+		fk.k.dport = k->dport;
+		fk.k.proto = k->proto;
+		break;
+	case BY_PROTO:
+		memset(&fk, 0, sizeof(fk));
+		fk.k.proto = k->proto;
+		break;
+	case BY_IFACE:
+		memset(&fk.k, 0, sizeof(fk.k));
+		fk.k.ifindex = k->ifindex;
+		break;
+	default:
+		break;
+	}
+	return fk;
+}
+
+/* argv joined by spaces, cut to the buffer */
+static const char *join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (uint32_t i = 0; i < argc && n < len - 1; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", argv[i]);
+	return buf;
+}
+
+static int add_flow(struct top *t, const struct flowkey *fk, uint64_t rows, uint64_t packets,
+		    uint64_t bytes)
+{
+	struct agg_entry *e = agg_get(&t->agg, fk, sizeof(*fk));
+
+	if (!e)
+		return -1;
+	e->count += rows;
+	e->packets += packets;
+	e->bytes += bytes;
+	t->total += t->metric == 1 ? packets : t->metric == 2 ? bytes : rows;
+	return 0;
+}
+
+static int add_exec_key(struct top *t, const char *key, uint64_t count)
+{
+	struct agg_entry *e = agg_get(&t->agg, key, strlen(key));
+
+	if (!e)
+		return -1;
+	e->count += count;
+	t->total += count;
+	return 0;
+}
+
 int top_add(struct top *t, const struct fmt_event *ev)
 {
-	char buf[8192] = "";
-	const char *key = buf;
-	size_t len = 0;
+	char buf[8192];
+	const char *key;
 
 	if (top_is_flow(t->by)) {
-		struct flowkey fk = { ev->source, ev->flow.key };
+		struct flowkey fk;
 		if (ev->stream != FMT_STREAM_FLOW)
 			return 0;
-		switch (t->by) {
-		case BY_SRC:
-		case BY_DST:
-			memset(fk.k.dst, 0, 16), fk.k.sport = fk.k.dport = 0;
-			if (t->by == BY_DST)
-				memcpy(fk.k.src, ev->flow.key.dst, 16);
-			fk.k.ifindex = 0, fk.k.dir = 0, fk.k.proto = 0, fk.source = 0;
-			break;
-		case BY_PORT:
-			memset(&fk, 0, sizeof(fk));
-			fk.k.dport = ev->flow.key.dport;
-			fk.k.proto = ev->flow.key.proto;
-			break;
-		case BY_PROTO:
-			memset(&fk, 0, sizeof(fk));
-			fk.k.proto = ev->flow.key.proto;
-			break;
-		case BY_IFACE:
-			memset(&fk.k, 0, sizeof(fk.k));
-			fk.k.ifindex = ev->flow.key.ifindex;
-			break;
-		default:
-			break;
-		}
-		return top_add_flow_key(t, fk.source, &fk.k, 1, ev->flow.packets, ev->flow.bytes);
+		fk = flow_group(t->by, ev->source, &ev->flow.key);
+		return add_flow(t, &fk, 1, ev->flow.packets, ev->flow.bytes);
 	}
 	if (ev->stream != FMT_STREAM_EXEC)
 		return 0;
@@ -87,41 +132,113 @@ int top_add(struct top *t, const struct fmt_event *ev)
 		break;
 	case BY_UID:
 		snprintf(buf, sizeof(buf), "%u", ev->exec.uid);
+		key = buf;
 		break;
-	default: /* cmdline: argv joined by spaces, cut to the buffer */
-		for (uint32_t i = 0; i < ev->exec.argc && len < sizeof(buf) - 1; i++)
-			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? " " : "",
-						ev->exec.argv[i]);
+	default:
+		key = join_argv(buf, sizeof(buf), ev->exec.argc, ev->exec.argv);
 		break;
 	}
-	return top_add_exec_key(t, key, 1);
+	return add_exec_key(t, key, 1);
 }
 
-/* The keys top_add builds, for callers that have them pre-aggregated. */
-int top_add_exec_key(struct top *t, const char *key, uint64_t count)
+/* Counts per dictionary id in t's scratch space (zeroed, n entries). */
+static uint64_t *scratch(struct top *t, size_t n, size_t each)
 {
-	struct agg_entry *e = agg_get(&t->agg, key, strlen(key));
+	if (n * each > t->scratch_cap) {
+		void *p = realloc(t->scratch, n * each);
+		if (!p)
+			return NULL;
+		t->scratch = p;
+		t->scratch_cap = n * each;
+	}
+	if (n)
+		memset(t->scratch, 0, n * each);
+	return t->scratch;
+}
 
-	if (!e)
+struct flow_sum {
+	uint64_t rows, packets, bytes;
+};
+
+static int add_flow_batch(struct top *t, unsigned source, const struct fmt_batch *b,
+			  const uint32_t *pos, uint32_t n)
+{
+	uint32_t ndict;
+	const uint32_t *ids = fmt_batch_flow_key_ids(b, &ndict);
+	const uint64_t *pk = fmt_batch_flow_packets(b), *by = fmt_batch_flow_bytes(b);
+	struct flow_sum *sum = (struct flow_sum *)scratch(t, ndict, sizeof(*sum));
+
+	if (!sum && ndict)
 		return -1;
-	e->count += count;
-	t->total += count;
+	for (uint32_t i = 0; i < n; i++) {
+		struct flow_sum *s = &sum[ids[pos[i]]];
+		s->rows++;
+		s->packets += pk[pos[i]];
+		s->bytes += by[pos[i]];
+	}
+	for (uint32_t id = 0; id < ndict; id++) {
+		struct flowkey fk;
+		if (!sum[id].rows)
+			continue;
+		fk = flow_group(t->by, source, fmt_batch_flow_key(b, id));
+		if (add_flow(t, &fk, sum[id].rows, sum[id].packets, sum[id].bytes))
+			return -1;
+	}
 	return 0;
 }
 
-int top_add_flow_key(struct top *t, unsigned source, const struct fmt_flow_key *k,
-		     uint64_t rows, uint64_t packets, uint64_t bytes)
+static int add_exec_batch(struct top *t, const struct fmt_batch *b, const uint32_t *pos,
+			  uint32_t n)
 {
-	struct flowkey fk = { source, *k };
-	struct agg_entry *e = agg_get(&t->agg, &fk, sizeof(fk));
+	char buf[8192];
+	uint32_t ndict;
+	const uint32_t *ids;
+	uint64_t *count;
 
-	if (!e)
+	if (t->by == BY_UID) { /* a column, not a dictionary */
+		const uint32_t *uid = fmt_batch_exec_uids(b);
+		for (uint32_t i = 0; i < n; i++) {
+			snprintf(buf, sizeof(buf), "%u", uid[pos[i]]);
+			if (add_exec_key(t, buf, 1))
+				return -1;
+		}
+		return 0;
+	}
+	ids = t->by == BY_PARENT ? fmt_batch_exec_pcomm_ids(b, &ndict) :
+				   fmt_batch_exec_cmd_ids(b, &ndict);
+	if (!(count = scratch(t, ndict, sizeof(*count))) && ndict)
 		return -1;
-	e->count += rows;
-	e->packets += packets;
-	e->bytes += bytes;
-	t->total += t->metric == 1 ? packets : t->metric == 2 ? bytes : rows;
+	for (uint32_t i = 0; i < n; i++)
+		count[ids[pos[i]]]++;
+	for (uint32_t id = 0; id < ndict; id++) {
+		const char *comm, *file, *key;
+		const char *const *argv;
+		uint32_t argc;
+		if (!count[id])
+			continue;
+		if (t->by == BY_PARENT) {
+			key = fmt_batch_string(b, id);
+		} else if (t->by == BY_CMDLINE) {
+			argv = fmt_batch_exec_cmd_argv(b, id, &argc);
+			key = join_argv(buf, sizeof(buf), argc, argv);
+		} else {
+			fmt_batch_exec_cmd(b, id, &comm, &file);
+			key = t->by == BY_PATH ? file : comm;
+		}
+		if (add_exec_key(t, key, count[id]))
+			return -1;
+	}
 	return 0;
+}
+
+int top_add_batch(struct top *t, unsigned source, const struct fmt_batch *b, const uint32_t *pos,
+		  uint32_t n)
+{
+	enum fmt_stream s = fmt_batch_stream(b);
+
+	if (top_is_flow(t->by))
+		return s == FMT_STREAM_FLOW ? add_flow_batch(t, source, b, pos, n) : 0;
+	return s == FMT_STREAM_EXEC ? add_exec_batch(t, b, pos, n) : 0;
 }
 
 static void label(struct top *t, struct report *r, const struct agg_entry *e, char *buf,
@@ -134,13 +251,13 @@ static void label(struct top *t, struct report *r, const struct agg_entry *e, ch
 		switch (t->by) {
 		case BY_SRC:
 		case BY_DST:
-			snprintf(buf, len, "%s", out_addr(a, sizeof(a), fk.k.family, fk.k.src));
+			snprintf(buf, len, "%s", fmt_text_addr(a, sizeof(a), fk.k.family, fk.k.src));
 			break;
 		case BY_PORT:
-			snprintf(buf, len, "%s/%u", out_proto(fk.k.proto, pb, sizeof(pb)), fk.k.dport);
+			snprintf(buf, len, "%s/%u", fmt_text_proto(fk.k.proto, pb, sizeof(pb)), fk.k.dport);
 			break;
 		case BY_PROTO:
-			snprintf(buf, len, "%s", out_proto(fk.k.proto, pb, sizeof(pb)));
+			snprintf(buf, len, "%s", fmt_text_proto(fk.k.proto, pb, sizeof(pb)));
 			break;
 		case BY_IFACE:
 			out_iface(r->readers[fk.source], fk.k.ifindex, buf, len);
@@ -229,10 +346,10 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 				json_kv_str(j, "iface", out_iface(r->readers[fk.source], fk.k.ifindex, a,
 								  sizeof(a)));
 				json_kv_str(j, "dir", fk.k.dir == FMT_DIR_EGRESS ? "egress" : "ingress");
-				json_kv_str(j, "proto", out_proto(fk.k.proto, pb, sizeof(pb)));
-				json_kv_str(j, "src", out_addr(a, sizeof(a), fk.k.family, fk.k.src));
+				json_kv_str(j, "proto", fmt_text_proto(fk.k.proto, pb, sizeof(pb)));
+				json_kv_str(j, "src", fmt_text_addr(a, sizeof(a), fk.k.family, fk.k.src));
 				json_kv_u64(j, "sport", fk.k.sport);
-				json_kv_str(j, "dst", out_addr(a, sizeof(a), fk.k.family, fk.k.dst));
+				json_kv_str(j, "dst", fmt_text_addr(a, sizeof(a), fk.k.family, fk.k.dst));
 				json_kv_u64(j, "dport", fk.k.dport);
 			}
 			json_kv_u64(j, "packets", v[i]->packets);
@@ -271,4 +388,7 @@ int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx)
 void top_free(struct top *t)
 {
 	agg_free(&t->agg);
+	free(t->scratch);
+	t->scratch = NULL;
+	t->scratch_cap = 0;
 }

@@ -3,6 +3,8 @@
 #ifndef TOP_H
 #define TOP_H
 
+#include <stddef.h>
+
 #include "agg.h"
 #include "json.h"
 #include "report.h"
@@ -17,6 +19,8 @@ struct top {
 	int metric; /* 0 count, 1 packets, 2 bytes */
 	struct agg agg;
 	uint64_t total; /* of the metric, over everything aggregated */
+	void *scratch; /* per-chunk counts by dictionary id */
+	size_t scratch_cap;
 };
 
 /* Parse --by; @return 0 or -1 */
@@ -25,12 +29,11 @@ int top_is_flow(enum top_by by);
 void top_init(struct top *t, enum top_by by, int metric);
 /* Add a record if it belongs to this table's stream. @return -1 on oom. */
 int top_add(struct top *t, const struct fmt_event *ev);
-/* Add a pre-aggregated group: count records (execs or flow rows) with
- * packets and bytes, for a key as top_add would build it: a comm, path...
- * string for exec tables, a (source, flow key) for flow tables. */
-int top_add_exec_key(struct top *t, const char *key, uint64_t count);
-int top_add_flow_key(struct top *t, unsigned source, const struct fmt_flow_key *k,
-		     uint64_t rows, uint64_t packets, uint64_t bytes);
+/* Add the records at positions pos[n] of a chunk (what scan() hands over)
+ * if they belong to this table's stream: counted per dictionary id, then
+ * one lookup per distinct key. @return -1 on oom. */
+int top_add_batch(struct top *t, unsigned source, const struct fmt_batch *b, const uint32_t *pos,
+		  uint32_t n);
 /* Print as a table / into JSON (as a key "name") / as CSV. */
 void top_print(struct top *t, struct report *r, const char *title);
 void top_json(struct top *t, struct report *r, struct json *j, const char *name);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # fuzz.sh - build the libFuzzer targets (clang + ASan + UBSan) and run each
 # for SECONDS (default 60) on its seed corpus: chunk (the chunk decoder),
-# session (a whole session file: reader, iterator, SQL) and ifmeta (the
+# session (a whole session file: reader, iterator, SQL) and interfaces (the
 # interfaces meta parser). Exit 1 if any target crashed; its input is left
 # in build-fuzz/artifacts/ (fix it, then copy it to tests/fuzz/regressions/).
 #
@@ -20,7 +20,7 @@ rm -rf "$B/seeds"
 "$B/tests/fuzz/make_seeds" "$B/seeds"
 mkdir -p "$B/artifacts"
 status=0
-for t in chunk session ifmeta; do
+for t in chunk session interfaces; do
 	mkdir -p "$B/corpus/$t"
 	# the corpus grows across runs; seeds and saved crash inputs come first
 	echo "== fuzz_$t for ${SECS}s ==" >&2

@@ -233,6 +233,43 @@ static void put_blob(const char *path, int id, const void *blob, size_t len, int
 	sqlite3_close(db);
 }
 
+/* New streams are a compatible change (FORMAT.md section 5): an intact
+ * chunk of a stream this version does not know is skipped by every reader
+ * and by verify, which says so; a damaged one is still damage. */
+Test(hostile, chunk_of_an_unknown_stream_is_skipped_not_rejected)
+{
+	const char *path = make_valid("stream9.db");
+	static const char payload[] = "EBC1\x09 what a later version writes";
+	char blob[256], out[4096];
+	size_t n = ZSTD_compress(blob, sizeof(blob), payload, sizeof(payload), 3);
+	struct fmt_batch *b = NULL;
+	struct fmt_reader *r;
+	FILE *p;
+
+	cr_assert(!ZSTD_isError(n));
+	sql(path, "INSERT INTO chunk(id,stream,t_first,t_last,records,raw_size,encoding,checksum,data)"
+		  " VALUES(1000,9,5,6,1,1,1,0,x'00');");
+	put_blob(path, 1000, blob, n, sizeof(payload), -1);
+	cr_assert_eq(count_records(path, FMT_STREAM_MASK_ALL, 0, UINT64_MAX), 6000);
+	r = open_or_fail(path);
+	cr_assert_eq(fmt_reader_load_chunk(r, 1000, &b), FMT_ESTREAM);
+	cr_assert_null(b);
+	cr_assert_not_null(strstr(fmt_reader_errmsg(r), "stream 9"), "%s", fmt_reader_errmsg(r));
+	fmt_reader_close(r);
+	cr_assert_eq(verify(path), 0, "verify rejects a chunk of a newer stream");
+	snprintf(out, sizeof(out), "'%s' verify '%s'", EBPFREPORT_BIN, path);
+	p = popen(out, "r");
+	cr_assert_not_null(p);
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	pclose(p);
+	cr_assert_not_null(strstr(out, ": OK "), "%s", out);
+	cr_assert_not_null(strstr(out, "1 chunk of a stream this version does not know (9) skipped"),
+			   "%s", out);
+	sql(path, "UPDATE chunk SET checksum = checksum + 1 WHERE id = 1000;");
+	cr_assert_eq(verify(path), 1, "verify passes a damaged chunk of a newer stream");
+}
+
 Test(hostile, zstd_bomb, .timeout = 60)
 {
 	const char *path = make_valid("bomb.db");

@@ -1,10 +1,12 @@
-/* test_meta.c - meta round trip, required keys, clean-close marker. */
+/* test_meta.c - meta round trip, required keys, clean-close marker, the
+ * table of known keys and their privacy classes. */
 #include <criterion/criterion.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fmt_meta.h"
 #include "helpers.h"
 
 Test(meta, roundtrip_and_order)
@@ -88,7 +90,7 @@ Test(meta, refuses_symlink)
 
 Test(meta, error_codes_have_text)
 {
-	for (int e = 0; e >= FMT_EFULL; e--)
+	for (int e = 0; e >= FMT_ESTREAM; e--)
 		cr_assert_str_neq(fmt_strerror(e), "unknown error", "code %d", e);
 }
 
@@ -110,4 +112,33 @@ Test(meta, close_while_a_reader_has_the_file_open)
 	cr_assert(fmt_reader_closed_clean(r));
 	fmt_reader_close(r);
 	cr_assert_eq(count_records(path, FMT_STREAM_MASK_ALL, 0, UINT64_MAX), 1);
+}
+
+Test(meta, every_key_has_a_class_and_unknown_ones_have_none)
+{
+	size_t n;
+	const struct fmt_meta_key *k = fmt_meta_keys(&n);
+
+	cr_assert_gt(n, 30);
+	for (size_t i = 0; i < n; i++) {
+		cr_assert_neq(k[i].privacy, FMT_PRIV_UNKNOWN, "%s", k[i].name);
+		cr_assert_eq(fmt_meta_key(k[i].name), &k[i]);
+	}
+	cr_assert_eq(fmt_meta_privacy(FMT_META_HOSTNAME), FMT_PRIV_HOST);
+	cr_assert_eq(fmt_meta_privacy("source3.hostname"), FMT_PRIV_HOST);
+	cr_assert_eq(fmt_meta_privacy("source0.source12.boot_id"), FMT_PRIV_HOST);
+	cr_assert_eq(fmt_meta_privacy(FMT_META_CMDLINE), FMT_PRIV_MIXED);
+	cr_assert_eq(fmt_meta_privacy(FMT_META_LOST_QUEUE), FMT_PRIV_SAFE);
+	cr_assert_eq(fmt_meta_privacy("cwd"), FMT_PRIV_UNKNOWN);
+	cr_assert_eq(fmt_meta_privacy("sourcex.hostname"), FMT_PRIV_UNKNOWN);
+	cr_assert_eq(fmt_meta_privacy("source.hostname"), FMT_PRIV_UNKNOWN);
+	cr_assert(fmt_meta_is_writer_key(FMT_META_CLOSED_CLEAN));
+	cr_assert(!fmt_meta_is_writer_key(FMT_META_HOSTNAME));
+	cr_assert(!fmt_meta_is_writer_key("source0.closed_clean"));
+	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXEC, "argv"), FMT_PRIV_ARGS);
+	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXEC, "uid"), FMT_PRIV_USER);
+	cr_assert_eq(fmt_field_privacy(FMT_STREAM_FLOW, "dst"), FMT_PRIV_ADDR);
+	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXIT, "exit_code"), FMT_PRIV_SAFE);
+	cr_assert_eq(fmt_field_privacy(FMT_STREAM_EXIT, "argv"), FMT_PRIV_UNKNOWN);
+	cr_assert_str_eq(fmt_privacy_name(FMT_PRIV_ADDR), "addr");
 }

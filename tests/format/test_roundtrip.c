@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builder.h"
 #include "helpers.h"
 
 /* Write n records of one stream with non-decreasing timestamps (about one
@@ -234,4 +235,26 @@ Test(roundtrip, out_of_order_input_comes_back_sorted)
 	cr_assert_eq(n, 1000);
 	fmt_iter_free(it);
 	fmt_reader_close(r);
+}
+
+/* FORMAT.md: a chunk may hold 0 records, with every required section
+ * present and empty; readers accept it. */
+Test(roundtrip, zero_record_chunks_decode)
+{
+	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
+		struct fmt_builder *b = builder_new(s);
+		struct fmt_chunk *c;
+		struct fmt_batch *batch = NULL;
+		const char *why = NULL;
+
+		cr_assert_not_null(b);
+		c = builder_seal(b, 1, 1);
+		cr_assert_not_null(c);
+		cr_assert_eq(chunk_decode(c->payload.data, c->payload.len, s, 0, &batch, &why), 0,
+			     "stream %d: %s", s, why ? why : "");
+		cr_assert_eq(fmt_batch_count(batch), 0);
+		fmt_batch_free(batch);
+		chunk_free(c);
+		builder_free(b);
+	}
 }

@@ -1,12 +1,12 @@
 /* make_seeds.c - the seed corpora of the fuzz targets, from real small
  * sessions written by the format library:
  *
- *   make_seeds DIR      writes DIR/session/, DIR/chunk/ and DIR/ifmeta/
+ *   make_seeds DIR      writes DIR/session/, DIR/chunk/ and DIR/interfaces/
  *
  * session/: whole files (execs with odd argv, exits, IPv4/IPv6 flows, meta
  * as ebpfrec writes it); chunk/: each of their chunk payloads, decompressed
  * and prefixed with stream and record count as fuzz_chunk expects;
- * ifmeta/: interface lists. */
+ * interfaces/: interface lists. */
 #include <arpa/inet.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	mkdir(argv[1], 0755);
 	snprintf(dir[0], sizeof(dir[0]), "%s/session", argv[1]);
 	snprintf(dir[1], sizeof(dir[1]), "%s/chunk", argv[1]);
-	snprintf(dir[2], sizeof(dir[2]), "%s/ifmeta", argv[1]);
+	snprintf(dir[2], sizeof(dir[2]), "%s/interfaces", argv[1]);
 	for (int i = 0; i < 3; i++)
 		mkdir(dir[i], 0755);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {

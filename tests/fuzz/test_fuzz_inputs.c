@@ -13,7 +13,7 @@
 
 int fuzz_chunk_one(const uint8_t *data, size_t size);
 int fuzz_session_one(const uint8_t *data, size_t size);
-int fuzz_ifmeta_one(const uint8_t *data, size_t size);
+int fuzz_interfaces_one(const uint8_t *data, size_t size);
 
 static char seeds[128];
 
@@ -87,7 +87,7 @@ Test(fuzz_inputs, session, .init = make_seeds, .fini = drop_seeds)
 	run_target("session", fuzz_session_one, 5);
 }
 
-Test(fuzz_inputs, ifmeta, .init = make_seeds, .fini = drop_seeds)
+Test(fuzz_inputs, interfaces, .init = make_seeds, .fini = drop_seeds)
 {
-	run_target("ifmeta", fuzz_ifmeta_one, 3);
+	run_target("interfaces", fuzz_interfaces_one, 3);
 }

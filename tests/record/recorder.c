@@ -12,6 +12,8 @@
 
 #include "recorder.h"
 
+static const char *next_out; /* stdout of the next recorder started (else /dev/null) */
+
 const char *rec_tmp_path(const char *name)
 {
 	static char dir[128];
@@ -94,7 +96,8 @@ void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 	rec->pid = fork();
 	cr_assert_geq(rec->pid, 0);
 	if (rec->pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
+		int devnull = next_out ? open(next_out, O_WRONLY | O_CREAT | O_TRUNC, 0600) :
+					 open("/dev/null", O_WRONLY);
 		/* a recorder never outlives its test, even a failed one */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (devnull >= 0)
@@ -223,4 +226,12 @@ uint64_t capture_meta_u64(const struct capture *c, const char *key)
 	uint64_t v = 0;
 	cr_assert_eq(fmt_reader_meta_u64(c->r, key, &v), 0, "meta %s missing", key);
 	return v;
+}
+
+void recorder_start_printing(struct recorder *rec, const char *path, const char *const *args,
+			     const char *out)
+{
+	next_out = out;
+	recorder_start(rec, path, args);
+	next_out = NULL;
 }

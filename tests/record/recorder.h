@@ -49,4 +49,8 @@ uint64_t capture_meta_u64(const struct capture *c, const char *key);
 /* A fresh path in a per-process temporary directory. */
 const char *rec_tmp_path(const char *name);
 
+/* recorder_start with the recorder's stdout (--print) going to the file out. */
+void recorder_start_printing(struct recorder *rec, const char *path, const char *const *args,
+			     const char *out);
+
 #endif

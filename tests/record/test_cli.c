@@ -1,6 +1,7 @@
-/* test_cli.c - ebpfrec's errors: one clear line and a non-zero exit for
- * every bad input, and nothing left behind. */
+/* test_cli.c - ebpfrec's command line: one clear line and a non-zero exit for
+ * every bad input, nothing left behind, and what --print writes. */
 #include <criterion/criterion.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,4 +164,63 @@ Test(cli, file_is_private_and_given_to_sudo_user, .timeout = 60)
 	cr_assert_eq(st.st_uid, 65534u);
 	cr_assert_eq(st.st_gid, 65534u);
 	free((void *)path);
+}
+
+/* A whole (small) file, NUL-terminated (malloc'd). */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	cr_assert_not_null(f);
+	cr_assert_not_null(buf);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return buf;
+}
+
+/* --print writes, as it records, the lines `ebpfreport replay` writes for
+ * the file afterwards: one renderer (fmt_text_event), one clock offset. */
+Test(cli, print_lines_are_the_replay_lines, .timeout = 60)
+{
+	static const char *const args[] = { "--print", "--comm", "printlinexyz", NULL };
+	char prog[256], out[256], cmd[1024], line[4096], *printed;
+	char *const argv[] = { "printlinexyz", "a b", "", "it's", NULL };
+	struct recorder rec;
+	FILE *f;
+	int st, n = 0;
+
+	cr_assert_eq(geteuid(), 0, "run as root (scripts/test.sh)");
+	snprintf(prog, sizeof(prog), "%s", rec_tmp_path("printlinexyz"));
+	snprintf(out, sizeof(out), "%s", rec_tmp_path("print.out"));
+	snprintf(cmd, sizeof(cmd), "cp /bin/true %s", prog);
+	cr_assert_eq(system(cmd), 0);
+	recorder_start_printing(&rec, rec_tmp_path("print.db"), args, out);
+	for (int i = 0; i < 3; i++) {
+		pid_t pid = fork();
+		cr_assert_geq(pid, 0);
+		if (pid == 0) {
+			execv(prog, argv);
+			_exit(127);
+		}
+		cr_assert_eq(waitpid(pid, &st, 0), pid);
+	}
+	usleep(200000);
+	st = recorder_stop(&rec, SIGINT);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "ebpfrec ended with status %d", st);
+	printed = slurp(out);
+	snprintf(cmd, sizeof(cmd), "%s replay %s", EBPFREPORT_BIN, rec.path);
+	f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		cr_assert_not_null(strstr(printed, line), "--print lacks the replay line\n%s in\n%s",
+				   line, printed);
+		n++;
+	}
+	cr_assert_eq(pclose(f), 0);
+	free(printed);
+	cr_assert_eq(n, 6, "3 execs and 3 exits expected, replay gave %d lines", n);
+	cr_assert_not_null(strstr(line, " exit "), "%s", line);
 }

@@ -18,9 +18,17 @@
 #include "fixture.h"
 #include "fmt.h"
 
-#define S 1000000000ull
+char *out, *err;
+int rc;
 
 static char dir[64];
+
+void fini(void)
+{
+	free(out);
+	free(err);
+	out = err = NULL;
+}
 
 void fixture_exec(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid,
 		     uint32_t uid, const char *comm, const char *pcomm, const char *file, int ret,
@@ -130,6 +138,40 @@ const char *fixture_beta(void)
 	static char p[128];
 	make();
 	snprintf(p, sizeof(p), "%s/beta.db", dir);
+	return p;
+}
+
+const char *fixture_path(const char *name)
+{
+	static char buf[8][512];
+	static int k;
+
+	k = (k + 1) % 8;
+	snprintf(buf[k], sizeof(buf[k]), "%s/%d-%s", fixture_dir(), getpid(), name);
+	unlink(buf[k]);
+	return buf[k];
+}
+
+const char *fixture_busy(void)
+{
+	const char *p = fixture_path("busy.db");
+	struct fmt_writer *w = fixture_writer(p, "b", "1700000000000000000", 1 * S, 9 * S);
+	char comm[16], src[32];
+	uint64_t ts = S;
+
+	for (int c = 0; c < 25; c++) {
+		snprintf(comm, sizeof(comm), "cmd%02d", c);
+		for (int k = 0; k < 1 + (c * 7) % 13; k++)
+			fixture_exec(w, ts += 1000, 100 + (uint32_t)c, 1, 0, comm, "sh", "/bin/x", 0,
+				     (const char *[]){ comm, NULL });
+	}
+	for (int f = 0; f < 15; f++) {
+		snprintf(src, sizeof(src), "10.1.0.%d", f + 1);
+		fixture_flow(w, 2 * S, f % 2, 4, 17, src, 1000 + f, "10.2.0.1", 53, 100 + f * 37 % 101,
+			     1000);
+		fixture_flow(w, 3 * S, f % 2, 4, 17, src, 1000 + f, "10.2.0.1", 53, 3, 100);
+	}
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
 	return p;
 }
 

@@ -27,6 +27,23 @@ const char *fixture_dir(void);
 /* A whole file, NUL-terminated (malloc'd); its length in *len if not NULL. */
 char *fixture_slurp(const char *path, size_t *len);
 
+/* The output of the last run(), for the test's assertions. */
+extern char *out, *err;
+extern int rc;
+/* Run ebpfreport with printf-style arguments into out, err and rc. */
+#define run(...) (rc = report_runf(&out, &err, __VA_ARGS__))
+/* Free out and err: a test's .fini. */
+void fini(void);
+
+#define S 1000000000ull /* one second in ns */
+
+/* A path for a test's own file in the fixtures' directory (removed if it
+ * exists; tests run in parallel processes). Eight stay valid at once. */
+const char *fixture_path(const char *name);
+/* A session where top tables have 10+ rows and ties (25 commands, 15
+ * flows). @return its path. */
+const char *fixture_busy(void);
+
 /* Run `ebpfreport ARGS` (a shell-quoted string); @return its exit code,
  * stdout in *out (malloc'd) and stderr in *err (malloc'd). */
 int report_run(const char *args, char **out, char **err);

@@ -7,19 +7,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <unistd.h>
+
 #include "fixture.h"
 #include "json_path.h"
 
-static char *out, *err;
-static int rc;
-
-static void fini(void)
-{
-	free(out);
-	free(err);
-}
-
-#define run(...) (rc = report_runf(&out, &err, __VA_ARGS__))
 
 /* Lines of out that contain s. */
 static int lines_with(const char *s)
@@ -213,23 +205,100 @@ Test(replay, json_lines_and_csv, .fini = fini)
 		"53000,10.0.0.53,53,2,140\n");
 }
 
+/* A flow row counts the interval that ends at its timestamp: the rows
+ * stamped 22:13:21 and 22:13:22 count in the seconds before, and with
+ * 500 ms buckets each second's packets are halved between two buckets
+ * (series.c, shared with html and perfetto). */
 Test(timeline, buckets, .fini = fini)
 {
 	run("timeline %s --csv", fixture_alpha());
 	cr_assert_str_eq(out, "start_wall_ns,time,execs,exits,packets,bytes\n"
-			      "1700000000000000000,2023-11-14 22:13:20.000000,2,0,0,0\n"
-			      "1700000001000000000,2023-11-14 22:13:21.000000,2,1,10,1000\n"
-			      "1700000002000000000,2023-11-14 22:13:22.000000,0,1,8,740\n");
+			      "1700000000000000000,2023-11-14 22:13:20.000000,2,0,10,1000\n"
+			      "1700000001000000000,2023-11-14 22:13:21.000000,2,1,8,740\n"
+			      "1700000002000000000,2023-11-14 22:13:22.000000,0,1,0,0\n");
 	run("timeline %s --bucket 500ms --json", fixture_alpha());
 	cr_assert_str_eq(jv(out, "bucket_ns"), "500000000");
-	cr_assert_str_eq(jv(out, "buckets.4.packets"), "8");
+	cr_assert_str_eq(jv(out, "buckets.0.packets"), "5");
+	cr_assert_str_eq(jv(out, "buckets.1.packets"), "5");
 	cr_assert_str_eq(jv(out, "buckets.2.execs"), "2");
 	cr_assert_not_null(strstr(out, "{\"start_wall_ns\":1700000001000000000,\"execs\":2,"
-				       "\"exits\":0,\"packets\":10,\"bytes\":1000},"
+				       "\"exits\":0,\"packets\":4,\"bytes\":370},"
 				       "{\"start_wall_ns\":1700000001500000000,\"execs\":0,"
-				       "\"exits\":1,\"packets\":0,\"bytes\":0}"), "%s", out);
+				       "\"exits\":1,\"packets\":4,\"bytes\":370}"), "%s", out);
+	cr_assert_str_eq(jv(out, "buckets.4.packets"), "0");
 	run("timeline %s", fixture_alpha());
-	cr_assert_eq(lines_with("\u2588"), 5, "2 sparklines and 3 bars expected:\n%s", out);
+	cr_assert_eq(lines_with("\u2588"), 4, "2 sparklines and 2 bars expected:\n%s", out);
+}
+
+/* The numbers of column col (0-based) of a CSV text without its header. */
+static size_t csv_column(const char *text, int col, uint64_t *v, size_t max)
+{
+	size_t n = 0;
+	const char *line = strchr(text, '\n');
+
+	while (line && line[1] && n < max) {
+		const char *f = line + 1;
+		for (int c = 0; c < col; c++)
+			f = strchr(f, ',') + 1;
+		v[n++] = strtoull(f, NULL, 10);
+		line = strchr(line + 1, '\n');
+	}
+	return n;
+}
+
+/* One session, three readers of it: timeline, the html charts and the
+ * perfetto counters show the same packets per bucket (series.c), also
+ * when flow rows end between bucket boundaries. */
+Test(timeline, html_and_perfetto_count_the_same_packets, .fini = fini)
+{
+	char db[256], page[256], trace[256], *doc, *p, key[128];
+	uint64_t tl[64], html[64];
+	size_t ntl, nhtml = 0;
+	struct fmt_writer *w;
+
+	snprintf(db, sizeof(db), "%s/rates-%d.db", fixture_dir(), getpid());
+	snprintf(page, sizeof(page), "%s/rates-%d.html", fixture_dir(), getpid());
+	snprintf(trace, sizeof(trace), "%s/rates-%d.json", fixture_dir(), getpid());
+	w = fixture_writer(db, "r", "1700000000000000000", 10 * S, 14 * S);
+	fixture_flow(w, 10 * S + 3 * S / 10, 0, 4, 6, "10.0.0.1", 1, "10.0.0.2", 2, 10, 1000);
+	fixture_flow(w, 11 * S + 3 * S / 10, 0, 4, 6, "10.0.0.1", 1, "10.0.0.2", 2, 20, 2000);
+	fixture_flow(w, 12 * S + 3 * S / 10, 0, 4, 6, "10.0.0.1", 1, "10.0.0.2", 2, 30, 3000);
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+
+	/* the html page picks 100 ms buckets for a 4 s session */
+	run("timeline %s --bucket 100ms --csv", db);
+	cr_assert_eq(rc, 0, "%s", err);
+	ntl = csv_column(out, 4, tl, 64);
+	cr_assert_eq(ntl, 23, "%s", out);
+	run("html %s -o %s --force", db, page);
+	cr_assert_eq(rc, 0, "%s", err);
+	doc = fixture_slurp(page, NULL);
+	p = strstr(doc, "data-series=\"eth0\" data-sum=\"60\" data-values=\"");
+	cr_assert_not_null(p, "no packets series in the page");
+	for (p = strchr(strstr(p, "data-values"), '"') + 1; *p != '"'; p += *p == ',')
+		html[nhtml++] = strtoull(p, &p, 10);
+	for (size_t i = 0; i < ntl; i++)
+		cr_assert_eq(html[i], tl[i], "bucket %zu: html %llu, timeline %llu", i,
+			     (unsigned long long)html[i], (unsigned long long)tl[i]);
+	for (size_t i = ntl; i < nhtml; i++)
+		cr_assert_eq(html[i], 0);
+	cr_assert_eq(tl[5], 2); /* 20 packets over [10.3 s, 11.3 s): 2 per 100 ms */
+	cr_assert_eq(tl[0], 8); /* 10 over [9.3 s, 10.3 s): what precedes the start, here */
+	free(doc);
+
+	run("timeline %s --csv", db);
+	ntl = csv_column(out, 4, tl, 64);
+	cr_assert_eq(ntl, 3, "%s", out);
+	run("export --format perfetto %s -o %s --force", db, trace);
+	cr_assert_eq(rc, 0, "%s", err);
+	doc = fixture_slurp(trace, NULL);
+	for (size_t i = 0; i < ntl; i++) {
+		snprintf(key, sizeof(key), "\"name\":\"eth0 packets/s\",\"pid\":1073741824,"
+					   "\"tid\":1073741824,\"ts\":%llu,\"args\":{\"packets/s\":%llu}",
+			 (unsigned long long)(1700000010000000ull + i * 1000000), (unsigned long long)tl[i]);
+		cr_assert_not_null(strstr(doc, key), "perfetto lacks %s", key);
+	}
+	free(doc);
 }
 
 /* Each filter keeps exactly the expected records (counted in replay). */
@@ -285,6 +354,18 @@ Test(errors, one_clear_line_and_nonzero_exit, .fini = fini)
 		{ "timeline %s --bucket 0", "invalid --bucket", 2 },
 		{ "frobnicate %s", "unknown command 'frobnicate'", 2 },
 		{ "t %s", "ambiguous command 't'", 2 },
+		/* each command takes its own options, and says which it does not */
+		{ "top %s --ips", "top does not take --ips", 2 },
+		{ "verify %s --since +1s", "verify does not take --since", 2 },
+		{ "sql %s --type exec 'SELECT 1'", "sql does not take --type", 2 },
+		{ "%s --json --csv", "--json and --csv cannot be used together", 2 },
+		{ "replay %s --progress --no-progress", "--progress and --no-progress cannot", 2 },
+		{ "%s --since +2s --until +1s", "--since '+2s' is later than --until '+1s'", 2 },
+		{ "%s --since @1700000002 --until +1s", "later than --until '+1s'", 2 },
+		{ "%s --since 2023-11-14T22:13:23Z --until 2023-11-14T22:13:22Z", "is later than", 2 },
+		{ "top %s --bogus", "unknown option '--bogus'", 2 },
+		{ "top %s --by", "missing value for option '--by'", 2 },
+		{ "help frobnicate", "unknown command 'frobnicate'", 2 },
 	};
 	char args[512];
 
@@ -302,6 +383,37 @@ Test(errors, one_clear_line_and_nonzero_exit, .fini = fini)
 	run("/etc/passwd");
 	cr_assert_eq(rc, 1);
 	cr_assert_not_null(strstr(err, "not a session file"), "%s", err);
+}
+
+/* help CMD and CMD --help print that command's usage, with only its
+ * options; the general help lists the commands. */
+Test(help, per_command_usage, .fini = fini)
+{
+	char *first;
+
+	run("help top");
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_eq(strncmp(out, "usage: ebpfreport top FILE... [OPTIONS]\n", 40), 0, "%s", out);
+	cr_assert_not_null(strstr(out, "--by KEY"), "%s", out);
+	cr_assert_not_null(strstr(out, "--comm GLOB"), "%s", out);
+	cr_assert_null(strstr(out, "--ips"), "top's usage lists redact's options:\n%s", out);
+	cr_assert_null(strstr(out, "--speed"), "%s", out);
+	first = strdup(out);
+	run("top --help");
+	cr_assert_eq(rc, 0, "%s", err);
+	cr_assert_str_eq(out, first);
+	free(first);
+	run("help redact");
+	cr_assert_not_null(strstr(out, "--argv drop|hash"), "%s", out);
+	cr_assert_null(strstr(out, "--bucket"), "%s", out);
+	run("help sql");
+	cr_assert_null(strstr(out, "Filters"), "sql takes no filters:\n%s", out);
+	run("help");
+	cr_assert_eq(rc, 0);
+	for (const char *c = "summary\0top\0replay\0timeline\0verify\0slice\0merge\0redact\0"
+			     "export\0sql\0html\0";
+	     *c; c += strlen(c) + 1)
+		cr_assert_not_null(strstr(out, c), "general help lacks %s", c);
 }
 
 Test(errors, corrupt_chunk_is_skipped_and_reported, .fini = fini)

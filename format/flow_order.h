@@ -1,6 +1,7 @@
-/* flow_order.h - one interval's flow rows in a stable order, merged. */
-#ifndef REC_FLOW_ORDER_H
-#define REC_FLOW_ORDER_H
+/* flow_order.h - one interval's flow rows in a stable order, merged: what the
+ * flow chunk encoder wants (private to the library). */
+#ifndef FMT_FLOW_ORDER_H
+#define FMT_FLOW_ORDER_H
 
 #include <stddef.h>
 

@@ -42,6 +42,7 @@ enum fmt_error {
 	FMT_EHOSTILE = -9, /* schema holds objects a session never has */
 	FMT_ENOENT = -10, /* no such file or meta key */
 	FMT_EFULL = -11, /* disk full */
+	FMT_ESTREAM = -12, /* a chunk of a stream this version does not know */
 };
 
 /* @return a static description of a FMT_E* code. */
@@ -85,11 +86,18 @@ int fmt_remove_file(const char *path);
 int fmt_writer_set_meta(struct fmt_writer *w, const char *key, const char *value);
 int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t value);
 
-/* Append one record to the stream's open chunk. A chunk that reaches its
- * record or time bound is compressed and written. */
+/* Append one record (of any stream) to its stream's open chunk. A chunk
+ * that reaches its record or time bound, or a reader limit, is compressed
+ * and stored. @return 0 or a FMT_E* code (fmt_writer_errmsg says why). */
+int fmt_writer_append(struct fmt_writer *w, const struct fmt_event *ev);
+/* The same for a record of a known stream. */
 int fmt_writer_append_exec(struct fmt_writer *w, const struct fmt_exec *rec);
 int fmt_writer_append_exit(struct fmt_writer *w, const struct fmt_exit *rec);
 int fmt_writer_append_flow(struct fmt_writer *w, const struct fmt_flow *rec);
+/* One interval's flow rows, as drained: they are put in a stable order
+ * (rows is reordered in place) and rows with equal keys are merged, which
+ * is what the flow encoder compresses best, then appended. */
+int fmt_writer_append_flows(struct fmt_writer *w, struct fmt_flow *rows, size_t n);
 
 /* Make everything appended so far durable against a crash of this process:
  * open chunks are written (and rewritten in place as they grow, so flushing
@@ -104,11 +112,12 @@ int fmt_writer_close(struct fmt_writer *w, char **errmsg);
 /* Free without closing cleanly (the file stays marked as not closed). */
 void fmt_writer_abandon(struct fmt_writer *w);
 
-const char *fmt_writer_errmsg(const struct fmt_writer *w);
+/* While a writer has a file open it holds an open-file-description write
+ * lock (fcntl F_OFD_SETLK) on this byte of it, far from SQLite's own lock
+ * bytes; readers test it without taking it (docs/FORMAT.md, section 6). */
+#define FMT_LOCK_OFFSET (1ll << 40)
 
-/* @return 1 for the meta keys the writer itself maintains (format version,
- * clean-close marker, record totals), which copies must not carry over. */
-int fmt_meta_is_writer_key(const char *key);
+const char *fmt_writer_errmsg(const struct fmt_writer *w);
 
 /* Totals written so far (records per stream, chunks, bytes). */
 struct fmt_writer_stats {
@@ -118,40 +127,6 @@ struct fmt_writer_stats {
 	uint64_t blob_bytes;
 };
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st);
-
-/* ---- threaded writing ---------------------------------------------------
- * For a producer that must never block on I/O: the producer owns a
- * fmt_builder per stream and seals chunks; a writer thread hands them to
- * fmt_writer_put_chunk(), which compresses and stores them. */
-
-struct fmt_builder;
-struct fmt_chunk; /* a sealed, uncompressed chunk; owned by whoever holds it */
-
-struct fmt_builder *fmt_builder_new(enum fmt_stream stream);
-void fmt_builder_free(struct fmt_builder *b);
-int fmt_builder_add_exec(struct fmt_builder *b, const struct fmt_exec *rec);
-int fmt_builder_add_exit(struct fmt_builder *b, const struct fmt_exit *rec);
-int fmt_builder_add_flow(struct fmt_builder *b, const struct fmt_flow *rec);
-uint32_t fmt_builder_count(const struct fmt_builder *b);
-uint64_t fmt_builder_span_ns(const struct fmt_builder *b);
-/* @return 1 when the open chunk holds `records` records or spans span_ns
- * (time to seal it), else 0. */
-int fmt_builder_due(const struct fmt_builder *b, uint32_t records, uint64_t span_ns);
-
-/* Seal the records added so far into a chunk with row id chunk_id. With
- * reset, the builder starts a new chunk; without, it keeps growing and a
- * later seal with the same id replaces this one in the file. */
-struct fmt_chunk *fmt_builder_seal(struct fmt_builder *b, int64_t chunk_id, int reset);
-void fmt_chunk_free(struct fmt_chunk *c);
-uint32_t fmt_chunk_count(const struct fmt_chunk *c);
-/* @return bytes of the uncompressed payload (memory the chunk holds) */
-size_t fmt_chunk_size(const struct fmt_chunk *c);
-
-/* Compress and store (insert or replace by id) a sealed chunk; the caller
- * keeps ownership of c. Committed at the next flush. */
-int fmt_writer_put_chunk(struct fmt_writer *w, const struct fmt_chunk *c);
-/* Allocate a fresh chunk row id (safe from any thread). */
-int64_t fmt_writer_next_chunk_id(struct fmt_writer *w);
 
 /* ---- reader ------------------------------------------------------------ */
 
@@ -174,9 +149,20 @@ size_t fmt_reader_meta_count(const struct fmt_reader *r);
 void fmt_reader_meta_at(const struct fmt_reader *r, size_t i, const char **key,
 			const char **value);
 
+/* The `interfaces` meta value, parsed at open (fmt_interfaces.h): NULL if
+ * the file has none or it is not a valid list. */
+struct fmt_ifaces;
+const struct fmt_ifaces *fmt_reader_ifaces(const struct fmt_reader *r);
+/* @return the name meta interfaces gives ifindex, or NULL */
+const char *fmt_reader_iface_name(const struct fmt_reader *r, uint32_t ifindex);
+
 /* @return 1 if the writer closed the file cleanly, 0 if it was killed or
- * crashed (the file then holds everything flushed before that). */
+ * crashed (the file then holds everything flushed before that) or is still
+ * writing it. */
 int fmt_reader_closed_clean(const struct fmt_reader *r);
+/* @return 1 if a writer held the file's lock when it was opened: it is
+ * being recorded (or written by ebpfreport) */
+int fmt_reader_being_written(const struct fmt_reader *r);
 
 /* Wall-clock offset: wall_ns = ts_ns + offset (meta clock_offset_ns). */
 int64_t fmt_reader_clock_offset(const struct fmt_reader *r);
@@ -200,14 +186,20 @@ struct fmt_batch; /* one decoded chunk: columns plus its dictionaries */
 /* Read, verify and decode one chunk into *inout. Pass *inout = NULL for a
  * new batch, or a batch you are done with to reuse its memory (decoding a
  * whole file then allocates nothing per chunk). On failure *inout is freed
- * and set to NULL. @return 0 or <0 (fmt_reader_errmsg names file and chunk). */
+ * and set to NULL. @return 0 or <0 (fmt_reader_errmsg names file and chunk);
+ * FMT_ESTREAM for an intact chunk of a stream this version does not know
+ * (a newer minor version's: to be skipped). */
 int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **inout);
 void fmt_batch_free(struct fmt_batch *b);
 enum fmt_stream fmt_batch_stream(const struct fmt_batch *b);
 uint32_t fmt_batch_count(const struct fmt_batch *b);
 uint64_t fmt_batch_ts(const struct fmt_batch *b, uint32_t i);
-/* Fill ev with record i. Pointers stay valid until the batch is freed. */
+/* Fill ev with record i in time order. Pointers stay valid until the batch
+ * is freed. */
 void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev);
+/* The same for the record at storage position j (the order of the column
+ * arrays below). */
+void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *ev);
 
 /* Columnar access to a batch, for aggregations that need no per-record
  * structs. Arrays are in storage order (not time order) and hold
@@ -216,13 +208,22 @@ const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b);
 /* exec: command-line id per record (*ndict: dictionary size), return codes */
 const uint32_t *fmt_batch_exec_cmd_ids(const struct fmt_batch *b, uint32_t *ndict);
 const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b);
-/* exec: command line `id` of the dictionary (comm, filename) */
+/* exec: command line `id` of the dictionary (comm, filename; argv) */
 void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **comm,
 			const char **filename);
-/* flow: key id per record (*ndict: dictionary size), packets, bytes */
+const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t id,
+					   uint32_t *argc);
+/* exec: uid per record; parent comm per record as an id of the batch's
+ * string dictionary (*ndict: its size), and the strings by id */
+const uint32_t *fmt_batch_exec_uids(const struct fmt_batch *b);
+const uint32_t *fmt_batch_exec_pcomm_ids(const struct fmt_batch *b, uint32_t *ndict);
+const char *fmt_batch_string(const struct fmt_batch *b, uint32_t id);
+/* flow: key id per record (*ndict: dictionary size), packets, bytes,
+ * interval */
 const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict);
 const uint64_t *fmt_batch_flow_packets(const struct fmt_batch *b);
 const uint64_t *fmt_batch_flow_bytes(const struct fmt_batch *b);
+const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b);
 const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id);
 
 /* ---- iteration --------------------------------------------------------- */
@@ -292,6 +293,16 @@ int fmt_plain_meta(struct fmt_plain *p, unsigned source, const char *key, const 
  * iface names its flow's interface (or NULL). */
 int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_offset,
 		  const char *iface);
+/* The process table: one row per run of a program, from its exec to what
+ * ended it. begin stores the exec (its row id in *row); end says how the
+ * run ended: ended is "exit" (x then holds the exit), "exec" (the process
+ * exec'd another program), "failed" (the exec failed) or NULL (still
+ * running at the end of the recording). Times as for fmt_plain_add. */
+int fmt_plain_process_begin(struct fmt_plain *p, unsigned source, const struct fmt_exec *e,
+			    int64_t wall_offset, int64_t *row);
+int fmt_plain_process_end(struct fmt_plain *p, int64_t row, const char *ended,
+			  uint64_t begin_ns, uint64_t end_ns, int64_t wall_offset,
+			  const struct fmt_exit *x);
 /* Index, add the views, commit. Frees p; *errmsg as for the writer. */
 int fmt_plain_close(struct fmt_plain *p, char **errmsg);
 /* Free without committing (the caller removes the file). */

@@ -1,0 +1,303 @@
+/* filter.c - see filter.h. */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "filter.h"
+#include "parse.h"
+
+#define EXEC (1u << FMT_STREAM_EXEC)
+#define EXIT (1u << FMT_STREAM_EXIT)
+#define FLOW (1u << FMT_STREAM_FLOW)
+
+typedef bool (*match_fn)(const struct filter *f, const struct fmt_reader *rd,
+			 const struct fmt_event *ev);
+
+static bool m_pid(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return (ev->stream == FMT_STREAM_EXEC ? ev->exec.pid : ev->exit.pid) == f->pid;
+}
+
+static bool m_ppid(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return (ev->stream == FMT_STREAM_EXEC ? ev->exec.ppid : ev->exit.ppid) == f->ppid;
+}
+
+static bool m_uid(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return ev->exec.uid == f->uid;
+}
+
+static bool m_comm(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return !fnmatch(f->comm, ev->exec.comm, 0);
+}
+
+static bool m_path(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return !fnmatch(f->path, ev->exec.filename, 0);
+}
+
+static bool in_prefix(const struct filter *f, const struct fmt_flow_key *k, const uint8_t *a)
+{
+	unsigned bits = f->ip_prefix, full = bits / 8, rest = bits % 8;
+
+	if (k->family != f->ip_family || memcmp(a, f->ip, full))
+		return false;
+	return !rest || !((a[full] ^ f->ip[full]) & (0xff << (8 - rest)) & 0xff);
+}
+
+static bool m_ip(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	const struct fmt_flow_key *k = &ev->flow.key;
+
+	(void)rd;
+	return in_prefix(f, k, k->src) || in_prefix(f, k, k->dst);
+}
+
+static bool m_port(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return ev->flow.key.sport == f->port || ev->flow.key.dport == f->port;
+}
+
+static bool m_proto(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return ev->flow.key.proto == f->proto;
+}
+
+static bool m_iface(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	char *end;
+	unsigned long idx = strtoul(f->iface, &end, 10);
+	const char *name;
+
+	if (!*end && end != f->iface)
+		return idx == ev->flow.key.ifindex;
+	name = fmt_reader_iface_name(rd, ev->flow.key.ifindex);
+	return name && !strcmp(name, f->iface);
+}
+
+static bool m_dir(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	(void)rd;
+	return ev->flow.key.dir == f->dir;
+}
+
+/* Every filter: its option, and which records have its field (a record of
+ * another stream fails the filter). match NULL: applied elsewhere (the
+ * window to the chunk index, --type to the streams read). */
+static const struct {
+	struct filter_option opt;
+	unsigned streams;
+	match_fn match;
+} defs[FILTER_N] = {
+	[FILTER_SINCE] = { { "since", "TIME", "from TIME: '2026-11-30 14:02:11', ISO 8601, "
+					      "@EPOCH, or '+30s' after the start" },
+			   EXEC | EXIT | FLOW, NULL },
+	[FILTER_UNTIL] = { { "until", "TIME", "up to TIME (included), as --since" }, EXEC | EXIT | FLOW,
+			   NULL },
+	[FILTER_PID] = { { "pid", "N", "execs and exits of process N" }, EXEC | EXIT, m_pid },
+	[FILTER_PPID] = { { "ppid", "N", "execs and exits whose parent is N" }, EXEC | EXIT, m_ppid },
+	[FILTER_UID] = { { "uid", "N", "execs by user N" }, EXEC, m_uid },
+	[FILTER_COMM] = { { "comm", "GLOB", "execs whose command name matches" }, EXEC, m_comm },
+	[FILTER_PATH] = { { "path", "GLOB", "execs whose executable path matches" }, EXEC, m_path },
+	[FILTER_IP] = { { "ip", "ADDR[/LEN]", "flows with either side in ADDR/LEN (IPv4 or IPv6)" },
+			FLOW, m_ip },
+	[FILTER_PORT] = { { "port", "N", "flows with either port N" }, FLOW, m_port },
+	[FILTER_PROTO] = { { "proto", "P", "flows of protocol tcp, udp, icmp, icmpv6 or a number" },
+			   FLOW, m_proto },
+	[FILTER_IFACE] = { { "iface", "NAME|INDEX", "flows on that interface" }, FLOW, m_iface },
+	[FILTER_DIR] = { { "dir", "DIR", "flows ingress (in) or egress (out)" }, FLOW, m_dir },
+	[FILTER_TYPE] = { { "type", "LIST", "streams to read: exec, exit, flow (comma separated)" },
+			  EXEC | EXIT | FLOW, NULL },
+};
+
+const struct filter_option *filter_option(enum filter_id id)
+{
+	return &defs[id].opt;
+}
+
+void filter_init(struct filter *f)
+{
+	memset(f, 0, sizeof(*f));
+}
+
+unsigned filter_streams(const struct filter *f)
+{
+	return f->types ? f->types : FMT_STREAM_MASK_ALL;
+}
+
+bool filter_by_record(const struct filter *f)
+{
+	for (int id = 0; id < FILTER_N; id++)
+		if (filter_has(f, id) && defs[id].match)
+			return true;
+	return false;
+}
+
+bool filter_match(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	if (!(filter_streams(f) & (1u << ev->stream)))
+		return false;
+	for (int id = 0; id < FILTER_N; id++) {
+		if (!filter_has(f, id) || !defs[id].match)
+			continue;
+		if (!(defs[id].streams & (1u << ev->stream)) || !defs[id].match(f, rd, ev))
+			return false;
+	}
+	return true;
+}
+
+static const char *parse_ip(struct filter *f, const char *val)
+{
+	char buf[64], *slash;
+	uint8_t ip[16] = { 0 };
+	uint8_t family;
+	int64_t prefix;
+
+	if (strlen(val) >= sizeof(buf))
+		return "not an address";
+	strcpy(buf, val);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = 0;
+	if (inet_pton(AF_INET, buf, ip) == 1)
+		family = FMT_FAMILY_IPV4;
+	else if (inet_pton(AF_INET6, buf, ip) == 1)
+		family = FMT_FAMILY_IPV6;
+	else
+		return "not an IPv4 or IPv6 address";
+	prefix = family == FMT_FAMILY_IPV4 ? 32 : 128;
+	if (slash && parse_int(slash, 0, prefix, &prefix))
+		return "bad prefix length";
+	memcpy(f->ip, ip, sizeof(ip));
+	f->ip_family = family;
+	f->ip_prefix = (unsigned)prefix;
+	return NULL;
+}
+
+static const char *parse_proto(struct filter *f, const char *val)
+{
+	static const struct {
+		const char *name;
+		uint8_t proto;
+	} names[] = { { "tcp", 6 }, { "udp", 17 }, { "icmp", 1 }, { "icmpv6", 58 }, { "icmp6", 58 } };
+	int64_t v;
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(val, names[i].name))
+			return f->proto = names[i].proto, NULL;
+	if (parse_int(val, 0, 255, &v))
+		return "use tcp, udp, icmp, icmpv6 or a number from 0 to 255";
+	f->proto = (uint8_t)v;
+	return NULL;
+}
+
+static const char *parse_types(struct filter *f, const char *val)
+{
+	static const char *const names[] = { NULL, "exec", "exit", "flow" };
+	char buf[64], *tok, *save;
+	unsigned types = 0;
+
+	if (strlen(val) >= sizeof(buf))
+		return "use exec, exit or flow (comma separated)";
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int s = FMT_STREAM_EXEC;
+		while (s <= FMT_STREAM_MAX && strcmp(tok, names[s]))
+			s++;
+		if (s > FMT_STREAM_MAX)
+			return "use exec, exit or flow (comma separated)";
+		types |= 1u << s;
+	}
+	if (!types)
+		return "use exec, exit or flow (comma separated)";
+	f->types = types;
+	return NULL;
+}
+
+static const char *parse_id(const char *val, uint32_t *out)
+{
+	int64_t v;
+
+	if (parse_int(val, 0, UINT32_MAX, &v))
+		return "need a number from 0 to 4294967295";
+	*out = (uint32_t)v;
+	return NULL;
+}
+
+const char *filter_set(struct filter *f, enum filter_id id, const char *val)
+{
+	const char *why = NULL;
+	int64_t v;
+	int rel;
+
+	switch (id) {
+	case FILTER_SINCE:
+	case FILTER_UNTIL:
+		v = parse_time(val, &rel);
+		if (v < 0)
+			return "not a time (use '+30s', '2026-11-30 14:02:11' or '@EPOCH')";
+		if (id == FILTER_SINCE)
+			f->since_rel = rel, f->since = v, f->since_arg = val;
+		else
+			f->until_rel = rel, f->until = v, f->until_arg = val;
+		break;
+	case FILTER_PID:
+		why = parse_id(val, &f->pid);
+		break;
+	case FILTER_PPID:
+		why = parse_id(val, &f->ppid);
+		break;
+	case FILTER_UID:
+		why = parse_id(val, &f->uid);
+		break;
+	case FILTER_COMM:
+		f->comm = val;
+		break;
+	case FILTER_PATH:
+		f->path = val;
+		break;
+	case FILTER_IP:
+		why = parse_ip(f, val);
+		break;
+	case FILTER_PORT:
+		if (parse_int(val, 0, 65535, &v))
+			return "need a port from 0 to 65535";
+		f->port = (uint16_t)v;
+		break;
+	case FILTER_PROTO:
+		why = parse_proto(f, val);
+		break;
+	case FILTER_IFACE:
+		if (!*val)
+			return "empty interface name";
+		f->iface = val;
+		break;
+	case FILTER_DIR:
+		if (!strcmp(val, "ingress") || !strcmp(val, "in"))
+			f->dir = FMT_DIR_INGRESS;
+		else if (!strcmp(val, "egress") || !strcmp(val, "out"))
+			f->dir = FMT_DIR_EGRESS;
+		else
+			return "use ingress or egress";
+		break;
+	case FILTER_TYPE:
+		why = parse_types(f, val);
+		break;
+	default:
+		return "unknown filter";
+	}
+	if (!why)
+		f->set |= 1u << id;
+	return why;
+}

@@ -1,0 +1,183 @@
+/* test_top.c - aggregation for the top tables: the group-by map and its
+ * order (ties by key), and each --by key counted two ways, record by
+ * record (top_add, as html does) and by dictionary ids per chunk
+ * (top_add_batch, as top and summary do), which must agree. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agg.h"
+#include "top.h"
+
+Test(agg, counts_and_order)
+{
+	struct agg a = { 0 };
+	struct agg_entry **v;
+	size_t n;
+	char key[16];
+
+	for (int i = 0; i < 1000; i++) { /* grows past its first table */
+		snprintf(key, sizeof(key), "k%03d", i % 300);
+		struct agg_entry *e = agg_get(&a, key, strlen(key));
+		cr_assert_not_null(e);
+		e->count++;
+		e->packets += (uint64_t)(i % 300 == 7) * 100;
+	}
+	cr_assert_eq(a.n, 300);
+	v = agg_sorted(&a, 0, &n);
+	cr_assert_eq(n, 300);
+	/* 1000 = 3 x 300 + 100: keys 0..99 were seen 4 times, ties by key */
+	cr_assert_eq(v[0]->count, 4);
+	cr_assert_eq(memcmp(v[0]->key, "k000", 4), 0);
+	cr_assert_eq(memcmp(v[1]->key, "k001", 4), 0);
+	cr_assert_eq(v[100]->count, 3);
+	cr_assert_eq(memcmp(v[100]->key, "k100", 4), 0);
+	free(v);
+	v = agg_sorted(&a, 1, &n); /* by packets */
+	cr_assert_eq(memcmp(v[0]->key, "k007", 4), 0);
+	cr_assert_eq(v[0]->packets, 400);
+	free(v);
+	agg_free(&a);
+}
+
+#define S 1000000000ull
+
+/* A session with repeated commands, parents, uids and flows over several
+ * chunks (chunks of 50 records). @return an open reader. */
+static struct fmt_reader *session(void)
+{
+	static const char *const comms[] = { "cc", "as", "ld", "make", "sh" };
+	struct fmt_writer_opts o = { .chunk_records = 50 };
+	char path[64], arg[16];
+	struct fmt_writer *w;
+	struct fmt_reader *r;
+
+	snprintf(path, sizeof(path), "/tmp/top-%d.db", getpid());
+	cr_assert_eq(fmt_writer_create(path, FMT_CREATE_FORCE, &o, &w, &(char *){ NULL }), 0);
+	cr_assert_eq(fmt_writer_set_meta(w, "interfaces",
+					 "[{\"index\":2,\"name\":\"eth0\"},{\"index\":3,\"name\":\"wg0\"}]"),
+		     0);
+	for (uint32_t i = 0; i < 400; i++) {
+		const char *argv[] = { comms[i % 5], arg };
+		struct fmt_exec e = { .ts_ns = S + i * 1000, .pid = 100 + i, .ppid = 1,
+				      .uid = i % 3 * 1000, .comm = comms[i % 5],
+				      .pcomm = comms[(i / 5) % 5], .filename = comms[i % 7 % 5],
+				      .argc = 2, .argv = argv };
+		struct fmt_flow f = { .ts_ns = S + i * 1000, .interval_ns = S, .packets = i % 11,
+				      .bytes = i % 11 * 100 };
+		snprintf(arg, sizeof(arg), "-O%u", i % 4);
+		cr_assert_eq(fmt_writer_append_exec(w, &e), 0);
+		f.key = (struct fmt_flow_key){ .ifindex = 2 + i % 2, .dir = i % 2, .family = 4,
+					       .proto = i % 3 ? 6 : 17, .sport = (uint16_t)(1000 + i % 9),
+					       .dport = (uint16_t)(i % 4 ? 443 : 53) };
+		f.key.src[0] = 10, f.key.src[3] = (uint8_t)(i % 13);
+		f.key.dst[0] = 192, f.key.dst[3] = (uint8_t)(i % 5);
+		cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
+	}
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	cr_assert_eq(fmt_reader_open(path, &r, &(char *){ NULL }), 0);
+	unlink(path);
+	return r;
+}
+
+struct row {
+	char label[128];
+	uint64_t count, packets, bytes;
+	double share;
+};
+
+struct rows {
+	struct row v[64];
+	size_t n;
+};
+
+static void keep(void *ctx, const char *label, const struct agg_entry *e, double share)
+{
+	struct rows *t = ctx;
+
+	snprintf(t->v[t->n].label, sizeof(t->v[0].label), "%s", label);
+	t->v[t->n].count = e->count, t->v[t->n].packets = e->packets, t->v[t->n].bytes = e->bytes;
+	t->v[t->n++].share = share;
+}
+
+struct by_case {
+	char by[16];
+	int metric;
+	char first[64]; /* the top row's label */
+	size_t rows;
+};
+
+ParameterizedTestParameters(top, batch_and_record_by_record_agree)
+{
+	/* 400 execs and flows, every 7th of a chunk's records left out: the
+	 * commands come round robin (cc, as, ld, make, sh), the paths cycle in
+	 * sevens (cc and as twice as often), 4 arguments, 3 uids; flows on 2
+	 * interfaces, 13 sources, 5 destinations, tcp or udp to 443 or 53 */
+	static struct by_case cases[] = {
+		{ "comm", 0, "cc", 5 },
+		{ "path", 0, "cc", 5 },
+		{ "cmdline", 0, "cc -O0", 20 },
+		{ "uid", 0, "0", 3 },
+		{ "parent", 0, "as", 5 },
+		{ "flow", 1, "eth0 in  tcp 10.0.0.0:1001 -> 192.0.0.3:53", 64 },
+		{ "src", 1, "10.0.0.7", 13 },
+		{ "dst", 2, "192.0.0.0", 5 },
+		{ "port", 1, "tcp/443", 4 },
+		{ "proto", 0, "tcp", 2 },
+		{ "iface", 1, "wg0", 2 },
+	};
+	return cr_make_param_array(struct by_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct by_case *c, top, batch_and_record_by_record_agree)
+{
+	struct fmt_reader *r = session();
+	struct report rep = { .readers = &r, .nfiles = 1, .top_n = 64 };
+	struct rows a = { .n = 0 }, b = { .n = 0 };
+	struct fmt_chunk_info *ci;
+	struct fmt_batch *batch = NULL;
+	struct fmt_event ev;
+	struct top ta, tb;
+	enum top_by by;
+	uint32_t pos[64];
+	int n;
+
+	cr_assert_eq(top_parse_by(c->by, &by), 0);
+	top_init(&ta, by, c->metric);
+	top_init(&tb, by, c->metric);
+	n = fmt_reader_chunks(r, &ci);
+	cr_assert_gt(n, 8, "the session should span several chunks");
+	for (int i = 0; i < n; i++) {
+		uint32_t k = 0;
+		cr_assert_eq(fmt_reader_load_chunk(r, ci[i].id, &batch), 0);
+		/* a selection, as the window and filters make one */
+		for (uint32_t j = 0; j < fmt_batch_count(batch); j += 1 + (j % 7 == 3)) {
+			pos[k++] = j;
+			fmt_batch_get_at(batch, j, &ev);
+			ev.source = 0;
+			cr_assert_eq(top_add(&ta, &ev), 0);
+		}
+		cr_assert_eq(top_add_batch(&tb, 0, batch, pos, k), 0);
+	}
+	free(ci);
+	fmt_batch_free(batch);
+	cr_assert_eq(ta.total, tb.total);
+	top_each(&ta, &rep, keep, &a);
+	top_each(&tb, &rep, keep, &b);
+	cr_assert_eq(a.n, b.n, "--by %s: %zu rows vs %zu", c->by, a.n, b.n);
+	cr_assert_eq(a.n, c->rows, "--by %s: %zu rows", c->by, a.n);
+	cr_assert_str_eq(a.v[0].label, c->first, "--by %s", c->by);
+	for (size_t i = 0; i < a.n; i++) {
+		cr_assert_str_eq(a.v[i].label, b.v[i].label, "--by %s row %zu", c->by, i);
+		cr_assert_eq(a.v[i].count, b.v[i].count, "--by %s row %zu", c->by, i);
+		cr_assert_eq(a.v[i].packets, b.v[i].packets);
+		cr_assert_eq(a.v[i].bytes, b.v[i].bytes);
+	}
+	top_free(&ta);
+	top_free(&tb);
+	fmt_reader_close(r);
+}
