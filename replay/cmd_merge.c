@@ -5,8 +5,10 @@
  * are moved by the difference of the clock offsets, so wall-clock times are
  * unchanged. Each source's meta is kept under "sourceN."; loss counters are
  * also summed at the top level so the report shows them. With several
- * sources, interface indexes are renumbered (N << 24 | ifindex) and named
- * "host:name", since two hosts both have an ifindex 2. */
+ * sources, interfaces are given new indexes (1, 2, ... in the order the
+ * sources list them; meta sourceN's ifindex_map says which) and are named
+ * "host:name", since two hosts both have an ifindex 2 (and a recorder's
+ * --netns ids already use the high bits). */
 #include <inttypes.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -20,13 +22,48 @@
 #include "session.h"
 #include "options.h"
 
-#define IFINDEX_SHIFT 24
+/* One source's interface index and the one it has in the output. */
+struct ifmap {
+	uint32_t from, to;
+};
 
 struct merge {
 	struct rewrite rw;
 	int64_t *shift;
 	int renumber;
+	struct ifmap **map; /* per source, sorted by from */
+	size_t *nmap, *capmap;
+	uint32_t next_index; /* the next new index */
 };
+
+static int ifmap_cmp(const void *a, const void *b)
+{
+	uint32_t x = ((const struct ifmap *)a)->from, y = ((const struct ifmap *)b)->from;
+	return x < y ? -1 : x > y;
+}
+
+/* The output index of source s's interface `from`; one the source's list
+ * does not name gets the next new index. @return 0 when out of memory. */
+static uint32_t new_index(struct merge *m, unsigned s, uint32_t from)
+{
+	struct ifmap key = { from, 0 }, *hit;
+
+	hit = bsearch(&key, m->map[s], m->nmap[s], sizeof(key), ifmap_cmp);
+	if (hit)
+		return hit->to;
+	if (m->nmap[s] == m->capmap[s]) {
+		size_t cap = m->capmap[s] ? m->capmap[s] * 2 : 16;
+		struct ifmap *v = realloc(m->map[s], cap * sizeof(*v));
+		if (!v)
+			return 0;
+		m->map[s] = v;
+		m->capmap[s] = cap;
+	}
+	key.to = m->next_index++;
+	m->map[s][m->nmap[s]++] = key;
+	qsort(m->map[s], m->nmap[s], sizeof(key), ifmap_cmp);
+	return key.to;
+}
 
 static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 {
@@ -34,8 +71,11 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	struct fmt_event e = *ev;
 
 	(void)r;
-	if (e.stream == FMT_STREAM_FLOW && m->renumber)
-		e.flow.key.ifindex |= ev->source << IFINDEX_SHIFT;
+	if (e.stream == FMT_STREAM_FLOW && m->renumber &&
+	    !(e.flow.key.ifindex = new_index(m, ev->source, ev->flow.key.ifindex))) {
+		m->rw.failed = 1;
+		return -1;
+	}
 	return rewrite_add(&m->rw, &e, m->shift[ev->source]);
 }
 
@@ -64,7 +104,7 @@ static void merge_interfaces(struct report *r, struct merge *m)
 			all[n] = *fmt_ifaces_at(l, k);
 			if (!m->renumber)
 				continue;
-			all[n].index |= i << IFINDEX_SHIFT;
+			all[n].index = new_index(m, i, all[n].index);
 			snprintf(names[n], sizeof(names[n]), "%.30s:%.30s", host ? host : "?",
 				 all[n].name);
 			all[n].name = names[n];
@@ -87,6 +127,7 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 	int mixed = 0;
 	struct json j = { 0 };
 
+	merge_interfaces(r, m); /* first: it gives the listed interfaces their indexes */
 	json_begin_array(&j);
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		struct fmt_reader *rd = r->readers[i];
@@ -116,7 +157,17 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 		json_kv_str(&j, "boot_id", fmt_reader_meta(rd, FMT_META_BOOT_ID) ?: "");
 		json_kv_i64(&j, "clock_offset_ns", fmt_reader_clock_offset(rd));
 		json_kv_i64(&j, "shift_ns", m->shift[i]);
-		json_kv_u64(&j, "ifindex_base", m->renumber ? (uint64_t)i << IFINDEX_SHIFT : 0);
+		if (m->renumber) { /* [index in the source, index here] pairs */
+			json_key(&j, "ifindex_map");
+			json_begin_array(&j);
+			for (size_t k = 0; k < m->nmap[i]; k++) {
+				json_begin_array(&j);
+				json_u64(&j, m->map[i][k].from);
+				json_u64(&j, m->map[i][k].to);
+				json_end_array(&j);
+			}
+			json_end_array(&j);
+		}
 		json_kv_bool(&j, "closed_clean", fmt_reader_closed_clean(rd));
 		json_end_object(&j);
 	}
@@ -141,12 +192,11 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 		m->rw.failed = 1;
 	free(sums);
 	rewrite_meta(&m->rw, FMT_META_MERGE_FILTERS, r->args);
-	merge_interfaces(r, m);
 }
 
 static int run(struct report *r)
 {
-	struct merge m = { .renumber = r->nfiles > 1 };
+	struct merge m = { .renumber = r->nfiles > 1, .next_index = 1 };
 	int64_t min_off = INT64_MAX;
 	int rc;
 
@@ -155,9 +205,13 @@ static int run(struct report *r)
 		return 2;
 	}
 	m.shift = calloc(r->nfiles, sizeof(*m.shift));
-	if (!m.shift) {
+	m.map = calloc(r->nfiles, sizeof(*m.map));
+	m.nmap = calloc(r->nfiles, sizeof(*m.nmap));
+	m.capmap = calloc(r->nfiles, sizeof(*m.capmap));
+	if (!m.shift || !m.map || !m.nmap || !m.capmap) {
 		report_err("out of memory");
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	for (unsigned i = 0; i < r->nfiles; i++) {
 		int64_t off = fmt_reader_clock_offset(r->readers[i]);
@@ -165,16 +219,20 @@ static int run(struct report *r)
 	}
 	for (unsigned i = 0; i < r->nfiles; i++)
 		m.shift[i] = fmt_reader_clock_offset(r->readers[i]) - min_off;
-	if ((rc = rewrite_begin(r, &m.rw))) {
-		free(m.shift);
-		return rc;
-	}
+	if ((rc = rewrite_begin(r, &m.rw)))
+		goto out;
 	merge_meta(r, &m, min_off);
 	rc = report_each(r, add, &m);
 	rc = rewrite_end(&m.rw, rc);
 	if (!rc && !r->quiet)
 		fprintf(stderr, "ebpfreport: %s: %" PRIu64 " records from %u files\n", r->output,
 			m.rw.records, r->nfiles);
+out:
+	for (unsigned i = 0; m.map && i < r->nfiles; i++)
+		free(m.map[i]);
+	free(m.map);
+	free(m.nmap);
+	free(m.capmap);
 	free(m.shift);
 	return rc;
 }
