@@ -40,6 +40,9 @@ enum chunk_section {
 	SEC_CMD = 11, /* id in SEC_CMDS (fixed width) */
 	SEC_PCOMM = 12, /* id in SEC_STRINGS (fixed width) */
 	SEC_CMDS = 13, /* command dictionary (string ids fixed width) */
+	SEC_INTERP = 14, /* 1.1, exec: 0 none, else 1 + string id */
+	SEC_CWD = 15, /* 1.1, exec and proc: 0 none, else 1 + string id */
+	SEC_START = 16, /* 1.1, exec and proc: zigzag (ts - start_ns) */
 	SEC_EXIT_CODE = 20,
 	SEC_SIGNAL = 21,
 	SEC_LIFETIME = 22, /* zigzag (ts - start_ns) */
@@ -48,8 +51,11 @@ enum chunk_section {
 	SEC_PACKETS = 32,
 	SEC_BYTES = 33, /* zigzag (bytes - packets * bytes_per_packet of the key's last row) */
 	SEC_FLOWKEYS = 34, /* flow key dictionary */
+	SEC_FLOWOWNERS = 35, /* 1.1: the owner of each flow key dictionary entry */
+	SEC_CGROUP_KIND = 40, /* 1.1, cgroup: enum fmt_cgroup_kind */
+	SEC_PATH = 41, /* 1.1, cgroup: id in SEC_STRINGS (fixed width) */
 };
-#define SEC_MAX 35
+#define SEC_MAX 42
 
 /* A sealed chunk: the uncompressed payload plus its index fields. */
 struct fmt_chunk {
@@ -68,24 +74,42 @@ struct fmt_cmd {
 	const char **argv;
 };
 
+enum batch_mem {
+	MEM_COLS,
+	MEM_STR,
+	MEM_ARENA,
+	MEM_CMDS,
+	MEM_ARGV,
+	MEM_KEYS,
+	MEM_ORDER,
+	MEM_TMP,
+	MEM_OWNERS,
+};
+#define MEM_N 9
+
 struct fmt_batch {
 	int stream;
 	uint32_t n;
 	uint32_t *order; /* time order permutation, or NULL when already sorted */
 	uint64_t *ts;
-	/* exec and exit */
+	/* exec, exit, proc */
 	uint32_t *pid, *ppid;
-	/* exec */
-	uint32_t *tid, *uid, *gid, *flags, *cmd, *pcomm;
+	uint64_t *start; /* process start (exec and proc: 0 when not recorded) */
+	/* exec and proc */
+	uint32_t *uid, *gid, *flags, *cmd, *cwd; /* cwd: 0 none, else 1 + string id */
+	/* exec (and cgroup ids of proc and cgroup) */
+	uint32_t *tid, *pcomm, *interp; /* interp: as cwd */
 	int32_t *ret;
 	uint64_t *cgroup;
 	/* exit */
 	uint32_t *code, *sig;
-	uint64_t *start;
+	/* cgroup */
+	uint32_t *kind, *path;
 	/* flow */
 	uint64_t *interval, *packets, *bytes;
 	uint32_t *key;
 	struct fmt_flow_key *keys;
+	struct fmt_owner *owners; /* per key, or NULL: no owners in the chunk */
 	uint32_t nkeys;
 	/* dictionaries */
 	uint32_t nstr;
@@ -97,11 +121,9 @@ struct fmt_batch {
 	struct {
 		void *p;
 		size_t cap;
-	} mem[8]; /* owned memory, by enum batch_mem; reused when recycled */
+	} mem[MEM_N]; /* owned memory, by enum batch_mem; reused when recycled */
 };
 
-enum batch_mem { MEM_COLS, MEM_STR, MEM_ARENA, MEM_CMDS, MEM_ARGV, MEM_KEYS, MEM_ORDER, MEM_TMP };
-#define MEM_N 8
 
 /* Decode and validate a payload. The chunk row's stream and record count
  * must match. If *out is a batch, its memory is reused (and on failure it

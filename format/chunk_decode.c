@@ -153,6 +153,33 @@ static int decode_cmds(struct fmt_batch *b, struct section *s, const char **why)
 	return FMT_OK;
 }
 
+/* SEC_FLOWOWNERS (1.1, optional): count (= the keys'), then per key: var
+ * pid, var start_ns, var cgroup_id. */
+static int decode_flowowners(struct fmt_batch *b, struct section *s, const char **why)
+{
+	struct fmt_cursor c;
+	uint64_t count;
+
+	b->owners = NULL;
+	if (col_cursor(s, SEC_FLOWOWNERS, &c))
+		return FMT_OK;
+	count = fmt_cur_varint(&c);
+	if (c.bad || count != b->nkeys)
+		return *why = "flow owner count differs from the keys'", FMT_ECORRUPT;
+	b->owners = take(b, MEM_OWNERS, (count ? count : 1) * sizeof(*b->owners));
+	if (!b->owners)
+		return FMT_ENOMEM;
+	for (uint64_t i = 0; i < count; i++) {
+		uint64_t pid = fmt_cur_varint(&c);
+		b->owners[i].start_ns = fmt_cur_varint(&c);
+		b->owners[i].cgroup_id = fmt_cur_varint(&c);
+		if (c.bad || pid > UINT32_MAX)
+			return *why = "bad flow owner", FMT_ECORRUPT;
+		b->owners[i].pid = (uint32_t)pid;
+	}
+	return col_done(&c) ? FMT_OK : (*why = "trailing bytes in flow owners", FMT_ECORRUPT);
+}
+
 static int decode_flowkeys(struct fmt_batch *b, struct section *s, const char **why)
 {
 	struct fmt_cursor c;
@@ -200,7 +227,7 @@ static int decode_flowkeys(struct fmt_batch *b, struct section *s, const char **
 	}
 	if (!col_done(&c))
 		return *why = "trailing bytes in flow key dictionary", FMT_ECORRUPT;
-	return FMT_OK;
+	return decode_flowowners(b, s, why);
 }
 
 /* Columns of deltas: v[i] = v[i-1] + zigzag-decoded value (v[-1] = base). */
@@ -282,9 +309,36 @@ static int col_plain64(struct section *s, int id, uint32_t n, uint64_t *out)
 	return col_done(&c) ? 0 : -1;
 }
 
-static int decode_exec(struct fmt_batch *b, struct section *s, const char **why)
+/* An optional column (format 1.1): absent means every value is 0. */
+static int col_opt32(struct section *s, int id, uint32_t n, uint64_t limit, uint32_t *out)
+{
+	if (!s[id].present) {
+		memset(out, 0, (size_t)n * sizeof(*out));
+		return 0;
+	}
+	return col_plain32(s, id, n, limit, out);
+}
+
+/* SEC_START: start = ts - zigzag-decoded value (0 where not recorded, and
+ * for every record when the section is absent). */
+static int col_start(struct section *s, uint32_t n, const uint64_t *ts, uint64_t *out)
 {
 	struct fmt_cursor c;
+
+	if (!s[SEC_START].present) {
+		memset(out, 0, (size_t)n * sizeof(*out));
+		return 0;
+	}
+	col_cursor(s, SEC_START, &c);
+	for (uint32_t i = 0; i < n; i++)
+		out[i] = ts[i] - (uint64_t)fmt_unzigzag(fmt_cur_varint(&c));
+	return col_done(&c) ? 0 : -1;
+}
+
+/* What exec and proc records share: the dictionaries and the process
+ * columns. */
+static int decode_process(struct fmt_batch *b, struct section *s, const char **why)
+{
 	uint32_t n = b->n;
 	int rc;
 
@@ -294,7 +348,23 @@ static int decode_exec(struct fmt_batch *b, struct section *s, const char **why)
 	    col_delta32(s, SEC_UID, n, b->uid) || col_delta32(s, SEC_GID, n, b->gid) ||
 	    col_delta64(s, SEC_CGROUP, n, 0, b->cgroup) ||
 	    col_plain32(s, SEC_FLAGS, n, (uint64_t)UINT32_MAX + 1, b->flags) ||
-	    col_ids(s, SEC_CMD, n, b->ncmd, b->cmd) || col_ids(s, SEC_PCOMM, n, b->nstr, b->pcomm))
+	    col_ids(s, SEC_CMD, n, b->ncmd, b->cmd) ||
+	    col_opt32(s, SEC_CWD, n, (uint64_t)b->nstr + 1, b->cwd) ||
+	    col_start(s, n, b->ts, b->start))
+		return *why = "bad process column", FMT_ECORRUPT;
+	return FMT_OK;
+}
+
+static int decode_exec(struct fmt_batch *b, struct section *s, const char **why)
+{
+	struct fmt_cursor c;
+	uint32_t n = b->n;
+	int rc;
+
+	if ((rc = decode_process(b, s, why)))
+		return rc;
+	if (col_ids(s, SEC_PCOMM, n, b->nstr, b->pcomm) ||
+	    col_opt32(s, SEC_INTERP, n, (uint64_t)b->nstr + 1, b->interp))
 		return *why = "bad exec column", FMT_ECORRUPT;
 	if (col_cursor(s, SEC_TID, &c))
 		return *why = "missing tid column", FMT_ECORRUPT;
@@ -317,6 +387,20 @@ static int decode_exec(struct fmt_batch *b, struct section *s, const char **why)
 		b->ret[i] = (int32_t)r;
 	}
 	return col_done(&c) ? FMT_OK : (*why = "bad ret column", FMT_ECORRUPT);
+}
+
+static int decode_cgroup(struct fmt_batch *b, struct section *s, const char **why)
+{
+	uint32_t n = b->n;
+	int rc;
+
+	if ((rc = decode_strings(b, s, why)))
+		return rc;
+	if (col_delta64(s, SEC_CGROUP, n, 0, b->cgroup) ||
+	    col_plain32(s, SEC_CGROUP_KIND, n, FMT_CGROUP_REMOVED + 1, b->kind) ||
+	    col_ids(s, SEC_PATH, n, b->nstr, b->path))
+		return *why = "bad cgroup column", FMT_ECORRUPT;
+	return FMT_OK;
 }
 
 static int decode_exit(struct fmt_batch *b, struct section *s, const char **why)
@@ -378,12 +462,26 @@ static int decode_flow(struct fmt_batch *b, struct section *s, const char **why)
 static int alloc_cols(struct fmt_batch *b)
 {
 	uint32_t n = b->n ? b->n : 1;
-	size_t n64 = 0, n32 = 0;
+	size_t n64, n32;
 	uint64_t *p64;
 	uint32_t *p32;
 
-	n64 = b->stream == FMT_STREAM_EXEC ? 2 : b->stream == FMT_STREAM_EXIT ? 2 : 4;
-	n32 = b->stream == FMT_STREAM_EXEC ? 9 : b->stream == FMT_STREAM_EXIT ? 4 : 1;
+	switch (b->stream) {
+	case FMT_STREAM_EXEC:
+		n64 = 3, n32 = 11;
+		break;
+	case FMT_STREAM_PROC:
+		n64 = 3, n32 = 7;
+		break;
+	case FMT_STREAM_EXIT:
+		n64 = 2, n32 = 4;
+		break;
+	case FMT_STREAM_CGROUP:
+		n64 = 2, n32 = 2;
+		break;
+	default:
+		n64 = 4, n32 = 1;
+	}
 	/* one allocation behind all the column arrays */
 	p64 = take(b, MEM_COLS, (size_t)n * (n64 * 8 + n32 * 4));
 	if (!p64)
@@ -392,14 +490,24 @@ static int alloc_cols(struct fmt_batch *b)
 #define TAKE64(f) (b->f = p64, p64 += n)
 #define TAKE32(f) (b->f = (void *)p32, p32 += n)
 	TAKE64(ts);
-	if (b->stream == FMT_STREAM_EXEC) {
-		TAKE64(cgroup);
-		TAKE32(pid), TAKE32(ppid), TAKE32(tid), TAKE32(uid), TAKE32(gid);
-		TAKE32(flags), TAKE32(cmd), TAKE32(pcomm), TAKE32(ret);
-	} else if (b->stream == FMT_STREAM_EXIT) {
+	switch (b->stream) {
+	case FMT_STREAM_EXEC:
+		TAKE32(tid), TAKE32(pcomm), TAKE32(ret), TAKE32(interp);
+		__attribute__((fallthrough)); /* and the process columns */
+	case FMT_STREAM_PROC:
+		TAKE64(cgroup), TAKE64(start);
+		TAKE32(pid), TAKE32(ppid), TAKE32(uid), TAKE32(gid);
+		TAKE32(flags), TAKE32(cmd), TAKE32(cwd);
+		break;
+	case FMT_STREAM_EXIT:
 		TAKE64(start);
 		TAKE32(pid), TAKE32(ppid), TAKE32(code), TAKE32(sig);
-	} else {
+		break;
+	case FMT_STREAM_CGROUP:
+		TAKE64(cgroup);
+		TAKE32(kind), TAKE32(path);
+		break;
+	default:
 		TAKE64(interval), TAKE64(packets), TAKE64(bytes);
 		TAKE32(key);
 	}
@@ -519,6 +627,10 @@ int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
 		rc = decode_exit(b, sec, why);
 	else if (stream == FMT_STREAM_FLOW)
 		rc = decode_flow(b, sec, why);
+	else if (stream == FMT_STREAM_PROC)
+		rc = decode_process(b, sec, why);
+	else if (stream == FMT_STREAM_CGROUP)
+		rc = decode_cgroup(b, sec, why);
 	else
 		FAIL("unknown stream");
 	if (rc == FMT_OK)
@@ -563,6 +675,12 @@ void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev)
 	fmt_batch_get_at(b, b->order ? b->order[i] : i, ev);
 }
 
+/* An optional string column's value: NULL for 0. */
+static const char *opt_str(const struct fmt_batch *b, uint32_t v)
+{
+	return v ? b->str[v - 1] : NULL;
+}
+
 void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *ev)
 {
 	ev->stream = b->stream;
@@ -583,6 +701,9 @@ void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *e
 			.pcomm = b->str[b->pcomm[j]],
 			.filename = cmd->filename,
 			.argv = cmd->argv,
+			.interp = opt_str(b, b->interp[j]),
+			.cwd = opt_str(b, b->cwd[j]),
+			.start_ns = b->start[j],
 		};
 	} else if (b->stream == FMT_STREAM_EXIT) {
 		ev->exit = (struct fmt_exit){
@@ -593,6 +714,30 @@ void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *e
 			.exit_code = b->code[j],
 			.signal = b->sig[j],
 		};
+	} else if (b->stream == FMT_STREAM_PROC) {
+		const struct fmt_cmd *cmd = &b->cmds[b->cmd[j]];
+		ev->proc = (struct fmt_proc){
+			.ts_ns = b->ts[j],
+			.start_ns = b->start[j],
+			.cgroup_id = b->cgroup[j],
+			.pid = b->pid[j],
+			.ppid = b->ppid[j],
+			.uid = b->uid[j],
+			.gid = b->gid[j],
+			.flags = b->flags[j],
+			.argc = cmd->argc,
+			.comm = cmd->comm,
+			.exe = cmd->filename,
+			.argv = cmd->argv,
+			.cwd = opt_str(b, b->cwd[j]),
+		};
+	} else if (b->stream == FMT_STREAM_CGROUP) {
+		ev->cgroup = (struct fmt_cgroup){
+			.ts_ns = b->ts[j],
+			.cgroup_id = b->cgroup[j],
+			.kind = b->kind[j],
+			.path = b->str[b->path[j]],
+		};
 	} else {
 		ev->flow = (struct fmt_flow){
 			.ts_ns = b->ts[j],
@@ -601,6 +746,8 @@ void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *e
 			.bytes = b->bytes[j],
 			.key = b->keys[b->key[j]],
 		};
+		if (b->owners)
+			ev->flow.owner = b->owners[b->key[j]];
 	}
 }
 
@@ -674,4 +821,11 @@ const uint64_t *fmt_batch_flow_bytes(const struct fmt_batch *b)
 const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id)
 {
 	return &b->keys[id];
+}
+
+const struct fmt_owner *fmt_batch_flow_owner(const struct fmt_batch *b, uint32_t id)
+{
+	static const struct fmt_owner none;
+
+	return b->owners ? &b->owners[id] : &none;
 }

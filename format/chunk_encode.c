@@ -18,6 +18,7 @@ struct fmt_builder {
 	struct fmt_buf col[SEC_MAX];
 	struct fmt_intern strings, cmds, keys;
 	uint64_t cmd_args; /* argv entries in the cmds dictionary */
+	int has_interp, has_cwd, has_start, has_owner; /* optional sections to write */
 	/* previous values for delta coding */
 	uint64_t p_ts, p_pid, p_ppid, p_uid, p_gid, p_cgroup, p_interval, p_key;
 	uint64_t *bpp; /* flow: bytes per packet of each key's last row */
@@ -47,6 +48,7 @@ static void builder_reset(struct fmt_builder *b)
 	fmt_intern_reset(&b->keys);
 	b->n = 0;
 	b->cmd_args = 0;
+	b->has_interp = b->has_cwd = b->has_start = b->has_owner = 0;
 	b->p_ts = b->p_pid = b->p_ppid = b->p_uid = b->p_gid = b->p_cgroup = 0;
 	b->p_interval = b->p_key = 0;
 }
@@ -120,60 +122,143 @@ static int64_t intern_str(struct fmt_builder *b, const char *s)
 	return fmt_intern_add(&b->strings, s, strlen(s));
 }
 
-static int add_exec(struct fmt_builder *b, const struct fmt_exec *r)
+/* An optional string: 0 for none, else 1 + its id. @return -1 when out of
+ * memory. */
+static int put_opt_str(struct fmt_builder *b, int sec, const char *s, int *has)
 {
-	int64_t comm, pcomm, file, cmd;
-	uint32_t ncmds;
+	int64_t id = 0;
+
+	if (s) {
+		id = intern_str(b, s);
+		if (id < 0)
+			return -1;
+		id++;
+		*has = 1;
+	}
+	fmt_buf_put_varint(&b->col[sec], (uint64_t)id);
+	return 0;
+}
+
+/* The command line of an exec or proc record, interned. @return its id in
+ * the cmds dictionary, or <0. */
+static int64_t intern_cmd(struct fmt_builder *b, const char *comm, const char *file,
+			  uint32_t argc, const char *const *argv)
+{
 	struct fmt_buf *key = &b->scratch;
-	size_t extra = 64;
+	int64_t c = intern_str(b, comm), f = intern_str(b, file), cmd;
+	uint32_t ncmds;
 
-	if (r->argc > FMT_MAX_ARGC || (r->argc && !r->argv) ||
-	    r->ts_ns > TS_MAX)
-		return FMT_EINVAL;
-	for (uint32_t i = 0; i < r->argc; i++)
-		extra += strlen(r->argv[i]) + 10;
-	if (builder_full(b, extra))
-		return FMT_ELIMIT;
-
-	comm = intern_str(b, r->comm);
-	pcomm = intern_str(b, r->pcomm);
-	file = intern_str(b, r->filename);
 	key->len = 0;
-	fmt_buf_put_varint(key, (uint64_t)comm);
-	fmt_buf_put_varint(key, (uint64_t)file);
-	fmt_buf_put_varint(key, r->argc);
-	for (uint32_t i = 0; i < r->argc; i++) {
-		int64_t a = intern_str(b, r->argv[i]);
+	fmt_buf_put_varint(key, (uint64_t)c);
+	fmt_buf_put_varint(key, (uint64_t)f);
+	fmt_buf_put_varint(key, argc);
+	for (uint32_t i = 0; i < argc; i++) {
+		int64_t a = intern_str(b, argv[i]);
 		if (a < 0)
 			return FMT_ENOMEM;
 		fmt_buf_put_varint(key, (uint64_t)a);
 	}
-	if (comm < 0 || pcomm < 0 || file < 0 || key->oom)
+	if (c < 0 || f < 0 || key->oom)
 		return FMT_ENOMEM;
 	ncmds = b->cmds.count;
 	cmd = fmt_intern_add(&b->cmds, key->data, key->len);
 	if (cmd < 0)
 		return FMT_ENOMEM;
 	if (b->cmds.count != ncmds) /* a new entry */
-		b->cmd_args += r->argc;
+		b->cmd_args += argc;
+	return cmd;
+}
 
-	add_ts(b, r->ts_ns);
-	fmt_buf_put_delta(&b->col[SEC_PID], r->pid, b->p_pid);
-	fmt_buf_put_varint(&b->col[SEC_TID], fmt_zigzag((int64_t)r->tid - (int64_t)r->pid));
-	fmt_buf_put_delta(&b->col[SEC_PPID], r->ppid, b->p_ppid);
-	fmt_buf_put_delta(&b->col[SEC_UID], r->uid, b->p_uid);
-	fmt_buf_put_delta(&b->col[SEC_GID], r->gid, b->p_gid);
-	fmt_buf_put_delta(&b->col[SEC_CGROUP], r->cgroup_id, b->p_cgroup);
-	fmt_buf_put_varint(&b->col[SEC_RET], fmt_zigzag(r->ret));
-	fmt_buf_put_varint(&b->col[SEC_FLAGS], r->flags);
+/* Bytes a command line may add to the chunk, at most. */
+static size_t cmd_extra(uint32_t argc, const char *const *argv)
+{
+	size_t extra = 64;
+
+	for (uint32_t i = 0; i < argc; i++)
+		extra += strlen(argv[i]) + 10;
+	return extra;
+}
+
+/* The columns exec and proc records share. */
+static void put_process(struct fmt_builder *b, uint64_t ts, uint32_t pid, uint32_t ppid,
+			uint32_t uid, uint32_t gid, uint64_t cgroup, uint32_t flags, int64_t cmd,
+			uint64_t start)
+{
+	add_ts(b, ts);
+	fmt_buf_put_delta(&b->col[SEC_PID], pid, b->p_pid);
+	fmt_buf_put_delta(&b->col[SEC_PPID], ppid, b->p_ppid);
+	fmt_buf_put_delta(&b->col[SEC_UID], uid, b->p_uid);
+	fmt_buf_put_delta(&b->col[SEC_GID], gid, b->p_gid);
+	fmt_buf_put_delta(&b->col[SEC_CGROUP], cgroup, b->p_cgroup);
+	fmt_buf_put_varint(&b->col[SEC_FLAGS], flags);
 	/* id columns get their final width at seal, when the dictionaries
 	 * are complete; until then they hold 4-byte ids */
 	fmt_buf_put_id(&b->col[SEC_CMD], (uint32_t)cmd, 4);
+	fmt_buf_put_delta(&b->col[SEC_START], ts, start);
+	b->has_start |= start != 0;
+	b->p_pid = pid;
+	b->p_ppid = ppid;
+	b->p_uid = uid;
+	b->p_gid = gid;
+	b->p_cgroup = cgroup;
+}
+
+static int add_exec(struct fmt_builder *b, const struct fmt_exec *r)
+{
+	int64_t pcomm, cmd;
+
+	if (r->argc > FMT_MAX_ARGC || (r->argc && !r->argv) || r->ts_ns > TS_MAX)
+		return FMT_EINVAL;
+	if (builder_full(b, cmd_extra(r->argc, r->argv) + 2 * 4096))
+		return FMT_ELIMIT;
+	pcomm = intern_str(b, r->pcomm);
+	cmd = intern_cmd(b, r->comm, r->filename, r->argc, r->argv);
+	if (pcomm < 0 || cmd < 0)
+		return FMT_ENOMEM;
+	if (put_opt_str(b, SEC_INTERP, r->interp, &b->has_interp) ||
+	    put_opt_str(b, SEC_CWD, r->cwd, &b->has_cwd))
+		return FMT_ENOMEM;
+	put_process(b, r->ts_ns, r->pid, r->ppid, r->uid, r->gid, r->cgroup_id, r->flags, cmd,
+		    r->start_ns);
+	fmt_buf_put_varint(&b->col[SEC_TID], fmt_zigzag((int64_t)r->tid - (int64_t)r->pid));
+	fmt_buf_put_varint(&b->col[SEC_RET], fmt_zigzag(r->ret));
 	fmt_buf_put_id(&b->col[SEC_PCOMM], (uint32_t)pcomm, 4);
-	b->p_pid = r->pid;
-	b->p_ppid = r->ppid;
-	b->p_uid = r->uid;
-	b->p_gid = r->gid;
+	b->n++;
+	return FMT_OK;
+}
+
+static int add_proc(struct fmt_builder *b, const struct fmt_proc *r)
+{
+	int64_t cmd;
+
+	if (r->argc > FMT_MAX_ARGC || (r->argc && !r->argv) || r->ts_ns > TS_MAX)
+		return FMT_EINVAL;
+	if (builder_full(b, cmd_extra(r->argc, r->argv) + 4096))
+		return FMT_ELIMIT;
+	cmd = intern_cmd(b, r->comm, r->exe, r->argc, r->argv);
+	if (cmd < 0 || put_opt_str(b, SEC_CWD, r->cwd, &b->has_cwd))
+		return FMT_ENOMEM;
+	put_process(b, r->ts_ns, r->pid, r->ppid, r->uid, r->gid, r->cgroup_id, r->flags, cmd,
+		    r->start_ns);
+	b->n++;
+	return FMT_OK;
+}
+
+static int add_cgroup(struct fmt_builder *b, const struct fmt_cgroup *r)
+{
+	int64_t path;
+
+	if (r->ts_ns > TS_MAX || r->kind > FMT_CGROUP_REMOVED)
+		return FMT_EINVAL;
+	if (builder_full(b, (r->path ? strlen(r->path) : 0) + 64))
+		return FMT_ELIMIT;
+	path = intern_str(b, r->path);
+	if (path < 0)
+		return FMT_ENOMEM;
+	add_ts(b, r->ts_ns);
+	fmt_buf_put_delta(&b->col[SEC_CGROUP], r->cgroup_id, b->p_cgroup);
+	fmt_buf_put_varint(&b->col[SEC_CGROUP_KIND], r->kind);
+	fmt_buf_put_id(&b->col[SEC_PATH], (uint32_t)path, 4);
 	b->p_cgroup = r->cgroup_id;
 	b->n++;
 	return FMT_OK;
@@ -229,7 +314,7 @@ static int add_flow(struct fmt_builder *b, const struct fmt_flow *r)
 		return FMT_EINVAL;
 	if (builder_full(b, 128))
 		return FMT_ELIMIT;
-	/* the key as stored in SEC_FLOWKEYS, which is also its intern key */
+	/* the key as stored in SEC_FLOWKEYS, then its owner: the intern key */
 	key->len = 0;
 	fmt_buf_put_varint(key, k->ifindex);
 	fmt_buf_put_u8(key, k->dir);
@@ -239,6 +324,12 @@ static int add_flow(struct fmt_builder *b, const struct fmt_flow *r)
 	fmt_buf_put(key, k->dst, alen);
 	fmt_buf_put_varint(key, k->sport);
 	fmt_buf_put_varint(key, k->dport);
+	/* the owner follows: a flow of two owners is two dictionary entries;
+	 * SEC_FLOWKEYS gets the key part, SEC_FLOWOWNERS the rest, at seal */
+	fmt_buf_put_varint(key, r->owner.pid);
+	fmt_buf_put_varint(key, r->owner.start_ns);
+	fmt_buf_put_varint(key, r->owner.cgroup_id);
+	b->has_owner |= r->owner.pid || r->owner.start_ns || r->owner.cgroup_id;
 	if (key->oom)
 		return FMT_ENOMEM;
 	nkeys = b->keys.count;
@@ -281,6 +372,10 @@ int builder_add(struct fmt_builder *b, const struct fmt_event *ev)
 		return add_exit(b, &ev->exit);
 	case FMT_STREAM_FLOW:
 		return add_flow(b, &ev->flow);
+	case FMT_STREAM_PROC:
+		return add_proc(b, &ev->proc);
+	case FMT_STREAM_CGROUP:
+		return add_cgroup(b, &ev->cgroup);
 	}
 	return FMT_EINVAL;
 }
@@ -306,16 +401,6 @@ static void put_strings(struct fmt_buf *dir, struct fmt_buf *body, const struct 
 	put_section(dir, body, SEC_STRINGS, tmp->data, tmp->len);
 }
 
-/* A dictionary section: count, then the interned keys back to back. */
-static void put_dict(struct fmt_buf *dir, struct fmt_buf *body, int id,
-		     const struct fmt_intern *t, struct fmt_buf *tmp)
-{
-	tmp->len = 0;
-	fmt_buf_put_varint(tmp, t->count);
-	fmt_buf_put(tmp, t->keys.data, t->keys.len);
-	put_section(dir, body, id, tmp->data, tmp->len);
-}
-
 /* An id column: width byte, then the ids at that width. */
 static void put_ids(struct fmt_buf *dir, struct fmt_buf *body, int id, const struct fmt_buf *col,
 		    uint32_t count, struct fmt_buf *tmp)
@@ -330,6 +415,43 @@ static void put_ids(struct fmt_buf *dir, struct fmt_buf *body, int id, const str
 		fmt_buf_put_id(tmp, v, width);
 	}
 	put_section(dir, body, id, tmp->data, tmp->len);
+}
+
+/* SEC_FLOWKEYS (and SEC_FLOWOWNERS when any key has an owner) from the
+ * interned (key, owner) entries: each entry is the stored key, then three
+ * varints of owner. */
+static void put_flowkeys(struct fmt_buf *dir, struct fmt_buf *body, const struct fmt_builder *b,
+			 struct fmt_buf *tmp, uint64_t *nsec)
+{
+	const struct fmt_intern *t = &b->keys;
+	struct fmt_buf owners = { 0 };
+
+	tmp->len = 0;
+	fmt_buf_put_varint(tmp, t->count);
+	fmt_buf_put_varint(&owners, t->count);
+	for (uint32_t i = 0; i < t->count; i++) {
+		const uint8_t *e = t->keys.data + t->off[i], *end = t->keys.data + t->off[i + 1];
+		struct fmt_cursor c = { e, end, 0 };
+		uint8_t family;
+		fmt_cur_varint(&c); /* ifindex */
+		fmt_cur_u8(&c); /* dir */
+		family = fmt_cur_u8(&c);
+		fmt_cur_u8(&c); /* proto */
+		c.p += 2 * addr_len(family);
+		fmt_cur_varint(&c); /* ports */
+		fmt_cur_varint(&c);
+		fmt_buf_put(tmp, e, (size_t)(c.p - e));
+		fmt_buf_put(&owners, c.p, (size_t)(end - c.p));
+	}
+	put_section(dir, body, SEC_FLOWKEYS, tmp->data, tmp->len);
+	++*nsec;
+	if (b->has_owner) {
+		put_section(dir, body, SEC_FLOWOWNERS, owners.data, owners.len);
+		++*nsec;
+	}
+	if (owners.oom)
+		tmp->oom = 1;
+	fmt_buf_free(&owners);
 }
 
 /* SEC_CMDS: count, total argc, string id width, then per command: comm and
@@ -362,13 +484,35 @@ static const int exec_cols[] = { SEC_TS,     SEC_PID, SEC_TID,   SEC_PPID, SEC_U
 static const int exit_cols[] = { SEC_TS, SEC_PID, SEC_PPID, SEC_EXIT_CODE, SEC_SIGNAL,
 				 SEC_LIFETIME, 0 };
 static const int flow_cols[] = { SEC_TS, SEC_INTERVAL, SEC_FLOWKEY, SEC_PACKETS, SEC_BYTES, 0 };
+static const int proc_cols[] = { SEC_TS, SEC_PID, SEC_PPID, SEC_UID, SEC_GID, SEC_CGROUP,
+				 SEC_FLAGS, 0 };
+static const int cgroup_cols[] = { SEC_TS, SEC_CGROUP, SEC_CGROUP_KIND, 0 };
+
+/* The optional columns a chunk has, after the required ones. */
+static void put_optional(struct fmt_buf *dir, struct fmt_buf *body, const struct fmt_builder *b,
+			 uint64_t *nsec)
+{
+	const struct {
+		int sec, has;
+	} opt[] = { { SEC_INTERP, b->has_interp }, { SEC_CWD, b->has_cwd }, { SEC_START, b->has_start } };
+
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (opt[i].has) {
+			put_section(dir, body, opt[i].sec, b->col[opt[i].sec].data,
+				    b->col[opt[i].sec].len);
+			++*nsec;
+		}
+}
 
 struct fmt_chunk *builder_seal(struct fmt_builder *b, int64_t chunk_id, int reset)
 {
 	struct fmt_chunk *c = calloc(1, sizeof(*c));
 	struct fmt_buf dir = { 0 }, body = { 0 }, tmp = { 0 };
-	const int *cols = b->stream == FMT_STREAM_EXEC ? exec_cols :
-			  b->stream == FMT_STREAM_EXIT ? exit_cols : flow_cols;
+	const int *cols = b->stream == FMT_STREAM_EXEC	  ? exec_cols :
+			  b->stream == FMT_STREAM_EXIT	  ? exit_cols :
+			  b->stream == FMT_STREAM_PROC	  ? proc_cols :
+			  b->stream == FMT_STREAM_CGROUP ? cgroup_cols :
+							   flow_cols;
 	uint64_t nsec = 0;
 
 	if (!c)
@@ -379,15 +523,22 @@ struct fmt_chunk *builder_seal(struct fmt_builder *b, int64_t chunk_id, int rese
 	c->t_first = b->n ? b->t_min : 0;
 	c->t_last = b->n ? b->t_max : 0;
 
-	if (b->stream == FMT_STREAM_EXEC) {
+	if (b->stream == FMT_STREAM_EXEC || b->stream == FMT_STREAM_PROC) {
 		put_strings(&dir, &body, &b->strings, &tmp);
 		put_cmds(&dir, &body, b, &tmp);
 		put_ids(&dir, &body, SEC_CMD, &b->col[SEC_CMD], b->cmds.count, &tmp);
-		put_ids(&dir, &body, SEC_PCOMM, &b->col[SEC_PCOMM], b->strings.count, &tmp);
-		nsec += 4;
+		nsec += 3;
+		if (b->stream == FMT_STREAM_EXEC) {
+			put_ids(&dir, &body, SEC_PCOMM, &b->col[SEC_PCOMM], b->strings.count, &tmp);
+			nsec++;
+		}
+		put_optional(&dir, &body, b, &nsec);
+	} else if (b->stream == FMT_STREAM_CGROUP) {
+		put_strings(&dir, &body, &b->strings, &tmp);
+		put_ids(&dir, &body, SEC_PATH, &b->col[SEC_PATH], b->strings.count, &tmp);
+		nsec += 2;
 	} else if (b->stream == FMT_STREAM_FLOW) {
-		put_dict(&dir, &body, SEC_FLOWKEYS, &b->keys, &tmp);
-		nsec += 1;
+		put_flowkeys(&dir, &body, b, &tmp, &nsec);
 	}
 	for (const int *s = cols; *s; s++, nsec++)
 		put_section(&dir, &body, *s, b->col[*s].data, b->col[*s].len);

@@ -11,6 +11,8 @@ static const struct fmt_meta_key keys[] = {
 	{ FMT_META_RECORDS_EXEC, FMT_PRIV_SAFE, FMT_META_WRITER },
 	{ FMT_META_RECORDS_EXIT, FMT_PRIV_SAFE, FMT_META_WRITER },
 	{ FMT_META_RECORDS_FLOW, FMT_PRIV_SAFE, FMT_META_WRITER },
+	{ FMT_META_RECORDS_PROC, FMT_PRIV_SAFE, FMT_META_WRITER },
+	{ FMT_META_RECORDS_CGROUP, FMT_PRIV_SAFE, FMT_META_WRITER },
 	{ FMT_META_CHUNKS, FMT_PRIV_SAFE, FMT_META_WRITER },
 	{ FMT_META_TOOL_VERSION, FMT_PRIV_SAFE, 0 },
 	{ FMT_META_HOSTNAME, FMT_PRIV_HOST, 0 },
@@ -59,6 +61,27 @@ static const struct {
 	{ FMT_STREAM_EXEC, "argv", FMT_PRIV_ARGS },
 	{ FMT_STREAM_EXEC, "argv_truncated", FMT_PRIV_SAFE },
 	{ FMT_STREAM_EXEC, "ret", FMT_PRIV_SAFE },
+	{ FMT_STREAM_EXEC, "interp", FMT_PRIV_PROGRAM },
+	{ FMT_STREAM_EXEC, "cwd", FMT_PRIV_ARGS }, /* paths name users and projects */
+	{ FMT_STREAM_EXEC, "start_ns", FMT_PRIV_SAFE },
+	{ FMT_STREAM_PROC, "ts_ns", FMT_PRIV_SAFE },
+	{ FMT_STREAM_PROC, "start_ns", FMT_PRIV_SAFE },
+	{ FMT_STREAM_PROC, "pid", FMT_PRIV_SAFE },
+	{ FMT_STREAM_PROC, "ppid", FMT_PRIV_SAFE },
+	{ FMT_STREAM_PROC, "uid", FMT_PRIV_USER },
+	{ FMT_STREAM_PROC, "gid", FMT_PRIV_USER },
+	{ FMT_STREAM_PROC, "cgroup_id", FMT_PRIV_SAFE },
+	{ FMT_STREAM_PROC, "comm", FMT_PRIV_PROGRAM },
+	{ FMT_STREAM_PROC, "exe", FMT_PRIV_PROGRAM },
+	{ FMT_STREAM_PROC, "argv", FMT_PRIV_ARGS },
+	{ FMT_STREAM_PROC, "cwd", FMT_PRIV_ARGS },
+	{ FMT_STREAM_PROC, "flags", FMT_PRIV_SAFE },
+	{ FMT_STREAM_CGROUP, "ts_ns", FMT_PRIV_SAFE },
+	{ FMT_STREAM_CGROUP, "cgroup_id", FMT_PRIV_SAFE },
+	{ FMT_STREAM_CGROUP, "kind", FMT_PRIV_SAFE },
+	/* user-1000.slice names a user; container ids and pod UIDs name
+	 * workloads: redact rewrites the parts it was asked to */
+	{ FMT_STREAM_CGROUP, "path", FMT_PRIV_MIXED },
 	{ FMT_STREAM_EXIT, "ts_ns", FMT_PRIV_SAFE },
 	{ FMT_STREAM_EXIT, "pid", FMT_PRIV_SAFE },
 	{ FMT_STREAM_EXIT, "ppid", FMT_PRIV_SAFE },
@@ -77,6 +100,9 @@ static const struct {
 	{ FMT_STREAM_FLOW, "dport", FMT_PRIV_SAFE },
 	{ FMT_STREAM_FLOW, "packets", FMT_PRIV_SAFE },
 	{ FMT_STREAM_FLOW, "bytes", FMT_PRIV_SAFE },
+	{ FMT_STREAM_FLOW, "owner_pid", FMT_PRIV_SAFE },
+	{ FMT_STREAM_FLOW, "owner_start_ns", FMT_PRIV_SAFE },
+	{ FMT_STREAM_FLOW, "owner_cgroup_id", FMT_PRIV_SAFE },
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -133,6 +159,19 @@ int fmt_meta_is_writer_key(const char *key)
 		if (!strcmp(key, keys[i].name))
 			return (keys[i].flags & FMT_META_WRITER) != 0;
 	return 0;
+}
+
+const char *fmt_meta_records_key(enum fmt_stream stream)
+{
+	static const char *const names[FMT_STREAM_MAX + 1] = {
+		[FMT_STREAM_EXEC] = FMT_META_RECORDS_EXEC,
+		[FMT_STREAM_EXIT] = FMT_META_RECORDS_EXIT,
+		[FMT_STREAM_FLOW] = FMT_META_RECORDS_FLOW,
+		[FMT_STREAM_PROC] = FMT_META_RECORDS_PROC,
+		[FMT_STREAM_CGROUP] = FMT_META_RECORDS_CGROUP,
+	};
+
+	return (unsigned)stream <= FMT_STREAM_MAX ? names[stream] : NULL;
 }
 
 enum fmt_privacy fmt_field_privacy(enum fmt_stream stream, const char *field)

@@ -20,14 +20,22 @@ static const char schema[] =
 	"CREATE TABLE exec(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
 	" pid INTEGER, tid INTEGER, ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER,"
 	" comm TEXT, pcomm TEXT, filename TEXT, argc INTEGER, argv TEXT,"
-	" argv_truncated INTEGER, ret INTEGER);"
+	" argv_truncated INTEGER, ret INTEGER, interp TEXT, cwd TEXT, cwd_truncated INTEGER,"
+	" start_ns INTEGER);"
 	"CREATE TABLE exit(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
 	" pid INTEGER, ppid INTEGER, exit_code INTEGER, signal INTEGER, start_ns INTEGER,"
 	" lifetime_ns INTEGER);"
 	"CREATE TABLE flow(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
 	" interval_ns INTEGER, ifindex INTEGER, iface TEXT, dir TEXT, family INTEGER,"
 	" proto INTEGER, src TEXT, sport INTEGER, dst TEXT, dport INTEGER, packets INTEGER,"
-	" bytes INTEGER);"
+	" bytes INTEGER, owner_pid INTEGER, owner_start_ns INTEGER, owner_cgroup_id INTEGER);"
+	/* the process table when the recording began */
+	"CREATE TABLE proc(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
+	" pid INTEGER, ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER, start_ns INTEGER,"
+	" comm TEXT, exe TEXT, argc INTEGER, argv TEXT, argv_truncated INTEGER, cwd TEXT,"
+	" cwd_truncated INTEGER, kthread INTEGER);"
+	"CREATE TABLE cgroup(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
+	" cgroup_id INTEGER, kind TEXT, path TEXT);"
 	/* a run of a program: an exec and what ended it (fmt_plain_process_*) */
 	"CREATE TABLE process(source INTEGER, pid INTEGER, ppid INTEGER, uid INTEGER, comm TEXT,"
 	" filename TEXT, argv TEXT, ret INTEGER, exec_time TEXT, ended TEXT, end_time TEXT,"
@@ -42,6 +50,9 @@ static const char finish[] =
 	"CREATE INDEX flow_src ON flow(src);"
 	"CREATE INDEX flow_dst ON flow(dst);"
 	"CREATE INDEX process_pid ON process(source, pid);"
+	"CREATE INDEX flow_owner ON flow(source, owner_pid, owner_start_ns);"
+	"CREATE INDEX proc_pid ON proc(source, pid, start_ns);"
+	"CREATE INDEX cgroup_id ON cgroup(source, cgroup_id);"
 	"CREATE VIEW top_commands AS SELECT comm, count(*) AS execs FROM exec"
 	" GROUP BY comm ORDER BY execs DESC, comm;"
 	"CREATE VIEW flow_totals AS SELECT iface, dir, family, proto, src, sport, dst, dport,"
@@ -77,10 +88,13 @@ int fmt_plain_create(const char *path, unsigned flags, struct fmt_plain **out, c
 	static const char *const ins[] = {
 		NULL,
 		"INSERT INTO exec VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		"?15,?16)",
+		"?15,?16,?17,?18,?19,?20)",
 		"INSERT INTO exit VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9)",
 		"INSERT INTO flow VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		"?15)",
+		"?15,?16,?17,?18)",
+		"INSERT INTO proc VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+		"?15,?16,?17)",
+		"INSERT INTO cgroup VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6)",
 	};
 	struct fmt_plain *p = calloc(1, sizeof(*p));
 	int rc;
@@ -145,6 +159,24 @@ int fmt_plain_meta(struct fmt_plain *p, unsigned source, const char *key, const 
 	return step(p, p->ins_meta);
 }
 
+/* NULL strings (not recorded) stay NULL. */
+static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+/* 0 (not recorded) is NULL. */
+static void bind_opt_u64(sqlite3_stmt *st, int col, uint64_t v)
+{
+	if (v)
+		sqlite3_bind_int64(st, col, (int64_t)v);
+	else
+		sqlite3_bind_null(st, col);
+}
+
 static void bind_addr(sqlite3_stmt *st, int col, const struct fmt_flow_key *k, const uint8_t *a)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -186,6 +218,37 @@ int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_
 		sqlite3_bind_text(st, 14, argv, -1, free);
 		sqlite3_bind_int(st, 15, !!(e->flags & FMT_EXEC_ARGV_TRUNCATED));
 		sqlite3_bind_int(st, 16, e->ret);
+		bind_opt_text(st, 17, e->interp);
+		bind_opt_text(st, 18, e->cwd);
+		sqlite3_bind_int(st, 19, !!(e->flags & FMT_EXEC_CWD_TRUNCATED));
+		bind_opt_u64(st, 20, e->start_ns);
+	} else if (ev->stream == FMT_STREAM_PROC) {
+		const struct fmt_proc *e = &ev->proc;
+		char *argv;
+		json_str_array(&p->j, e->argv, e->argc);
+		argv = json_take(&p->j);
+		if (!argv)
+			return fail(p, "out of memory"), FMT_ENOMEM;
+		sqlite3_bind_int64(st, 4, e->pid);
+		sqlite3_bind_int64(st, 5, e->ppid);
+		sqlite3_bind_int64(st, 6, e->uid);
+		sqlite3_bind_int64(st, 7, e->gid);
+		sqlite3_bind_int64(st, 8, (int64_t)e->cgroup_id);
+		bind_opt_u64(st, 9, e->start_ns);
+		sqlite3_bind_text(st, 10, e->comm, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 11, e->exe, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 12, e->argc);
+		sqlite3_bind_text(st, 13, argv, -1, free);
+		sqlite3_bind_int(st, 14, !!(e->flags & FMT_EXEC_ARGV_TRUNCATED));
+		bind_opt_text(st, 15, e->cwd);
+		sqlite3_bind_int(st, 16, !!(e->flags & FMT_EXEC_CWD_TRUNCATED));
+		sqlite3_bind_int(st, 17, !!(e->flags & FMT_PROC_KTHREAD));
+	} else if (ev->stream == FMT_STREAM_CGROUP) {
+		static const char *const kinds[] = { "present", "created", "removed" };
+		const struct fmt_cgroup *c = &ev->cgroup;
+		sqlite3_bind_int64(st, 4, (int64_t)c->cgroup_id);
+		sqlite3_bind_text(st, 5, c->kind < 3 ? kinds[c->kind] : "?", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, c->path, -1, SQLITE_STATIC);
 	} else if (ev->stream == FMT_STREAM_EXIT) {
 		const struct fmt_exit *x = &ev->exit;
 		sqlite3_bind_int64(st, 4, x->pid);
@@ -212,6 +275,9 @@ int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_
 		sqlite3_bind_int(st, 13, f->key.dport);
 		sqlite3_bind_int64(st, 14, (int64_t)f->packets);
 		sqlite3_bind_int64(st, 15, (int64_t)f->bytes);
+		bind_opt_u64(st, 16, f->owner.pid);
+		bind_opt_u64(st, 17, f->owner.pid ? f->owner.start_ns : 0);
+		bind_opt_u64(st, 18, f->owner.pid ? f->owner.cgroup_id : 0);
 	}
 	return step(p, st);
 }

@@ -1,5 +1,5 @@
 /* sql_vtab.c - SQL over a compressed session: eponymous virtual tables
- * exec, exit, flow (and meta) that decode chunks only as a query reads them.
+ * exec, exit, flow, proc, cgroup (and meta) that decode chunks only as a query reads them.
  * Constraints on ts_ns or wall_ns become the iterator's time window, so a
  * time-range query decompresses only the chunks that overlap it (the
  * constraints are still checked by SQLite: the window only prunes). Rows
@@ -20,12 +20,19 @@ static const char *const decl[] = {
 	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, pid INTEGER,"
 	" tid INTEGER, ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER, comm TEXT,"
 	" pcomm TEXT, filename TEXT, argc INTEGER, argv TEXT, argv_truncated INTEGER,"
-	" ret INTEGER)",
+	" ret INTEGER, interp TEXT, cwd TEXT, cwd_truncated INTEGER, start_ns INTEGER)",
 	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, pid INTEGER,"
 	" ppid INTEGER, exit_code INTEGER, signal INTEGER, start_ns INTEGER)",
 	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, interval_ns INTEGER,"
 	" ifindex INTEGER, dir TEXT, family INTEGER, proto INTEGER, src TEXT, sport INTEGER,"
-	" dst TEXT, dport INTEGER, packets INTEGER, bytes INTEGER)",
+	" dst TEXT, dport INTEGER, packets INTEGER, bytes INTEGER, owner_pid INTEGER,"
+	" owner_start_ns INTEGER, owner_cgroup_id INTEGER)",
+	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, pid INTEGER,"
+	" ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER, start_ns INTEGER,"
+	" comm TEXT, exe TEXT, argc INTEGER, argv TEXT, argv_truncated INTEGER, cwd TEXT,"
+	" cwd_truncated INTEGER, kthread INTEGER)",
+	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, cgroup_id INTEGER,"
+	" kind TEXT, path TEXT)",
 };
 
 struct vt {
@@ -128,6 +135,8 @@ CONNECT(connect_meta, 0)
 CONNECT(connect_exec, FMT_STREAM_EXEC)
 CONNECT(connect_exit, FMT_STREAM_EXIT)
 CONNECT(connect_flow, FMT_STREAM_FLOW)
+CONNECT(connect_proc, FMT_STREAM_PROC)
+CONNECT(connect_cgroup, FMT_STREAM_CGROUP)
 
 static int x_disconnect(sqlite3_vtab *base)
 {
@@ -379,10 +388,30 @@ static void addr(sqlite3_context *ctx, const struct fmt_flow_key *k, const uint8
 	text(ctx, buf);
 }
 
+/* NULL for 0 (not recorded) */
+static void opt_int(sqlite3_context *ctx, uint64_t v)
+{
+	if (v)
+		sqlite3_result_int64(ctx, (sqlite3_int64)v);
+	else
+		sqlite3_result_null(ctx);
+}
+
+static void argv_json(struct cur *c, sqlite3_context *ctx, const char *const *argv, uint32_t argc)
+{
+	char *s;
+
+	json_str_array(&c->j, argv, argc);
+	s = json_take(&c->j);
+	if (s)
+		sqlite3_result_text(ctx, s, -1, free);
+	else
+		sqlite3_result_error_nomem(ctx);
+}
+
 static void exec_column(struct cur *c, sqlite3_context *ctx, int col)
 {
 	const struct fmt_exec *e = &c->ev.exec;
-	char *s;
 
 	switch (col) {
 	case 3: sqlite3_result_int64(ctx, e->pid); break;
@@ -395,16 +424,47 @@ static void exec_column(struct cur *c, sqlite3_context *ctx, int col)
 	case 10: text(ctx, e->pcomm); break;
 	case 11: text(ctx, e->filename); break;
 	case 12: sqlite3_result_int64(ctx, e->argc); break;
-	case 13:
-		json_str_array(&c->j, e->argv, e->argc);
-		s = json_take(&c->j);
-		if (s)
-			sqlite3_result_text(ctx, s, -1, free);
-		else
-			sqlite3_result_error_nomem(ctx);
-		break;
+	case 13: argv_json(c, ctx, e->argv, e->argc); break;
 	case 14: sqlite3_result_int(ctx, !!(e->flags & FMT_EXEC_ARGV_TRUNCATED)); break;
 	case 15: sqlite3_result_int(ctx, e->ret); break;
+	case 16: text(ctx, e->interp); break;
+	case 17: text(ctx, e->cwd); break;
+	case 18: sqlite3_result_int(ctx, !!(e->flags & FMT_EXEC_CWD_TRUNCATED)); break;
+	case 19: opt_int(ctx, e->start_ns); break;
+	}
+}
+
+static void proc_column(struct cur *c, sqlite3_context *ctx, int col)
+{
+	const struct fmt_proc *p = &c->ev.proc;
+
+	switch (col) {
+	case 3: sqlite3_result_int64(ctx, p->pid); break;
+	case 4: sqlite3_result_int64(ctx, p->ppid); break;
+	case 5: sqlite3_result_int64(ctx, p->uid); break;
+	case 6: sqlite3_result_int64(ctx, p->gid); break;
+	case 7: sqlite3_result_int64(ctx, (sqlite3_int64)p->cgroup_id); break;
+	case 8: opt_int(ctx, p->start_ns); break;
+	case 9: text(ctx, p->comm); break;
+	case 10: text(ctx, p->exe); break;
+	case 11: sqlite3_result_int64(ctx, p->argc); break;
+	case 12: argv_json(c, ctx, p->argv, p->argc); break;
+	case 13: sqlite3_result_int(ctx, !!(p->flags & FMT_EXEC_ARGV_TRUNCATED)); break;
+	case 14: text(ctx, p->cwd); break;
+	case 15: sqlite3_result_int(ctx, !!(p->flags & FMT_EXEC_CWD_TRUNCATED)); break;
+	case 16: sqlite3_result_int(ctx, !!(p->flags & FMT_PROC_KTHREAD)); break;
+	}
+}
+
+static void cgroup_column(struct cur *c, sqlite3_context *ctx, int col)
+{
+	static const char *const kinds[] = { "present", "created", "removed" };
+	const struct fmt_cgroup *g = &c->ev.cgroup;
+
+	switch (col) {
+	case 3: sqlite3_result_int64(ctx, (sqlite3_int64)g->cgroup_id); break;
+	case 4: text(ctx, g->kind < 3 ? kinds[g->kind] : "?"); break;
+	case 5: text(ctx, g->path); break;
 	}
 }
 
@@ -437,6 +497,9 @@ static void flow_column(struct cur *c, sqlite3_context *ctx, int col)
 	case 11: sqlite3_result_int(ctx, f->key.dport); break;
 	case 12: sqlite3_result_int64(ctx, (sqlite3_int64)f->packets); break;
 	case 13: sqlite3_result_int64(ctx, (sqlite3_int64)f->bytes); break;
+	case 14: opt_int(ctx, f->owner.pid); break;
+	case 15: opt_int(ctx, f->owner.pid ? f->owner.start_ns : 0); break;
+	case 16: opt_int(ctx, f->owner.pid ? f->owner.cgroup_id : 0); break;
 	}
 }
 
@@ -476,6 +539,10 @@ static int x_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 		exec_column(c, ctx, col);
 	else if (v->stream == FMT_STREAM_EXIT)
 		exit_column(c, ctx, col);
+	else if (v->stream == FMT_STREAM_PROC)
+		proc_column(c, ctx, col);
+	else if (v->stream == FMT_STREAM_CGROUP)
+		cgroup_column(c, ctx, col);
 	else
 		flow_column(c, ctx, col);
 	return SQLITE_OK;
@@ -504,6 +571,8 @@ MODULE(meta_module, connect_meta);
 MODULE(exec_module, connect_exec);
 MODULE(exit_module, connect_exit);
 MODULE(flow_module, connect_flow);
+MODULE(proc_module, connect_proc);
+MODULE(cgroup_module, connect_cgroup);
 
 int fmt_sql_register(sqlite3 *db, struct fmt_sql_src *src, int with_meta)
 {
@@ -513,6 +582,10 @@ int fmt_sql_register(sqlite3 *db, struct fmt_sql_src *src, int with_meta)
 		rc = sqlite3_create_module(db, "exit", &exit_module, src);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_create_module(db, "flow", &flow_module, src);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "proc", &proc_module, src);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_module(db, "cgroup", &cgroup_module, src);
 	if (rc == SQLITE_OK && with_meta)
 		rc = sqlite3_create_module(db, "meta", &meta_module, src);
 	return rc;

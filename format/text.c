@@ -126,6 +126,33 @@ char *fmt_text_flow(char *buf, size_t len, const char *iface, const struct fmt_f
 	return buf;
 }
 
+/* argv, quoted; for a #! script, the path run and the arguments after it
+ * (the kernel put the interpreter, and its argument, before them). */
+static void text_argv(FILE *f, const char *filename, const char *interp, uint32_t argc,
+		      const char *const *argv)
+{
+	uint32_t from = 0;
+
+	if (interp && filename)
+		for (uint32_t i = 1; i < argc && i < 3; i++)
+			if (!strcmp(argv[i], filename)) {
+				from = i;
+				break;
+			}
+	for (uint32_t i = from; i < argc; i++) {
+		if (i > from)
+			fputc(' ', f);
+		fmt_text_arg(f, argv[i]);
+	}
+	if (!argc && filename)
+		fmt_text_arg(f, filename);
+	if (interp) {
+		fputs(" [#! ", f);
+		fmt_text_arg(f, interp);
+		fputc(']', f);
+	}
+}
+
 void fmt_text_event(FILE *f, const struct fmt_event *ev, const struct fmt_text_opts *o)
 {
 	char t[64], fl[256];
@@ -140,15 +167,27 @@ void fmt_text_event(FILE *f, const struct fmt_event *ev, const struct fmt_text_o
 		fprintf(f, " exec %7u ppid %-7u uid %-5u %-15s ", e->pid, e->ppid, e->uid, e->comm);
 		if (e->ret < 0)
 			fprintf(f, "[failed: %s] ", strerror(-e->ret));
-		for (uint32_t i = 0; i < e->argc; i++) {
-			if (i)
-				fputc(' ', f);
-			fmt_text_arg(f, e->argv[i]);
-		}
-		if (!e->argc)
-			fmt_text_arg(f, e->filename);
+		text_argv(f, e->filename, e->interp, e->argc, e->argv);
 		if (e->flags & FMT_EXEC_ARGV_TRUNCATED)
 			fputs(" [argv truncated]", f);
+		break;
+	}
+	case FMT_STREAM_PROC: {
+		const struct fmt_proc *p = &ev->proc;
+		fprintf(f, " proc %7u ppid %-7u uid %-5u %-15s ", p->pid, p->ppid, p->uid, p->comm);
+		if (p->flags & FMT_PROC_KTHREAD)
+			fputs("[kernel thread]", f);
+		else
+			text_argv(f, p->exe, NULL, p->argc, p->argv);
+		if (p->flags & FMT_EXEC_ARGV_TRUNCATED)
+			fputs(" [argv truncated]", f);
+		break;
+	}
+	case FMT_STREAM_CGROUP: {
+		static const char *const kinds[] = { "present", "created", "removed" };
+		fprintf(f, " cgroup %llu %s ", (unsigned long long)ev->cgroup.cgroup_id,
+			ev->cgroup.kind < 3 ? kinds[ev->cgroup.kind] : "?");
+		fmt_text_arg(f, ev->cgroup.path);
 		break;
 	}
 	case FMT_STREAM_EXIT: {
@@ -167,6 +206,12 @@ void fmt_text_event(FILE *f, const struct fmt_event *ev, const struct fmt_text_o
 		fprintf(f, " flow %s +%llu pkts +%llu bytes",
 			fmt_text_flow(fl, sizeof(fl), o->iface, &ev->flow.key),
 			(unsigned long long)ev->flow.packets, (unsigned long long)ev->flow.bytes);
+		if (ev->flow.owner.pid && o->owner)
+			fprintf(f, " [by %s]", o->owner);
+		else if (ev->flow.owner.pid)
+			fprintf(f, " [by pid %u]", ev->flow.owner.pid);
+		else if (o->owners)
+			fputs(" [no local socket]", f);
 	}
 	fputc('\n', f);
 }

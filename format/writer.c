@@ -300,8 +300,6 @@ int fmt_writer_flush(struct fmt_writer *w)
 /* Record and chunk totals from the chunk table itself. */
 static int store_totals(struct fmt_writer *w)
 {
-	static const char *const keys[] = { NULL, FMT_META_RECORDS_EXEC, FMT_META_RECORDS_EXIT,
-					    FMT_META_RECORDS_FLOW };
 	uint64_t records[FMT_STREAM_MAX + 1] = { 0 }, chunks = 0;
 	sqlite3_stmt *st;
 	int rc = FMT_OK, src;
@@ -319,7 +317,7 @@ static int store_totals(struct fmt_writer *w)
 	if (src != SQLITE_DONE)
 		return db_err(w, src, "count records");
 	for (int s = FMT_STREAM_EXEC; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		rc = fmt_writer_set_meta_u64(w, keys[s], records[s]);
+		rc = fmt_writer_set_meta_u64(w, fmt_meta_records_key(s), records[s]);
 	if (rc == FMT_OK)
 		rc = fmt_writer_set_meta_u64(w, FMT_META_CHUNKS, chunks);
 	return rc;

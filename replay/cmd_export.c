@@ -22,7 +22,7 @@
 #include "report.h"
 #include "options.h"
 
-static const char *const stream_names[] = { "", "exec", "exit", "flow" };
+
 
 struct export {
 	FILE *f[FMT_STREAM_MAX + 1]; /* csv: a file per stream; else f[0] */
@@ -119,7 +119,7 @@ static int open_csv(struct report *r, struct export *x)
 	for (int s = 1; s <= FMT_STREAM_MAX; s++) {
 		if (!(types & (1u << s)))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s.csv", r->output, stream_names[s]);
+		snprintf(path, sizeof(path), "%s/%s.csv", r->output, fmt_stream_name(s));
 		if (!(x->f[s] = report_create(r, path)))
 			return 1;
 		event_csv_stream_header((enum fmt_stream)s, x->f[s]);

@@ -43,6 +43,7 @@ struct redact {
 	const char **argv; /* rewritten argv of the current record */
 	char (*hashed)[HASH_ARG_LEN];
 	uint32_t cap;
+	char path[4096]; /* the current cgroup path, rewritten */
 };
 
 static enum action action_for(const struct report *r, enum fmt_privacy c)
@@ -90,34 +91,103 @@ static int grow(struct redact *d, uint32_t argc)
 	return 0;
 }
 
-static int redact_exec(struct redact *d, struct fmt_exec *e)
+/* argv (from argv[1], or argv[0] with --argv0) dropped or hashed in place:
+ * argc/argv then point into d. @return -1 when out of memory. */
+static int redact_args(struct redact *d, uint32_t *argc, const char *const **argv)
 {
 	struct report *r = d->r;
 	uint32_t first = r->redact_argv0 ? 0 : 1; /* arguments from here on */
 
+	if (d->args == KEEP || *argc <= first)
+		return 0;
+	if (!strcmp(r->redact_argv, "drop")) {
+		*argc = first;
+		return 0;
+	}
+	if (grow(d, *argc + 1))
+		return -1;
+	for (uint32_t i = 0; i < *argc; i++) {
+		if (i < first) {
+			d->argv[i] = (*argv)[i];
+			continue;
+		}
+		snprintf(d->hashed[i], HASH_ARG_LEN, "h:%016" PRIx64,
+			 cpan_hash(&d->cp, (*argv)[i], strlen((*argv)[i])));
+		d->argv[i] = d->hashed[i];
+	}
+	*argv = d->argv;
+	return 0;
+}
+
+/* A working directory is arguments' kin (it names users and projects):
+ * dropped or hashed like them. The hash goes in the slot after argv's. */
+static void redact_cwd(struct redact *d, const char **cwd, uint32_t slot)
+{
+	if (d->args == KEEP || !*cwd)
+		return;
+	if (!strcmp(d->r->redact_argv, "drop") || grow(d, slot + 1)) {
+		*cwd = NULL;
+		return;
+	}
+	snprintf(d->hashed[slot], HASH_ARG_LEN, "h:%016" PRIx64,
+		 cpan_hash(&d->cp, *cwd, strlen(*cwd)));
+	*cwd = d->hashed[slot];
+}
+
+static int redact_exec(struct redact *d, struct fmt_exec *e)
+{
 	if (d->users != KEEP) {
 		e->uid = pseudonym(d, 'u', e->uid);
 		e->gid = pseudonym(d, 'g', e->gid);
 	}
-	if (d->args == KEEP || e->argc <= first)
-		return 0;
-	if (!strcmp(r->redact_argv, "drop")) {
-		e->argc = first;
-		return 0;
-	}
-	if (grow(d, e->argc))
+	if (redact_args(d, &e->argc, &e->argv))
 		return -1;
-	for (uint32_t i = 0; i < e->argc; i++) {
-		if (i < first) {
-			d->argv[i] = e->argv[i];
-			continue;
-		}
-		snprintf(d->hashed[i], HASH_ARG_LEN, "h:%016" PRIx64,
-			 cpan_hash(&d->cp, e->argv[i], strlen(e->argv[i])));
-		d->argv[i] = d->hashed[i];
-	}
-	e->argv = d->argv;
+	redact_cwd(d, &e->cwd, e->argc);
 	return 0;
+}
+
+static int redact_proc(struct redact *d, struct fmt_proc *p)
+{
+	if (d->users != KEEP) {
+		p->uid = pseudonym(d, 'u', p->uid);
+		p->gid = pseudonym(d, 'g', p->gid);
+	}
+	if (redact_args(d, &p->argc, &p->argv))
+		return -1;
+	redact_cwd(d, &p->cwd, p->argc);
+	return 0;
+}
+
+/* A cgroup path names users (user-1000.slice, user@1000.service): with
+ * --users their uids become the same pseudonyms as the records'. The path
+ * is rewritten into d->path. */
+static void redact_cgroup(struct redact *d, struct fmt_cgroup *c)
+{
+	static const char *const marks[] = { "user-", "user@" };
+	const char *in = c->path;
+	size_t o = 0;
+
+	if (d->users == KEEP)
+		return;
+	while (*in && o < sizeof(d->path) - 24) {
+		int done = 0;
+		for (size_t m = 0; m < 2 && !done; m++) {
+			size_t ml = strlen(marks[m]), digits;
+			if (strncmp(in, marks[m], ml))
+				continue;
+			digits = strspn(in + ml, "0123456789");
+			if (!digits || digits > 10)
+				continue;
+			o += (size_t)snprintf(d->path + o, sizeof(d->path) - o, "%s%u", marks[m],
+					      pseudonym(d, 'u', (uint32_t)strtoul(in + ml, NULL, 10)));
+			in += ml + digits;
+			done = 1;
+		}
+		if (!done)
+			d->path[o++] = *in++;
+	}
+	d->path[o] = 0;
+	c->path = d->path;
 }
 
 static void redact_flow(struct redact *d, struct fmt_flow_key *k)
@@ -136,13 +206,16 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	struct fmt_event e = *ev;
 
 	(void)r;
-	if (e.stream == FMT_STREAM_EXEC && redact_exec(d, &e.exec)) {
+	if ((e.stream == FMT_STREAM_EXEC && redact_exec(d, &e.exec)) ||
+	    (e.stream == FMT_STREAM_PROC && redact_proc(d, &e.proc))) {
 		report_err("out of memory");
 		d->rw.failed = 1;
 		return 1;
 	}
 	if (e.stream == FMT_STREAM_FLOW)
 		redact_flow(d, &e.flow.key);
+	if (e.stream == FMT_STREAM_CGROUP)
+		redact_cgroup(d, &e.cgroup);
 	return rewrite_add(&d->rw, &e, 0);
 }
 

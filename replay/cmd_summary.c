@@ -44,6 +44,9 @@ static int count(void *ctx, const struct report *r, unsigned source, const struc
 		}
 		break;
 	}
+	case FMT_STREAM_PROC:
+	case FMT_STREAM_CGROUP:
+		break; /* names for the others */
 	}
 	return top_add_batch(&t->comms, source, b, pos, n) ||
 	       top_add_batch(&t->flows, source, b, pos, n);

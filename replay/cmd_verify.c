@@ -36,23 +36,24 @@ static void problem(struct verdict *v, const char *what)
 /* The writer stores totals at a clean close; they must match the chunks. */
 static void check_meta(struct fmt_reader *rd, struct verdict *v)
 {
-	static const char *const keys[] = { NULL, FMT_META_RECORDS_EXEC, FMT_META_RECORDS_EXIT,
-					    FMT_META_RECORDS_FLOW };
 	char msg[256];
 	uint64_t n;
 
 	if (!fmt_reader_meta(rd, FMT_META_FORMAT_VERSION))
 		problem(v, "meta format_version is missing");
 	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
-		int rc = fmt_reader_meta_u64(rd, keys[s], &n);
-		if (rc == FMT_ENOENT && !v->clean)
-			continue; /* a killed recorder never wrote its totals */
+		const char *key = fmt_meta_records_key(s);
+		int rc = fmt_reader_meta_u64(rd, key, &n);
+		/* a killed recorder never wrote its totals; a format 1.0 file
+		 * has no total for the streams 1.1 added */
+		if (rc == FMT_ENOENT && (!v->clean || (s > FMT_STREAM_FLOW && !v->records[s])))
+			continue;
 		if (rc) {
-			snprintf(msg, sizeof(msg), "meta %s is missing or not a number", keys[s]);
+			snprintf(msg, sizeof(msg), "meta %s is missing or not a number", key);
 			problem(v, msg);
 		} else if (n != v->records[s]) {
 			snprintf(msg, sizeof(msg), "meta %s says %llu but the chunks hold %llu",
-				 keys[s], (unsigned long long)n, (unsigned long long)v->records[s]);
+				 key, (unsigned long long)n, (unsigned long long)v->records[s]);
 			problem(v, msg);
 		}
 	}
@@ -113,6 +114,8 @@ static void print_json(const char *path, const struct verdict *v, struct json *j
 	json_kv_u64(j, "exec", v->records[FMT_STREAM_EXEC]);
 	json_kv_u64(j, "exit", v->records[FMT_STREAM_EXIT]);
 	json_kv_u64(j, "flow", v->records[FMT_STREAM_FLOW]);
+	json_kv_u64(j, "proc", v->records[FMT_STREAM_PROC]);
+	json_kv_u64(j, "cgroup", v->records[FMT_STREAM_CGROUP]);
 	json_key(j, "problems");
 	json_str_array(j, (const char *const *)v->problem,
 		       v->problems < MAX_PROBLEMS ? v->problems : MAX_PROBLEMS);

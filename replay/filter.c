@@ -11,6 +11,8 @@
 #define EXEC (1u << FMT_STREAM_EXEC)
 #define EXIT (1u << FMT_STREAM_EXIT)
 #define FLOW (1u << FMT_STREAM_FLOW)
+#define PROC (1u << FMT_STREAM_PROC)
+#define ALL FMT_STREAM_MASK_ALL
 
 typedef bool (*match_fn)(const struct filter *f, const struct fmt_reader *rd,
 			 const struct fmt_event *ev);
@@ -18,31 +20,52 @@ typedef bool (*match_fn)(const struct filter *f, const struct fmt_reader *rd,
 static bool m_pid(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
 {
 	(void)rd;
-	return (ev->stream == FMT_STREAM_EXEC ? ev->exec.pid : ev->exit.pid) == f->pid;
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC:
+		return ev->exec.pid == f->pid;
+	case FMT_STREAM_EXIT:
+		return ev->exit.pid == f->pid;
+	case FMT_STREAM_PROC:
+		return ev->proc.pid == f->pid;
+	case FMT_STREAM_FLOW: /* the flow's owner */
+		return ev->flow.owner.pid == f->pid;
+	default:
+		return false;
+	}
 }
 
 static bool m_ppid(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
 {
 	(void)rd;
-	return (ev->stream == FMT_STREAM_EXEC ? ev->exec.ppid : ev->exit.ppid) == f->ppid;
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC:
+		return ev->exec.ppid == f->ppid;
+	case FMT_STREAM_EXIT:
+		return ev->exit.ppid == f->ppid;
+	case FMT_STREAM_PROC:
+		return ev->proc.ppid == f->ppid;
+	default:
+		return false;
+	}
 }
 
 static bool m_uid(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
 {
 	(void)rd;
-	return ev->exec.uid == f->uid;
+	return (ev->stream == FMT_STREAM_PROC ? ev->proc.uid : ev->exec.uid) == f->uid;
 }
 
 static bool m_comm(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
 {
 	(void)rd;
-	return !fnmatch(f->comm, ev->exec.comm, 0);
+	return !fnmatch(f->comm, ev->stream == FMT_STREAM_PROC ? ev->proc.comm : ev->exec.comm, 0);
 }
 
 static bool m_path(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
 {
 	(void)rd;
-	return !fnmatch(f->path, ev->exec.filename, 0);
+	return !fnmatch(f->path, ev->stream == FMT_STREAM_PROC ? ev->proc.exe : ev->exec.filename,
+			0);
 }
 
 static bool in_prefix(const struct filter *f, const struct fmt_flow_key *k, const uint8_t *a)
@@ -102,14 +125,17 @@ static const struct {
 } defs[FILTER_N] = {
 	[FILTER_SINCE] = { { "since", "TIME", "from TIME: '2026-11-30 14:02:11', ISO 8601, "
 					      "@EPOCH, or '+30s' after the start" },
-			   EXEC | EXIT | FLOW, NULL },
-	[FILTER_UNTIL] = { { "until", "TIME", "up to TIME (included), as --since" }, EXEC | EXIT | FLOW,
-			   NULL },
-	[FILTER_PID] = { { "pid", "N", "execs and exits of process N" }, EXEC | EXIT, m_pid },
-	[FILTER_PPID] = { { "ppid", "N", "execs and exits whose parent is N" }, EXEC | EXIT, m_ppid },
-	[FILTER_UID] = { { "uid", "N", "execs by user N" }, EXEC, m_uid },
-	[FILTER_COMM] = { { "comm", "GLOB", "execs whose command name matches" }, EXEC, m_comm },
-	[FILTER_PATH] = { { "path", "GLOB", "execs whose executable path matches" }, EXEC, m_path },
+			   ALL, NULL },
+	[FILTER_UNTIL] = { { "until", "TIME", "up to TIME (included), as --since" }, ALL, NULL },
+	[FILTER_PID] = { { "pid", "N", "process N: its execs, exit, table entry and flows" },
+			 EXEC | EXIT | PROC | FLOW, m_pid },
+	[FILTER_PPID] = { { "ppid", "N", "execs, exits and table entries whose parent is N" },
+			  EXEC | EXIT | PROC, m_ppid },
+	[FILTER_UID] = { { "uid", "N", "execs and table entries of user N" }, EXEC | PROC, m_uid },
+	[FILTER_COMM] = { { "comm", "GLOB", "execs and table entries whose command name matches" },
+			  EXEC | PROC, m_comm },
+	[FILTER_PATH] = { { "path", "GLOB", "execs and table entries whose executable path matches" },
+			  EXEC | PROC, m_path },
 	[FILTER_IP] = { { "ip", "ADDR[/LEN]", "flows with either side in ADDR/LEN (IPv4 or IPv6)" },
 			FLOW, m_ip },
 	[FILTER_PORT] = { { "port", "N", "flows with either port N" }, FLOW, m_port },
@@ -117,8 +143,9 @@ static const struct {
 			   FLOW, m_proto },
 	[FILTER_IFACE] = { { "iface", "NAME|INDEX", "flows on that interface" }, FLOW, m_iface },
 	[FILTER_DIR] = { { "dir", "DIR", "flows ingress (in) or egress (out)" }, FLOW, m_dir },
-	[FILTER_TYPE] = { { "type", "LIST", "streams to read: exec, exit, flow (comma separated)" },
-			  EXEC | EXIT | FLOW, NULL },
+	[FILTER_TYPE] = { { "type", "LIST",
+			    "streams to read: exec, exit, flow, proc, cgroup (comma separated)" },
+			  ALL, NULL },
 };
 
 const struct filter_option *filter_option(enum filter_id id)
@@ -204,23 +231,23 @@ static const char *parse_proto(struct filter *f, const char *val)
 
 static const char *parse_types(struct filter *f, const char *val)
 {
-	static const char *const names[] = { NULL, "exec", "exit", "flow" };
+	static const char use[] = "use exec, exit, flow, proc or cgroup (comma separated)";
 	char buf[64], *tok, *save;
 	unsigned types = 0;
 
 	if (strlen(val) >= sizeof(buf))
-		return "use exec, exit or flow (comma separated)";
+		return use;
 	strcpy(buf, val);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		int s = FMT_STREAM_EXEC;
-		while (s <= FMT_STREAM_MAX && strcmp(tok, names[s]))
+		while (s <= FMT_STREAM_MAX && strcmp(tok, fmt_stream_name(s)))
 			s++;
 		if (s > FMT_STREAM_MAX)
-			return "use exec, exit or flow (comma separated)";
+			return use;
 		types |= 1u << s;
 	}
 	if (!types)
-		return "use exec, exit or flow (comma separated)";
+		return use;
 	f->types = types;
 	return NULL;
 }

@@ -78,6 +78,7 @@ int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift)
 	switch (e.stream) {
 	case FMT_STREAM_EXEC:
 		e.exec.ts_ns = moved(e.exec.ts_ns, shift);
+		e.exec.start_ns = e.exec.start_ns ? moved(e.exec.start_ns, shift) : 0;
 		break;
 	case FMT_STREAM_EXIT:
 		e.exit.ts_ns = moved(e.exit.ts_ns, shift);
@@ -85,6 +86,15 @@ int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift)
 		break;
 	case FMT_STREAM_FLOW:
 		e.flow.ts_ns = moved(e.flow.ts_ns, shift);
+		e.flow.owner.start_ns =
+			e.flow.owner.start_ns ? moved(e.flow.owner.start_ns, shift) : 0;
+		break;
+	case FMT_STREAM_PROC:
+		e.proc.ts_ns = moved(e.proc.ts_ns, shift);
+		e.proc.start_ns = e.proc.start_ns ? moved(e.proc.start_ns, shift) : 0;
+		break;
+	case FMT_STREAM_CGROUP:
+		e.cgroup.ts_ns = moved(e.cgroup.ts_ns, shift);
 		break;
 	}
 	if (fmt_writer_append(rw->w, &e)) {

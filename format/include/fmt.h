@@ -19,7 +19,7 @@
 
 #define FMT_APPLICATION_ID 0x45425243 /* "EBRC" in the SQLite header */
 #define FMT_VERSION_MAJOR 1 /* PRAGMA user_version */
-#define FMT_VERSION_MINOR 0 /* meta format_version = "MAJOR.MINOR" */
+#define FMT_VERSION_MINOR 1 /* meta format_version = "MAJOR.MINOR" */
 
 /* Hard limits a reader enforces on anything it reads from disk. */
 #define FMT_MAX_CHUNK_RECORDS (1u << 20)
@@ -225,6 +225,8 @@ const uint64_t *fmt_batch_flow_packets(const struct fmt_batch *b);
 const uint64_t *fmt_batch_flow_bytes(const struct fmt_batch *b);
 const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b);
 const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id);
+/* flow: the owner of key `id` (all zero when the chunk has no owners) */
+const struct fmt_owner *fmt_batch_flow_owner(const struct fmt_batch *b, uint32_t id);
 
 /* ---- iteration --------------------------------------------------------- */
 

@@ -16,6 +16,8 @@
 #define FMT_META_RECORDS_EXEC "records_exec"
 #define FMT_META_RECORDS_EXIT "records_exit"
 #define FMT_META_RECORDS_FLOW "records_flow"
+#define FMT_META_RECORDS_PROC "records_proc" /* format 1.1 */
+#define FMT_META_RECORDS_CGROUP "records_cgroup" /* format 1.1 */
 #define FMT_META_CHUNKS "chunks"
 /* written by the recorder */
 #define FMT_META_TOOL_VERSION "tool_version"
@@ -86,6 +88,10 @@ enum fmt_privacy fmt_meta_privacy(const char *key);
 /* @return 1 for the keys the writer itself maintains (format version,
  * clean-close marker, record totals), which copies must not carry over */
 int fmt_meta_is_writer_key(const char *key);
+
+/* @return the meta key of stream's record total ("records_exec", ...), or
+ * NULL for a stream this version does not know */
+const char *fmt_meta_records_key(enum fmt_stream stream);
 
 /* @return the class of a record field, named as in FORMAT.md section 2
  * ("argv", "src", ...); FMT_PRIV_UNKNOWN for a field the stream lacks */

@@ -15,12 +15,29 @@ enum fmt_stream {
 	FMT_STREAM_EXEC = 1,
 	FMT_STREAM_EXIT = 2,
 	FMT_STREAM_FLOW = 3,
+	FMT_STREAM_PROC = 4, /* the process table when recording began (format 1.1) */
+	FMT_STREAM_CGROUP = 5, /* cgroup ids and their paths (format 1.1) */
 };
-#define FMT_STREAM_MAX 3
-#define FMT_STREAM_MASK_ALL ((1u << FMT_STREAM_EXEC) | (1u << FMT_STREAM_EXIT) | (1u << FMT_STREAM_FLOW))
+#define FMT_STREAM_MAX 5
+#define FMT_STREAM_MASK_ALL                                                            \
+	((1u << FMT_STREAM_EXEC) | (1u << FMT_STREAM_EXIT) | (1u << FMT_STREAM_FLOW) | \
+	 (1u << FMT_STREAM_PROC) | (1u << FMT_STREAM_CGROUP))
 
-/* exec flags */
+/* @return the stream's name ("exec", "exit", "flow", "proc", "cgroup"), as
+ * --type, exports and SQL tables spell it, or NULL for a stream this
+ * version does not know. */
+static inline const char *fmt_stream_name(int stream)
+{
+	static const char *const names[FMT_STREAM_MAX + 1] = { NULL, "exec", "exit", "flow", "proc",
+								"cgroup" };
+
+	return stream >= 0 && stream <= FMT_STREAM_MAX ? names[stream] : NULL;
+}
+
+/* exec (and proc) flags */
 #define FMT_EXEC_ARGV_TRUNCATED 0x1u /* argv was cut at the recorder's bound */
+#define FMT_EXEC_CWD_TRUNCATED 0x2u /* the working directory was cut */
+#define FMT_PROC_KTHREAD 0x4u /* proc: a kernel thread (no executable, no argv) */
 
 /* One exec (successful or failed). Strings are NUL-terminated and never
  * contain NUL; the writer copies them, the reader's point into its batch. */
@@ -39,6 +56,43 @@ struct fmt_exec {
 	const char *pcomm; /* parent's comm */
 	const char *filename; /* path executed */
 	const char *const *argv; /* argc strings; empty strings are kept */
+	/* format 1.1; NULL / 0 when not recorded */
+	const char *interp; /* a #! script's interpreter (argv[0] is it) */
+	const char *cwd; /* the working directory */
+	uint64_t start_ns; /* when the process started (fork), same clock as ts_ns */
+};
+
+/* One process alive when the recording began (the process table). Strings
+ * as in fmt_exec; a kernel thread has no executable and no argv. */
+struct fmt_proc {
+	uint64_t ts_ns; /* when the table was read */
+	uint64_t start_ns; /* when the process started */
+	uint64_t cgroup_id;
+	uint32_t pid;
+	uint32_t ppid;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t flags; /* FMT_EXEC_ARGV_TRUNCATED, FMT_EXEC_CWD_TRUNCATED, FMT_PROC_KTHREAD */
+	uint32_t argc;
+	const char *comm;
+	const char *exe; /* the executable's path */
+	const char *const *argv;
+	const char *cwd;
+};
+
+/* A cgroup v2 id and its path below the hierarchy's root ("/" for the root,
+ * "/system.slice/ssh.service"...): the ids exec, proc and flow owners carry
+ * are named by these. */
+enum fmt_cgroup_kind {
+	FMT_CGROUP_PRESENT = 0, /* there when the recording began */
+	FMT_CGROUP_CREATED = 1,
+	FMT_CGROUP_REMOVED = 2,
+};
+struct fmt_cgroup {
+	uint64_t ts_ns;
+	uint64_t cgroup_id;
+	uint32_t kind; /* enum fmt_cgroup_kind */
+	const char *path;
 };
 
 /* One whole-process exit. */
@@ -72,6 +126,15 @@ struct fmt_flow_key {
 	uint16_t dport; /* host order; ICMP: code */
 };
 
+/* The process a flow belongs to: the owner of its local socket (pid 0:
+ * traffic of no local socket, or not attributed). A process is its pid and
+ * its start time, so pid reuse cannot confuse it. */
+struct fmt_owner {
+	uint32_t pid; /* tgid */
+	uint64_t start_ns;
+	uint64_t cgroup_id;
+};
+
 /* Packets and bytes of one flow in one interval. */
 struct fmt_flow {
 	uint64_t ts_ns; /* end of the interval */
@@ -79,6 +142,7 @@ struct fmt_flow {
 	uint64_t packets;
 	uint64_t bytes;
 	struct fmt_flow_key key;
+	struct fmt_owner owner; /* format 1.1; zero when unowned */
 };
 
 /* One record of any stream, as the merged iterators return it. */
@@ -89,6 +153,8 @@ struct fmt_event {
 		struct fmt_exec exec;
 		struct fmt_exit exit;
 		struct fmt_flow flow;
+		struct fmt_proc proc;
+		struct fmt_cgroup cgroup;
 	};
 };
 
@@ -99,6 +165,10 @@ static inline uint64_t fmt_event_ts(const struct fmt_event *ev)
 		return ev->exec.ts_ns;
 	case FMT_STREAM_EXIT:
 		return ev->exit.ts_ns;
+	case FMT_STREAM_PROC:
+		return ev->proc.ts_ns;
+	case FMT_STREAM_CGROUP:
+		return ev->cgroup.ts_ns;
 	default:
 		return ev->flow.ts_ns;
 	}

@@ -50,6 +50,53 @@ void rec_exec_random(uint64_t *rng, uint64_t ts, struct fmt_exec *e)
 	for (uint32_t i = 0; i < e->argc; i++)
 		argv[i] = rand_str(rng, 40);
 	e->argv = (const char *const *)argv;
+	/* format 1.1 fields: present or not (NULL / 0) */
+	e->interp = rnd(rng) % 4 ? NULL : rand_str(rng, 30);
+	e->cwd = rnd(rng) % 3 ? rand_str(rng, 80) : NULL;
+	e->start_ns = rnd(rng) % 3 ? ts - rnd(rng) % (ts + 1) : 0;
+	e->flags |= rnd(rng) % 5 ? 0 : FMT_EXEC_CWD_TRUNCATED;
+}
+
+void rec_proc_random(uint64_t *rng, uint64_t ts, struct fmt_proc *p)
+{
+	char **argv;
+
+	memset(p, 0, sizeof(*p));
+	p->ts_ns = ts;
+	p->start_ns = rnd(rng) % 5 ? ts - rnd(rng) % (ts + 1) : 0;
+	p->cgroup_id = rnd(rng);
+	p->pid = (uint32_t)rnd(rng);
+	p->ppid = (uint32_t)rnd(rng);
+	p->uid = (uint32_t)rnd(rng);
+	p->gid = (uint32_t)rnd(rng);
+	p->flags = (uint32_t)(rnd(rng) % 8);
+	p->comm = rand_str(rng, 15);
+	p->exe = rand_str(rng, 60);
+	p->argc = (uint32_t)(rnd(rng) % 9);
+	argv = calloc(p->argc + 1, sizeof(*argv));
+	for (uint32_t i = 0; i < p->argc; i++)
+		argv[i] = rand_str(rng, 40);
+	p->argv = (const char *const *)argv;
+	p->cwd = rnd(rng) % 4 ? rand_str(rng, 80) : NULL;
+}
+
+void rec_proc_free(struct fmt_proc *p)
+{
+	free((char *)p->comm);
+	free((char *)p->exe);
+	free((char *)p->cwd);
+	for (uint32_t i = 0; i < p->argc; i++)
+		free((char *)p->argv[i]);
+	free((void *)p->argv);
+}
+
+void rec_cgroup_random(uint64_t *rng, uint64_t ts, struct fmt_cgroup *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->ts_ns = ts;
+	c->cgroup_id = rnd(rng);
+	c->kind = (uint32_t)(rnd(rng) % 3);
+	c->path = rand_str(rng, 120);
 }
 
 void rec_exec_free(struct fmt_exec *e)
@@ -57,6 +104,8 @@ void rec_exec_free(struct fmt_exec *e)
 	free((char *)e->comm);
 	free((char *)e->pcomm);
 	free((char *)e->filename);
+	free((char *)e->interp);
+	free((char *)e->cwd);
 	for (uint32_t i = 0; i < e->argc; i++)
 		free((char *)e->argv[i]);
 	free((void *)e->argv);
@@ -104,6 +153,17 @@ void rec_flow_random(uint64_t *rng, uint64_t ts, struct fmt_flow *f)
 		f->packets = rnd(rng) % 100000;
 		f->bytes = rnd(rng);
 	}
+	if (rnd(rng) % 2) { /* an owner, half of the time */
+		f->owner.pid = (uint32_t)(1 + rnd(rng) % UINT32_MAX);
+		f->owner.start_ns = rnd(rng);
+		f->owner.cgroup_id = rnd(rng);
+	}
+}
+
+/* Strings that may be NULL (not recorded) are equal when both are. */
+static int opt_equal(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
 }
 
 int rec_exec_equal(const struct fmt_exec *a, const struct fmt_exec *b)
@@ -112,7 +172,8 @@ int rec_exec_equal(const struct fmt_exec *a, const struct fmt_exec *b)
 	    a->tid != b->tid || a->ppid != b->ppid || a->uid != b->uid || a->gid != b->gid ||
 	    a->ret != b->ret || a->flags != b->flags || a->argc != b->argc ||
 	    strcmp(a->comm, b->comm) || strcmp(a->pcomm, b->pcomm) ||
-	    strcmp(a->filename, b->filename))
+	    strcmp(a->filename, b->filename) || !opt_equal(a->interp, b->interp) ||
+	    !opt_equal(a->cwd, b->cwd) || a->start_ns != b->start_ns)
 		return 0;
 	for (uint32_t i = 0; i < a->argc; i++)
 		if (strcmp(a->argv[i], b->argv[i]))
@@ -130,7 +191,27 @@ int rec_flow_equal(const struct fmt_flow *a, const struct fmt_flow *b)
 {
 	return a->ts_ns == b->ts_ns && a->interval_ns == b->interval_ns &&
 	       a->packets == b->packets && a->bytes == b->bytes &&
-	       !memcmp(&a->key, &b->key, sizeof(a->key));
+	       !memcmp(&a->key, &b->key, sizeof(a->key)) && a->owner.pid == b->owner.pid &&
+	       a->owner.start_ns == b->owner.start_ns && a->owner.cgroup_id == b->owner.cgroup_id;
+}
+
+int rec_proc_equal(const struct fmt_proc *a, const struct fmt_proc *b)
+{
+	if (a->ts_ns != b->ts_ns || a->start_ns != b->start_ns || a->cgroup_id != b->cgroup_id ||
+	    a->pid != b->pid || a->ppid != b->ppid || a->uid != b->uid || a->gid != b->gid ||
+	    a->flags != b->flags || a->argc != b->argc || strcmp(a->comm, b->comm) ||
+	    strcmp(a->exe, b->exe) || !opt_equal(a->cwd, b->cwd))
+		return 0;
+	for (uint32_t i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], b->argv[i]))
+			return 0;
+	return 1;
+}
+
+int rec_cgroup_equal(const struct fmt_cgroup *a, const struct fmt_cgroup *b)
+{
+	return a->ts_ns == b->ts_ns && a->cgroup_id == b->cgroup_id && a->kind == b->kind &&
+	       !strcmp(a->path, b->path);
 }
 
 static char tmpdir[256];

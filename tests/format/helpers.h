@@ -15,11 +15,16 @@ void rec_exec_random(uint64_t *rng, uint64_t ts, struct fmt_exec *e);
 void rec_exec_free(struct fmt_exec *e);
 void rec_exit_random(uint64_t *rng, uint64_t ts, struct fmt_exit *x);
 void rec_flow_random(uint64_t *rng, uint64_t ts, struct fmt_flow *f);
+void rec_proc_random(uint64_t *rng, uint64_t ts, struct fmt_proc *p);
+void rec_proc_free(struct fmt_proc *p);
+void rec_cgroup_random(uint64_t *rng, uint64_t ts, struct fmt_cgroup *c);
 
 /* Field-by-field equality (strings by content). */
 int rec_exec_equal(const struct fmt_exec *a, const struct fmt_exec *b);
 int rec_exit_equal(const struct fmt_exit *a, const struct fmt_exit *b);
 int rec_flow_equal(const struct fmt_flow *a, const struct fmt_flow *b);
+int rec_proc_equal(const struct fmt_proc *a, const struct fmt_proc *b);
+int rec_cgroup_equal(const struct fmt_cgroup *a, const struct fmt_cgroup *b);
 
 /* A fresh path in a per-test temporary directory (removed at exit). */
 const char *tmp_path(const char *name);

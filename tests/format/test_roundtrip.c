@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "builder.h"
+#include "fmt_meta.h"
 #include "helpers.h"
 
 /* Write n records of one stream with non-decreasing timestamps (about one
@@ -34,6 +35,16 @@ static void roundtrip(int stream, unsigned n, const struct fmt_writer_opts *opts
 			struct fmt_exit x;
 			rec_exit_random(&rng, ts, &x);
 			rc = fmt_writer_append_exit(w, &x);
+		} else if (stream == FMT_STREAM_PROC) {
+			struct fmt_event ev = { .stream = FMT_STREAM_PROC };
+			rec_proc_random(&rng, ts, &ev.proc);
+			rc = fmt_writer_append(w, &ev);
+			rec_proc_free(&ev.proc);
+		} else if (stream == FMT_STREAM_CGROUP) {
+			struct fmt_event ev = { .stream = FMT_STREAM_CGROUP };
+			rec_cgroup_random(&rng, ts, &ev.cgroup);
+			rc = fmt_writer_append(w, &ev);
+			free((char *)ev.cgroup.path);
 		} else {
 			struct fmt_flow f;
 			rec_flow_random(&rng, ts, &f);
@@ -49,11 +60,10 @@ static void roundtrip(int stream, unsigned n, const struct fmt_writer_opts *opts
 	r = open_or_fail(path);
 	cr_assert(fmt_reader_closed_clean(r));
 	{
-		static const char *const keys[] = { NULL, "records_exec", "records_exit", "records_flow" };
+		const char *key = fmt_meta_records_key(stream);
 		uint64_t total;
-		cr_assert_eq(fmt_reader_meta_u64(r, keys[stream], &total), 0);
-		cr_assert_eq(total, n, "meta %s %llu, wrote %u", keys[stream],
-			     (unsigned long long)total, n);
+		cr_assert_eq(fmt_reader_meta_u64(r, key, &total), 0);
+		cr_assert_eq(total, n, "meta %s %llu, wrote %u", key, (unsigned long long)total, n);
 	}
 	cr_assert_eq(fmt_iter_open(&r, 1, FMT_STREAM_MASK_ALL, 0, UINT64_MAX, &it), 0);
 	while ((rc = fmt_iter_next(it, &ev)) == 1) {
@@ -69,6 +79,16 @@ static void roundtrip(int stream, unsigned n, const struct fmt_writer_opts *opts
 			struct fmt_exit x;
 			rec_exit_random(&rng, ts, &x);
 			cr_assert(rec_exit_equal(&x, &ev.exit), "exit %u differs", got);
+		} else if (stream == FMT_STREAM_PROC) {
+			struct fmt_proc p;
+			rec_proc_random(&rng, ts, &p);
+			cr_assert(rec_proc_equal(&p, &ev.proc), "proc %u differs", got);
+			rec_proc_free(&p);
+		} else if (stream == FMT_STREAM_CGROUP) {
+			struct fmt_cgroup c;
+			rec_cgroup_random(&rng, ts, &c);
+			cr_assert(rec_cgroup_equal(&c, &ev.cgroup), "cgroup %u differs", got);
+			free((char *)c.path);
 		} else {
 			struct fmt_flow f;
 			rec_flow_random(&rng, ts, &f);
@@ -99,6 +119,10 @@ ParameterizedTestParameters(roundtrip, counts)
 		{ FMT_STREAM_FLOW, 0, 0 },	{ FMT_STREAM_FLOW, 1, 0 },
 		{ FMT_STREAM_FLOW, 1001, 1000 }, { FMT_STREAM_FLOW, 65536, 0 },
 		{ FMT_STREAM_FLOW, 65537, 0 },
+		{ FMT_STREAM_PROC, 0, 0 },	{ FMT_STREAM_PROC, 1, 0 },
+		{ FMT_STREAM_PROC, 1001, 1000 }, { FMT_STREAM_PROC, 20000, 0 },
+		{ FMT_STREAM_CGROUP, 0, 0 },	{ FMT_STREAM_CGROUP, 1, 0 },
+		{ FMT_STREAM_CGROUP, 1001, 1000 }, { FMT_STREAM_CGROUP, 20000, 0 },
 	};
 	return cr_make_param_array(struct rt_param, p, sizeof(p) / sizeof(p[0]));
 }

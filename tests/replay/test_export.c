@@ -179,7 +179,7 @@ static void expect_csv(const char *line, const struct fmt_event *ev)
 	cr_assert_str_eq(f[0], want);
 	if (ev->stream == FMT_STREAM_EXEC) {
 		const struct fmt_exec *e = &ev->exec;
-		cr_assert_eq(n, 14, "%s", line);
+		cr_assert_eq(n, 18, "%s", line); /* interp, cwd, cwd_truncated, start_ns too */
 		cr_assert_str_eq(f[8], e->comm);
 		cr_assert_str_eq(f[9], e->pcomm);
 		cr_assert_str_eq(f[10], e->filename);
@@ -199,7 +199,7 @@ static void expect_csv(const char *line, const struct fmt_event *ev)
 		cr_assert_str_eq(got, want);
 	} else {
 		const struct fmt_flow_key *k = &ev->flow.key;
-		cr_assert_eq(n, 14, "%s", line);
+		cr_assert_eq(n, 17, "%s", line); /* owner_pid, owner_start_ns, owner_cgroup_id too */
 		cr_assert_str_eq(f[8], inet_ntop(k->family == 4 ? AF_INET : AF_INET6, k->src, a,
 						 sizeof(a)));
 		snprintf(want, sizeof(want), "%u", k->proto);

@@ -35,6 +35,27 @@ static const char *secret_session(void)
 		fixture_exec(w, 1 * S + (uint64_t)i * 1000, 300 + (uint32_t)i, 1, SECRET_UID, "curl",
 			     "bash", "/usr/bin/curl", 0,
 			     (const char *[]){ "curl", SECRET_ARG, SECRET_PW, NULL });
+	/* format 1.1: a working directory, the process table, cgroup paths */
+	{
+		static const char *const argv[] = { "sshd", SECRET_ARG, SECRET_PW };
+		struct fmt_event ev = { .stream = FMT_STREAM_EXEC };
+		ev.exec = (struct fmt_exec){ .ts_ns = 1 * S + 50000, .pid = 400, .uid = SECRET_UID,
+					     .gid = SECRET_UID, .comm = "make", .pcomm = "bash",
+					     .filename = "/usr/bin/make", .argc = 1,
+					     .argv = (const char *[]){ "make" },
+					     .cwd = "/home/alice-SECRET/src", .start_ns = 1 * S };
+		cr_assert_eq(fmt_writer_append(w, &ev), 0);
+		ev = (struct fmt_event){ .stream = FMT_STREAM_PROC };
+		ev.proc = (struct fmt_proc){ .ts_ns = 1 * S, .pid = 42, .ppid = 1, .uid = SECRET_UID,
+					     .gid = SECRET_UID, .start_ns = 1, .comm = "sshd",
+					     .exe = "/usr/sbin/sshd", .argc = 3, .argv = argv,
+					     .cwd = "/home/alice-SECRET" };
+		cr_assert_eq(fmt_writer_append(w, &ev), 0);
+		ev = (struct fmt_event){ .stream = FMT_STREAM_CGROUP };
+		ev.cgroup = (struct fmt_cgroup){ .ts_ns = 1 * S, .cgroup_id = 77,
+						 .path = "/user.slice/user-31337.slice/session-2.scope" };
+		cr_assert_eq(fmt_writer_append(w, &ev), 0);
+	}
 	fixture_flow(w, 2 * S, 1, 4, 6, "198.51.100.77", 40000, "203.0.113.9", 443, 9, 900);
 	fixture_flow(w, 2 * S, 1, 4, 6, "198.51.100.78", 40001, "203.0.113.9", 443, 3, 300);
 	fixture_flow(w, 3 * S, 0, 6, 6, "2001:db8:77::77", 443, "2001:db8:77::99", 5000, 4, 400);
@@ -111,16 +132,27 @@ Test(redact, nothing_original_survives, .fini = fini)
 		n++;
 		if (ev.stream == FMT_STREAM_EXEC) {
 			cr_assert_eq(ev.exec.argc, 1); /* argv[0] kept */
-			cr_assert_str_eq(ev.exec.argv[0], "curl");
+			cr_assert(!strcmp(ev.exec.argv[0], "curl") || !strcmp(ev.exec.argv[0], "make"));
 			cr_assert_neq(ev.exec.uid, SECRET_UID);
 			cr_assert_neq(ev.exec.gid, SECRET_UID);
+			cr_assert_null(ev.exec.cwd, "--argv drop drops the working directory");
+		} else if (ev.stream == FMT_STREAM_PROC) {
+			cr_assert_eq(ev.proc.argc, 1);
+			cr_assert_str_eq(ev.proc.argv[0], "sshd");
+			cr_assert_null(ev.proc.cwd);
+			cr_assert_neq(ev.proc.uid, SECRET_UID);
+		} else if (ev.stream == FMT_STREAM_CGROUP) {
+			/* the user's uid is pseudonymised like the records' */
+			cr_assert_not_null(strstr(ev.cgroup.path, "/user.slice/user-"), "%s",
+					   ev.cgroup.path);
+			cr_assert_null(strstr(ev.cgroup.path, "31337"), "%s", ev.cgroup.path);
 		} else if (ev.stream == FMT_STREAM_FLOW && ev.flow.key.family == 4) {
 			memcpy(flows++ ? a78 : a77, ev.flow.key.src, 4);
 		}
 	}
 	fmt_iter_free(it);
 	fmt_reader_close(r);
-	cr_assert_eq(n, 23);
+	cr_assert_eq(n, 26);
 	/* prefix-preserving: .77 and .78 share 30 bits, so do their images */
 	cr_assert_eq(flows, 2);
 	cr_assert(!memcmp(a77, a78, 3) && (a77[3] & 0xfc) == (a78[3] & 0xfc));

@@ -196,7 +196,8 @@ Test(replay, json_lines_and_csv, .fini = fini)
 		"{\"type\":\"exec\",\"ts_ns\":11000000000,\"wall_ns\":1700000001000000000,\"pid\":102,"
 		"\"tid\":102,\"ppid\":100,\"uid\":1000,\"gid\":1000,\"cgroup_id\":7,\"comm\":\"cc\","
 		"\"pcomm\":\"make\",\"filename\":\"/usr/bin/cc\",\"argv\":[\"cc\",\"-c\",\"b c.c\"],"
-		"\"argv_truncated\":false,\"ret\":0}\n");
+		"\"argv_truncated\":false,\"ret\":0,\"interp\":null,\"cwd\":null,"
+		"\"cwd_truncated\":false,\"start_ns\":0}\n");
 	run("replay %s --csv --type exit,flow --proto udp", fixture_alpha());
 	cr_assert_str_eq(out,
 		"type,ts_ns,time,pid,tid,ppid,uid,gid,comm,pcomm,filename,argv,argv_truncated,ret,"
