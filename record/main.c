@@ -26,7 +26,9 @@
 #include "fmt.h"
 #include "fmt_meta.h"
 #include "hostinfo.h"
+#include "notice.h"
 #include "options.h"
+#include "owner_source.h"
 #include "print.h"
 #include "privs.h"
 #include "sink.h"
@@ -90,10 +92,11 @@ static void check_system(const struct rec_options *o)
 }
 
 static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow_source *fl,
-			      uint64_t end_ns)
+			      struct owner_source *ow, uint64_t end_ns)
 {
 	struct exec_counts c = { 0 };
 	struct flow_counts fc = { 0 };
+	struct owner_counts oc = { 0 };
 	struct sink_stats st;
 
 	if (x)
@@ -101,6 +104,10 @@ static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow
 	if (fl) {
 		flow_source_counts(fl, &fc);
 		sink_meta_u64(s, FMT_META_LOST_FLOW_OVERFLOW, fc.overflow_packets);
+	}
+	if (ow) {
+		owner_source_counts(ow, &oc);
+		sink_meta_u64(s, FMT_META_LOST_OWNERS, oc.owners_full + oc.endpoints_full);
 	}
 	sink_stats(s, &st);
 	sink_meta_u64(s, FMT_META_LOST_RINGBUF, c.lost_ringbuf);
@@ -120,6 +127,7 @@ int main(int argc, char **argv)
 	struct sink *sink;
 	struct exec_source *x = NULL;
 	struct flow_source *fl = NULL;
+	struct owner_source *ow = NULL;
 	static struct iface_list ifs;
 	uint64_t last_drain_ns = 0;
 	struct flow_counts fc = { 0 };
@@ -176,13 +184,27 @@ int main(int argc, char **argv)
 		if (ifaces_select(&ifs, o.ifaces, o.nifaces, o.netns, o.nnetns, err, sizeof(err)) == 0 &&
 		    !ifs.n)
 			snprintf(err, sizeof(err), "no interface is up (use -i IFACE or --no-net)");
+		if (ifs.n && !o.no_owners) {
+			char oerr[512];
+			ow = owner_source_open(&o, &ifs, oerr, sizeof(oerr));
+			if (!ow) /* flows are still counted, without owners */
+				rec_notice("flows are not attributed to processes: %s", oerr);
+		}
+		sink_meta(sink, FMT_META_OWNERS, ow ? "sockets" : "off");
 		if (ifs.n)
-			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, err, sizeof(err));
+			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, ow, err,
+					      sizeof(err));
 		if (!fl) {
 			exec_source_close(x);
+			owner_source_close(ow);
 			sink_close(sink, &errmsg);
 			unlink(o.output);
 			die("%s", err);
+		}
+		if (ow) {
+			struct owner_counts oc;
+			owner_source_counts(ow, &oc);
+			sink_meta_u64(sink, FMT_META_SOCKETS_AT_START, oc.seeded);
 		}
 		text = ifaces_json(&ifs);
 		sink_meta(sink, FMT_META_INTERFACES, text);
@@ -233,6 +255,8 @@ int main(int argc, char **argv)
 					last_drain_ns = host_boot_ns();
 					if (flow_source_drain(fl, last_drain_ns, err, sizeof(err)))
 						die("%s", err);
+					if (ow)
+						owner_source_expire(ow, last_drain_ns);
 				}
 				if (ticks % FLUSH_TICKS == 0) {
 					if (fl && flow_source_check_ifaces(fl)) {
@@ -240,7 +264,7 @@ int main(int argc, char **argv)
 						sink_meta(sink, FMT_META_INTERFACES, text);
 						free(text);
 					}
-					set_meta_counters(sink, x, fl, host_boot_ns());
+					set_meta_counters(sink, x, fl, ow, host_boot_ns());
 					sink_flush(sink);
 				}
 				if (ticks % STATUS_TICKS == 0)
@@ -268,10 +292,17 @@ int main(int argc, char **argv)
 	if (fl) { /* detach, then count what the last partial interval saw */
 		flow_source_close(fl, host_boot_ns(), &fc);
 		ifaces_release(&ifs);
+		if (ow) {
+			struct owner_counts oc;
+			owner_source_counts(ow, &oc);
+			sink_meta_u64(sink, FMT_META_LOST_OWNERS, oc.owners_full + oc.endpoints_full);
+			owner_source_close(ow);
+			ow = NULL;
+		}
 		fl = NULL;
 		sink_meta_u64(sink, FMT_META_LOST_FLOW_OVERFLOW, fc.overflow_packets);
 	}
-	set_meta_counters(sink, x, NULL, host_boot_ns());
+	set_meta_counters(sink, x, NULL, NULL, host_boot_ns());
 	status_finish_line(&status);
 	{
 		struct exec_counts c = { 0 };
