@@ -9,6 +9,8 @@
 
 #define EVENT_EXEC 1
 #define EVENT_EXIT 2
+#define EVENT_PROC 3 /* proc.bpf.c: one process of the table at start */
+#define EVENT_CGROUP 4 /* proc.bpf.c: a cgroup made or removed */
 
 #define COMM_LEN 16
 #define FILENAME_LEN 512 /* paths longer than this are cut (flagged) */
@@ -63,6 +65,35 @@ struct exit_event {
 	__u32 pid;
 	__u32 ppid;
 	__u32 exit_code; /* task->exit_code: (code << 8) | signal */
+};
+
+/* A process alive when recording began, as proc.bpf.c's task iterator
+ * writes it (its output, not a ring buffer): who it is, exactly. Its
+ * executable, working directory and argv are read by user space from
+ * /proc, checked against start_ns. */
+#define PROC_F_KTHREAD 0x1
+struct proc_record {
+	__u64 start_ns; /* task start, boot clock: with pid, the process's identity */
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags; /* PROC_F_* */
+	__u32 pad;
+	char comm[COMM_LEN];
+};
+
+/* A cgroup of the default (v2) hierarchy made or removed. */
+#define CGROUP_PATH_LEN 4096
+struct cgroup_record {
+	__u64 ts_ns;
+	__u64 cgroup_id;
+	__u32 type; /* EVENT_CGROUP */
+	__u32 removed; /* 0 made, 1 removed */
+	__u32 path_len; /* NUL included */
+	__u32 pad;
+	char path[CGROUP_PATH_LEN];
 };
 
 /* Per-CPU counters, indexes of the `counters` map. */

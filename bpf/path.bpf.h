@@ -82,18 +82,16 @@ static __always_inline __u64 path_walk(const struct path *p, int *cut)
 	return w.pos;
 }
 
-/* Copy the current task's working directory, NUL-terminated, to dst (room
- * for PATH_LEN + 1 bytes). @return its length with the NUL (0 if it could
- * not be read), *cut as for path_walk. */
-static __always_inline __u64 cwd_into(char *dst, int *cut)
+/* Copy path p, NUL-terminated, to dst (room for PATH_LEN + 1 bytes).
+ * @return its length with the NUL (0 if it could not be read), *cut as for
+ * path_walk. */
+static __always_inline __u64 path_into(char *dst, const struct path *p, int *cut)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct path pwd = BPF_CORE_READ(t, fs, pwd);
 	__u32 zero = 0;
 	char *buf;
 	__u64 pos, len;
 
-	pos = path_walk(&pwd, cut);
+	pos = path_walk(p, cut);
 	buf = bpf_map_lookup_elem(&path_buf, &zero);
 	if (!buf)
 		return 0;
@@ -110,6 +108,15 @@ static __always_inline __u64 cwd_into(char *dst, int *cut)
 		return 0;
 	dst[len] = 0;
 	return len + 1;
+}
+
+/* The current task's working directory, as path_into. */
+static __always_inline __u64 cwd_into(char *dst, int *cut)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct path pwd = BPF_CORE_READ(t, fs, pwd);
+
+	return path_into(dst, &pwd, cut);
 }
 
 #endif

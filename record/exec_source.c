@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "argv.h"
 #include "events.h"
 #include "exec.skel.h"
 #include "exec_source.h"
@@ -68,10 +69,11 @@ static int handle_exec(struct exec_source *x, const struct exec_event *e, size_t
 {
 	const char *data = e->data;
 	size_t flen = e->filename_len, ilen = e->interp_len, clen = e->cwd_len;
-	size_t alen = e->args_len, pos = 0;
+	size_t alen = e->args_len;
 	char filename[FILENAME_LEN + 1], interp[FILENAME_LEN + 1], cwd[CWD_LEN + 2];
 	struct fmt_exec r = { 0 };
-	uint32_t argc = 0;
+	uint32_t argc;
+	int cut;
 
 	if (flen > FILENAME_LEN || ilen > FILENAME_LEN || clen > CWD_LEN + 1 ||
 	    alen > x->args_max || sizeof(*e) + flen + ilen + clen + alen > size)
@@ -85,11 +87,7 @@ static int handle_exec(struct exec_source *x, const struct exec_event *e, size_t
 	cwd[clen] = 0;
 	memcpy(x->args, data + flen + ilen + clen, alen);
 	x->args[alen] = 0;
-	/* split NUL-separated argv; empty strings and an empty last one stay */
-	while (pos < alen && argc < x->max_args) {
-		x->argv[argc++] = x->args + pos;
-		pos += strlen(x->args + pos) + 1;
-	}
+	argc = argv_split(x->args, alen, x->argv, x->max_args, &cut);
 	r.ts_ns = e->ts_ns;
 	r.cgroup_id = e->cgroup_id;
 	r.pid = e->pid;
@@ -110,7 +108,7 @@ static int handle_exec(struct exec_source *x, const struct exec_event *e, size_t
 		r.flags |= FMT_EXEC_CWD_TRUNCATED;
 	/* more arguments than --max-args, argv over --max-argv-bytes, unreadable
 	 * argv or an overlong path: never silent, failed execs included */
-	if (pos < alen || (e->flags & (EXEC_F_ARGS_CUT | EXEC_F_ARGS_FAULT | EXEC_F_FILENAME_CUT)))
+	if (cut || (e->flags & (EXEC_F_ARGS_CUT | EXEC_F_ARGS_FAULT | EXEC_F_FILENAME_CUT)))
 		r.flags |= FMT_EXEC_ARGV_TRUNCATED;
 	if (r.flags & FMT_EXEC_ARGV_TRUNCATED)
 		x->n.argv_truncated++;

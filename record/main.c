@@ -20,6 +20,7 @@
 
 #include <bpf/libbpf.h>
 
+#include "context_source.h"
 #include "exec_source.h"
 #include "flow_source.h"
 #include "ifaces.h"
@@ -92,13 +93,19 @@ static void check_system(const struct rec_options *o)
 }
 
 static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow_source *fl,
-			      struct owner_source *ow, uint64_t end_ns)
+			      struct owner_source *ow, struct context_source *cx, uint64_t end_ns)
 {
 	struct exec_counts c = { 0 };
 	struct flow_counts fc = { 0 };
 	struct owner_counts oc = { 0 };
+	struct context_counts cc = { 0 };
 	struct sink_stats st;
 
+	if (cx) {
+		context_source_counts(cx, &cc);
+		sink_meta_u64(s, FMT_META_PROCS_UNNAMED, cc.unnamed);
+		sink_meta_u64(s, FMT_META_LOST_CGROUPS, cc.lost_cgroups);
+	}
 	if (x)
 		exec_source_counts(x, &c);
 	if (fl) {
@@ -128,6 +135,7 @@ int main(int argc, char **argv)
 	struct exec_source *x = NULL;
 	struct flow_source *fl = NULL;
 	struct owner_source *ow = NULL;
+	struct context_source *cx = NULL;
 	static struct iface_list ifs;
 	uint64_t last_drain_ns = 0;
 	struct flow_counts fc = { 0 };
@@ -180,6 +188,17 @@ int main(int argc, char **argv)
 			die("%s", err);
 		}
 	}
+	/* the processes and cgroups the records will name, read once the exec
+	 * hooks are live so that no process escapes both */
+	if (!o.no_exec || (!o.no_net && !o.no_owners)) {
+		cx = context_source_open(&o, sink, err, sizeof(err));
+		if (!cx) {
+			exec_source_close(x);
+			sink_close(sink, &errmsg);
+			unlink(o.output);
+			die("%s", err);
+		}
+	}
 	if (!o.no_net) {
 		if (ifaces_select(&ifs, o.ifaces, o.nifaces, o.netns, o.nnetns, err, sizeof(err)) == 0 &&
 		    !ifs.n)
@@ -196,6 +215,7 @@ int main(int argc, char **argv)
 					      sizeof(err));
 		if (!fl) {
 			exec_source_close(x);
+			context_source_close(cx);
 			owner_source_close(ow);
 			sink_close(sink, &errmsg);
 			unlink(o.output);
@@ -231,6 +251,10 @@ int main(int argc, char **argv)
 		ev.data.fd = exec_source_fd(x);
 		epoll_ctl(epfd, EPOLL_CTL_ADD, exec_source_fd(x), &ev);
 	}
+	if (cx) {
+		ev.data.fd = context_source_fd(cx);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, context_source_fd(cx), &ev);
+	}
 
 	status_init(&status, o.output, o.progress, start_ns);
 	status_start(&status, &o);
@@ -264,7 +288,7 @@ int main(int argc, char **argv)
 						sink_meta(sink, FMT_META_INTERFACES, text);
 						free(text);
 					}
-					set_meta_counters(sink, x, fl, ow, host_boot_ns());
+					set_meta_counters(sink, x, fl, ow, cx, host_boot_ns());
 					sink_flush(sink);
 				}
 				if (ticks % STATUS_TICKS == 0)
@@ -277,7 +301,7 @@ int main(int argc, char **argv)
 			}
 		}
 		/* drain on every wakeup: the timer bounds the latency */
-		if (x && exec_source_consume(x) < 0)
+		if ((x && exec_source_consume(x) < 0) || (cx && context_source_consume(cx) < 0))
 			die("reading the ring buffer failed");
 		if (pr.write_error)
 			die("write error on standard output");
@@ -302,7 +326,10 @@ int main(int argc, char **argv)
 		fl = NULL;
 		sink_meta_u64(sink, FMT_META_LOST_FLOW_OVERFLOW, fc.overflow_packets);
 	}
-	set_meta_counters(sink, x, NULL, NULL, host_boot_ns());
+	if (cx)
+		context_source_consume(cx);
+	set_meta_counters(sink, x, NULL, NULL, cx, host_boot_ns());
+	context_source_close(cx);
 	status_finish_line(&status);
 	{
 		struct exec_counts c = { 0 };

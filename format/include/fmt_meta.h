@@ -46,6 +46,8 @@
 #define FMT_META_LOST_OWNERS "lost_owners" /* sockets whose owner did not fit */
 #define FMT_META_SOCKETS_AT_START "sockets_at_start" /* sockets open when recording began */
 #define FMT_META_CGROUP_ROOT "cgroup_root" /* where cgroup2 was mounted */
+#define FMT_META_PROCS_UNNAMED "procs_unnamed" /* table entries that exited before /proc named them */
+#define FMT_META_LOST_CGROUPS "lost_cgroups" /* cgroup records not recorded */
 /* written by ebpfreport when it derives a session from others */
 #define FMT_META_SLICE "slice"
 #define FMT_META_SLICE_FILTERS "slice_filters"
