@@ -25,6 +25,7 @@
 #include "events.h"
 #include "fmt_meta.h"
 #include "hostinfo.h"
+#include "print.h"
 #include "proc.skel.h"
 #include "sink.h"
 
@@ -33,6 +34,8 @@ struct context_source {
 	struct ring_buffer *rb;
 	struct bpf_link *mkdir_link, *rmdir_link;
 	struct sink *sink;
+	struct printer *pr; /* --print, or NULL */
+	const struct rec_options *o;
 	uint64_t table_ns; /* when the process table was read */
 	unsigned max_args;
 	const char **argv; /* max_args + 1 */
@@ -116,6 +119,11 @@ static void add_process(struct context_source *c, const struct proc_record *e)
 	ssize_t alen = -1;
 	int cut = 0, have_cwd = 0, named = 0;
 
+	/* the recorder's filters hold for the table as for execs */
+	if ((c->o->filter_uid >= 0 && e->uid != (uint64_t)c->o->filter_uid) ||
+	    (c->o->filter_cgroup && e->cgroup_id != c->o->filter_cgroup) ||
+	    (c->o->filter_comm && strncmp(e->comm, c->o->filter_comm, COMM_LEN)))
+		return;
 	*p = (struct fmt_proc){ .ts_ns = c->table_ns, .start_ns = e->start_ns,
 				.cgroup_id = e->cgroup_id, .pid = e->pid, .ppid = e->ppid,
 				.uid = e->uid, .gid = e->gid, .comm = e->comm, .exe = "" };
@@ -139,6 +147,8 @@ static void add_process(struct context_source *c, const struct proc_record *e)
 		c->n.unnamed++; /* it exited (or its pid was reused) meanwhile */
 	}
 	c->n.processes++;
+	if (c->pr)
+		print_event(c->pr, &ev);
 	sink_event(c->sink, &ev);
 }
 
@@ -156,6 +166,8 @@ static int handle_cgroup(struct context_source *c, const struct cgroup_record *e
 					 .kind = e->removed ? FMT_CGROUP_REMOVED : FMT_CGROUP_CREATED,
 					 .path = path };
 	c->n.cgroups++;
+	if (c->pr)
+		print_event(c->pr, &ev);
 	sink_event(c->sink, &ev);
 	return 0;
 }
@@ -187,6 +199,8 @@ static int cgroup_dir(const char *path, const struct stat *st, int type, struct 
 	ev.cgroup = (struct fmt_cgroup){ .ts_ns = walk.ts, .cgroup_id = st->st_ino,
 					 .kind = FMT_CGROUP_PRESENT, .path = *rel ? rel : "/" };
 	walk.c->n.cgroups++;
+	if (walk.c->pr)
+		print_event(walk.c->pr, &ev);
 	sink_event(walk.c->sink, &ev);
 	return FTW_CONTINUE;
 }
@@ -236,7 +250,7 @@ static int read_table(struct context_source *c)
 }
 
 struct context_source *context_source_open(const struct rec_options *o, struct sink *sink,
-					   char *err, size_t errlen)
+					   struct printer *pr, char *err, size_t errlen)
 {
 	struct context_source *c = calloc(1, sizeof(*c));
 	char root[4096];
@@ -247,6 +261,8 @@ struct context_source *context_source_open(const struct rec_options *o, struct s
 		goto fail;
 	}
 	c->sink = sink;
+	c->pr = pr;
+	c->o = o;
 	c->max_args = o->max_args;
 	c->args_max = o->max_argv_bytes;
 	c->ncpu = libbpf_num_possible_cpus();

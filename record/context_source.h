@@ -13,6 +13,7 @@
 
 struct context_source;
 struct sink;
+struct printer;
 
 struct context_counts {
 	uint64_t processes; /* in the table at start */
@@ -22,10 +23,10 @@ struct context_counts {
 	uint64_t walk_errors; /* the cgroup hierarchy could not be listed whole */
 };
 
-/* Load, write the cgroups and the process table to the sink, and follow
- * cgroups. @return NULL with a message in err. */
+/* Load, write the cgroups and the process table to the sink (and to pr
+ * for --print), and follow cgroups. @return NULL with a message in err. */
 struct context_source *context_source_open(const struct rec_options *o, struct sink *sink,
-					   char *err, size_t errlen);
+					   struct printer *pr, char *err, size_t errlen);
 /* The ring buffer's epoll fd, and draining it. @return 0 or <0. */
 int context_source_fd(const struct context_source *c);
 int context_source_consume(struct context_source *c);

@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 	/* the processes and cgroups the records will name, read once the exec
 	 * hooks are live so that no process escapes both */
 	if (!o.no_exec || (!o.no_net && !o.no_owners)) {
-		cx = context_source_open(&o, sink, err, sizeof(err));
+		cx = context_source_open(&o, sink, o.print ? &pr : NULL, err, sizeof(err));
 		if (!cx) {
 			exec_source_close(x);
 			sink_close(sink, &errmsg);
@@ -210,6 +210,7 @@ int main(int argc, char **argv)
 				rec_notice("flows are not attributed to processes: %s", oerr);
 		}
 		sink_meta(sink, FMT_META_OWNERS, ow ? "sockets" : "off");
+		pr.owners = ow != NULL;
 		if (ifs.n)
 			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, ow, err,
 					      sizeof(err));
@@ -347,5 +348,6 @@ int main(int argc, char **argv)
 		}
 		status_summary(&status, &c, &fc, &st);
 	}
+	print_free(&pr);
 	return 0;
 }

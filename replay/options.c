@@ -20,7 +20,8 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_VERSION] = { "version", 0, NULL, "the version" },
 	[OPT_TOP] = { "top", 'n', "N", "rows in top tables (default 10)" },
 	[OPT_BY] = { "by", 0, "KEY", "execs: comm, path, cmdline, uid, parent; flows: flow, src, "
-				     "dst, port, proto, iface" },
+				     "dst, port, proto, iface; flows by owner: process, unit, "
+				     "container, pod" },
 	[OPT_SORT] = { "sort", 0, "KEY", "count, packets or bytes" },
 	[OPT_JSON] = { "json", 0, NULL, "one JSON document (JSON lines for replay)" },
 	[OPT_CSV] = { "csv", 0, NULL, "CSV with a header row" },

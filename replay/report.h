@@ -42,6 +42,7 @@ struct report {
 	unsigned nfiles;
 	struct fmt_reader **readers;
 	/* state */
+	struct who *who; /* processes and cgroups of the files, when asked for (who.h) */
 	unsigned errors; /* chunks or files skipped */
 	const char *cmd_name;
 	const char *args; /* the command line after the command, for provenance */
