@@ -23,6 +23,7 @@
 
 #include "cgroupfs.h"
 #include "events.h"
+#include "ifaces.h"
 #include "notice.h"
 #include "owner.skel.h"
 #include "owner_source.h"
@@ -30,8 +31,11 @@
 #define MAX_LINKS 16
 #define TUPLE_IDLE_DRAINS 300 /* a connection unseen this many intervals is forgotten */
 
-/* One direction-free connection: the local side first. */
+/* One direction-free connection: the local side first, in the network
+ * namespace of the row's interface (the same addresses may be in use in
+ * two namespaces, loopback's in all of them). */
 struct tuple {
+	uint32_t netns; /* the interface's namespace: ifindex >> NETNS_ID_SHIFT */
 	uint8_t family, proto;
 	uint16_t lport, rport;
 	uint8_t local[16], remote[16];
@@ -133,6 +137,7 @@ static void tuple_of(const struct fmt_flow_key *k, struct tuple *t)
 	int out = k->dir == FMT_DIR_EGRESS;
 
 	memset(t, 0, sizeof(*t));
+	t->netns = k->ifindex >> NETNS_ID_SHIFT;
 	t->family = k->family;
 	t->proto = k->proto;
 	memcpy(t->local, out ? k->src : k->dst, 16);

@@ -408,18 +408,29 @@ void top_print(struct top *t, struct report *r, const char *title)
 		free(v);
 		return;
 	}
+	/* as wide as the longest label shown (command lines are long), within
+	 * reason: longer ones are cut, with "..." (JSON and CSV have them whole) */
+	int w = 52;
+	for (size_t i = 0; i < n; i++) {
+		label(t, r, v[i], lab, sizeof(lab));
+		w = strlen(lab) > (size_t)w ? (int)(strlen(lab) < 120 ? strlen(lab) : 120) : w;
+	}
 	if (flow)
-		printf("%-52s %12s %10s %7s\n", title, "PACKETS", "BYTES", "SHARE");
+		printf("%-*s %12s %10s %7s\n", w, title, "PACKETS", "BYTES", "SHARE");
 	else
-		printf("%-52s %12s %7s\n", title, "EXECS", "SHARE");
+		printf("%-*s %12s %7s\n", w, title, "EXECS", "SHARE");
 	for (size_t i = 0; i < n; i++) {
 		double share = t->total ? 100.0 * (double)metric_of(t, v[i]) / (double)t->total : 0;
 		label(t, r, v[i], lab, sizeof(lab));
+		if (strlen(lab) > (size_t)w)
+			strcpy(lab + w - 3, "...");
 		if (flow)
-			printf("%-52s %12s %10s %6.1f%%\n", lab, out_count(c1, sizeof(c1), v[i]->packets),
+			printf("%-*s %12s %10s %6.1f%%\n", w, lab,
+			       out_count(c1, sizeof(c1), v[i]->packets),
 			       out_bytes(c2, sizeof(c2), v[i]->bytes), share);
 		else
-			printf("%-52s %12s %6.1f%%\n", lab, out_count(c1, sizeof(c1), v[i]->count), share);
+			printf("%-*s %12s %6.1f%%\n", w, lab, out_count(c1, sizeof(c1), v[i]->count),
+			       share);
 	}
 	if (!n)
 		printf("(none)\n");
