@@ -118,6 +118,8 @@ int ipfix_udp_open(struct ipfix_udp *u, const char *text, int default_port, unsi
 	if (ipfix_udp_parse(text, default_port, host, sizeof(host), &p, u->err, sizeof(u->err)))
 		return -EINVAL;
 	snprintf(port, sizeof(port), "%d", p);
+	/* messages name it with its port, as the collector is told it */
+	snprintf(u->addr, sizeof(u->addr), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, p);
 	if ((rc = getaddrinfo(host, port, &hints, &ai))) {
 		snprintf(u->err, sizeof(u->err), "cannot resolve '%s': %s", host,
 		         rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
@@ -126,7 +128,7 @@ int ipfix_udp_open(struct ipfix_udp *u, const char *text, int default_port, unsi
 	rc = connect_any(u, ai, &family);
 	freeaddrinfo(ai);
 	if (rc) {
-		snprintf(u->err, sizeof(u->err), "cannot reach '%s': %s", text, strerror(-rc));
+		snprintf(u->err, sizeof(u->err), "cannot reach '%s': %s", u->addr, strerror(-rc));
 		return rc;
 	}
 	ip_max = mtu ? mtu : IPFIX_DEFAULT_MTU;
@@ -139,7 +141,7 @@ int ipfix_udp_open(struct ipfix_udp *u, const char *text, int default_port, unsi
 		u->max_message = IPFIX_MAX_MESSAGE;
 	if (u->max_message < IPFIX_MIN_MESSAGE) {
 		snprintf(u->err, sizeof(u->err),
-		         "'%s': packets of %u bytes leave less than %d bytes for a message", text,
+		         "'%s': packets of %u bytes leave less than %d bytes for a message", u->addr,
 		         ip_max, IPFIX_MIN_MESSAGE);
 		ipfix_udp_close(u);
 		return -EMSGSIZE;
