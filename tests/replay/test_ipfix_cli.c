@@ -6,9 +6,12 @@
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fixture.h"
@@ -22,7 +25,7 @@ static int collector(int *port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0), big = 4 << 20;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), big = 4 << 20;
 
 	cr_assert_geq(fd, 0);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &big, sizeof(big));
@@ -278,6 +281,44 @@ Test(ipfix_cli, nothing_listening_is_an_error, .fini = fini)
 	cr_assert_eq(rc, 1, "%s", err);
 	cr_assert(strstr(err, "refused the messages"), "%s", err);
 	cr_assert(strstr(err, "stopped after sending"), "%s", err);
+}
+
+/* The collector goes away after the first message of a replay that takes
+ * seconds (--rate 20): the next send is refused and the replay stops. */
+Test(ipfix_cli, collector_gone_mid_replay_stops_it, .fini = fini, .timeout = 60)
+{
+	const char *p = fixture_path("long.db"), *log = fixture_path("long.err");
+	struct fmt_writer *w = fixture_writer(p, "gamma", OFFSET, S, 200 * S);
+	struct timeval tv = { .tv_sec = 20 };
+	uint8_t buf[2048];
+	char addr[64];
+	int port, fd = collector(&port), st;
+	pid_t pid;
+
+	for (int i = 0; i < 100; i++)
+		fixture_flow(w, 2 * S + (uint64_t)i * S, 0, 4, 17, "10.0.0.1", 1000 + i, "10.0.0.2",
+			     53, 1, 100);
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		int e = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		dup2(e, 2);
+		execl(EBPFREPORT_BIN, "ebpfreport", "replay", p, "--ipfix", addr, "--rate", "20",
+		      "--mtu", "576", (char *)NULL);
+		_exit(127);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	cr_assert_gt(recv(fd, buf, sizeof(buf), 0), 0, "no first message");
+	close(fd);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	free(err);
+	err = fixture_slurp(log, NULL);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status %d: %s", st, err);
+	cr_assert(strstr(err, "refused the messages"), "%s", err);
+	cr_assert(strstr(err, "stopped after sending"), "%s", err);
+	cr_assert_null(strstr(err, "sending 100 flow records"), "stopped early: %s", err);
 }
 
 Test(ipfix_cli, bad_addresses_and_options, .fini = fini)
