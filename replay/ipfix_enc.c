@@ -354,11 +354,14 @@ static int finish(struct ipfix_enc *e, struct domain *d)
 	return e->o.emit(e->o.ctx, d->id, d->buf, len, d->records);
 }
 
-/* wall-clock ms of boot-clock ns t, 0 before the epoch */
+/* wall-clock ms of boot-clock ns t, 0 before the epoch; the offset comes
+ * from the file's meta and may be anything */
 static uint64_t wall_ms(uint64_t t, int64_t offset)
 {
-	int64_t w = (int64_t)t + offset;
+	int64_t w;
 
+	if (__builtin_add_overflow((int64_t)(t > INT64_MAX ? INT64_MAX : t), offset, &w))
+		w = offset > 0 ? INT64_MAX : 0;
 	return w > 0 ? (uint64_t)w / 1000000 : 0;
 }
 

@@ -579,7 +579,7 @@ Test(ipfix, emit_error_stops_the_encoder, .fini = reset)
 	ipfix_enc_free(e);
 }
 
-Test(ipfix, times_before_the_epoch_are_zero, .fini = reset)
+Test(ipfix, times_before_the_epoch_are_zero_and_never_overflow, .fini = reset)
 {
 	struct ipfix_enc *e = enc(IPFIX_PROTO_IPFIX, 1472, 0, 0);
 	struct decoder d = { 0 };
@@ -590,6 +590,14 @@ Test(ipfix, times_before_the_epoch_are_zero, .fini = reset)
 	decode_all(&d, NULL);
 	cr_assert_eq(d.rec[0].start_ms, 0);
 	cr_assert_eq(d.rec[0].end_ms, 500);
+	/* an offset from a hostile file's meta does not overflow */
+	cr_assert_eq(ipfix_enc_add(e, 1, udp4(), INT64_MAX), 0);
+	cr_assert_eq(ipfix_enc_add(e, 1, udp4(), INT64_MIN), 0);
+	cr_assert_eq(ipfix_enc_flush(e), 0);
+	dec_free(&d);
+	decode_all(&d, NULL);
+	cr_assert_eq(d.rec[1].end_ms, (uint64_t)INT64_MAX / 1000000);
+	cr_assert_eq(d.rec[2].end_ms, 0);
 	ipfix_enc_free(e);
 	dec_free(&d);
 }
