@@ -73,30 +73,36 @@ struct ie {
  * variable-length strings (RFC 7011 section 7, field length 65535). IPFIX
  * only: NetFlow v9 has no enterprise bit, its templates stay as they are.
  * Nothing of this exists yet: rows have no owner today. */
+/* clang-format off */
 static const struct ie t_ipv4[] = {
-    COMMON_HEAD,      {IE_SRC_IPV4, 4}, {IE_DST_IPV4, 4},
-    {IE_SRC_PORT, 2}, {IE_DST_PORT, 2}, COMMON_TAIL,
+	COMMON_HEAD,
+	{ IE_SRC_IPV4, 4 }, { IE_DST_IPV4, 4 }, { IE_SRC_PORT, 2 }, { IE_DST_PORT, 2 },
+	COMMON_TAIL,
 };
 static const struct ie t_ipv6[] = {
-    COMMON_HEAD,      {IE_SRC_IPV6, 16}, {IE_DST_IPV6, 16},
-    {IE_SRC_PORT, 2}, {IE_DST_PORT, 2},  COMMON_TAIL,
+	COMMON_HEAD,
+	{ IE_SRC_IPV6, 16 }, { IE_DST_IPV6, 16 }, { IE_SRC_PORT, 2 }, { IE_DST_PORT, 2 },
+	COMMON_TAIL,
 };
 static const struct ie t_icmp4[] = {
-    COMMON_HEAD, {IE_SRC_IPV4, 4}, {IE_DST_IPV4, 4}, {IE_ICMP_TYPE_CODE_V4, 2}, COMMON_TAIL,
+	COMMON_HEAD,
+	{ IE_SRC_IPV4, 4 }, { IE_DST_IPV4, 4 }, { IE_ICMP_TYPE_CODE_V4, 2 },
+	COMMON_TAIL,
 };
 static const struct ie t_icmp6[] = {
-    COMMON_HEAD, {IE_SRC_IPV6, 16}, {IE_DST_IPV6, 16}, {IE_ICMP_TYPE_CODE_V6, 2}, COMMON_TAIL,
+	COMMON_HEAD,
+	{ IE_SRC_IPV6, 16 }, { IE_DST_IPV6, 16 }, { IE_ICMP_TYPE_CODE_V6, 2 },
+	COMMON_TAIL,
 };
 
+#define TEMPLATE(t) { t, sizeof(t) / sizeof(t[0]) }
 static const struct {
 	const struct ie *f;
 	uint16_t n;
 } templates[IPFIX_TMPL_COUNT] = {
-    {t_ipv4, sizeof(t_ipv4) / sizeof(t_ipv4[0])},
-    {t_ipv6, sizeof(t_ipv6) / sizeof(t_ipv6[0])},
-    {t_icmp4, sizeof(t_icmp4) / sizeof(t_icmp4[0])},
-    {t_icmp6, sizeof(t_icmp6) / sizeof(t_icmp6[0])},
+	TEMPLATE(t_ipv4), TEMPLATE(t_ipv6), TEMPLATE(t_icmp4), TEMPLATE(t_icmp6),
 };
+/* clang-format on */
 
 /* One observation domain: its sequence number, template state and open
  * message (len 0: none). */

@@ -519,8 +519,8 @@ Test(ipfix, templates_refreshed_after_time, .fini = reset)
 	struct ipfix_enc *e = enc(IPFIX_PROTO_NF9, 1472, 10000, 0);
 	struct decoder d = { 0 };
 	struct dec_msg ms[8];
-	static const uint64_t at[] = {5000, 9000, 14999, 15000, 16000, 40000};
-	static const unsigned want[] = {1, 0, 0, 1, 0, 1};
+	static const uint64_t at[] = { 5000, 9000, 14999, 15000, 16000, 40000 };
+	static const unsigned want[] = { 1, 0, 0, 1, 0, 1 };
 
 	reset();
 	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {

@@ -77,13 +77,13 @@ struct row {
 
 /* one of each kind of record, and the two kinds of rows that have none */
 static const struct row rows[] = {
-    {0, 4, 6, "10.0.0.1", "10.0.0.2", 443, 5000, 10, 1000},
-    {1, 4, 17, "10.0.0.2", "10.0.0.53", 53000, 53, 2, 140},
-    {0, 6, 17, "fd00::1", "fd00::2", 5353, 5353, 3, 330},
-    {1, 4, 1, "10.0.0.2", "10.0.0.1", 8, 0, 4, 336},
-    {0, 6, 58, "fd00::1", "fd00::2", 129, 0, 5, 520},
-    {0, 0, 0, "::", "::", 0, 0, 6, 360},   /* not IP */
-    {1, 255, 0, "::", "::", 7, 0, 8, 800}, /* flow-table overflow */
+	{ 0, 4, 6, "10.0.0.1", "10.0.0.2", 443, 5000, 10, 1000 },
+	{ 1, 4, 17, "10.0.0.2", "10.0.0.53", 53000, 53, 2, 140 },
+	{ 0, 6, 17, "fd00::1", "fd00::2", 5353, 5353, 3, 330 },
+	{ 1, 4, 1, "10.0.0.2", "10.0.0.1", 8, 0, 4, 336 },
+	{ 0, 6, 58, "fd00::1", "fd00::2", 129, 0, 5, 520 },
+	{ 0, 0, 0, "::", "::", 0, 0, 6, 360 },   /* not IP */
+	{ 1, 255, 0, "::", "::", 7, 0, 8, 800 }, /* flow-table overflow */
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 #define NIP 5
@@ -98,7 +98,7 @@ static const char *kinds_session(void)
 		fixture_flow(w, 2 * S + i * 1000000, rows[i].dir, rows[i].fam, rows[i].proto,
 		             rows[i].src, rows[i].sport, rows[i].dst, rows[i].dport, rows[i].pk,
 		             rows[i].by);
-	cr_assert_eq(fmt_writer_close(w, &(char *){NULL}), 0);
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
 	return p;
 }
 
