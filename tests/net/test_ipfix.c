@@ -68,8 +68,10 @@ static char *output(const char *fmt, ...)
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
 	cr_assert_not_null(f = popen(cmd, "r"));
-	if (getdelim(&buf, &len, 0, f) < 0) /* no output */
+	if (getdelim(&buf, &len, 0, f) < 0) { /* no output (buf may be allocated) */
+		free(buf);
 		buf = strdup("");
+	}
 	st = pclose(f);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "failed (%d): %s", st, cmd);
 	return buf;
