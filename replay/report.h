@@ -36,6 +36,14 @@ struct report {
 	const char *format; /* export --format */
 	bool stats; /* sql: chunks decoded, on stderr */
 	const char *query; /* sql */
+	/* replay --ipfix / --netflow9 (ipfix_replay.h) */
+	const char *collector; /* HOST:PORT; NULL: print the events */
+	int collector_proto; /* enum ipfix_proto: 10 IPFIX, 9 NetFlow v9 */
+	double rate; /* records a second at most, 0: no limit, <0: the default */
+	bool refresh_set; /* --template-refresh given: */
+	uint64_t refresh_ms; /* ... every this many ms, */
+	uint32_t refresh_messages; /* ... or every this many messages */
+	unsigned mtu; /* largest IP packet, 0: the path MTU (at most 1500) */
 	struct filter f;
 	/* files */
 	char **paths;
