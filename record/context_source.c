@@ -290,7 +290,9 @@ struct context_source *context_source_open(const struct rec_options *o, struct s
 		goto fail;
 	}
 	if (cgroupfs_root(root, sizeof(root)) == 0) {
-		sink_meta(sink, FMT_META_CGROUP_ROOT, root);
+		sink_meta(sink, FMT_META_CGROUP_ROOT,
+			  cgroupfs_is_detached(root) ? "(not mounted: read through a private mount)" :
+						       root);
 		if (walk_cgroups(c, root))
 			c->n.walk_errors++;
 	}

@@ -374,8 +374,7 @@ struct owner_source *owner_source_open(const struct rec_options *o, const struct
 	}
 	s->ncpu = libbpf_num_possible_cpus();
 	if (cgroupfs_root(root, sizeof(root))) {
-		snprintf(err, errlen, "no cgroup v2 file system is mounted: flows cannot be attributed "
-				      "to processes (use --no-owners)");
+		snprintf(err, errlen, "this kernel has no cgroup v2 file system (use --no-owners)");
 		goto fail;
 	}
 	cgroup_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
