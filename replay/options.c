@@ -48,6 +48,8 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_ARGV] = { "argv", 0, "drop|hash", "drop the arguments, or replace each by a keyed hash" },
 	[OPT_ARGV0] = { "argv0", 0, NULL, "... argv[0] too (kept by default)" },
 	[OPT_USERS] = { "users", 0, NULL, "uids and gids become keyed pseudonyms" },
+	[OPT_CONTAINERS] = { "containers", 0, NULL,
+			     "container ids and pod UIDs (in cgroup paths) become keyed pseudonyms" },
 	[OPT_HOST] = { "host", 0, NULL, "drop hostname and boot id" },
 	[OPT_KEY] = { "key", 0, "KEY", "32 characters or 0x+64 hex digits; the same key, the same "
 				      "pseudonyms (default: random)" },
@@ -192,6 +194,9 @@ static int apply(struct report *r, enum opt_id id, const char *val)
 		break;
 	case OPT_USERS:
 		r->redact_users = true;
+		break;
+	case OPT_CONTAINERS:
+		r->redact_containers = true;
 		break;
 	case OPT_HOST:
 		r->redact_host = true;

@@ -30,7 +30,7 @@ struct report {
 	bool force; /* -f: replace an existing output */
 	bool strict; /* verify: a file not closed cleanly is a problem */
 	/* redact */
-	bool redact_ips, redact_users, redact_host, redact_argv0;
+	bool redact_ips, redact_users, redact_containers, redact_host, redact_argv0;
 	const char *redact_argv; /* NULL, "drop" or "hash" */
 	const char *key; /* --key, NULL: a random one */
 	const char *format; /* export --format */
