@@ -226,6 +226,9 @@ int main(int argc, char **argv)
 			struct owner_counts oc;
 			owner_source_counts(ow, &oc);
 			sink_meta_u64(sink, FMT_META_SOCKETS_AT_START, oc.seeded);
+			if (o.verbose)
+				fprintf(stderr, "ebpfrec: %llu sockets open at start, found in %.1f ms\n",
+					(unsigned long long)oc.seeded, (double)oc.seed_ns / 1e6);
 		}
 		text = ifaces_json(&ifs);
 		sink_meta(sink, FMT_META_INTERFACES, text);

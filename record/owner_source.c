@@ -23,6 +23,7 @@
 
 #include "cgroupfs.h"
 #include "events.h"
+#include "hostinfo.h"
 #include "ifaces.h"
 #include "notice.h"
 #include "owner.skel.h"
@@ -408,10 +409,12 @@ struct owner_source *owner_source_open(const struct rec_options *o, const struct
 			 root, strerror(errno));
 		goto fail;
 	}
+	s->n.seed_ns = host_boot_ns();
 	if (seed(s, ifs)) {
 		snprintf(err, errlen, "cannot walk the open sockets: %s", strerror(errno));
 		goto fail;
 	}
+	s->n.seed_ns = host_boot_ns() - s->n.seed_ns;
 	{
 		uint64_t key, next, *prev = NULL;
 		while (bpf_map_get_next_key(bpf_map__fd(s->skel->maps.owners), prev, &next) == 0) {
