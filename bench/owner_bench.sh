@@ -56,14 +56,15 @@ stop_rec() { kill -INT "$REC"; wait "$REC"; REC=; }
 
 # one transfer of BYTES over loopback; prints its seconds
 bulk() {
-	local t0 t1
+	local t0 t1 pid
 	coproc SINK { "$B/tests/net/netgen" sink $PORT; }
+	pid=$SINK_PID # bash unsets it once the sink has exited
 	read -r _ <&"${SINK[0]}"
 	t0=$(date +%s.%N)
 	"$B/tests/net/netgen" bulk 127.0.0.1 $PORT "$BYTES" >/dev/null
 	read -r _ <&"${SINK[0]}"
 	t1=$(date +%s.%N)
-	wait "$SINK_PID" 2>/dev/null
+	wait "$pid" 2>/dev/null
 	awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f\n", b-a}'
 }
 
@@ -136,6 +137,7 @@ out=$("$B/record/ebpfrec" -o "$W/idle.db" --force -v --no-exec -i lo --duration 
 	grep 'sockets open at start')
 echo "  idle host:          ${out#ebpfrec: }"
 coproc HOLD { "$B/bench/sockhold" "$SOCKETS"; }
+HOLD_PID_=$HOLD_PID
 read -r _ <&"${HOLD[0]}"
 for i in 1 2 3; do
 	out=$("$B/record/ebpfrec" -o "$W/seed.db" --force -v --no-exec -i lo --duration 1 --no-progress 2>&1 |
@@ -143,4 +145,4 @@ for i in 1 2 3; do
 	echo "  $SOCKETS held (run $i): ${out#ebpfrec: }"
 done
 exec {HOLD[1]}>&-
-wait "$HOLD_PID"
+wait "$HOLD_PID_"

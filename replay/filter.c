@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cgname.h"
+#include "fmt_interfaces.h"
 #include "fmt_names.h"
 #include "filter.h"
 #include "parse.h"
@@ -164,12 +165,13 @@ static bool m_iface(const struct filter *f, const struct fmt_reader *rd, const s
 {
 	char *end;
 	unsigned long idx = strtoul(f->iface, &end, 10);
-	const char *name;
+	const struct fmt_iface *i;
 
 	if (!*end && end != f->iface)
 		return idx == ev->flow.key.ifindex;
-	name = fmt_reader_iface_name(rd, ev->flow.key.ifindex);
-	return name && !strcmp(name, f->iface);
+	/* by name, or as reports show it ("NETNS/NAME") */
+	i = fmt_ifaces_find(fmt_reader_ifaces(rd), ev->flow.key.ifindex);
+	return i && (!strcmp(i->name, f->iface) || !strcmp(i->label, f->iface));
 }
 
 static bool m_dir(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
