@@ -15,10 +15,10 @@
 #     otherwise idle host.
 # Traffic stays on loopback; every process it starts, it ends.
 #
-#   sudo bench/owner_bench.sh [BYTES] [ROUNDS] [SOCKETS]   (default 2000000000 5 10000)
+#   sudo bench/owner_bench.sh [BYTES] [ROUNDS] [SOCKETS]   (default 4000000000 5 10000)
 set -u
 cd "$(dirname "$0")/.."
-BYTES=${1:-2000000000}
+BYTES=${1:-4000000000}
 ROUNDS=${2:-5}
 SOCKETS=${3:-10000}
 PORT=47123
@@ -61,7 +61,7 @@ bulk() {
 	pid=$SINK_PID # bash unsets it once the sink has exited
 	read -r _ <&"${SINK[0]}"
 	t0=$(date +%s.%N)
-	"$B/tests/net/netgen" bulk 127.0.0.1 $PORT "$BYTES" >/dev/null
+	"$B/tests/net/netgen" bulk 127.0.0.1 $PORT "$BYTES" nopace >/dev/null
 	read -r _ <&"${SINK[0]}"
 	t1=$(date +%s.%N)
 	wait "$pid" 2>/dev/null
