@@ -14,6 +14,8 @@
 # them) for a fair byte comparison.
 #
 #   sudo bench/exec_bench.sh [N] [PAIRS] [SMALL]     (default 20000 3 5000)
+#
+# TOOLS="ebpfrec execsnoop" limits the run to some recorders (default: all).
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-20000}
@@ -97,7 +99,7 @@ cpu_of() { tail -n 1 "$1" | awk '{print $1 + $2}'; }
 sysctl -q -w kernel.bpf_stats_enabled=1
 echo "exec_bench: $N execs of 'true alpha beta gamma', $PAIRS alternating pairs per recorder; $(nproc) CPUs, kernel $(uname -r)"
 printf "%-16s %11s %10s %12s %13s %9s %9s %10s %10s\n" recorder captured "cpu/exec" "wall ratio" "(spread)" "B/exec" "zst B/ex" "marg B/ex" "marg zst"
-for tool in ebpfrec ebpfrec_noexit execsnoop execsnoop_ts bpftrace bpftrace_ts perf tracecmd; do
+for tool in ${TOOLS:-ebpfrec ebpfrec_noexit execsnoop execsnoop_ts bpftrace bpftrace_ts perf tracecmd}; do
 	ratios=""
 	for p in $(seq "$PAIRS"); do
 		base=$("$STORM" "$N" /usr/bin/true alpha beta gamma)
