@@ -16,6 +16,7 @@
 
 #include "fmt_text.h"
 #include "fmt_meta.h"
+#include "html_text.h"
 #include "out.h"
 #include "proctrack.h"
 #include "report.h"
@@ -60,24 +61,6 @@ struct page {
 	struct top comms, flows;
 	int oom;
 };
-
-static void esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default:
-			if ((unsigned char)*s < 0x20)
-				fprintf(f, "&#x%x;", (unsigned char)*s + 0x2400); /* control picture */
-			else
-				fputc(*s, f);
-		}
-	}
-}
 
 static struct series *series_for(struct page *p, unsigned source, uint32_t ifindex,
 				 struct report *r)
@@ -258,7 +241,7 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 			sum += value(p, k, i);
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.5\" data-series=\"",
 			colors[k % (sizeof(colors) / sizeof(colors[0]))]);
-		esc(f, name(p, k));
+		html_attr(f, name(p, k));
 		fprintf(f, "\" data-sum=\"%" PRIu64 "\" data-values=\"", sum);
 		for (size_t i = 0; i < p->nbuckets; i++) /* counts per bucket, for scripts */
 			fprintf(f, "%s%" PRIu64, i ? "," : "", value(p, k, i));
@@ -274,7 +257,7 @@ static void chart(struct page *p, struct report *r, const char *id, const char *
 	for (size_t k = 0; k < nseries; k++) {
 		fprintf(f, "<li><span style=\"background:%s\"></span>",
 			colors[k % (sizeof(colors) / sizeof(colors[0]))]);
-		esc(f, name(p, k));
+		html_text(f, name(p, k));
 		fprintf(f, "</li>");
 	}
 	fprintf(f, "</ul></figure>\n");
@@ -314,7 +297,7 @@ static void top_row(void *ctx, const char *label, const struct agg_entry *e, dou
 	char a[32], b[32];
 
 	fprintf(t->f, "<tr><td>");
-	esc(t->f, label);
+	html_text(t->f, label);
 	if (t->flow)
 		fprintf(t->f,
 			"</td><td class=\"num\" data-value=\"%" PRIu64 "\">%s</td><td class=\"num\" "
@@ -338,11 +321,11 @@ static void summary(struct report *r, struct page *p)
 		int64_t off = fmt_reader_clock_offset(rd);
 		uint64_t s = session_start_ns(rd), e = session_end_ns(rd);
 		fprintf(f, "<tr><th>file</th><td>");
-		esc(f, r->paths[i]);
+		html_text(f, r->paths[i]);
 		fprintf(f, "</td></tr>\n<tr><th>host</th><td>");
-		esc(f, fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: "?");
+		html_text(f, fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: "?");
 		fprintf(f, "</td></tr>\n<tr><th>kernel</th><td>");
-		esc(f, fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE) ?: "?");
+		html_text(f, fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE) ?: "?");
 		fprintf(f, "</td></tr>\n<tr><th>recorded</th><td>%s &rarr; %s (%s)</td></tr>\n",
 			fmt_text_wall(a, sizeof(a), (int64_t)s + off, r->utc, false),
 			fmt_text_wall(b, sizeof(b), (int64_t)e + off, r->utc, false),
@@ -350,7 +333,7 @@ static void summary(struct report *r, struct page *p)
 		session_losses_text(rd, lost, sizeof(lost));
 		fprintf(f, "<tr><th>lost</th><td id=\"lost-%u\" class=\"%s\">", i,
 			strcmp(lost, "none") ? "bad" : "good");
-		esc(f, lost);
+		html_text(f, lost);
 		fprintf(f, "</td></tr>\n");
 	}
 	fprintf(f, "</table>\n<table class=\"counts\"><tr>");
@@ -383,9 +366,9 @@ static void processes(struct report *r, struct page *p)
 			   "<td class=\"num\">%u</td><td>",
 			fmt_text_wall(a, sizeof(a), pr->exec_wall, r->utc, true), pr->pid, pr->ppid,
 			pr->uid);
-		esc(f, pr->comm);
+		html_text(f, pr->comm);
 		fprintf(f, "</td><td class=\"cmd\">");
-		esc(f, pr->cmdline ? pr->cmdline : "");
+		html_text(f, pr->cmdline ? pr->cmdline : "");
 		fmt_text_duration(c, sizeof(c), (uint64_t)(pr->end_wall - pr->exec_wall));
 		if (pr->end == PROC_FAILED)
 			fprintf(f, "</td><td class=\"bad\">exec failed: %s</td><td></td></tr>\n",
@@ -443,9 +426,9 @@ static void write_page(struct report *r, struct page *p)
 		   "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">\n"
 		   "<meta name=\"generator\" content=\"ebpfreport " EBPFREC_VERSION "\">\n"
 		   "<title>ebpfrec session ");
-	esc(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
+	html_attr(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
 	fprintf(f, "</title>\n<style>%s</style></head><body>\n<h1>ebpfrec session ", style);
-	esc(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
+	html_text(f, fmt_reader_meta(r->readers[0], FMT_META_HOSTNAME) ?: r->paths[0]);
 	fprintf(f, "</h1>\n");
 	summary(r, p);
 	fprintf(f, "<section id=\"charts\"><h2>Timeline</h2>\n");
