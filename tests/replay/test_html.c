@@ -4,8 +4,13 @@
  * script error, or the CSP refusing a fetch, both show there); the DOM must
  * hold the charts and tables with the session's numbers. A screenshot is
  * left in the build directory for people to look at. A negative control
- * (a page that does fetch) proves the checks can fail. */
+ * (a page that does fetch) proves the checks can fail.
+ *
+ * Then what the page says of a session, read from the file: the charts'
+ * axes and in/out split, and no network charts when flows were not
+ * recorded. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,8 +122,8 @@ Test(html, opens_offline_with_the_numbers, .init = init, .timeout = 300)
 	expect_in_dom(&b, "<svg id=\"chart-execs\"");
 	expect_in_dom(&b, "data-series=\"execs\" data-sum=\"4\"");
 	expect_in_dom(&b, "<svg id=\"chart-packets\"");
-	expect_in_dom(&b, "data-series=\"eth0\" data-sum=\"18\"");
-	expect_in_dom(&b, "data-series=\"eth0\" data-sum=\"1740\"");
+	expect_in_dom(&b, "data-series=\"eth0\" data-dir=\"received\" data-sum=\"16\"");
+	expect_in_dom(&b, "data-series=\"eth0\" data-dir=\"sent\" data-sum=\"140\"");
 	expect_in_dom(&b, "<table id=\"top-commands\"");
 	expect_in_dom(&b, "<td>cc</td><td class=\"num\" data-value=\"2\">2</td>");
 	expect_in_dom(&b, "eth0 in  tcp 10.0.0.1:443 -&gt; 10.0.0.2:5000</td><td class=\"num\" "
@@ -162,4 +167,89 @@ Test(html, checks_catch_a_page_that_fetches, .init = init, .timeout = 300)
 	cr_assert_geq(page_requests(&b), 1, "a fetch went unnoticed");
 	cr_assert_geq(console_lines(&b), 1, "a console error went unnoticed");
 	browser_free(&b);
+}
+
+/* ---- the page's content, read from the file ebpfreport wrote -------------- */
+
+/* Write the page of session (html --utc) and return it (malloc'd). */
+static char *page_of(const char *session, const char *name)
+{
+	char path[512], cmd[1024], *out, *err, *doc;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+	snprintf(cmd, sizeof(cmd), "html %s --utc -o %s", session, path);
+	rc = report_run(cmd, &out, &err);
+	cr_assert_eq(rc, 0, "%s", err);
+	free(out);
+	free(err);
+	doc = fixture_slurp(path, NULL);
+	return doc;
+}
+
+/* A session recorded with --no-net: no interface hooked, no flow. */
+static const char *no_net_session(bool interfaces)
+{
+	const char *p = fixture_path(interfaces ? "quiet.db" : "nonet.db");
+	struct fmt_writer *w;
+
+	cr_assert_eq(fmt_writer_create(p, FMT_CREATE_FORCE, NULL, &w, NULL), 0);
+	fmt_writer_set_meta(w, "hostname", "n");
+	fmt_writer_set_meta(w, "clock_offset_ns", "1700000000000000000");
+	fmt_writer_set_meta_u64(w, "start_ns", S);
+	fmt_writer_set_meta_u64(w, "end_ns", 3 * S);
+	fmt_writer_set_meta(w, "options", interfaces ? "{\"net\":true}" : "{\"net\":false}");
+	if (interfaces)
+		fmt_writer_set_meta(w, "interfaces", "[{\"index\":2,\"name\":\"eth0\"}]");
+	fixture_exec(w, 2 * S, 9, 1, 0, "ls", "sh", "/bin/ls", 0, (const char *[]){ "ls", NULL });
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	return p;
+}
+
+Test(html, no_network_charts_when_flows_were_not_recorded, .init = init)
+{
+	char *doc = page_of(no_net_session(false), "nonet.html");
+
+	cr_assert_not_null(strstr(doc, "<svg id=\"chart-execs\""));
+	cr_assert_null(strstr(doc, "id=\"chart-packets\""), "an empty network chart");
+	cr_assert_null(strstr(doc, "id=\"chart-bytes\""), "an empty network chart");
+	cr_assert_null(strstr(doc, "id=\"top-flows\""), "an empty flow table");
+	cr_assert_not_null(strstr(doc, "<p id=\"no-net\">"));
+	free(doc);
+
+	/* flows recorded, none seen: the charts say so by being flat */
+	doc = page_of(no_net_session(true), "quiet.html");
+	cr_assert_not_null(strstr(doc, "<svg id=\"chart-packets\""));
+	cr_assert_null(strstr(doc, "id=\"no-net\""));
+	free(doc);
+}
+
+Test(html, charts_have_time_axes_and_split_in_and_out, .init = init)
+{
+	char *doc = page_of(fixture_owned(), "charts.html"), *c, *end, *p;
+	int ticks = 0;
+
+	/* 5 s recorded: ticks every second, labelled with the time of day */
+	c = strstr(doc, "<svg id=\"chart-execs\"");
+	cr_assert_not_null(c);
+	end = strstr(c, "</svg>");
+	p = strstr(c, "<g class=\"x-axis\" data-step-ns=\"1000000000\">");
+	cr_assert(p && p < end, "no time axis");
+	for (; (p = strstr(p, "<text class=\"tick\"")) && p < strstr(c, "<g class=\"y-axis\""); p++)
+		ticks++;
+	cr_assert_geq(ticks, 5);
+	cr_assert_not_null(strstr(c, "data-wall-ns=\"1700000002000000000\">22:13:22</text>"));
+	cr_assert_not_null(strstr(c, "<g class=\"y-axis\""));
+	cr_assert_not_null(strstr(doc, "time axis 2023-11-14, UTC"));
+
+	/* network charts: sent above the axis, received below, per interface */
+	c = strstr(doc, "<svg id=\"chart-packets\"");
+	cr_assert_not_null(c);
+	cr_assert_not_null(strstr(c, "data-series=\"eth0\" data-dir=\"sent\" data-sum=\"9\""));
+	cr_assert_not_null(strstr(c, "data-series=\"eth0\" data-dir=\"received\" data-sum=\"12\""));
+	c = strstr(doc, "<svg id=\"chart-bytes\"");
+	cr_assert_not_null(strstr(c, "data-series=\"eth0\" data-dir=\"sent\" data-sum=\"700\""));
+	cr_assert_not_null(strstr(c, "data-series=\"eth0\" data-dir=\"received\" data-sum=\"7360\""));
+	free(doc);
 }
