@@ -1,14 +1,13 @@
 /* cmd_html.c - `ebpfreport html FILE... -o report.html`: one self-contained
- * page a maintainer can open from a bug report: the summary and losses,
- * rate charts with time axes (html_chart.c), the top tables and the
- * process list with exec and exit times (the runs of proctrack.c, as
- * perfetto and the plain export pair them). No network fetch, no external script or font:
+ * page a maintainer can open from a bug report, made to investigate with:
+ * the summary and losses, rate charts with time axes (html_chart.c), the
+ * top tables and the process tree with each process's lifetime, programs
+ * and traffic (html_tree.c). No network fetch, no external script or font:
  * a Content Security Policy of default-src 'none' makes the browser refuse
  * any that crept in, and every string of the session goes out escaped
  * (html_text.c), so a hostile file can inject no markup and the page is
  * valid UTF-8 whatever bytes its argv holds. Elements carry ids and data-*
  * values so tests (and scripts) can read the numbers back from the DOM. */
-#define _GNU_SOURCE /* sigabbrev_np */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,76 +20,8 @@
 #include "html_text.h"
 #include "options.h"
 #include "out.h"
-#include "proctrack.h"
 #include "session.h"
 #include "who.h"
-
-#define MAX_PROCS 5000 /* rows of the process list */
-
-/* A row of the process list: one run (proctrack.h) that began with an exec. */
-struct proc {
-	int64_t exec_wall, end_wall;
-	enum proc_end end;
-	uint32_t pid, ppid, uid, exit_code, signal;
-	int32_t ret;
-	char comm[16];
-	char *cmdline;
-};
-
-static int64_t wall_of(const struct page *p, unsigned source, uint64_t ts)
-{
-	return (int64_t)ts + fmt_reader_clock_offset(p->r->readers[source]);
-}
-
-/* A run that began with an exec: a row of the list (run->user = row + 1). */
-static int proc_begin(void *ctx, struct proc_run *run)
-{
-	struct page *p = ctx;
-	const struct fmt_exec *e = run->exec;
-	struct proc *pr;
-	size_t len = 1;
-
-	if (run->begin != PROC_EXEC)
-		return 0;
-	if (p->nprocs == MAX_PROCS) {
-		p->procs_dropped++;
-		return 0;
-	}
-	pr = &p->procs[p->nprocs];
-	*pr = (struct proc){ .exec_wall = wall_of(p, run->source, e->ts_ns), .pid = e->pid,
-			     .ppid = e->ppid, .uid = e->uid, .ret = e->ret };
-	snprintf(pr->comm, sizeof(pr->comm), "%s", e->comm);
-	for (uint32_t i = 0; i < e->argc; i++)
-		len += strlen(e->argv[i]) + 1;
-	if (!(pr->cmdline = calloc(1, len)))
-		return p->oom = 1;
-	for (uint32_t i = 0; i < e->argc; i++) {
-		if (i)
-			strcat(pr->cmdline, " ");
-		strcat(pr->cmdline, e->argv[i]);
-	}
-	run->user = ++p->nprocs;
-	return 0;
-}
-
-static int proc_end(void *ctx, const struct proc_run *run)
-{
-	struct page *p = ctx;
-	struct proc *pr;
-
-	if (!run->user)
-		return 0; /* not listed */
-	pr = &p->procs[run->user - 1];
-	pr->end = run->end;
-	pr->end_wall = run->end_ns ? wall_of(p, run->source, run->end_ns) : 0;
-	if (run->end == PROC_EXITED) {
-		pr->exit_code = run->exit->exit_code;
-		pr->signal = run->exit->signal;
-	}
-	return 0;
-}
-
-static const struct proc_ops proc_ops = { proc_begin, proc_end };
 
 static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 {
@@ -107,10 +38,8 @@ static int on_event(struct report *r, const struct fmt_event *ev, void *ctx)
 		p->nexec += ev->stream == FMT_STREAM_EXEC;
 		p->nfailed += ev->stream == FMT_STREAM_EXEC && ev->exec.ret < 0;
 		p->nexit += ev->stream == FMT_STREAM_EXIT;
-		if (proctrack_add(p->tracker, ev))
-			p->oom = 1;
 	}
-	if (top_add(&p->comms, ev) || top_add(&p->flows, ev) ||
+	if (proctree_add(p->tree, ev) || top_add(&p->comms, ev) || top_add(&p->flows, ev) ||
 	    (p->owners && top_add(&p->talkers, ev)))
 		p->oom = 1;
 	return p->oom;
@@ -191,46 +120,6 @@ static void summary(struct report *r, struct page *p)
 	fprintf(f, "</tr></table></section>\n");
 }
 
-static void processes(struct report *r, struct page *p)
-{
-	FILE *f = p->f;
-	char a[64], c[64];
-
-	fprintf(f, "<section><h2>Processes</h2>\n<table id=\"processes\" class=\"sortable\">"
-		   "<thead><tr><th>exec</th><th>pid</th><th>ppid</th><th>uid</th><th>comm</th>"
-		   "<th>command line</th><th>exit</th><th>ran</th></tr></thead><tbody>\n");
-	for (size_t i = 0; i < p->nprocs; i++) {
-		struct proc *pr = &p->procs[i];
-		fprintf(f, "<tr><td>%s</td><td class=\"num\">%u</td><td class=\"num\">%u</td>"
-			   "<td class=\"num\">%u</td><td>",
-			fmt_text_wall(a, sizeof(a), pr->exec_wall, r->utc, true), pr->pid, pr->ppid,
-			pr->uid);
-		html_text(f, pr->comm);
-		fprintf(f, "</td><td class=\"cmd\">");
-		html_text(f, pr->cmdline ? pr->cmdline : "");
-		fmt_text_duration(c, sizeof(c), (uint64_t)(pr->end_wall - pr->exec_wall));
-		if (pr->end == PROC_FAILED)
-			fprintf(f, "</td><td class=\"bad\">exec failed: %s</td><td></td></tr>\n",
-				strerror(-pr->ret));
-		else if (pr->end == PROC_RUNNING)
-			fprintf(f, "</td><td>-</td><td></td></tr>\n");
-		else if (pr->end == PROC_REPLACED)
-			fprintf(f, "</td><td>exec'd again</td><td>%s</td></tr>\n", c);
-		else if (pr->signal)
-			fprintf(f, "</td><td class=\"bad\">SIG%s</td><td>%s</td></tr>\n",
-				sigabbrev_np((int)pr->signal) ?: "?", c);
-		else
-			fprintf(f, "</td><td class=\"%s\">%u</td><td>%s</td></tr>\n",
-				pr->exit_code ? "bad" : "", pr->exit_code, c);
-	}
-	fprintf(f, "</tbody></table>\n");
-	if (p->procs_dropped)
-		fprintf(f, "<p id=\"procs-more\">%zu more execs not listed (ebpfreport replay shows "
-			   "all).</p>\n",
-			p->procs_dropped);
-	fprintf(f, "</section>\n");
-}
-
 static const char style[] =
 	"body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:1400px;color:#222;"
 	"padding:0 1em}"
@@ -308,7 +197,7 @@ static void write_page(struct report *r, struct page *p)
 			top_table(p, &p->talkers, "top-processes", "Top processes by traffic",
 				  "process", 1);
 	}
-	processes(r, p);
+	html_tree(p);
 	fprintf(f, "<script>%s</script>\n</body></html>\n", script);
 }
 
@@ -327,10 +216,7 @@ static int write_output(struct report *r, struct page *p)
 
 static void page_free(struct page *p)
 {
-	for (size_t i = 0; i < p->nprocs; i++)
-		free(p->procs[i].cmdline);
-	free(p->procs);
-	proctrack_free(p->tracker);
+	proctree_free(p->tree);
 	html_charts_free(p);
 	top_free(&p->comms);
 	top_free(&p->flows);
@@ -343,10 +229,7 @@ static int run(struct report *r)
 	struct page *p = calloc(1, sizeof(*p));
 	int rc;
 
-	if (!p || !(p->procs = calloc(MAX_PROCS, sizeof(*p->procs))) ||
-	    !(p->tracker = proctrack_new(&proc_ops, p, r->readers, r->nfiles))) {
-		if (p)
-			free(p->procs);
+	if (!p || !(p->tree = proctree_new(r->readers, r->nfiles))) {
 		free(p);
 		report_err("out of memory");
 		return 1;
@@ -363,7 +246,7 @@ static int run(struct report *r)
 	rc = report_each(r, on_event, p);
 	p->net |= p->nflow > 0;
 	html_charts_finish(p);
-	if (proctrack_finish(p->tracker))
+	if (proctree_finish(p->tree))
 		p->oom = 1;
 	if (p->oom) {
 		report_err("out of memory");
@@ -378,7 +261,7 @@ static int run(struct report *r)
 const struct report_cmd cmd_html = {
 	.name = "html",
 	.args = "FILE...",
-	.summary = "a self-contained HTML report: summary, losses, charts, top tables, processes",
+	.summary = "a self-contained HTML report: summary, losses, charts, top tables, process tree",
 	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(UTC) | OPT(TOP) | OPT_READING,
 	.run = run,
 };

@@ -1,5 +1,6 @@
 /* html.h - the parts of `ebpfreport html` (cmd_html.c): what the page
- * knows once the records are read, and the charts (html_chart.c). Strings from the session go out through
+ * knows once the records are read, the charts (html_chart.c) and the
+ * process tree (html_tree.c). Strings from the session go out through
  * html_text.h only. */
 #ifndef HTML_H
 #define HTML_H
@@ -8,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "proctree.h"
 #include "report.h"
 #include "series.h"
 #include "top.h"
@@ -33,9 +35,7 @@ struct page {
 	bool owners; /* some file's flows carry owners */
 	struct html_iface ifs[HTML_MAX_IFACES + 1]; /* the last: "other" */
 	size_t nifs;
-	struct proc *procs; /* the process list (cmd_html.c) */
-	size_t nprocs, procs_dropped;
-	struct proctrack *tracker;
+	struct proctree *tree;
 	struct top comms, flows, talkers;
 	int oom;
 };
@@ -51,5 +51,8 @@ void html_charts(struct page *p);
 /* Spread the flow rows (series_finish); sets p->oom if out of memory. */
 void html_charts_finish(struct page *p);
 void html_charts_free(struct page *p);
+
+/* The Processes section: the tree, or what stands in for it. */
+void html_tree(struct page *p);
 
 #endif

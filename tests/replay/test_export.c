@@ -424,9 +424,19 @@ Test(export, processes_paired_alike_in_html_perfetto_and_sqlite, .fini = fini)
 	run("html %s -o %s --utc", src, page);
 	cr_assert_eq(rc, 0, "%s", err);
 	doc = fixture_slurp(page, NULL);
-	cr_assert_not_null(strstr(doc, "<td class=\"cmd\">sh</td><td>exec'd again</td><td>1.0s</td>"),
+	/* one row per process, its programs in it: sh, then ls until the exit */
+	cr_assert_not_null(strstr(doc, "<div class=\"prog\" data-ts-ns=\"2000000000\"><span "
+				       "class=\"argv\">sh</span>"),
 			   "%s", doc);
-	cr_assert_not_null(strstr(doc, "<td class=\"cmd\">ls</td><td class=\"\">0</td><td>1.0s</td>"),
+	cr_assert_not_null(strstr(doc, "<div class=\"prog\" data-ts-ns=\"3000000000\"><span "
+				       "class=\"when\">then at <time title=\"2023-11-14 "
+				       "22:13:23.000000\">22:13:23.000</time></span> <span "
+				       "class=\"argv\">ls</span>"),
+			   "%s", doc);
+	cr_assert_not_null(strstr(doc, "<td class=\"num\">3.5s</td><td class=\"\">0</td>"), "%s", doc);
+	/* the subshell forked while 300 ran sh (perfetto names it by what
+	 * 300 ran when it exited) */
+	cr_assert_not_null(strstr(doc, "<span class=\"leaf\"></span>sh</td><td class=\"num\">302"),
 			   "%s", doc);
 	free(doc);
 
