@@ -7,8 +7,8 @@
  * i.e. 0.25 s after alpha's start, and one UDP flow.
  *
  * owned (format 1.1, wall = boot + 1700000000 s, recorded from boot 1 s to
- * 6 s): a process table of systemd (1), sshd (600) and bash (500), all
- * started before; bash's children: 700 looks wc up in PATH (3 failures,
+ * 6 s): a process table of systemd (1), sshd (600), cron (650, exits at
+ * 4 s) and bash (500), all started before; bash's children: 700 looks wc up in PATH (3 failures,
  * then /usr/bin/wc with an empty and a blank argument), 701 curl with
  * hostile arguments (bytes that are not UTF-8, markup, control bytes, a
  * right-to-left override) whose forked child 702 sends on its socket, and
@@ -302,6 +302,8 @@ const char *fixture_owned(void)
 	fmt_writer_set_meta(w, "owners", "sockets");
 	fixture_proc(w, S, 1, 0, S / 10, "systemd", "/usr/lib/systemd/systemd", "/",
 		     (const char *[]){ "/sbin/init", NULL });
+	fixture_proc(w, S, 650, 1, 3 * S / 10, "cron", "/usr/sbin/cron", "/",
+		     (const char *[]){ "/usr/sbin/cron", "-f", NULL });
 	fixture_proc(w, S, 500, 1, S / 2, "bash", "/usr/bin/bash", "/home/u",
 		     (const char *[]){ "-bash", NULL });
 	fixture_proc(w, S, 600, 1, S / 5, "sshd", "/usr/sbin/sshd", "/",
@@ -320,6 +322,7 @@ const char *fixture_owned(void)
 			(const char *[]){ "nope", NULL });
 	fixture_exit(w, 2 * S + 8 * S / 10, 700, 500, 19 * S / 10, 0, 0);
 	fixture_exit(w, 3 * S + S / 10, 703, 500, 29 * S / 10, 127, 0);
+	fixture_exit(w, 4 * S, 650, 1, 3 * S / 10, 0, 0);
 	fixture_exit(w, 4 * S + S / 2, 702, 701, 32 * S / 10, 0, 0);
 	fixture_exit(w, 5 * S, 701, 500, 24 * S / 10, 0, 15);
 	fixture_owned_flow(w, 3 * S, 1, 701, 24 * S / 10, 40000, 443, 3, 180);
