@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
@@ -268,18 +269,14 @@ static void owner_flush(struct trace *t, struct owner *o)
 
 static struct owner *owner_for(struct trace *t, unsigned source, uint32_t pid)
 {
+	struct owner *v;
 	uint64_t i;
 
 	if (pidmap_get(&t->owner_of, source, pid, &i))
 		return &t->owners[i];
-	if (t->nowners == t->capowners) {
-		size_t cap = t->capowners ? t->capowners * 2 : 64;
-		struct owner *v = realloc(t->owners, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		t->owners = v;
-		t->capowners = cap;
-	}
+	if (!(v = array_room(t->owners, t->nowners, &t->capowners, sizeof(*v))))
+		return NULL;
+	t->owners = v;
 	if (pidmap_put(&t->owner_of, source, pid, t->nowners))
 		return NULL;
 	t->owners[t->nowners] = (struct owner){ .source = source, .pid = pid };

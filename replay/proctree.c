@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "pidmap.h"
 #include "proctree.h"
 #include "session.h"
@@ -25,9 +26,11 @@ struct block {
 
 struct proctree {
 	struct pt_proc *procs;
-	uint32_t nprocs, capprocs;
+	uint32_t nprocs;
+	size_t capprocs;
 	struct pt_prog *progs;
-	uint32_t nprogs, capprogs;
+	uint32_t nprogs;
+	size_t capprogs;
 	uint32_t *byid; /* (source, pid, start) -> id; open addressing, 0 = empty */
 	size_t capid, nid;
 	struct pidmap current; /* (source, pid) -> id of the pid's latest process */
@@ -204,20 +207,28 @@ static uint32_t lookup(struct proctree *t, unsigned source, uint32_t pid, uint64
 	return (uint32_t)cur;
 }
 
+/* A new, zeroed process. @return its id, 0 on out of memory. */
+static uint32_t new_proc(struct proctree *t)
+{
+	struct pt_proc *v = t->nprocs < UINT32_MAX ?
+				    array_room(t->procs, t->nprocs, &t->capprocs, sizeof(*v)) :
+				    NULL;
+
+	if (!v)
+		return 0;
+	t->procs = v;
+	memset(&v[t->nprocs], 0, sizeof(*v));
+	return ++t->nprocs;
+}
+
 static uint32_t add_proc(struct proctree *t, unsigned source, uint32_t pid, uint32_t ppid,
 			 uint64_t start, uint64_t seen)
 {
+	uint32_t id = new_proc(t);
 	struct pt_proc *p;
-	uint32_t id;
 
-	if (t->nprocs == t->capprocs) {
-		uint32_t cap = t->capprocs ? t->capprocs * 2 : 256;
-		if (!cap || !(p = realloc(t->procs, (size_t)cap * sizeof(*p))))
-			return 0;
-		t->procs = p;
-		t->capprocs = cap;
-	}
-	id = ++t->nprocs;
+	if (!id)
+		return 0;
 	p = &t->procs[id - 1];
 	*p = (struct pt_proc){ .source = source, .pid = pid, .ppid = ppid, .start_ns = start,
 			       .seen_ns = seen };
@@ -248,15 +259,13 @@ static uint32_t proc_of(struct proctree *t, unsigned source, uint32_t pid, uint3
 static struct pt_prog *add_prog(struct proctree *t, uint32_t proc)
 {
 	struct pt_proc *p = &t->procs[proc - 1];
-	struct pt_prog *pr;
+	struct pt_prog *pr = t->nprogs < UINT32_MAX ?
+				     array_room(t->progs, t->nprogs, &t->capprogs, sizeof(*pr)) :
+				     NULL;
 
-	if (t->nprogs == t->capprogs) {
-		uint32_t cap = t->capprogs ? t->capprogs * 2 : 256;
-		if (!cap || !(pr = realloc(t->progs, (size_t)cap * sizeof(*pr))))
-			return NULL;
-		t->progs = pr;
-		t->capprogs = cap;
-	}
+	if (!pr)
+		return NULL;
+	t->progs = pr;
 	pr = &t->progs[t->nprogs++];
 	memset(pr, 0, sizeof(*pr));
 	if (p->last_prog)
@@ -481,14 +490,8 @@ static uint32_t placeholder(struct proctree *t, struct pidmap *made, uint32_t ch
 		return (uint32_t)v;
 	}
 	memcpy(pcomm, c->pcomm, sizeof(pcomm));
-	if (t->nprocs == t->capprocs) {
-		uint32_t cap = t->capprocs * 2;
-		if (!cap || !(p = realloc(t->procs, (size_t)cap * sizeof(*p))))
-			return 0;
-		t->procs = p;
-		t->capprocs = cap;
-	}
-	id = ++t->nprocs;
+	if (!(id = new_proc(t)))
+		return 0;
 	t->procs[id - 1] = (struct pt_proc){ .source = source, .pid = ppid, .seen_ns = begin,
 					     .placeholder = true };
 	set_comm(t->procs[id - 1].comm, pcomm);
