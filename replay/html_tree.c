@@ -221,8 +221,8 @@ static void row_attrs(const struct page *p, const struct pt_proc *pc, uint32_t i
 {
 	FILE *f = p->f;
 
-	fprintf(f, "<tr id=\"p%u\" data-pid=\"%u\" data-ppid=\"%u\" data-depth=\"%u\"", id, pc->pid,
-		pc->ppid, pc->depth);
+	fprintf(f, "<tr id=\"p%u\" data-pid=\"%u\" data-ppid=\"%u\" data-depth=\"%u\" data-source=\"%u\"",
+		id, pc->pid, pc->ppid, pc->depth, pc->source);
 	if (pc->parent)
 		fprintf(f, " data-parent=\"p%u\"", pc->parent);
 	if (pc->start_ns)
@@ -252,7 +252,10 @@ static void row(const struct page *p, uint32_t id, bool with_traffic)
 		      f);
 	html_text(f, pc->comm[0] ? pc->comm : "?");
 	fputs(pc->placeholder ? "</span>" : "", f);
-	fprintf(f, "</td><td class=\"num\">%u</td><td class=\"num\">", pc->pid);
+	fputs("</td><td class=\"num\">", f);
+	if (p->r->nfiles > 1) /* which file: pids are per host */
+		fprintf(f, "<small>%u:</small>", pc->source);
+	fprintf(f, "%u</td><td class=\"num\">", pc->pid);
 	if (pc->has_uid)
 		fprintf(f, "%u", pc->uid);
 	fputs("</td>", f);
@@ -285,11 +288,12 @@ static void traffic_note(const struct page *p, bool with_traffic)
 		"<p id=\"unowned\" data-sent-packets=\"%" PRIu64 "\" data-sent-bytes=\"%" PRIu64 "\" "
 		"data-received-packets=\"%" PRIu64 "\" data-received-bytes=\"%" PRIu64 "\">"
 		"Sent and received count the packets of the sockets each process owned. Traffic of "
-		"no local socket (forwarded, bridged, the kernel's own replies): sent %s (%s "
-		"packets), received %s (%s packets).</p>\n",
+		"no local socket (forwarded, bridged, the kernel's own replies): sent %s in %s "
+		"packet%s, received %s in %s packet%s.</p>\n",
 		s.packets, s.bytes, r.packets, r.bytes, out_bytes(a, sizeof(a), s.bytes),
-		out_count(b, sizeof(b), s.packets), out_bytes(c, sizeof(c), r.bytes),
-		out_count(d, sizeof(d), r.packets));
+		out_count(b, sizeof(b), s.packets), s.packets == 1 ? "" : "s",
+		out_bytes(c, sizeof(c), r.bytes), out_count(d, sizeof(d), r.packets),
+		r.packets == 1 ? "" : "s");
 }
 
 void html_tree(struct page *p)

@@ -482,3 +482,19 @@ Test(html, hostile_page_runs_only_its_own_script, .init = init, .timeout = 300)
 	expect_in_dom(&b, "<table id=\"process-tree\"");
 	browser_free(&b);
 }
+
+Test(html, processes_of_several_files_are_told_apart, .init = init)
+{
+	char both[1024], *doc, *r;
+
+	snprintf(both, sizeof(both), "%s %s", fixture_alpha(), fixture_beta());
+	doc = page_of(both, "both.html");
+	r = row_of(doc, 200);
+	cr_assert_str_eq(attr(r, "data-source"), "1");
+	cr_assert_not_null(strstr(r, "<td class=\"num\"><small>1:</small>200</td>"), "%s", r);
+	free(r);
+	r = row_of(doc, 101);
+	cr_assert_str_eq(attr(r, "data-source"), "0");
+	free(r);
+	free(doc);
+}
