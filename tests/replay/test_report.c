@@ -274,7 +274,8 @@ Test(timeline, html_and_perfetto_count_the_same_packets, .fini = fini)
 	run("html %s -o %s --force", db, page);
 	cr_assert_eq(rc, 0, "%s", err);
 	doc = fixture_slurp(page, NULL);
-	p = strstr(doc, "data-series=\"eth0\" data-sum=\"60\" data-values=\"");
+	p = strstr(doc, "data-series=\"eth0\" data-dir=\"received\" data-sum=\"60\" "
+			"data-values=\"");
 	cr_assert_not_null(p, "no packets series in the page");
 	for (p = strchr(strstr(p, "data-values"), '"') + 1; *p != '"'; p += *p == ',')
 		html[nhtml++] = strtoull(p, &p, 10);
