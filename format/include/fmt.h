@@ -19,7 +19,7 @@
 
 #define FMT_APPLICATION_ID 0x45425243 /* "EBRC" in the SQLite header */
 #define FMT_VERSION_MAJOR 1 /* PRAGMA user_version */
-#define FMT_VERSION_MINOR 0 /* meta format_version = "MAJOR.MINOR" */
+#define FMT_VERSION_MINOR 1 /* meta format_version = "MAJOR.MINOR" */
 
 /* Hard limits a reader enforces on anything it reads from disk. */
 #define FMT_MAX_CHUNK_RECORDS (1u << 20)

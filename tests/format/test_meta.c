@@ -31,7 +31,7 @@ Test(meta, roundtrip_and_order)
 	cr_assert_str_eq(fmt_reader_meta(r, "hostname"), "build-08");
 	cr_assert_str_eq(fmt_reader_meta(r, "cmdline"), "ebpfrec -o 'a b.db' --duration 5");
 	cr_assert_str_eq(fmt_reader_meta(r, "empty"), "");
-	cr_assert_str_eq(fmt_reader_meta(r, "format_version"), "1.0");
+	cr_assert_str_eq(fmt_reader_meta(r, "format_version"), "1.1");
 	cr_assert_str_eq(fmt_reader_meta(r, "records_exec"), "0");
 	cr_assert_str_eq(fmt_reader_meta(r, "chunks"), "0");
 	cr_assert_null(fmt_reader_meta(r, "nope"));
