@@ -20,13 +20,16 @@
 
 #include <bpf/libbpf.h>
 
+#include "control.h"
 #include "exec_source.h"
 #include "flow_source.h"
 #include "ifaces.h"
 #include "fmt.h"
 #include "fmt_meta.h"
 #include "hostinfo.h"
+#include "notice.h"
 #include "options.h"
+#include "output.h"
 #include "print.h"
 #include "privs.h"
 #include "sink.h"
@@ -57,25 +60,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (!verbose)
 		return 0; /* errors are reported by us, in one line */
 	return vfprintf(stderr, fmt, ap);
-}
-
-/* Under sudo the file belongs to the user who asked for it. */
-static void give_to_sudo_user(const char *path)
-{
-	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
-	char side[4096];
-
-	if (!u || !g || geteuid() != 0)
-		return;
-	uid_t uid = (uid_t)strtoul(u, NULL, 10);
-	gid_t gid = (gid_t)strtoul(g, NULL, 10);
-	if (lchown(path, uid, gid))
-		fprintf(stderr, "ebpfrec: cannot give '%s' to uid %u: %s\n", path, uid,
-			strerror(errno));
-	snprintf(side, sizeof(side), "%s-wal", path);
-	lchown(side, uid, gid);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	lchown(side, uid, gid);
 }
 
 static void check_system(const struct rec_options *o)
@@ -113,10 +97,40 @@ static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow
 	sink_meta_u64(s, FMT_META_END_NS, end_ns);
 }
 
+/* Before a file ends or a dump is cut at now: end the flow interval, take
+ * in the ring buffer, write the counters, so all of it comes before. */
+static void take_in(struct sink *s, struct exec_source *x, struct flow_source *fl, uint64_t now,
+		    uint64_t *last_drain_ns)
+{
+	char err[512];
+
+	if (fl) {
+		if (flow_source_drain(fl, now, err, sizeof(err)))
+			die("%s", err);
+		*last_drain_ns = now;
+	}
+	if (x && exec_source_consume(x) < 0)
+		die("reading the ring buffer failed");
+	set_meta_counters(s, x, fl, now);
+}
+
+/* Nothing recorded: leave no empty session behind. */
+static void discard(struct sink *sink, struct output *out)
+{
+	char path[4096], *errmsg = NULL;
+
+	output_path(out, path, sizeof(path));
+	sink_close(sink, &errmsg);
+	free(errmsg);
+	if (*path)
+		fmt_remove_file(path);
+}
+
 int main(int argc, char **argv)
 {
 	struct rec_options o;
-	struct fmt_writer *w = NULL;
+	struct output *out;
+	struct control *ctl;
 	struct sink *sink;
 	struct exec_source *x = NULL;
 	struct flow_source *fl = NULL;
@@ -128,7 +142,7 @@ int main(int argc, char **argv)
 	struct epoll_event ev;
 	struct itimerspec its = { { 0, TICK_MS * 1000000 }, { 0, TICK_MS * 1000000 } };
 	sigset_t mask;
-	char err[512], *errmsg = NULL, *text;
+	char err[512], path[4096], *errmsg = NULL, *text;
 	uint64_t start_ns, ticks = 0;
 	int epfd, tfd, sfd, rc, interrupted = 0, failed = 0;
 
@@ -141,14 +155,13 @@ int main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGUSR1); /* the flight recorder's "dump now" */
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	rc = fmt_writer_create(o.output, o.force ? FMT_CREATE_FORCE : 0, NULL, &w, &errmsg);
-	if (rc)
+	if (!(out = output_open(&o, &errmsg)))
 		die("%s", errmsg);
-	give_to_sudo_user(o.output);
-	sink = sink_new(w, o.queue_size);
+	sink = sink_new(out, o.queue_size);
 	if (!sink)
 		die("out of memory");
 	start_ns = host_boot_ns();
@@ -163,12 +176,16 @@ int main(int argc, char **argv)
 	sink_meta_u64(sink, FMT_META_START_NS, start_ns);
 	sink_meta_u64(sink, FMT_META_INTERVAL_NS, o.interval_ns);
 
+	if (!(ctl = control_new(&o, sink, out, err, sizeof(err)))) {
+		discard(sink, out);
+		die("%s", err);
+	}
+
 	pr.out = stdout;
 	if (!o.no_exec) {
 		x = exec_source_open(&o, sink, o.print ? &pr : NULL, err, sizeof(err));
 		if (!x) {
-			sink_close(sink, &errmsg);
-			unlink(o.output); /* nothing recorded: leave no empty session behind */
+			discard(sink, out);
 			die("%s", err);
 		}
 	}
@@ -180,8 +197,7 @@ int main(int argc, char **argv)
 			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, err, sizeof(err));
 		if (!fl) {
 			exec_source_close(x);
-			sink_close(sink, &errmsg);
-			unlink(o.output);
+			discard(sink, out);
 			die("%s", err);
 		}
 		text = ifaces_json(&ifs);
@@ -205,12 +221,16 @@ int main(int argc, char **argv)
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = sink_error_fd(sink);
 	epoll_ctl(epfd, EPOLL_CTL_ADD, sink_error_fd(sink), &ev);
+	if (control_fd(ctl) >= 0) {
+		ev.data.fd = control_fd(ctl);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, control_fd(ctl), &ev);
+	}
 	if (x) {
 		ev.data.fd = exec_source_fd(x);
 		epoll_ctl(epfd, EPOLL_CTL_ADD, exec_source_fd(x), &ev);
 	}
 
-	status_init(&status, o.output, o.progress, start_ns);
+	status_init(&status, out, o.progress, start_ns);
 	status_start(&status, &o);
 	while (!interrupted && !failed) {
 		struct epoll_event evs[4];
@@ -222,8 +242,13 @@ int main(int argc, char **argv)
 			int fd = evs[i].data.fd;
 			if (fd == sfd) {
 				struct signalfd_siginfo si;
-				if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo != SIGUSR1)
 					interrupted = 1;
+				else if (control_signal(ctl, SIGUSR1, si.ssi_pid, host_boot_ns()))
+					rec_notice("SIGUSR1 ignored: it asks the flight recorder (--ring) "
+						   "for a dump");
 			} else if (fd == tfd) {
 				uint64_t expirations;
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
@@ -250,19 +275,28 @@ int main(int argc, char **argv)
 					interrupted = 1;
 			} else if (fd == sink_error_fd(sink)) {
 				failed = 1;
+			} else if (fd == control_fd(ctl)) {
+				control_fd_ready(ctl);
 			}
 		}
 		/* drain on every wakeup: the timer bounds the latency */
 		if (x && exec_source_consume(x) < 0)
 			die("reading the ring buffer failed");
+		if (!failed && control_due(ctl, host_boot_ns())) { /* rotate, dump */
+			uint64_t now = host_boot_ns();
+			take_in(sink, x, fl, now, &last_drain_ns);
+			control_cut(ctl, now);
+		}
 		if (pr.write_error)
 			die("write error on standard output");
 	}
 
 	/* a second Ctrl-C while closing exits at once; the file stays readable */
+	signal(SIGUSR1, SIG_IGN);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	control_free(ctl);
 	if (x)
 		exec_source_consume(x);
 	if (fl) { /* detach, then count what the last partial interval saw */
@@ -280,10 +314,12 @@ int main(int argc, char **argv)
 			exec_source_counts(x, &c);
 		sink_stats(sink, &st);
 		exec_source_close(x);
+		output_path(out, path, sizeof(path));
+		status_output(&status);
 		rc = sink_close(sink, &errmsg);
 		if (rc || failed) {
 			fprintf(stderr, "ebpfrec: %s; '%s' holds everything recorded before this\n",
-				errmsg ? errmsg : "writing the session failed", o.output);
+				errmsg ? errmsg : "writing the session failed", path);
 			free(errmsg);
 			return 1;
 		}
