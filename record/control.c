@@ -56,8 +56,14 @@ static int64_t next_boundary(int64_t now, int64_t every)
 static void arm(struct control *c)
 {
 	struct itimerspec its = { { 0, 0 }, { 0, 0 } };
+	struct timespec now;
 
-	c->next_s = next_boundary((int64_t)time(NULL), (int64_t)(c->oo->rotate_every_ns / NS));
+	/* not time(): it reads a coarse clock that may still be before the
+	 * boundary that just passed, which would arm the timer in the past */
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec < c->next_s)
+		now.tv_sec = (time_t)c->next_s; /* never the same boundary twice */
+	c->next_s = next_boundary((int64_t)now.tv_sec, (int64_t)(c->oo->rotate_every_ns / NS));
 	its.it_value.tv_sec = (time_t)c->next_s;
 	/* a clock set (date, NTP step) cancels the timer: it is armed again */
 	timerfd_settime(c->tfd, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &its, NULL);
