@@ -16,6 +16,8 @@
 #include "fmt_spool.h"
 #include "writer_int.h"
 
+#define SPOOL_BUILDER_KEEP (1u << 20) /* builder memory kept from one segment to the next */
+
 struct spool_chunk {
 	struct spool_chunk *next;
 	struct stored_chunk sc; /* sc.data points at bytes[] */
@@ -179,6 +181,16 @@ int fmt_spool_cut(struct fmt_spool *sp, struct fmt_segment **out)
 		rc = FMT_ENOMEM;
 	if (rc)
 		return rc; /* what was sealed stays in the segment being filled */
+	/* builders keep their capacity: after a burst, give it back */
+	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
+		struct appender fresh;
+		if (builder_mem(sp->app[s].b) > SPOOL_BUILDER_KEEP &&
+		    appender_init(&fresh, s, sp->app[s].max_records, sp->app[s].max_span_ns,
+				  &sp->next_id, keep_chunk, sp) == FMT_OK) {
+			appender_free(&sp->app[s]);
+			sp->app[s] = fresh;
+		}
+	}
 	if (sp->cur->info.records)
 		*out = sp->cur;
 	else
