@@ -113,7 +113,6 @@ struct control *control_new(const struct rec_options *o, struct sink *s, struct 
 			free(c);
 			return NULL;
 		}
-		arm(c);
 	}
 	if (o->out.ring_ns && (o->out.ntrigger_exit || o->out.ntrigger_exec ||
 			       o->out.trigger_failed_exec)) {
@@ -125,6 +124,12 @@ struct control *control_new(const struct rec_options *o, struct sink *s, struct 
 		sink_set_tap(s, tap, c);
 	}
 	return c;
+}
+
+void control_start(struct control *c)
+{
+	if (c->tfd >= 0)
+		arm(c);
 }
 
 int control_fd(const struct control *c)

@@ -22,6 +22,9 @@ struct control;
  * watched. Installs the sink's tap when there are triggers. */
 struct control *control_new(const struct rec_options *o, struct sink *s, struct output *out,
 			    char *err, size_t errlen);
+/* Recording has begun (the probes are live): the first file ends at the
+ * next boundary from now. */
+void control_start(struct control *c);
 /* A timerfd that fires at the next rotation boundary, or -1. */
 int control_fd(const struct control *c);
 /* Call when control_fd is readable. */

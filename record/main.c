@@ -232,6 +232,7 @@ int main(int argc, char **argv)
 
 	status_init(&status, out, o.progress, start_ns);
 	status_start(&status, &o);
+	control_start(ctl);
 	while (!interrupted && !failed) {
 		struct epoll_event evs[4];
 		int n = epoll_wait(epfd, evs, 4, -1);
