@@ -122,6 +122,63 @@ void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 	cr_assert_fail("ebpfrec did not attach within 20 s");
 }
 
+void recorder_spawn(struct recorder *rec, const char *ns, const char *const *args,
+		    const char *log, int (*ready)(void *ctx), void *ctx)
+{
+	const char *argv[64];
+	int n = 0;
+
+	if (ns) {
+		argv[n++] = "/usr/sbin/ip";
+		argv[n++] = "netns";
+		argv[n++] = "exec";
+		argv[n++] = ns;
+	}
+	argv[n++] = EBPFREC_BIN;
+	for (; args && *args && n < 63; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	rec->path[0] = 0;
+	rec->pid = fork();
+	cr_assert_geq(rec->pid, 0);
+	if (rec->pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (devnull >= 0)
+			dup2(devnull, STDOUT_FILENO);
+		if (log) {
+			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+			if (fd >= 0)
+				dup2(fd, STDERR_FILENO);
+		}
+		execv(argv[0], (char **)argv);
+		_exit(127);
+	}
+	for (int i = 0; i < 2000; i++) {
+		int status;
+		if (waitpid(rec->pid, &status, WNOHANG) == rec->pid)
+			cr_assert_fail("ebpfrec exited early with status %d", status);
+		if (ready(ctx))
+			return;
+		usleep(10000);
+	}
+	kill(rec->pid, SIGKILL);
+	cr_assert_fail("ebpfrec did not attach within 20 s");
+}
+
+int recorder_log_ready(void *log_path)
+{
+	char line[1024];
+	int found = 0;
+	FILE *f = fopen(log_path, "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, "ebpfrec: recording ") != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 int recorder_stop(struct recorder *rec, int sig)
 {
 	int status = 0;
