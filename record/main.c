@@ -319,8 +319,11 @@ int main(int argc, char **argv)
 		status_output(&status);
 		rc = sink_close(sink, &errmsg);
 		if (rc || failed) {
-			fprintf(stderr, "ebpfrec: %s; '%s' holds everything recorded before this\n",
-				errmsg ? errmsg : "writing the session failed", path);
+			if (*path)
+				fprintf(stderr, "ebpfrec: %s; '%s' holds everything recorded before this\n",
+					errmsg ? errmsg : "writing the session failed", path);
+			else
+				fprintf(stderr, "ebpfrec: %s\n", errmsg ? errmsg : "recording failed");
 			free(errmsg);
 			return 1;
 		}
