@@ -209,11 +209,11 @@ Test(ring, two_triggers_give_two_files, .timeout = 60)
 	const char *dir = test_dir("two");
 	char name[16];
 	const char *opts[] = { "--ring", "2s", "--after", "500ms", "--trigger-exec", name,
-			       "--no-net", NULL };
+			       "--keep", "2", "--no-net", NULL };
 	struct recorder rec;
 	struct files f;
 	const char *prog;
-	pid_t a, b;
+	pid_t a, b, c;
 
 	cr_assert_eq(geteuid(), 0, "run as root (scripts/test.sh)");
 	snprintf(name, sizeof(name), "rtrig%d", getpid() % 100000);
@@ -223,8 +223,6 @@ Test(ring, two_triggers_give_two_files, .timeout = 60)
 	usleep(2500000);
 	b = run(prog, "two", NULL);
 	wait_dumps(dir, 2);
-	recorder_stop(&rec, SIGINT);
-
 	files_load(&f, dir);
 	cr_assert_eq(f.n, 2, "%zu dumps", f.n);
 	cr_assert_str_eq(cap_meta(&f.cap[0], "trigger"), "exec");
@@ -233,6 +231,22 @@ Test(ring, two_triggers_give_two_files, .timeout = 60)
 	cr_assert_not_null(exec_with(&f.cap[0], "one"));
 	cr_assert_not_null(exec_with(&f.cap[1], "two"));
 	cr_assert_null(exec_with(&f.cap[1], "one"), "the second dump reaches back past --ring");
+	files_free(&f);
+
+	/* two triggers within --after: one more dump that counts both, and
+	 * --keep 2 deletes the oldest */
+	usleep(1100000);
+	c = run(prog, "three", NULL);
+	usleep(100000);
+	run(prog, "four", NULL);
+	usleep(1500000);
+	recorder_stop(&rec, SIGINT);
+	files_load(&f, dir);
+	cr_assert_eq(f.n, 2, "--keep 2 left %zu dumps", f.n);
+	cr_assert_eq(meta_u64(&f.cap[0], "trigger_pid"), (uint64_t)b);
+	cr_assert_eq(meta_u64(&f.cap[1], "trigger_pid"), (uint64_t)c);
+	cr_assert_eq(meta_u64(&f.cap[1], "triggers"), 2);
+	cr_assert_not_null(exec_with(&f.cap[1], "four"));
 	files_free(&f);
 }
 

@@ -150,6 +150,13 @@ Test(rotate, every_2s_partition_exactly, .init = setup, .fini = teardown, .timeo
 			outside += c->flows[k].ts_ns > end ||
 				   c->flows[k].ts_ns - c->flows[k].interval_ns < start;
 		execs += c->nexec;
+		/* loss counters per file: failed execs are counted where recorded */
+		{
+			uint64_t failed = 0;
+			for (size_t k = 0; k < c->nexec; k++)
+				failed += c->execs[k].ret < 0;
+			cr_assert_eq(meta_u64(c, "failed_execs"), failed, "%s", f.path[i]);
+		}
 		out_a += flows_sum(c, ifa, FMT_DIR_EGRESS, 17, "10.99.0.2", 47000, 47000 + FLOWS - 1, NULL);
 		in_b += flows_sum(c, ifb, FMT_DIR_INGRESS, 17, "10.99.0.2", 47000, 47000 + FLOWS - 1, NULL);
 	}
