@@ -70,29 +70,11 @@ void recorder_start_in_logged(struct recorder *rec, const char *ns, const char *
 	next_log = NULL;
 }
 
-void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
-		       const char *const *args)
+/* Fork and exec argv (stdout to next_out or /dev/null, stderr to
+ * next_log if set), then wait until ready(ctx). */
+static void spawn(struct recorder *rec, const char *const *argv, int (*ready)(void *ctx),
+		  void *ctx)
 {
-	const char *argv[40];
-	int n = 0;
-
-	if (ns) {
-		argv[n++] = "/usr/sbin/ip";
-		argv[n++] = "netns";
-		argv[n++] = "exec";
-		argv[n++] = ns;
-	}
-	argv[n++] = EBPFREC_BIN;
-	argv[n++] = "-o";
-	argv[n++] = path;
-	argv[n++] = "--force";
-	argv[n++] = "--no-progress";
-
-	for (; args && *args && n < 38; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	snprintf(rec->path, sizeof(rec->path), "%s", path);
-	unlink(path);
 	rec->pid = fork();
 	cr_assert_geq(rec->pid, 0);
 	if (rec->pid == 0) {
@@ -114,7 +96,7 @@ void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 		int status;
 		if (waitpid(rec->pid, &status, WNOHANG) == rec->pid)
 			cr_assert_fail("ebpfrec exited early with status %d", status);
-		if (attached(path))
+		if (ready(ctx))
 			return;
 		usleep(10000);
 	}
@@ -122,10 +104,14 @@ void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 	cr_assert_fail("ebpfrec did not attach within 20 s");
 }
 
-void recorder_spawn(struct recorder *rec, const char *ns, const char *const *args,
-		    const char *log, int (*ready)(void *ctx), void *ctx)
+static int attached_ready(void *path)
 {
-	const char *argv[64];
+	return attached(path);
+}
+
+/* argv[0..] = [ip netns exec NS] ebpfrec; @return the count */
+static int begin_argv(const char **argv, const char *ns)
+{
 	int n = 0;
 
 	if (ns) {
@@ -135,35 +121,40 @@ void recorder_spawn(struct recorder *rec, const char *ns, const char *const *arg
 		argv[n++] = ns;
 	}
 	argv[n++] = EBPFREC_BIN;
+	return n;
+}
+
+void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
+		       const char *const *args)
+{
+	const char *argv[40];
+	int n = begin_argv(argv, ns);
+
+	argv[n++] = "-o";
+	argv[n++] = path;
+	argv[n++] = "--force";
+	argv[n++] = "--no-progress";
+	for (; args && *args && n < 38; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	snprintf(rec->path, sizeof(rec->path), "%s", path);
+	unlink(path);
+	spawn(rec, argv, attached_ready, rec->path);
+}
+
+void recorder_spawn(struct recorder *rec, const char *ns, const char *const *args,
+		    const char *log, int (*ready)(void *ctx), void *ctx)
+{
+	const char *argv[64];
+	int n = begin_argv(argv, ns);
+
 	for (; args && *args && n < 63; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
 	rec->path[0] = 0;
-	rec->pid = fork();
-	cr_assert_geq(rec->pid, 0);
-	if (rec->pid == 0) {
-		int devnull = open("/dev/null", O_WRONLY);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (devnull >= 0)
-			dup2(devnull, STDOUT_FILENO);
-		if (log) {
-			int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-			if (fd >= 0)
-				dup2(fd, STDERR_FILENO);
-		}
-		execv(argv[0], (char **)argv);
-		_exit(127);
-	}
-	for (int i = 0; i < 2000; i++) {
-		int status;
-		if (waitpid(rec->pid, &status, WNOHANG) == rec->pid)
-			cr_assert_fail("ebpfrec exited early with status %d", status);
-		if (ready(ctx))
-			return;
-		usleep(10000);
-	}
-	kill(rec->pid, SIGKILL);
-	cr_assert_fail("ebpfrec did not attach within 20 s");
+	next_log = log;
+	spawn(rec, argv, ready, ctx);
+	next_log = NULL;
 }
 
 int recorder_log_ready(void *log_path)
