@@ -216,6 +216,15 @@ void control_cut(struct control *c, uint64_t now)
 	}
 }
 
+int control_stop(struct control *c)
+{
+	c->boundary = 0; /* no new file now */
+	c->size_wait = 1;
+	if (c->pending)
+		c->due = 0;
+	return c->pending || c->signalled;
+}
+
 void control_free(struct control *c)
 {
 	if (!c)

@@ -36,6 +36,9 @@ int control_signal(struct control *c, int signo, uint32_t pid, uint64_t now);
 int control_due(struct control *c, uint64_t now);
 /* Queue what control_due found due; the caller drained first. */
 void control_cut(struct control *c, uint64_t now);
+/* Recording stops: a dump waiting for --after is due now. @return 1 if
+ * something is due (the caller drains, then calls control_cut). */
+int control_stop(struct control *c);
 void control_free(struct control *c);
 
 #endif

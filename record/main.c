@@ -292,6 +292,12 @@ int main(int argc, char **argv)
 			die("write error on standard output");
 	}
 
+	/* a triggered dump still waiting for --after is written with what is there */
+	if (!failed && control_stop(ctl)) {
+		uint64_t now = host_boot_ns();
+		take_in(sink, x, fl, now, &last_drain_ns);
+		control_cut(ctl, now);
+	}
 	/* a second Ctrl-C while closing exits at once; the file stays readable */
 	signal(SIGUSR1, SIG_IGN);
 	sigprocmask(SIG_UNBLOCK, &mask, NULL);

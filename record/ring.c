@@ -329,7 +329,8 @@ int ring_dump_call(void *arg)
 	struct ring *r = ring_of(d->out);
 	const char *off = metacache_get(&r->meta, FMT_META_CLOCK_OFFSET_NS);
 	int64_t wall_ns = (int64_t)d->hit.ts + (off ? strtoll(off, NULL, 10) : 0);
-	uint64_t now = host_boot_ns(), records = 0;
+	uint64_t now = host_boot_ns(), records = 0, from = d->from;
+	uint64_t start = meta_u64(r, FMT_META_START_NS);
 	char path[4096], err[512] = "", what[256];
 	time_t wall = off ? (time_t)(wall_ns / 1000000000) : time(NULL);
 
@@ -348,7 +349,7 @@ int ring_dump_call(void *arg)
 		pattern_retain(&r->pat, path, r->keep);
 		rec_notice("flight recorder: wrote '%s': %s; %.1fs before it, %.1fs after, "
 			   "%" PRIu64 " records",
-			   path, what, (double)(d->hit.ts - d->from) / 1e9,
+			   path, what, (double)(d->hit.ts - (start > from ? start : from)) / 1e9,
 			   (double)(d->to - d->hit.ts) / 1e9, records);
 	}
 	if (d->unpin)
