@@ -43,7 +43,7 @@ static int glob_put(char *g, size_t len, size_t *n, char c, int literal)
 }
 
 /* The glob of the names: every field (and the sequence number, and the
- * "-n" of a name taken already) a '*'. */
+ * "_n" of a name taken already) a '*'. */
 static int make_glob(struct pattern *p)
 {
 	size_t n = 0, ext = ext_at(p->name);
@@ -111,7 +111,7 @@ int pattern_init(struct pattern *p, const char *pattern, char *err, size_t errle
 	return 0;
 }
 
-/* name with "-n" (and the sequence number) inserted before the extension */
+/* name with the sequence number and "_n" inserted before the extension */
 static int insert(char *out, size_t len, const char *name, const char *what)
 {
 	size_t ext = ext_at(name);
@@ -137,7 +137,7 @@ int pattern_path(const struct pattern *p, time_t t, uint64_t seq, unsigned n, ch
 	if (!p->fields)
 		k += snprintf(what + k, sizeof(what) - (size_t)k, "-%06llu", (unsigned long long)seq);
 	if (n > 1)
-		snprintf(what + k, sizeof(what) - (size_t)k, "-%u", n);
+		snprintf(what + k, sizeof(what) - (size_t)k, "_%u", n);
 	if (insert(with, sizeof(with), name, what))
 		return -1;
 	k = !strcmp(p->dir, ".") ? snprintf(out, len, "%s", with) :

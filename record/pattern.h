@@ -15,19 +15,19 @@ struct pattern {
 	char name[512]; /* the file name part, as given */
 	int fields; /* it has strftime fields (else: a sequence number) */
 	char glob[1024]; /* fnmatch pattern of the names it makes */
-	char last[4096]; /* the last path pattern_next gave (before any "-n") */
+	char last[4096]; /* the last path pattern_next gave (before any "_n") */
 	unsigned taken; /* and how often */
 };
 
 /* @return 0, or -1 with a one-line message in err (a field in the
  * directory part, an empty name) */
 int pattern_init(struct pattern *p, const char *pattern, char *err, size_t errlen);
-/* The path of file seq (1, 2, ...) whose time is t; n > 1 adds "-n" before
+/* The path of file seq (1, 2, ...) whose time is t; n > 1 adds "_n" before
  * the extension (a name taken already). @return 0 or -1 (too long) */
 int pattern_path(const struct pattern *p, time_t t, uint64_t seq, unsigned n, char *out,
 		 size_t len);
 /* The path of the next file (sequence seq, time t): pattern_path, with
- * "-2", "-3", ... when the pattern gives the same name again (fields
+ * "_2", "_3", ... when the pattern gives the same name again (fields
  * coarser than the rotation). @return 0 or -1 (too long) */
 int pattern_next(struct pattern *p, time_t t, uint64_t seq, char *out, size_t len);
 /* @return the file name part of path */

@@ -37,11 +37,11 @@ Test(pattern, names)
 	cr_assert_str_eq(name("a.b.db", 2, 1), "a.b-000002.db");
 	cr_assert_str_eq(name(".hidden", 2, 1), ".hidden-000002");
 	cr_assert_str_eq(name("100%%.db", 3, 1), "100%-000003.db");
-	cr_assert_str_eq(name("/var/x/s.db", 1, 3), "/var/x/s-000001-3.db");
+	cr_assert_str_eq(name("/var/x/s.db", 1, 3), "/var/x/s-000001_3.db");
 	cr_assert_str_eq(name("./s.db", 1, 1), "s-000001.db");
 	cr_assert_str_eq(name("/s.db", 1, 1), "/s-000001.db");
 	cr_assert_str_eq(name("h-%Y%m%d-%H%M%S.db", 9, 1), "h-20260102-030405.db");
-	cr_assert_str_eq(name("d/h-%H.db", 9, 2), "d/h-03-2.db");
+	cr_assert_str_eq(name("d/h-%H.db", 9, 2), "d/h-03_2.db");
 	cr_assert_str_eq(name("%Y", 1, 1), "2026");
 }
 
@@ -56,9 +56,9 @@ Test(pattern, next_counts_names_given_twice)
 	cr_assert_eq(pattern_next(&p, 1767323045, 1, out, sizeof(out)), 0);
 	cr_assert_str_eq(out, "x-03.db");
 	cr_assert_eq(pattern_next(&p, 1767323046, 2, out, sizeof(out)), 0);
-	cr_assert_str_eq(out, "x-03-2.db");
+	cr_assert_str_eq(out, "x-03_2.db");
 	cr_assert_eq(pattern_next(&p, 1767323047, 3, out, sizeof(out)), 0);
-	cr_assert_str_eq(out, "x-03-3.db");
+	cr_assert_str_eq(out, "x-03_3.db");
 	cr_assert_eq(pattern_next(&p, 1767326645, 4, out, sizeof(out)), 0);
 	cr_assert_str_eq(out, "x-04.db");
 }
@@ -71,7 +71,7 @@ Test(pattern, globs_match_only_what_it_makes)
 	cr_assert_eq(pattern_init(&p, "/d/host-%Y%m%d.db", err, sizeof(err)), 0);
 	cr_assert_str_eq(p.dir, "/d");
 	cr_assert_eq(fnmatch(p.glob, "host-20260101.db", FNM_PERIOD), 0);
-	cr_assert_eq(fnmatch(p.glob, "host-20260101-2.db", FNM_PERIOD), 0);
+	cr_assert_eq(fnmatch(p.glob, "host-20260101_2.db", FNM_PERIOD), 0);
 	cr_assert_neq(fnmatch(p.glob, "other-20260101.db", FNM_PERIOD), 0);
 	cr_assert_neq(fnmatch(p.glob, "host-20260101.db-wal", FNM_PERIOD), 0);
 	cr_assert_eq(pattern_init(&p, "cap[1]*.db", err, sizeof(err)), 0); /* no field */
