@@ -225,7 +225,8 @@ unsigned pattern_retain(const struct pattern *p, const char *current, unsigned k
 		c[n++].start = start;
 	}
 	closedir(d);
-	qsort(c, n, sizeof(*c), newest_first);
+	if (n > 1)
+		qsort(c, n, sizeof(*c), newest_first);
 	for (size_t i = 0; i < n; i++) {
 		if (i + 1 >= keep && fmt_remove_file(c[i].path) == 0)
 			deleted++;

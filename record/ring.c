@@ -145,8 +145,10 @@ static void expire(struct ring *r, uint64_t now)
 		drop(r, 0);
 	while (k < r->nlost && r->lost[k].t_last + r->window + r->after < now)
 		k++;
-	memmove(r->lost, r->lost + k, (r->nlost - k) * sizeof(*r->lost));
-	r->nlost -= k;
+	if (k) {
+		memmove(r->lost, r->lost + k, (r->nlost - k) * sizeof(*r->lost));
+		r->nlost -= k;
+	}
 }
 
 /* Keep within --ring-size: a burst is cut into segments early, and the

@@ -65,7 +65,8 @@ static int add_dir(const char *dir, char ***v, unsigned *n, size_t *cap, unsigne
 		(*n)++;
 	}
 	closedir(d);
-	qsort(*v + first, *n - first, sizeof(**v), by_name);
+	if (*n > first)
+		qsort(*v + first, *n - first, sizeof(**v), by_name);
 	*found = *n - first;
 	return 0;
 }
