@@ -13,7 +13,7 @@
 # execsnoop and bpftrace also run printing timestamps (as ebpfrec stores
 # them) for a fair byte comparison.
 #
-#   sudo bench/exec_bench.sh [N] [PAIRS] [SMALL]     (default 20000 3 5000)
+#   bench/exec_bench.sh [N] [PAIRS] [SMALL]     (default 20000 3 5000)  (as root)
 #
 # TOOLS="ebpfrec execsnoop" limits the run to some recorders (default: all).
 set -u

@@ -15,7 +15,7 @@
 #     otherwise idle host.
 # Traffic stays on loopback; every process it starts, it ends.
 #
-#   sudo bench/owner_bench.sh [BYTES] [ROUNDS] [SOCKETS]   (default 4000000000 5 10000)
+#   bench/owner_bench.sh [BYTES] [ROUNDS] [SOCKETS]   (default 4000000000 5 10000)  (as root)
 set -u
 cd "$(dirname "$0")/.."
 BYTES=${1:-4000000000}

@@ -125,7 +125,7 @@ Test(summary, json_fields, .fini = fini)
 				       "\"src\":\"10.0.0.1\",\"sport\":443,\"dst\":\"10.0.0.2\","
 				       "\"dport\":5000,\"packets\":15,\"bytes\":1500,\"rows\":2"));
 	cr_assert_not_null(strstr(out, "\"lost\":{\"lost_ringbuf\":0,\"lost_queue\":0,"
-				       "\"lost_flow_overflow\":0,\"argv_truncated\":0}"));
+				       "\"lost_flow_overflow\":0,\"argv_truncated\":0,\"lost_ring\":0}"));
 }
 
 Test(top, every_by, .fini = fini)
