@@ -75,6 +75,8 @@ stop_recorder() {
 run_with() { # tool n out -> prints storm seconds
 	local tool=$1 n=$2 out=$3 t
 	rm -f "$out" "$out".*
+	# programs loaded before ours (other recorders on the host) are not ours
+	case $tool in ebpfrec*) bpftool prog show -j 2>/dev/null >"$out.before" ;; esac
 	"start_$tool" "$out"
 	local tpid=$!
 	sleep 3 # attach (bpftrace compiles)
@@ -112,10 +114,12 @@ for tool in ${TOOLS:-ebpfrec ebpfrec_noexit execsnoop execsnoop_ts bpftrace bpft
 	if [ "$tool" = ebpfrec ] || [ "$tool" = ebpfrec_noexit ]; then
 		# BPF time per exec: the exec and exit programs, and the failed-exec
 		# tracepoints' programs, which run on every execve's exit
-		bpf=$(python3 - "$W/$tool.big.progs" "$N" <<'PY'
+		bpf=$(python3 - "$W/$tool.big.progs" "$N" "$W/$tool.big.before" <<'PY'
 import json, sys
 progs = json.load(open(sys.argv[1])); n = int(sys.argv[2]) or 1
-t = {p.get("name"): (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs}
+before = {p["id"] for p in json.load(open(sys.argv[3]))}
+t = {p.get("name"): (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs
+     if p["id"] not in before}
 names = ("on_exec", "on_exit", "on_execve_exit", "on_execveat_exi", "on_sys_exit")
 parts = ["%s %.0f ns/run (%d runs)" % (k, t[k][0] / t[k][1], t[k][1]) for k in names
          if t.get(k, (0, 0))[1]]
