@@ -45,6 +45,14 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_HOST] = { "host", 0, NULL, "drop hostname and boot id" },
 	[OPT_KEY] = { "key", 0, "KEY", "32 characters or 0x+64 hex digits; the same key, the same "
 				      "pseudonyms (default: random)" },
+	[OPT_CLICKHOUSE] = { "clickhouse", 0, "URL", "the ClickHouse HTTP interface, "
+						  "http://HOST:8123 (or https://)" },
+	[OPT_DATABASE] = { "database", 0, "DB", "the database to load into (default ebpfrec; "
+					       "created if missing)" },
+	[OPT_USER] = { "user", 0, "U", "ClickHouse user (default: the server's default)" },
+	[OPT_PASSWORD_FILE] = { "password-file", 0, "F", "read the user's password from the "
+							 "first line of file F" },
+	[OPT_BATCH] = { "batch", 0, "N", "rows per INSERT (default 1048576)" },
 };
 
 /* Options that exclude each other. */
@@ -168,6 +176,28 @@ static int apply(struct report *r, enum opt_id id, const char *val)
 		break;
 	case OPT_KEY:
 		r->key = val;
+		break;
+	case OPT_CLICKHOUSE:
+		if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
+			return bad_value(id, val, "need an http:// or https:// URL");
+		r->ch_url = val;
+		break;
+	case OPT_DATABASE:
+		if (!*val || strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					"0123456789_") != strlen(val) || (*val >= '0' && *val <= '9'))
+			return bad_value(id, val, "use letters, digits and _");
+		r->ch_database = val;
+		break;
+	case OPT_USER:
+		r->ch_user = val;
+		break;
+	case OPT_PASSWORD_FILE:
+		r->ch_password_file = val;
+		break;
+	case OPT_BATCH:
+		if (parse_int(val, 1, 100000000, &v))
+			return bad_value(id, val, "need a number from 1 to 100000000");
+		r->batch = (uint64_t)v;
 		break;
 	default:
 		why = filter_set(&r->f, (enum filter_id)(id - OPT_FILTER0), val);

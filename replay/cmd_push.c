@@ -1,0 +1,572 @@
+/* cmd_push.c - `ebpfreport push FILE|DIR... --clickhouse URL [--database DB]
+ * [--user U --password-file F]`: load sessions into ClickHouse (the schema
+ * of ch_schema.h, created if missing), idempotently:
+ *
+ *   - each session has a stable id (session.h) and a fingerprint of its
+ *     contents; its row in `sessions` is written last, as the commit mark
+ *     of its load;
+ *   - a session whose mark is there with the same fingerprint is skipped:
+ *     pushing twice adds nothing;
+ *   - otherwise (never loaded, a load killed half-way, a file that grew
+ *     since) the session's rows already there are deleted first
+ *     (ALTER TABLE ... DELETE, waited for), then every stream is loaded in
+ *     RowBinary INSERTs of --batch rows, then the mark: a re-run ends with
+ *     exactly one copy of each row.
+ *
+ * Two pushes of one session at the same moment are not guarded against.
+ * A directory stands for the session files in it (not recursive).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fmt_meta.h"
+#include "options.h"
+#include "report.h"
+
+#ifdef EBPFREC_HAVE_CURL
+
+#include "ch_schema.h"
+#include "clickhouse.h"
+#include "obuf.h"
+#include "out.h"
+#include "session.h"
+
+#define DEFAULT_BATCH 1048576
+#define ROWS_PER_FILL 4096
+
+struct push {
+	struct report *r;
+	struct ch *ch;
+	const char *db;
+	uint64_t batch;
+	bool progress;
+	double last_shown, t0;
+	long kill_after; /* tests: SIGKILL ourselves after this many INSERTs */
+	long inserts;
+	/* the session being loaded */
+	struct fmt_reader *rd;
+	const char *path;
+	char sid[SESSION_ID_LEN], fp[SESSION_ID_LEN];
+	char *host; /* encoded */
+	struct fmt_chunk_info *ci;
+	int nci, cpos;
+	enum fmt_stream stream;
+	struct fmt_batch *b;
+	uint32_t bpos, bcount;
+	bool stream_done;
+	int failed; /* a chunk that does not decode: the load stops */
+	uint64_t in_insert, done, total;
+	struct obuf out, tmp;
+	size_t out_pos;
+	char ifn[256];
+	uint32_t ifn_index;
+	bool ifn_set;
+};
+
+/* ---- the rows of one stream, as RowBinary ----------------------------- */
+
+/* Encode up to ROWS_PER_FILL rows of p->stream into p->out. @return the
+ * count, 0 at the end of the stream, -1 on a chunk that fails. */
+static int encode_rows(struct push *p)
+{
+	int n = 0;
+	int64_t off = fmt_reader_clock_offset(p->rd);
+
+	while (n < ROWS_PER_FILL && p->in_insert < p->batch) {
+		struct fmt_event ev;
+		struct fmt_row row;
+		const char *iface = NULL;
+
+		if (p->bpos == p->bcount) { /* next chunk of the stream */
+			while (p->cpos < p->nci &&
+			       (p->ci[p->cpos].stream != (int)p->stream || !p->ci[p->cpos].records))
+				p->cpos++;
+			if (p->cpos == p->nci) {
+				p->stream_done = true;
+				break;
+			}
+			if (fmt_reader_load_chunk(p->rd, p->ci[p->cpos++].id, &p->b)) {
+				report_err("%s", fmt_reader_errmsg(p->rd));
+				p->failed = 1;
+				return -1;
+			}
+			p->bpos = 0;
+			p->bcount = fmt_batch_count(p->b);
+			continue;
+		}
+		fmt_batch_get(p->b, p->bpos++, &ev);
+		if (ev.stream == FMT_STREAM_FLOW) {
+			if (!p->ifn_set || p->ifn_index != ev.flow.key.ifindex) {
+				out_iface(p->rd, ev.flow.key.ifindex, p->ifn, sizeof(p->ifn));
+				p->ifn_index = ev.flow.key.ifindex;
+				p->ifn_set = true;
+			}
+			iface = p->ifn;
+		}
+		fmt_row_fill(&ev, off, iface, &row);
+		ch_row(&p->out, p->sid, p->host, &row, &p->tmp);
+		p->in_insert++;
+		p->done++;
+		n++;
+	}
+	if (p->out.err) {
+		report_err("out of memory");
+		p->failed = 1;
+		return -1;
+	}
+	return n;
+}
+
+static void show(struct push *p, bool force)
+{
+	double now = report_clock();
+
+	if (!p->progress || (!force && now - p->last_shown < 0.25))
+		return;
+	p->last_shown = now;
+	fprintf(stderr, "\rebpfreport: pushing %s %3.0f%% (%.2fM rows/s)\033[K", p->path,
+		p->total ? 100.0 * (double)p->done / (double)p->total : 100.0,
+		now > p->t0 ? (double)p->done / (now - p->t0) / 1e6 : 0);
+}
+
+/* curl asks for the next bytes of the INSERT's body */
+static size_t fill(void *ctx, char *buf, size_t len)
+{
+	struct push *p = ctx;
+	size_t n;
+
+	while (p->out_pos == p->out.len) {
+		p->out.len = p->out_pos = 0;
+		if (p->in_insert >= p->batch || p->stream_done)
+			return 0;
+		int k = encode_rows(p);
+		if (k < 0)
+			return (size_t)-1;
+		if (k == 0 && p->out.len == 0)
+			return 0;
+		show(p, false);
+	}
+	n = p->out.len - p->out_pos;
+	if (n > len)
+		n = len;
+	memcpy(buf, p->out.buf + p->out_pos, n);
+	p->out_pos += n;
+	return n;
+}
+
+static int insert_stream(struct push *p, enum fmt_stream s)
+{
+	char sql[2048];
+
+	p->stream = s;
+	p->cpos = 0;
+	p->bpos = p->bcount = 0;
+	p->stream_done = false;
+	p->ifn_set = false;
+	ch_schema_insert(sql, sizeof(sql), p->db, s);
+	while (!p->stream_done) {
+		p->in_insert = 0;
+		p->out.len = p->out_pos = 0;
+		if (ch_insert(p->ch, sql, fill, p)) {
+			if (!p->failed)
+				report_err("%s: %s", p->path, ch_errmsg(p->ch));
+			return -1;
+		}
+		if (p->kill_after && ++p->inserts >= p->kill_after)
+			raise(SIGKILL); /* tests: a push killed half-way */
+	}
+	return 0;
+}
+
+/* ---- the schema -------------------------------------------------------- */
+
+static int query(struct push *p, const char *sql, char **answer)
+{
+	if (ch_query(p->ch, sql, answer)) {
+		report_err("%s", ch_errmsg(p->ch));
+		return -1;
+	}
+	return 0;
+}
+
+static int ensure_schema(struct push *p)
+{
+	char sql[1024], *ans = NULL;
+	size_t n;
+	char **ddl;
+	int rc = 0;
+
+	snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS %s", p->db);
+	if (query(p, sql, NULL))
+		return -1;
+	snprintf(sql, sizeof(sql), "SELECT version FROM %s.schema_version FORMAT TabSeparated",
+		 p->db);
+	if (ch_query(p->ch, sql, &ans)) {
+		if (ch_code(p->ch) != 60) { /* UNKNOWN_TABLE: a new database */
+			report_err("%s", ch_errmsg(p->ch));
+			return -1;
+		}
+		snprintf(sql, sizeof(sql),
+			 "SELECT name FROM system.tables WHERE database = '%s' AND name IN"
+			 " ('exec', 'exit', 'flow', 'proc', 'cgroup', 'sessions') FORMAT TabSeparated",
+			 p->db);
+		if (query(p, sql, &ans))
+			return -1;
+		if (*ans) {
+			ans[strcspn(ans, "\n")] = 0;
+			report_err("ClickHouse database '%s' has a table '%s' but no schema_version: "
+				   "not made by ebpfreport push; use another --database",
+				   p->db, ans);
+			free(ans);
+			return -1;
+		}
+		free(ans);
+		ans = NULL;
+	} else {
+		char *copy = strdup(ans);
+		for (char *l = copy ? strtok(copy, "\n") : NULL; l; l = strtok(NULL, "\n")) {
+			if (strtol(l, NULL, 10) != CH_SCHEMA_VERSION) {
+				report_err("ClickHouse database '%s' holds ebpfrec schema version '%s'; this "
+					   "ebpfreport writes version %d: push to another --database",
+					   p->db, l, CH_SCHEMA_VERSION);
+				free(copy);
+				free(ans);
+				return -1;
+			}
+		}
+		free(copy);
+	}
+	if (!(ddl = ch_schema_ddl(p->db, &n))) {
+		report_err("out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = query(p, ddl[i], NULL);
+	ch_schema_free(ddl, n);
+	if (!rc && (!ans || !*ans)) {
+		snprintf(sql, sizeof(sql), "INSERT INTO %s.schema_version VALUES (%d)", p->db,
+			 CH_SCHEMA_VERSION);
+		rc = query(p, sql, NULL);
+	}
+	free(ans);
+	return rc;
+}
+
+/* ---- one session ------------------------------------------------------- */
+
+/* @return the first number of an answer */
+static uint64_t number(const char *ans)
+{
+	return ans ? strtoull(ans, NULL, 10) : 0;
+}
+
+/* Wait until the mutations of the tables are done (10 minutes at most). */
+static int wait_mutations(struct push *p)
+{
+	char sql[512], *ans = NULL;
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT count() FROM system.mutations WHERE database = '%s' AND is_done = 0"
+		 " FORMAT TabSeparated",
+		 p->db);
+	for (int i = 0; i < 6000; i++) {
+		if (query(p, sql, &ans))
+			return -1;
+		uint64_t left = number(ans);
+		free(ans);
+		if (!left)
+			return 0;
+		usleep(100000);
+	}
+	report_err("%s: ClickHouse did not finish deleting the earlier rows of session %s in 10 "
+		   "minutes", p->path, p->sid);
+	return -1;
+}
+
+/* Delete what an earlier, unfinished or outdated load left of this
+ * session. @return 0 or -1. */
+static int delete_earlier(struct push *p)
+{
+	char sql[1024], *ans = NULL;
+	int deleted = 0;
+
+	for (int s = 1; s <= FMT_STREAM_MAX + 1; s++) {
+		const char *t = s <= FMT_STREAM_MAX ? fmt_stream_name(s) : "sessions";
+		snprintf(sql, sizeof(sql),
+			 "SELECT count() FROM %s.%s WHERE session_id = '%s' FORMAT TabSeparated", p->db,
+			 t, p->sid);
+		if (query(p, sql, &ans))
+			return -1;
+		uint64_t n = number(ans);
+		free(ans);
+		if (!n)
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s.%s DELETE WHERE session_id = '%s'", p->db,
+			 t, p->sid);
+		if (query(p, sql, NULL))
+			return -1;
+		deleted = 1;
+	}
+	return deleted ? wait_mutations(p) : 0;
+}
+
+static char *encoded_copy(const char *s)
+{
+	size_t len = strlen(s);
+	char *e = malloc(FMT_STR_ENCODED_MAX(len) + 1);
+
+	if (e)
+		e[fmt_str_encode(s, len, e)] = 0; /* a NUL mark ends the C string early */
+	return e;
+}
+
+static int mark_loaded(struct push *p, const uint64_t *records)
+{
+	struct fmt_reader *rd = p->rd;
+	const char *base = strrchr(p->path, '/');
+	struct ch_session s = {
+		.session_id = p->sid,
+		.host = p->host,
+		.file = base ? base + 1 : p->path,
+		.fingerprint = p->fp,
+		.boot_id = fmt_reader_meta(rd, FMT_META_BOOT_ID),
+		.kernel_release = fmt_reader_meta(rd, FMT_META_KERNEL_RELEASE),
+		.tool_version = fmt_reader_meta(rd, FMT_META_TOOL_VERSION),
+		.format_version = fmt_reader_meta(rd, FMT_META_FORMAT_VERSION),
+		.start_ns = session_start_ns(rd),
+		.end_ns = session_end_ns(rd),
+		.clock_offset_ns = fmt_reader_clock_offset(rd),
+		.closed_clean = fmt_reader_closed_clean(rd),
+		.lost_ringbuf = session_meta_u64(rd, FMT_META_LOST_RINGBUF),
+		.lost_queue = session_meta_u64(rd, FMT_META_LOST_QUEUE),
+		.lost_flow_overflow = session_meta_u64(rd, FMT_META_LOST_FLOW_OVERFLOW),
+		.argv_truncated = session_meta_u64(rd, FMT_META_ARGV_TRUNCATED),
+		.failed_execs = session_meta_u64(rd, FMT_META_FAILED_EXECS),
+		.pushed_s = (uint64_t)time(NULL),
+	};
+	char sql[512];
+	int rc;
+
+	memcpy(s.records, records, sizeof(s.records));
+	p->out.len = p->out_pos = 0;
+	ch_session_row(&p->out, &s);
+	p->stream_done = true; /* the body is that row alone */
+	p->in_insert = 0;
+	p->batch = UINT64_MAX; /* the whole row in one fill */
+	ch_schema_insert_session(sql, sizeof(sql), p->db);
+	rc = ch_insert(p->ch, sql, fill, p);
+	if (rc)
+		report_err("%s: %s", p->path, ch_errmsg(p->ch));
+	return rc;
+}
+
+/* Load one session file. @return 0, or 1 if it failed (said). */
+static int push_file(struct push *p, const char *path)
+{
+	char *err = NULL, sql[512], *ans = NULL, n1[32], n2[32];
+	uint64_t records[FMT_STREAM_MAX + 1] = { 0 };
+	uint64_t batch = p->batch;
+	int rc = 1;
+
+	p->path = path;
+	if (fmt_reader_open(path, &p->rd, &err)) {
+		report_err("%s", err ? err : path);
+		free(err);
+		return 1;
+	}
+	session_id(p->rd, p->sid);
+	session_fingerprint(p->rd, p->fp);
+	const char *h = fmt_reader_meta(p->rd, FMT_META_HOSTNAME);
+	p->host = encoded_copy(h ? h : "");
+	p->nci = fmt_reader_chunks(p->rd, &p->ci);
+	if (!p->host || p->nci < 0) {
+		report_err("%s", p->nci < 0 ? fmt_reader_errmsg(p->rd) : "out of memory");
+		goto out;
+	}
+	p->total = p->done = 0;
+	for (int i = 0; i < p->nci; i++)
+		if (p->ci[i].stream >= 1 && p->ci[i].stream <= FMT_STREAM_MAX) {
+			p->total += p->ci[i].records;
+			records[p->ci[i].stream] += p->ci[i].records;
+		}
+	snprintf(sql, sizeof(sql),
+		 "SELECT fingerprint FROM %s.sessions WHERE session_id = '%s' FORMAT TabSeparated",
+		 p->db, p->sid);
+	if (query(p, sql, &ans))
+		goto out;
+	for (char *l = strtok(ans, "\n"); l; l = strtok(NULL, "\n"))
+		if (!strcmp(l, p->fp)) {
+			if (!p->r->quiet)
+				printf("%s: session %s already loaded (%s rows)\n", path, p->sid,
+				       out_count(n1, sizeof(n1), p->total));
+			rc = 0;
+			goto out;
+		}
+	if (delete_earlier(p))
+		goto out;
+	p->t0 = report_clock();
+	p->last_shown = 0;
+	for (int s = 1; s <= FMT_STREAM_MAX; s++)
+		if (records[s] && insert_stream(p, (enum fmt_stream)s))
+			goto out;
+	if (mark_loaded(p, records))
+		goto out;
+	if (p->progress)
+		fprintf(stderr, "\r\033[K");
+	if (!p->r->quiet) {
+		double dt = report_clock() - p->t0;
+		printf("%s: session %s loaded: %s rows in %.1f s (%s rows/s)\n", path, p->sid,
+		       out_count(n1, sizeof(n1), p->total), dt,
+		       out_count(n2, sizeof(n2), dt > 0 ? (uint64_t)((double)p->total / dt) : 0));
+	}
+	rc = 0;
+out:
+	if (rc && p->progress)
+		fprintf(stderr, "\r\033[K");
+	p->batch = batch;
+	free(ans);
+	free(p->host);
+	p->host = NULL;
+	if (p->nci > 0)
+		free(p->ci);
+	p->ci = NULL;
+	fmt_batch_free(p->b);
+	p->b = NULL;
+	fmt_reader_close(p->rd);
+	p->rd = NULL;
+	fflush(stdout);
+	return rc;
+}
+
+/* The session files of a directory, in name order. */
+static int push_dir(struct push *p, const char *dir)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort), failed = 0;
+	char path[4096];
+
+	if (n < 0) {
+		report_err("cannot read directory '%s': %s", dir, strerror(errno));
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		const char *e = names[i]->d_name;
+		size_t len = strlen(e);
+		struct stat st;
+		char head[16];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, e);
+		if (e[0] == '.' || (len > 4 && (!strcmp(e + len - 4, "-wal") ||
+						!strcmp(e + len - 4, "-shm"))) ||
+		    (len > 8 && !strcmp(e + len - 8, "-journal")) || stat(path, &st) ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		/* only SQLite files: a directory of sessions may hold notes */
+		if (!(f = fopen(path, "rb")))
+			continue;
+		size_t got = fread(head, 1, sizeof(head), f);
+		fclose(f);
+		if (got == sizeof(head) && !memcmp(head, "SQLite format 3", 16))
+			failed |= push_file(p, path);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return failed;
+}
+
+/* The first line of the password file. @return malloc'd, or NULL (said). */
+static char *read_password(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char buf[1024];
+
+	if (!f) {
+		report_err("cannot read password file '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = 0;
+	fclose(f);
+	buf[strcspn(buf, "\r\n")] = 0;
+	return strdup(buf);
+}
+
+static int run(struct report *r)
+{
+	struct push p = { .r = r };
+	char err[512], *password = NULL, *ans = NULL;
+	const char *k = getenv("EBPFREPORT_TEST_KILL_AFTER_INSERTS");
+	struct report_progress pg;
+	int failed = 0;
+
+	if (!r->ch_url) {
+		report_err("push needs --clickhouse URL (e.g. http://localhost:8123)");
+		return 2;
+	}
+	if (r->ch_password_file && !(password = read_password(r->ch_password_file)))
+		return 2;
+	p.db = r->ch_database ? r->ch_database : "ebpfrec";
+	p.batch = r->batch ? r->batch : DEFAULT_BATCH;
+	p.kill_after = k ? atol(k) : 0;
+	report_progress_start(&pg, r);
+	p.progress = pg.on;
+	if (ch_open(r->ch_url, r->ch_user, password, &p.ch, err, sizeof(err))) {
+		report_err("%s", err);
+		free(password);
+		return 1;
+	}
+	free(password);
+	/* reachable, and the user is let in? then the schema */
+	if (query(&p, "SELECT 1", &ans) || ensure_schema(&p)) {
+		free(ans);
+		ch_close(p.ch);
+		return 1;
+	}
+	free(ans);
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		struct stat st;
+		if (stat(r->paths[i], &st)) {
+			report_err("cannot open '%s': %s", r->paths[i], strerror(errno));
+			failed = 1;
+		} else if (S_ISDIR(st.st_mode)) {
+			failed |= push_dir(&p, r->paths[i]);
+		} else {
+			failed |= push_file(&p, r->paths[i]);
+		}
+	}
+	obuf_free(&p.out);
+	obuf_free(&p.tmp);
+	ch_close(p.ch);
+	return failed;
+}
+
+#else /* built without libcurl */
+
+static int run(struct report *r)
+{
+	(void)r;
+	report_err("push: this ebpfreport was built without libcurl (install libcurl4-openssl-dev "
+		   "and rebuild)");
+	return 1;
+}
+
+#endif
+
+const struct report_cmd cmd_push = {
+	.name = "push",
+	.args = "FILE|DIR... --clickhouse URL",
+	.summary = "load sessions into ClickHouse, once each (see docs/fleet.md)",
+	.opts = OPT(CLICKHOUSE) | OPT(DATABASE) | OPT(USER) | OPT(PASSWORD_FILE) | OPT(BATCH) |
+		OPT(QUIET) | OPT(PROGRESS) | OPT(NO_PROGRESS),
+	.run = run,
+	.opens_itself = true,
+};
