@@ -92,7 +92,7 @@ static void header_table(struct report *r, struct totals *t)
 
 static void header_json(struct report *r, struct totals *t)
 {
-	struct json j = { 0 };
+	struct json j = { .lossless = 1 }; /* keys as the exports write them */
 	char lost[512];
 
 	json_begin_object(&j);

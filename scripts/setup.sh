@@ -6,7 +6,9 @@
 #
 # --analyzer-only builds format/ + replay/ only (no libbpf, clang, bpftool).
 # --tests also installs what only the tests need (chromium for the HTML
-# report test).
+# report test, clickhouse-server and -client for push, python3-pandas for
+# the export examples; node and npm, for DuckDB, are expected on the
+# machine).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -25,12 +27,14 @@ for arg in "$@"; do
 done
 
 PKGS="cmake make gcc pkg-config libsqlite3-dev sqlite3 libzstd-dev zstd libcriterion-dev"
+PKGS="$PKGS libcurl4-openssl-dev" # ebpfreport push
 if [ "$ANALYZER_ONLY" = OFF ]; then
 	PKGS="$PKGS clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev iproute2 procps"
 	PKGS="$PKGS libfuse3-dev" # the fault tests' slow disk
 fi
 if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"
+	PKGS="$PKGS clickhouse-server clickhouse-client python3-pandas" # push, exports
 	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS tcpdump ethtool" # flow tests' witnesses
 fi
 
