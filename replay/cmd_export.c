@@ -12,6 +12,7 @@
  *   perfetto  trace-event JSON for ui.perfetto.dev (stdout or -o FILE)
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,16 @@ struct export {
 	FILE *f[FMT_STREAM_MAX + 1]; /* a file per stream (-o DIR); else f[0] */
 	struct obuf o[FMT_STREAM_MAX + 1]; /* what is buffered for each */
 	bool csv, per_stream;
+	struct fmt_plain *plain;
+	struct proctrack *procs; /* sqlite: runs for the process table */
+	struct report *r;
+};
+
+/* What one thread of a jsonl or csv export writes: some of the streams,
+ * each to its own file (or all of them to one). */
+struct part {
+	struct export *x;
+	struct report *r; /* the caller's, or a copy with its own readers */
 	struct row_out w;
 	/* flow interface names by (source, ifindex), direct-mapped: a
 	 * lookup and a copy per change, not per row */
@@ -41,17 +52,15 @@ struct export {
 		bool set;
 		char name[EVENT_IFNAME];
 	} ifc[16];
-	struct fmt_plain *plain;
-	struct proctrack *procs; /* sqlite: runs for the process table */
-	struct report *r;
+	int rc;
 };
 
 /* jsonl and csv: a row into its stream's buffer, written in 1 MiB blocks */
 static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 {
-	struct export *x = ctx;
-	int s = x->per_stream ? (int)ev->stream : 0;
-	struct obuf *o = &x->o[s];
+	struct part *x = ctx;
+	int s = x->x->per_stream ? (int)ev->stream : 0;
+	struct obuf *o = &x->x->o[s];
 	struct fmt_reader *rd = r->readers[ev->source];
 	const char *file = r->nfiles > 1 ? r->paths[ev->source] : NULL;
 	const char *iface = NULL;
@@ -71,10 +80,10 @@ static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 	if (fmt_row_fill(ev, fmt_reader_clock_offset(rd), iface, &row))
 		return 0;
 	x->w.o = o;
-	if (x->csv)
+	if (x->x->csv)
 		row_csv(&x->w, &row, file);
 	else
-		row_jsonl(&x->w, &row, x->per_stream ? NULL : fmt_stream_name(ev->stream), file);
+		row_jsonl(&x->w, &row, x->x->per_stream ? NULL : fmt_stream_name(ev->stream), file);
 	if (obuf_flush(o, 1u << 20)) {
 		report_err("write error: %s", o->err && errno ? strerror(errno) : "out of memory");
 		return 1;
@@ -249,8 +258,65 @@ static int close_all(struct export *x, int rc)
 			rc = 1;
 		}
 	}
-	row_out_free(&x->w);
 	return rc;
+}
+
+static void *part_run(void *arg)
+{
+	struct part *p = arg;
+
+	p->rc = report_each(p->r, rows, p);
+	return NULL;
+}
+
+/* Streams that go to separate files are written by two threads when
+ * there are two cores: exec, proc and cgroup by one, flow and exit by the
+ * other, which reads the files through readers of its own. Each file is
+ * written by one thread, in time order, as with one thread. */
+#define SECOND_PART ((1u << FMT_STREAM_FLOW) | (1u << FMT_STREAM_EXIT))
+
+static int export_rows(struct report *r, struct export *x)
+{
+	unsigned types = filter_streams(&r->f);
+	struct report ra = *r, rb = *r;
+	struct part a = { .x = x, .r = &ra }, b = { .x = x, .r = &rb };
+	pthread_t t;
+	unsigned opened = 0;
+	int rc;
+
+	if (!x->per_stream || !(types & SECOND_PART) || !(types & ~SECOND_PART) ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || !(rb.readers = calloc(r->nfiles, sizeof(*rb.readers)))) {
+		a.r = r;
+		rc = report_each(r, rows, &a);
+		row_out_free(&a.w);
+		return rc;
+	}
+	for (; opened < r->nfiles; opened++)
+		if (fmt_reader_open(r->paths[opened], &rb.readers[opened], NULL))
+			break;
+	ra.f.types = types & ~SECOND_PART;
+	rb.f.types = types & SECOND_PART;
+	rb.progress = 0; /* one progress line */
+	rb.errors = 0;
+	if (opened < r->nfiles || pthread_create(&t, NULL, part_run, &b)) {
+		/* no second thread after all: one, with every stream */
+		for (unsigned i = 0; i < opened; i++)
+			fmt_reader_close(rb.readers[i]);
+		free(rb.readers);
+		a.r = r;
+		rc = report_each(r, rows, &a);
+		row_out_free(&a.w);
+		return rc;
+	}
+	part_run(&a);
+	pthread_join(t, NULL);
+	r->errors = ra.errors + rb.errors;
+	for (unsigned i = 0; i < opened; i++)
+		fmt_reader_close(rb.readers[i]);
+	free(rb.readers);
+	row_out_free(&a.w);
+	row_out_free(&b.w);
+	return a.rc || b.rc;
 }
 
 static int run(struct report *r)
@@ -269,7 +335,7 @@ static int run(struct report *r)
 		rc = fmt[0] == 'c' ? open_csv(r, &x) : open_jsonl(r, &x);
 		if (rc)
 			return close_all(&x, rc);
-		return close_all(&x, report_each(r, rows, &x));
+		return close_all(&x, export_rows(r, &x));
 	}
 	if (strcmp(fmt, "perfetto")) {
 		report_err("invalid --format '%s': use jsonl, csv, sqlite or perfetto", fmt);

@@ -21,12 +21,25 @@ int obuf_grow(struct obuf *o, size_t n)
 	return 0;
 }
 
+static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+			   "25262728293031323334353637383940414243444546474849"
+			   "50515253545556575859606162636465666768697071727374"
+			   "75767778798081828384858687888990919293949596979899";
+
+/* v < 10^8 as its last n digits, ending at e, two at a time */
+static inline void tail(char *e, uint32_t v, int n)
+{
+	for (; n >= 2; n -= 2) {
+		e -= 2;
+		memcpy(e, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (n)
+		*--e = (char)('0' + v);
+}
+
 size_t obuf_fmt_u64(char *p, uint64_t v)
 {
-	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
-				    "25262728293031323334353637383940414243444546474849"
-				    "50515253545556575859606162636465666768697071727374"
-				    "75767778798081828384858687888990919293949596979899";
 	static const uint64_t pow10[20] = {
 		1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
 		100000000ull, 1000000000ull, 10000000000ull, 100000000000ull, 1000000000000ull,
@@ -36,23 +49,17 @@ size_t obuf_fmt_u64(char *p, uint64_t v)
 	/* digits: log10 from the bit length, corrected by one comparison */
 	unsigned t = (unsigned)(64 - __builtin_clzll(v | 1)) * 1233 >> 12;
 	size_t n = t + (t < 20 && v >= pow10[t]);
-	char *q;
+	char *e;
 
 	if (!n)
 		n = 1;
-	q = p + n;
-	while (v >= 100) {
-		unsigned d = (unsigned)(v % 100) * 2;
-		v /= 100;
-		*--q = pairs[d + 1];
-		*--q = pairs[d];
+	e = p + n;
+	while (v >= 100000000) { /* 8 digits at a time in 32-bit arithmetic */
+		tail(e, (uint32_t)(v % 100000000), 8);
+		v /= 100000000;
+		e -= 8;
 	}
-	if (v >= 10) {
-		*--q = pairs[v * 2 + 1];
-		*--q = pairs[v * 2];
-	} else {
-		*--q = (char)('0' + v);
-	}
+	tail(e, (uint32_t)v, (int)(e - p));
 	return n;
 }
 

@@ -69,6 +69,11 @@ void row_json_str(struct row_out *w, struct obuf *o, const char *s, size_t len)
 	json_escape(o, s, len);
 }
 
+/* bytes that end the quick path of json_cstr: escapes, NUL, non-ASCII */
+static const bool special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
 /* A NUL-terminated string as JSON: one pass for the usual printable ASCII
  * string (copied at once), the general path for anything else. */
 static void json_cstr(struct row_out *w, struct obuf *o, const char *s)
@@ -76,7 +81,7 @@ static void json_cstr(struct row_out *w, struct obuf *o, const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
 
-	while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+	while (!special[*p])
 		p++;
 	n = (size_t)(p - (const unsigned char *)s);
 	if (*p) {
@@ -229,9 +234,9 @@ void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, con
 		const struct fmt_value *v = &r->v[i];
 		if (obuf_room(o, 32))
 			return;
-		size_t kl = w->keylen[r->stream][i] - (unsigned)first;
-		memcpy(o->buf + o->len, w->key[r->stream][i] + first, kl);
-		o->len += kl;
+		/* a fixed-size copy (inlined), then only the key's length counts */
+		memcpy(o->buf + o->len, w->key[r->stream][i] + first, 32);
+		o->len += w->keylen[r->stream][i] - (unsigned)first;
 		if (v->null) {
 			obuf_put(o, "null", 4);
 			continue;

@@ -14,9 +14,10 @@ struct row_out {
 	struct obuf tmp; /* scratch: an encoded string */
 	struct obuf arr; /* scratch: argv as JSON for CSV */
 	struct fmt_time_cache tc;
-	/* ,"name": of each column, made once per stream */
+	/* ,"name": of each column, made once per stream (at most 31
+	 * characters; 40 so that 32 bytes from offset 1 stay inside) */
 	bool keyed[FMT_STREAM_MAX + 1];
-	char key[FMT_STREAM_MAX + 1][FMT_ROW_MAX_COLUMNS][32];
+	char key[FMT_STREAM_MAX + 1][FMT_ROW_MAX_COLUMNS][40];
 	uint8_t keylen[FMT_STREAM_MAX + 1][FMT_ROW_MAX_COLUMNS];
 };
 
