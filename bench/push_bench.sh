@@ -93,7 +93,7 @@ q "CREATE DATABASE jsonl"
 for s in exec flow; do
 	# the pushed table's columns, with the text the export writes for
 	# time and addresses, and defaults for the columns jsonl has not
-	cols=$(q "SELECT arrayStringConcat(groupArray(concat(name, ' ', multiIf(
+	cols=$(clickhouse-client --port "$TCP" --format TabSeparatedRaw --query "SELECT arrayStringConcat(groupArray(concat(name, ' ', multiIf(
 		name = 'time', 'String', name IN ('src', 'dst'), 'Nullable(String)',
 		name IN ('session_id', 'host'), 'String DEFAULT \'\'', type))), ', ')
 		FROM (SELECT name, type FROM system.columns WHERE database = 'pushed' AND table = '$s')")

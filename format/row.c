@@ -6,6 +6,7 @@
 
 #include "fmt.h"
 #include "fmt_row.h"
+#include "fmt_text.h"
 
 static const char *const dirs[] = { "ingress", "egress" };
 static const char *const kinds[] = { "present", "created", "removed" };
@@ -133,29 +134,6 @@ static inline void addr(struct fmt_row *r, const struct fmt_flow_key *k, const u
 	x->addr.family = k->family;
 }
 
-static const char *proto_name(uint8_t p, char *buf)
-{
-	switch (p) {
-	case 6:
-		return "tcp";
-	case 17:
-		return "udp";
-	case 1:
-		return "icmp";
-	case 58:
-		return "icmpv6";
-	}
-	buf[0] = 'i', buf[1] = 'p';
-	char *o = buf + 2;
-	if (p >= 100)
-		*o++ = (char)('0' + p / 100);
-	if (p >= 10)
-		*o++ = (char)('0' + p / 10 % 10);
-	*o++ = (char)('0' + p % 10);
-	*o = 0;
-	return buf;
-}
-
 static void times(struct fmt_row *r, uint64_t ts, int64_t off)
 {
 	int64_t w = (int64_t)ts + off;
@@ -217,7 +195,7 @@ int fmt_row_fill(const struct fmt_event *ev, int64_t off, const char *iface, str
 		s(r, iface);
 		u(r, k->dir == FMT_DIR_EGRESS);
 		u(r, k->family), u(r, k->proto);
-		s(r, proto_name(k->proto, r->proto));
+		s(r, fmt_text_proto(k->proto, r->proto, sizeof(r->proto)));
 		addr(r, k, k->src);
 		u(r, k->sport);
 		addr(r, k, k->dst);

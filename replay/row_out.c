@@ -209,91 +209,6 @@ static void make_keys(struct row_out *w, enum fmt_stream s)
 	w->keyed[s] = true;
 }
 
-void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, const char *file)
-{
-	struct obuf *o = w->o;
-	unsigned ncol;
-	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
-	char t[32];
-	int first = 1;
-
-	obuf_putc(o, '{');
-	if (type) {
-		key(o, "type", first);
-		json_escape(o, type, strlen(type));
-		first = 0;
-	}
-	if (file) {
-		key(o, "file", first);
-		row_json_str(w, o, file, strlen(file));
-		first = 0;
-	}
-	if (!w->keyed[r->stream])
-		make_keys(w, r->stream);
-	for (unsigned i = 0; i < r->n; i++, first = 0) {
-		const struct fmt_value *v = &r->v[i];
-		if (obuf_room(o, 32))
-			return;
-		/* a fixed-size copy (inlined), then only the key's length counts */
-		memcpy(o->buf + o->len, w->key[r->stream][i] + first, 32);
-		o->len += w->keylen[r->stream][i] - (unsigned)first;
-		if (v->null) {
-			obuf_put(o, "null", 4);
-			continue;
-		}
-		switch (c[i].type) {
-		case FMT_COL_I32:
-			obuf_i64(o, v->i);
-			break;
-		case FMT_COL_BOOL:
-			if (v->u)
-				obuf_put(o, "true", 4);
-			else
-				obuf_put(o, "false", 5);
-			break;
-		case FMT_COL_TIME:
-			obuf_putc(o, '"');
-			obuf_put(o, fmt_row_time(t, v->u, &w->tc), 24);
-			obuf_putc(o, '"');
-			break;
-		case FMT_COL_STR:
-			json_cstr(w, o, v->s);
-			break;
-		case FMT_COL_STRS:
-			json_strs(w, o, v->strs.v, v->strs.n);
-			break;
-		case FMT_COL_ADDR:
-			obuf_putc(o, '"');
-			addr_text(o, v);
-			obuf_putc(o, '"');
-			break;
-		case FMT_COL_ENUM:
-			obuf_putc(o, '"');
-			obuf_put(o, c[i].names[v->u], strlen(c[i].names[v->u]));
-			obuf_putc(o, '"');
-			break;
-		default:
-			obuf_u64(o, v->u);
-		}
-	}
-	obuf_put(o, "}\n", 2);
-}
-
-void row_csv_header(struct obuf *o, enum fmt_stream s, bool file)
-{
-	unsigned n;
-	const struct fmt_column *c = fmt_row_columns(s, &n);
-
-	if (file)
-		obuf_put(o, "file,", 5);
-	for (unsigned i = 0; i < n; i++) {
-		if (i)
-			obuf_putc(o, ',');
-		obuf_put(o, c[i].name, strlen(c[i].name));
-	}
-	obuf_putc(o, '\n');
-}
-
 /* A CSV field: quoted when empty (an empty string, not null) or when it
  * holds a comma, a quote, a line break or the encoding's NUL mark. */
 static void csv_field(struct obuf *o, const char *s, size_t len)
@@ -322,12 +237,122 @@ static void csv_field(struct obuf *o, const char *s, size_t len)
 	o->len = (size_t)(p - o->buf);
 }
 
+/* A value that is not null, in JSON (strings, times, addresses and names
+ * quoted) or as a CSV field */
+static void value(struct row_out *w, struct obuf *o, const struct fmt_column *c,
+		  const struct fmt_value *v, bool json)
+{
+	char t[32];
+	size_t len;
+	const char *s;
+
+	switch (c->type) {
+	case FMT_COL_I32:
+		obuf_i64(o, v->i);
+		break;
+	case FMT_COL_BOOL:
+		if (v->u)
+			obuf_put(o, "true", 4);
+		else
+			obuf_put(o, "false", 5);
+		break;
+	case FMT_COL_STR:
+		if (json) {
+			json_cstr(w, o, v->s);
+			break;
+		}
+		len = strlen(v->s);
+		s = encoded(w, v->s, &len);
+		csv_field(o, s, len);
+		break;
+	case FMT_COL_STRS:
+		if (json) {
+			json_strs(w, o, v->strs.v, v->strs.n);
+			break;
+		}
+		/* a JSON array, then quoted as a CSV field */
+		w->arr.len = 0;
+		json_strs(w, &w->arr, v->strs.v, v->strs.n);
+		if (w->arr.err)
+			o->err = 1;
+		else
+			csv_field(o, w->arr.buf, w->arr.len);
+		break;
+	case FMT_COL_TIME:
+	case FMT_COL_ADDR:
+	case FMT_COL_ENUM:
+		if (json)
+			obuf_putc(o, '"');
+		if (c->type == FMT_COL_TIME)
+			obuf_put(o, fmt_row_time(t, v->u, &w->tc), 24);
+		else if (c->type == FMT_COL_ADDR)
+			addr_text(o, v);
+		else
+			obuf_put(o, c->names[v->u], strlen(c->names[v->u]));
+		if (json)
+			obuf_putc(o, '"');
+		break;
+	default:
+		obuf_u64(o, v->u);
+	}
+}
+
+void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, const char *file)
+{
+	struct obuf *o = w->o;
+	unsigned ncol;
+	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
+	int first = 1;
+
+	obuf_putc(o, '{');
+	if (type) {
+		key(o, "type", first);
+		json_escape(o, type, strlen(type));
+		first = 0;
+	}
+	if (file) {
+		key(o, "file", first);
+		row_json_str(w, o, file, strlen(file));
+		first = 0;
+	}
+	if (!w->keyed[r->stream])
+		make_keys(w, r->stream);
+	for (unsigned i = 0; i < r->n; i++, first = 0) {
+		const struct fmt_value *v = &r->v[i];
+		if (obuf_room(o, 32))
+			return;
+		/* a fixed-size copy (inlined), then only the key's length counts */
+		memcpy(o->buf + o->len, w->key[r->stream][i] + first, 32);
+		o->len += w->keylen[r->stream][i] - (unsigned)first;
+		if (v->null) {
+			obuf_put(o, "null", 4);
+			continue;
+		}
+		value(w, o, &c[i], v, true);
+	}
+	obuf_put(o, "}\n", 2);
+}
+
+void row_csv_header(struct obuf *o, enum fmt_stream s, bool file)
+{
+	unsigned n;
+	const struct fmt_column *c = fmt_row_columns(s, &n);
+
+	if (file)
+		obuf_put(o, "file,", 5);
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			obuf_putc(o, ',');
+		obuf_put(o, c[i].name, strlen(c[i].name));
+	}
+	obuf_putc(o, '\n');
+}
+
 void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
 {
 	struct obuf *o = w->o;
 	unsigned ncol;
 	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
-	char t[32];
 	size_t len;
 	const char *s;
 
@@ -343,42 +368,7 @@ void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
 			obuf_putc(o, ',');
 		if (v->null)
 			continue;
-		switch (c[i].type) {
-		case FMT_COL_I32:
-			obuf_i64(o, v->i);
-			break;
-		case FMT_COL_BOOL:
-			if (v->u)
-				obuf_put(o, "true", 4);
-			else
-				obuf_put(o, "false", 5);
-			break;
-		case FMT_COL_TIME:
-			obuf_put(o, fmt_row_time(t, v->u, &w->tc), 24);
-			break;
-		case FMT_COL_STR:
-			len = strlen(v->s);
-			s = encoded(w, v->s, &len);
-			csv_field(o, s, len);
-			break;
-		case FMT_COL_STRS:
-			/* a JSON array, then quoted as a CSV field */
-			w->arr.len = 0;
-			json_strs(w, &w->arr, v->strs.v, v->strs.n);
-			if (w->arr.err)
-				o->err = 1;
-			else
-				csv_field(o, w->arr.buf, w->arr.len);
-			break;
-		case FMT_COL_ADDR:
-			addr_text(o, v);
-			break;
-		case FMT_COL_ENUM:
-			obuf_put(o, c[i].names[v->u], strlen(c[i].names[v->u]));
-			break;
-		default:
-			obuf_u64(o, v->u);
-		}
+		value(w, o, &c[i], v, false);
 	}
 	obuf_putc(o, '\n');
 }
