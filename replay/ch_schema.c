@@ -18,7 +18,7 @@ static const char sessions_cols[] =
 	" lost_flow_overflow UInt64, argv_truncated UInt64, failed_execs UInt64,"
 	" pushed_time DateTime, pushed_by String";
 
-static size_t type_sql(char *buf, size_t len, const struct fmt_column *c)
+size_t ch_schema_type(char *buf, size_t len, const struct fmt_column *c)
 {
 	static const char *const base[] = {
 		[FMT_COL_U8] = "UInt8",	   [FMT_COL_U16] = "UInt16",	 [FMT_COL_U32] = "UInt32",
@@ -56,7 +56,7 @@ static char *stream_ddl(const char *db, enum fmt_stream s)
 	for (unsigned i = 0; i < n && o < len; i++) {
 		o += (size_t)snprintf(buf + o, len - o, ", %s ", c[i].name);
 		if (o < len)
-			o += type_sql(buf + o, len - o, &c[i]);
+			o += ch_schema_type(buf + o, len - o, &c[i]);
 	}
 	if (o < len)
 		snprintf(buf + o, len - o,
@@ -99,15 +99,7 @@ void ch_schema_free(char **v, size_t n)
 
 char *ch_schema_insert(char *buf, size_t len, const char *db, enum fmt_stream s)
 {
-	unsigned n;
-	const struct fmt_column *c = fmt_row_columns(s, &n);
-	size_t o = (size_t)snprintf(buf, len, "INSERT INTO %s.%s (session_id, host", db,
-				    fmt_stream_name(s));
-
-	for (unsigned i = 0; i < n && o < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, ", %s", c[i].name);
-	if (o < len)
-		snprintf(buf + o, len - o, ") FORMAT RowBinary");
+	snprintf(buf, len, "INSERT INTO %s.%s FORMAT Native", db, fmt_stream_name(s));
 	return buf;
 }
 
@@ -117,109 +109,7 @@ char *ch_schema_insert_session(char *buf, size_t len, const char *db)
 	return buf;
 }
 
-/* ---- RowBinary --------------------------------------------------------- */
-
-static void varint(struct obuf *o, uint64_t v)
-{
-	if (obuf_room(o, 10))
-		return;
-	char *p = o->buf + o->len;
-	while (v >= 0x80) {
-		*p++ = (char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (char)v;
-	o->len = (size_t)(p - o->buf);
-}
-
-static inline void fixed(struct obuf *o, uint64_t v, size_t n)
-{
-	if (obuf_room(o, 8))
-		return;
-	memcpy(o->buf + o->len, &v, 8); /* little-endian host: the low n bytes */
-	o->len += n;
-}
-
-static void raw_str(struct obuf *o, const char *s, size_t len)
-{
-	varint(o, len);
-	obuf_put(o, s, len);
-}
-
-/* a string in the lossless encoding */
-static void str(struct obuf *o, const char *s, struct obuf *tmp)
-{
-	size_t len = strlen(s);
-
-	if (fmt_utf8_valid(s, len)) {
-		raw_str(o, s, len);
-		return;
-	}
-	tmp->len = 0;
-	if (obuf_room(tmp, FMT_STR_ENCODED_MAX(len))) {
-		o->err = 1;
-		return;
-	}
-	raw_str(o, tmp->buf, fmt_str_encode(s, len, tmp->buf));
-}
-
-void ch_row(struct obuf *o, const char *session_id, const char *host, const struct fmt_row *r,
-	    struct obuf *tmp)
-{
-	unsigned n;
-	const struct fmt_column *c = fmt_row_columns(r->stream, &n);
-	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-	raw_str(o, session_id, strlen(session_id));
-	raw_str(o, host, strlen(host));
-	for (unsigned i = 0; i < r->n; i++) {
-		const struct fmt_value *v = &r->v[i];
-		if (c[i].nullable) {
-			obuf_putc(o, v->null ? 1 : 0);
-			if (v->null)
-				continue;
-		}
-		switch (c[i].type) {
-		case FMT_COL_U8:
-		case FMT_COL_BOOL:
-		case FMT_COL_ENUM:
-			fixed(o, v->u, 1);
-			break;
-		case FMT_COL_U16:
-			fixed(o, v->u, 2);
-			break;
-		case FMT_COL_U32:
-			fixed(o, v->u, 4);
-			break;
-		case FMT_COL_I32:
-			fixed(o, (uint64_t)v->i, 4);
-			break;
-		case FMT_COL_TIME: {
-			uint64_t sec = v->u / 1000000000u;
-			fixed(o, sec > UINT32_MAX ? UINT32_MAX : sec, 4);
-			break;
-		}
-		case FMT_COL_STR:
-			str(o, v->s, tmp);
-			break;
-		case FMT_COL_STRS:
-			varint(o, v->strs.n);
-			for (uint32_t k = 0; k < v->strs.n; k++)
-				str(o, v->strs.v[k], tmp);
-			break;
-		case FMT_COL_ADDR:
-			if (v->addr.family == 4) { /* IPv4-mapped IPv6 */
-				obuf_put(o, mapped, sizeof(mapped));
-				obuf_put(o, v->addr.bytes, 4);
-			} else {
-				obuf_put(o, v->addr.bytes, 16);
-			}
-			break;
-		default:
-			fixed(o, v->u, 8);
-		}
-	}
-}
+/* ---- the sessions row, in RowBinary ---------------------------------- */
 
 void ch_session_row(struct obuf *o, const struct ch_session *s)
 {
@@ -230,22 +120,22 @@ void ch_session_row(struct obuf *o, const struct ch_session *s)
 			       s->tool_version,	  s->format_version };
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-		raw_str(o, strs[i] ? strs[i] : "", strs[i] ? strlen(strs[i]) : 0);
-	fixed(o, s->start_ns, 8);
-	fixed(o, s->end_ns, 8);
-	fixed(o, sw, 8);
-	fixed(o, ew, 8);
-	fixed(o, sw / 1000000000u, 4);
-	fixed(o, ew / 1000000000u, 4);
-	fixed(o, (uint64_t)s->clock_offset_ns, 8);
-	fixed(o, (uint64_t)!!s->closed_clean, 1);
+		obuf_lstr(o, strs[i] ? strs[i] : "", strs[i] ? strlen(strs[i]) : 0);
+	obuf_le(o, s->start_ns, 8);
+	obuf_le(o, s->end_ns, 8);
+	obuf_le(o, sw, 8);
+	obuf_le(o, ew, 8);
+	obuf_le(o, sw / 1000000000u, 4);
+	obuf_le(o, ew / 1000000000u, 4);
+	obuf_le(o, (uint64_t)s->clock_offset_ns, 8);
+	obuf_le(o, (uint64_t)!!s->closed_clean, 1);
 	for (int k = FMT_STREAM_EXEC; k <= FMT_STREAM_CGROUP; k++)
-		fixed(o, s->records[k], 8);
-	fixed(o, s->lost_ringbuf, 8);
-	fixed(o, s->lost_queue, 8);
-	fixed(o, s->lost_flow_overflow, 8);
-	fixed(o, s->argv_truncated, 8);
-	fixed(o, s->failed_execs, 8);
-	fixed(o, s->pushed_s, 4);
-	raw_str(o, "ebpfreport " EBPFREC_VERSION, strlen("ebpfreport " EBPFREC_VERSION));
+		obuf_le(o, s->records[k], 8);
+	obuf_le(o, s->lost_ringbuf, 8);
+	obuf_le(o, s->lost_queue, 8);
+	obuf_le(o, s->lost_flow_overflow, 8);
+	obuf_le(o, s->argv_truncated, 8);
+	obuf_le(o, s->failed_execs, 8);
+	obuf_le(o, s->pushed_s, 4);
+	obuf_lstr(o, "ebpfreport " EBPFREC_VERSION, strlen("ebpfreport " EBPFREC_VERSION));
 }

@@ -1,8 +1,7 @@
 /* ch_schema.h - the ClickHouse schema `push` loads into (docs/fleet.md):
  * a table per stream with the export schema's columns (fmt_row.h) after
  * session_id and host, a sessions table (one row per loaded session, the
- * commit mark of its load) and a schema_version table; and rows in
- * RowBinary, the format the tables are loaded in. Types that ClickHouse
+ * commit mark of its load) and a schema_version table. Types that ClickHouse
  * 18.16 (Debian 12) and current releases both accept: no DateTime64, no
  * IPv6, no LowCardinality. */
 #ifndef CH_SCHEMA_H
@@ -23,9 +22,12 @@
 char **ch_schema_ddl(const char *db, size_t *n);
 void ch_schema_free(char **v, size_t n);
 
-/* "INSERT INTO db.STREAM (session_id, host, ...) FORMAT RowBinary"
- * into buf. @return buf */
+/* "INSERT INTO db.STREAM FORMAT Native" (ch_native.h) into buf.
+ * @return buf */
 char *ch_schema_insert(char *buf, size_t len, const char *db, enum fmt_stream s);
+/* The ClickHouse type of a column ("UInt32", "Nullable(String)", ...)
+ * into buf. @return its length */
+size_t ch_schema_type(char *buf, size_t len, const struct fmt_column *c);
 
 /* The columns of the sessions table, in order, and its INSERT. */
 struct ch_session {
@@ -39,11 +41,7 @@ struct ch_session {
 	uint64_t pushed_s; /* wall-clock seconds of the push */
 };
 char *ch_schema_insert_session(char *buf, size_t len, const char *db);
+/* The sessions row in RowBinary */
 void ch_session_row(struct obuf *o, const struct ch_session *s);
-
-/* One row in RowBinary: session_id, host, then the row's columns; strings
- * in the lossless encoding (tmp is scratch). */
-void ch_row(struct obuf *o, const char *session_id, const char *host, const struct fmt_row *r,
-	    struct obuf *tmp);
 
 #endif

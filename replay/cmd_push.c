@@ -10,14 +10,15 @@
  *   - otherwise (never loaded, a load killed half-way, a file that grew
  *     since) the session's rows already there are deleted first
  *     (ALTER TABLE ... DELETE, waited for), then every stream is loaded in
- *     RowBinary INSERTs of --batch rows, then the mark: a re-run ends with
- *     exactly one copy of each row.
+ *     INSERTs of --batch rows in Native blocks (ch_native.h), then the
+ *     mark: a re-run ends with exactly one copy of each row.
  *
  * Two pushes of one session at the same moment are not guarded against.
  * A directory stands for the session files in it (not recursive).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 
 #ifdef EBPFREC_HAVE_CURL
 
+#include "ch_native.h"
 #include "ch_schema.h"
 #include "clickhouse.h"
 #include "obuf.h"
@@ -39,17 +41,25 @@
 #include "session.h"
 
 #define DEFAULT_BATCH 1048576
-#define ROWS_PER_FILL 4096
+#define BLOCK_ROWS 65536 /* rows per Native block (the server squashes them) */
+
+/* What the threads loading one session share. */
+struct shared {
+	uint64_t done; /* rows sent (atomic) */
+	long inserts; /* INSERTs done (atomic) */
+};
 
 struct push {
 	struct report *r;
 	struct ch *ch;
+	const char *url, *user, *password; /* for a second connection */
 	const char *db;
 	uint64_t batch;
 	bool progress;
 	double last_shown, t0;
 	long kill_after; /* tests: SIGKILL ourselves after this many INSERTs */
-	long inserts;
+	struct shared *sh;
+	int rc; /* of a second thread */
 	/* the session being loaded */
 	struct fmt_reader *rd;
 	const char *path;
@@ -62,24 +72,26 @@ struct push {
 	uint32_t bpos, bcount;
 	bool stream_done;
 	int failed; /* a chunk that does not decode: the load stops */
-	uint64_t in_insert, done, total;
-	struct obuf out, tmp;
+	uint64_t in_insert, total;
+	struct ch_block blk;
+	struct obuf out;
 	size_t out_pos;
 	char ifn[256];
 	uint32_t ifn_index;
 	bool ifn_set;
 };
 
-/* ---- the rows of one stream, as RowBinary ----------------------------- */
+/* ---- the rows of one stream, as Native blocks ------------------------ */
 
-/* Encode up to ROWS_PER_FILL rows of p->stream into p->out. @return the
- * count, 0 at the end of the stream, -1 on a chunk that fails. */
-static int encode_rows(struct push *p)
+/* Encode the next block of p->stream (up to BLOCK_ROWS rows, within the
+ * batch) into p->out. @return its rows, 0 at the end of the stream or the
+ * batch, -1 on a chunk that fails or memory that runs out (said). */
+static int encode_block(struct push *p)
 {
-	int n = 0;
 	int64_t off = fmt_reader_clock_offset(p->rd);
 
-	while (n < ROWS_PER_FILL && p->in_insert < p->batch) {
+	ch_block_reset(&p->blk, p->stream);
+	while (p->blk.rows < BLOCK_ROWS && p->in_insert < p->batch) {
 		struct fmt_event ev;
 		struct fmt_row row;
 		const char *iface = NULL;
@@ -111,17 +123,18 @@ static int encode_rows(struct push *p)
 			iface = p->ifn;
 		}
 		fmt_row_fill(&ev, off, iface, &row);
-		ch_row(&p->out, p->sid, p->host, &row, &p->tmp);
+		ch_block_add(&p->blk, p->sid, p->host, &row);
 		p->in_insert++;
-		p->done++;
-		n++;
 	}
-	if (p->out.err) {
+	__atomic_add_fetch(&p->sh->done, p->blk.rows, __ATOMIC_RELAXED);
+	if (!p->blk.rows)
+		return 0;
+	if (ch_block_emit(&p->blk, &p->out)) {
 		report_err("out of memory");
 		p->failed = 1;
 		return -1;
 	}
-	return n;
+	return 1;
 }
 
 static void show(struct push *p, bool force)
@@ -131,9 +144,10 @@ static void show(struct push *p, bool force)
 	if (!p->progress || (!force && now - p->last_shown < 0.25))
 		return;
 	p->last_shown = now;
+	uint64_t done = __atomic_load_n(&p->sh->done, __ATOMIC_RELAXED);
 	fprintf(stderr, "\rebpfreport: pushing %s %3.0f%% (%.2fM rows/s)\033[K", p->path,
-		p->total ? 100.0 * (double)p->done / (double)p->total : 100.0,
-		now > p->t0 ? (double)p->done / (now - p->t0) / 1e6 : 0);
+		p->total ? 100.0 * (double)done / (double)p->total : 100.0,
+		now > p->t0 ? (double)done / (now - p->t0) / 1e6 : 0);
 }
 
 /* curl asks for the next bytes of the INSERT's body */
@@ -146,10 +160,10 @@ static size_t fill(void *ctx, char *buf, size_t len)
 		p->out.len = p->out_pos = 0;
 		if (p->in_insert >= p->batch || p->stream_done)
 			return 0;
-		int k = encode_rows(p);
+		int k = encode_block(p);
 		if (k < 0)
 			return (size_t)-1;
-		if (k == 0 && p->out.len == 0)
+		if (k == 0)
 			return 0;
 		show(p, false);
 	}
@@ -179,10 +193,79 @@ static int insert_stream(struct push *p, enum fmt_stream s)
 				report_err("%s: %s", p->path, ch_errmsg(p->ch));
 			return -1;
 		}
-		if (p->kill_after && ++p->inserts >= p->kill_after)
+		if (p->kill_after &&
+		    __atomic_add_fetch(&p->sh->inserts, 1, __ATOMIC_SEQ_CST) >= p->kill_after)
 			raise(SIGKILL); /* tests: a push killed half-way */
 	}
 	return 0;
+}
+
+/* The streams of mask that the session has. @return 0 or -1 (said). */
+static int load_streams(struct push *p, unsigned mask, const uint64_t *records)
+{
+	for (int s = 1; s <= FMT_STREAM_MAX; s++)
+		if ((mask & (1u << s)) && records[s] && insert_stream(p, (enum fmt_stream)s))
+			return -1;
+	return 0;
+}
+
+/* The second loader: flow and exit, with a reader and a connection of its
+ * own, while the first loads exec, proc and cgroup: the server inserts
+ * into two tables at once. */
+#define SECOND_PART ((1u << FMT_STREAM_FLOW) | (1u << FMT_STREAM_EXIT))
+
+struct second {
+	struct push q;
+	const uint64_t *records;
+};
+
+static void *second_run(void *arg)
+{
+	struct second *t = arg;
+
+	t->q.rc = load_streams(&t->q, SECOND_PART, t->records);
+	return NULL;
+}
+
+/* Load every stream: in two threads when there are two cores and both
+ * halves have rows. @return 0 or -1 (said). */
+static int load_all(struct push *p, const uint64_t *records)
+{
+	struct second t = { .q = *p, .records = records };
+	char err[512];
+	pthread_t tid;
+	bool first = false, second = false;
+	int rc;
+
+	for (int s = 1; s <= FMT_STREAM_MAX; s++) {
+		second |= records[s] && (SECOND_PART & (1u << s));
+		first |= records[s] && !(SECOND_PART & (1u << s));
+	}
+	if (!first || !second || sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return load_streams(p, ~0u, records);
+	/* the second loader's own state */
+	t.q.rd = NULL, t.q.ch = NULL, t.q.b = NULL, t.q.ci = NULL;
+	memset(&t.q.blk, 0, sizeof(t.q.blk));
+	memset(&t.q.out, 0, sizeof(t.q.out));
+	t.q.progress = false;
+	if (fmt_reader_open(p->path, &t.q.rd, NULL) ||
+	    (t.q.nci = fmt_reader_chunks(t.q.rd, &t.q.ci)) < 0 ||
+	    ch_open(p->url, p->user, p->password, &t.q.ch, err, sizeof(err)) ||
+	    pthread_create(&tid, NULL, second_run, &t)) {
+		rc = load_streams(p, ~0u, records); /* one loader after all */
+	} else {
+		rc = load_streams(p, ~SECOND_PART, records);
+		pthread_join(tid, NULL);
+		rc |= t.q.rc;
+	}
+	ch_close(t.q.ch);
+	if (t.q.nci > 0)
+		free(t.q.ci);
+	fmt_batch_free(t.q.b);
+	ch_block_free(&t.q.blk);
+	obuf_free(&t.q.out);
+	fmt_reader_close(t.q.rd);
+	return rc;
 }
 
 /* ---- the schema -------------------------------------------------------- */
@@ -390,7 +473,8 @@ static int push_file(struct push *p, const char *path)
 		report_err("%s", p->nci < 0 ? fmt_reader_errmsg(p->rd) : "out of memory");
 		goto out;
 	}
-	p->total = p->done = 0;
+	p->total = 0;
+	*p->sh = (struct shared){ 0 };
 	for (int i = 0; i < p->nci; i++)
 		if (p->ci[i].stream >= 1 && p->ci[i].stream <= FMT_STREAM_MAX) {
 			p->total += p->ci[i].records;
@@ -413,9 +497,8 @@ static int push_file(struct push *p, const char *path)
 		goto out;
 	p->t0 = report_clock();
 	p->last_shown = 0;
-	for (int s = 1; s <= FMT_STREAM_MAX; s++)
-		if (records[s] && insert_stream(p, (enum fmt_stream)s))
-			goto out;
+	if (load_all(p, records))
+		goto out;
 	if (mark_loaded(p, records))
 		goto out;
 	if (p->progress)
@@ -502,7 +585,8 @@ static char *read_password(const char *path)
 
 static int run(struct report *r)
 {
-	struct push p = { .r = r };
+	struct shared sh = { 0 };
+	struct push p = { .r = r, .sh = &sh };
 	char err[512], *password = NULL, *ans = NULL;
 	const char *k = getenv("EBPFREPORT_TEST_KILL_AFTER_INSERTS");
 	struct report_progress pg;
@@ -515,6 +599,9 @@ static int run(struct report *r)
 	if (r->ch_password_file && !(password = read_password(r->ch_password_file)))
 		return 2;
 	p.db = r->ch_database ? r->ch_database : "ebpfrec";
+	p.url = r->ch_url;
+	p.user = r->ch_user;
+	p.password = password;
 	p.batch = r->batch ? r->batch : DEFAULT_BATCH;
 	p.kill_after = k ? atol(k) : 0;
 	report_progress_start(&pg, r);
@@ -524,11 +611,11 @@ static int run(struct report *r)
 		free(password);
 		return 1;
 	}
-	free(password);
 	/* reachable, and the user is let in? then the schema */
 	if (query(&p, "SELECT 1", &ans) || ensure_schema(&p)) {
 		free(ans);
 		ch_close(p.ch);
+		free(password);
 		return 1;
 	}
 	free(ans);
@@ -544,8 +631,9 @@ static int run(struct report *r)
 		}
 	}
 	obuf_free(&p.out);
-	obuf_free(&p.tmp);
+	ch_block_free(&p.blk);
 	ch_close(p.ch);
+	free(password);
 	return failed;
 }
 

@@ -26,7 +26,7 @@ static inline int obuf_room(struct obuf *o, size_t n)
 
 static inline void obuf_put(struct obuf *o, const void *s, size_t n)
 {
-	if (obuf_room(o, n))
+	if (!n || obuf_room(o, n))
 		return;
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
@@ -37,6 +37,36 @@ static inline void obuf_putc(struct obuf *o, char c)
 	if (obuf_room(o, 1))
 		return;
 	o->buf[o->len++] = c;
+}
+
+/* v as an unsigned LEB128 varint (ClickHouse's string lengths) */
+static inline void obuf_varint(struct obuf *o, uint64_t v)
+{
+	if (obuf_room(o, 10))
+		return;
+	char *p = o->buf + o->len;
+	while (v >= 0x80) {
+		*p++ = (char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (char)v;
+	o->len = (size_t)(p - o->buf);
+}
+
+/* The low n bytes of v, little-endian (this host's order: x86, arm64) */
+static inline void obuf_le(struct obuf *o, uint64_t v, size_t n)
+{
+	if (obuf_room(o, 8))
+		return;
+	memcpy(o->buf + o->len, &v, 8);
+	o->len += n;
+}
+
+/* A string with its varint length in front */
+static inline void obuf_lstr(struct obuf *o, const char *s, size_t len)
+{
+	obuf_varint(o, len);
+	obuf_put(o, s, len);
 }
 
 /* Decimal digits of v at p (room for 20). @return the count. */
