@@ -81,6 +81,22 @@ static char **lines_of(const char *path, int *n)
 	return v;
 }
 
+/* Line k of DIR/STREAM.jsonl has hard[k] as KEY. */
+static void expect_each_line(const char *dir, const char *stream, const char *key)
+{
+	char path[600], out_[4096];
+	char **l;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/%s.jsonl", dir, stream);
+	l = lines_of(path, &n);
+	cr_assert_eq(n, NHARD);
+	for (int k = 0; k < NHARD; k++)
+		expect_bytes(out_, json_field(l[k], key, out_), hard[k], key, k);
+	free(l[0]);
+	free(l);
+}
+
 Test(lossless, jsonl_round_trips_every_string, .fini = fini)
 {
 	const char *src = hard_session(), *dir = fixture_path("hard-jsonl");
@@ -111,20 +127,8 @@ Test(lossless, jsonl_round_trips_every_string, .fini = fini)
 	}
 	free(l[0]);
 	free(l);
-	snprintf(path, sizeof(path), "%s/proc.jsonl", dir);
-	l = lines_of(path, &n);
-	cr_assert_eq(n, NHARD);
-	for (int k = 0; k < NHARD; k++)
-		expect_bytes(out_, json_field(l[k], "exe", out_), hard[k], "exe", k);
-	free(l[0]);
-	free(l);
-	snprintf(path, sizeof(path), "%s/cgroup.jsonl", dir);
-	l = lines_of(path, &n);
-	cr_assert_eq(n, NHARD);
-	for (int k = 0; k < NHARD; k++)
-		expect_bytes(out_, json_field(l[k], "path", out_), hard[k], "path", k);
-	free(l[0]);
-	free(l);
+	expect_each_line(dir, "proc", "exe");
+	expect_each_line(dir, "cgroup", "path");
 	/* nulls: no address for non-IP and overflow rows, no owner */
 	snprintf(path, sizeof(path), "%s/flow.jsonl", dir);
 	l = lines_of(path, &n);
