@@ -23,9 +23,9 @@ void ch_close(struct ch *c);
  * (ch_errmsg says why; ch_code gives the server's error code, or 0). */
 int ch_query(struct ch *c, const char *sql, char **answer);
 
-/* INSERT with a body: `sql` is "INSERT INTO t (cols) FORMAT RowBinary";
- * fill(ctx, buf, len) writes up to len bytes and returns the count, 0 at
- * the end, or (size_t)-1 to abort. @return 0 or -1. */
+/* INSERT with a body: `sql` is "INSERT INTO t FORMAT Native" (or another
+ * format); fill(ctx, buf, len) writes up to len bytes and returns the
+ * count, 0 at the end, or (size_t)-1 to abort. @return 0 or -1. */
 typedef size_t (*ch_fill_fn)(void *ctx, char *buf, size_t len);
 int ch_insert(struct ch *c, const char *sql, ch_fill_fn fill, void *ctx);
 
