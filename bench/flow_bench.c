@@ -85,7 +85,7 @@ static struct flow_source *bare_source(uint32_t max_flows, struct sink *s)
 	static struct iface_list none;
 	struct rec_options o = { .max_flows = max_flows, .interval_ns = 1000000000 };
 	char err[256];
-	struct flow_source *f = flow_source_open(&o, &none, s, NULL, err, sizeof(err));
+	struct flow_source *f = flow_source_open(&o, &none, s, NULL, NULL, err, sizeof(err));
 
 	if (!f)
 		die(err);

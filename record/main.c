@@ -20,13 +20,16 @@
 
 #include <bpf/libbpf.h>
 
+#include "context_source.h"
 #include "exec_source.h"
 #include "flow_source.h"
 #include "ifaces.h"
 #include "fmt.h"
 #include "fmt_meta.h"
 #include "hostinfo.h"
+#include "notice.h"
 #include "options.h"
+#include "owner_source.h"
 #include "print.h"
 #include "privs.h"
 #include "sink.h"
@@ -90,17 +93,28 @@ static void check_system(const struct rec_options *o)
 }
 
 static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow_source *fl,
-			      uint64_t end_ns)
+			      struct owner_source *ow, struct context_source *cx, uint64_t end_ns)
 {
 	struct exec_counts c = { 0 };
 	struct flow_counts fc = { 0 };
+	struct owner_counts oc = { 0 };
+	struct context_counts cc = { 0 };
 	struct sink_stats st;
 
+	if (cx) {
+		context_source_counts(cx, &cc);
+		sink_meta_u64(s, FMT_META_PROCS_UNNAMED, cc.unnamed);
+		sink_meta_u64(s, FMT_META_LOST_CGROUPS, cc.lost_cgroups);
+	}
 	if (x)
 		exec_source_counts(x, &c);
 	if (fl) {
 		flow_source_counts(fl, &fc);
 		sink_meta_u64(s, FMT_META_LOST_FLOW_OVERFLOW, fc.overflow_packets);
+	}
+	if (ow) {
+		owner_source_counts(ow, &oc);
+		sink_meta_u64(s, FMT_META_LOST_OWNERS, oc.owners_full + oc.endpoints_full);
 	}
 	sink_stats(s, &st);
 	sink_meta_u64(s, FMT_META_LOST_RINGBUF, c.lost_ringbuf);
@@ -120,6 +134,8 @@ int main(int argc, char **argv)
 	struct sink *sink;
 	struct exec_source *x = NULL;
 	struct flow_source *fl = NULL;
+	struct owner_source *ow = NULL;
+	struct context_source *cx = NULL;
 	static struct iface_list ifs;
 	uint64_t last_drain_ns = 0;
 	struct flow_counts fc = { 0 };
@@ -172,17 +188,47 @@ int main(int argc, char **argv)
 			die("%s", err);
 		}
 	}
-	if (!o.no_net) {
-		if (ifaces_select(&ifs, o.ifaces, o.nifaces, o.netns, o.nnetns, err, sizeof(err)) == 0 &&
-		    !ifs.n)
-			snprintf(err, sizeof(err), "no interface is up (use -i IFACE or --no-net)");
-		if (ifs.n)
-			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, err, sizeof(err));
-		if (!fl) {
+	/* the processes and cgroups the records will name, read once the exec
+	 * hooks are live so that no process escapes both */
+	if (!o.no_exec || (!o.no_net && !o.no_owners)) {
+		cx = context_source_open(&o, sink, o.print ? &pr : NULL, err, sizeof(err));
+		if (!cx) {
 			exec_source_close(x);
 			sink_close(sink, &errmsg);
 			unlink(o.output);
 			die("%s", err);
+		}
+	}
+	if (!o.no_net) {
+		if (ifaces_select(&ifs, o.ifaces, o.nifaces, o.netns, o.nnetns, err, sizeof(err)) == 0 &&
+		    !ifs.n)
+			snprintf(err, sizeof(err), "no interface is up (use -i IFACE or --no-net)");
+		if (ifs.n && !o.no_owners) {
+			char oerr[512];
+			ow = owner_source_open(&o, &ifs, oerr, sizeof(oerr));
+			if (!ow) /* flows are still counted, without owners */
+				rec_notice("flows are not attributed to processes: %s", oerr);
+		}
+		sink_meta(sink, FMT_META_OWNERS, ow ? "sockets" : "off");
+		pr.owners = ow != NULL;
+		if (ifs.n)
+			fl = flow_source_open(&o, &ifs, sink, o.print ? &pr : NULL, ow, err,
+					      sizeof(err));
+		if (!fl) {
+			exec_source_close(x);
+			context_source_close(cx);
+			owner_source_close(ow);
+			sink_close(sink, &errmsg);
+			unlink(o.output);
+			die("%s", err);
+		}
+		if (ow) {
+			struct owner_counts oc;
+			owner_source_counts(ow, &oc);
+			sink_meta_u64(sink, FMT_META_SOCKETS_AT_START, oc.seeded);
+			if (o.verbose)
+				fprintf(stderr, "ebpfrec: %llu sockets open at start, found in %.1f ms\n",
+					(unsigned long long)oc.seeded, (double)oc.seed_ns / 1e6);
 		}
 		text = ifaces_json(&ifs);
 		sink_meta(sink, FMT_META_INTERFACES, text);
@@ -209,6 +255,10 @@ int main(int argc, char **argv)
 		ev.data.fd = exec_source_fd(x);
 		epoll_ctl(epfd, EPOLL_CTL_ADD, exec_source_fd(x), &ev);
 	}
+	if (cx) {
+		ev.data.fd = context_source_fd(cx);
+		epoll_ctl(epfd, EPOLL_CTL_ADD, context_source_fd(cx), &ev);
+	}
 
 	status_init(&status, o.output, o.progress, start_ns);
 	status_start(&status, &o);
@@ -233,6 +283,8 @@ int main(int argc, char **argv)
 					last_drain_ns = host_boot_ns();
 					if (flow_source_drain(fl, last_drain_ns, err, sizeof(err)))
 						die("%s", err);
+					if (ow)
+						owner_source_expire(ow, last_drain_ns);
 				}
 				if (ticks % FLUSH_TICKS == 0) {
 					if (fl && flow_source_check_ifaces(fl)) {
@@ -240,7 +292,7 @@ int main(int argc, char **argv)
 						sink_meta(sink, FMT_META_INTERFACES, text);
 						free(text);
 					}
-					set_meta_counters(sink, x, fl, host_boot_ns());
+					set_meta_counters(sink, x, fl, ow, cx, host_boot_ns());
 					sink_flush(sink);
 				}
 				if (ticks % STATUS_TICKS == 0)
@@ -253,7 +305,7 @@ int main(int argc, char **argv)
 			}
 		}
 		/* drain on every wakeup: the timer bounds the latency */
-		if (x && exec_source_consume(x) < 0)
+		if ((x && exec_source_consume(x) < 0) || (cx && context_source_consume(cx) < 0))
 			die("reading the ring buffer failed");
 		if (pr.write_error)
 			die("write error on standard output");
@@ -268,10 +320,20 @@ int main(int argc, char **argv)
 	if (fl) { /* detach, then count what the last partial interval saw */
 		flow_source_close(fl, host_boot_ns(), &fc);
 		ifaces_release(&ifs);
+		if (ow) {
+			struct owner_counts oc;
+			owner_source_counts(ow, &oc);
+			sink_meta_u64(sink, FMT_META_LOST_OWNERS, oc.owners_full + oc.endpoints_full);
+			owner_source_close(ow);
+			ow = NULL;
+		}
 		fl = NULL;
 		sink_meta_u64(sink, FMT_META_LOST_FLOW_OVERFLOW, fc.overflow_packets);
 	}
-	set_meta_counters(sink, x, NULL, host_boot_ns());
+	if (cx)
+		context_source_consume(cx);
+	set_meta_counters(sink, x, NULL, NULL, cx, host_boot_ns());
+	context_source_close(cx);
 	status_finish_line(&status);
 	{
 		struct exec_counts c = { 0 };
@@ -289,5 +351,6 @@ int main(int argc, char **argv)
 		}
 		status_summary(&status, &c, &fc, &st);
 	}
+	print_free(&pr);
 	return 0;
 }

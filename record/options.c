@@ -55,6 +55,8 @@ enum {
 	OPT_MAX_ARGV_BYTES,
 	OPT_FAILED_HOOK,
 	OPT_NETNS,
+	OPT_NO_OWNERS,
+	OPT_MAX_SOCKETS,
 };
 
 static const struct argp_option options[] = {
@@ -74,6 +76,8 @@ static const struct argp_option options[] = {
 	  "syscall: costs every syscall of the host)",
 	  1 },
 	{ "no-exit", OPT_NO_EXIT, NULL, 0, "Do not record process exits", 1 },
+	{ "no-owners", OPT_NO_OWNERS, NULL, 0,
+	  "Do not attribute flows to the processes that own their sockets (no cgroup hooks)", 1 },
 	{ "interface", 'i', "IFACE", 0,
 	  "Hook this interface (repeatable; default: every interface that is up, except "
 	  "loopback; 'any' adds loopback)",
@@ -89,6 +93,10 @@ static const struct argp_option options[] = {
 	  "Flow table size per interval (default 65536); more flows go to a counted "
 	  "overflow bucket",
 	  1 },
+	{ "max-sockets", OPT_MAX_SOCKETS, "N", 0,
+	  "Sockets whose owner is kept at once (default 65536); more are counted "
+	  "(lost_owners) and their flows unowned",
+	  3 },
 	{ "xdp-mode", OPT_XDP_MODE, "MODE", 0,
 	  "auto (default: generic on veth and loopback, native elsewhere where the "
 	  "driver has it), native or generic",
@@ -180,6 +188,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_NO_EXIT:
 		o->no_exit = true;
+		break;
+	case OPT_NO_OWNERS:
+		o->no_owners = true;
+		break;
+	case OPT_MAX_SOCKETS:
+		o->max_sockets = (uint32_t)parse_u64(st, "--max-sockets", arg, 64, 16u << 20, 0);
 		break;
 	case OPT_FAILED_HOOK:
 		if (!strcmp(arg, "auto"))
@@ -294,6 +308,7 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 		.filter_uid = -1,
 		.interval_ns = 1000000000ull,
 		.max_flows = 65536,
+		.max_sockets = 65536,
 	};
 	argp_err_exit_status = 2; /* usage errors, like other tools */
 	argp_parse(&argp, argc, argv, 0, NULL, o);
@@ -336,6 +351,8 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_u64(&j, "max_argv_bytes", o->max_argv_bytes);
 	json_kv_u64(&j, "interval_ns", o->interval_ns);
 	json_kv_u64(&j, "max_flows", o->max_flows);
+	json_kv_bool(&j, "owners", !o->no_net && !o->no_owners);
+	json_kv_u64(&j, "max_sockets", o->max_sockets);
 	json_kv_str(&j, "xdp_mode", o->xdp_mode == XDP_MODE_NATIVE ? "native" :
 				    o->xdp_mode == XDP_MODE_GENERIC ? "generic" : "auto");
 	json_key(&j, "interfaces");

@@ -43,6 +43,8 @@ struct rec_options {
 	unsigned nnetns;
 	uint64_t interval_ns;
 	uint32_t max_flows;
+	bool no_owners; /* do not attribute flows to processes */
+	uint32_t max_sockets; /* sockets whose owner is kept */
 	enum xdp_mode xdp_mode;
 };
 

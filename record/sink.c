@@ -152,36 +152,16 @@ struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes)
 
 /* An exec with copies of its strings, in one allocation: the argv array
  * right after the item, the string bytes after it. */
-static struct item *copy_exec(const struct fmt_exec *e)
+/* A queue item holding a deep copy of ev (strings right after the item). */
+static struct item *copy_event(const struct fmt_event *ev)
 {
-	const char *comm = e->comm ? e->comm : "", *pcomm = e->pcomm ? e->pcomm : "";
-	const char *file = e->filename ? e->filename : "";
-	size_t strings = strlen(comm) + strlen(pcomm) + strlen(file) + 3, size;
-	struct item *it;
-	const char **argv;
-	char *p;
+	size_t size = sizeof(struct item) + fmt_event_extra(ev);
+	struct item *it = calloc(1, size);
 
-	for (uint32_t i = 0; i < e->argc; i++)
-		strings += strlen(e->argv[i]) + 1;
-	size = sizeof(*it) + e->argc * sizeof(*argv) + strings;
-	if (!(it = calloc(1, size)))
+	if (!it)
 		return NULL;
 	it->bytes = size;
-	it->ev.stream = FMT_STREAM_EXEC;
-	it->ev.exec = *e;
-	argv = (const char **)(it + 1);
-	p = (char *)(argv + e->argc);
-	it->ev.exec.comm = p;
-	p = stpcpy(p, comm) + 1;
-	it->ev.exec.pcomm = p;
-	p = stpcpy(p, pcomm) + 1;
-	it->ev.exec.filename = p;
-	p = stpcpy(p, file) + 1;
-	for (uint32_t i = 0; i < e->argc; i++) {
-		argv[i] = p;
-		p = stpcpy(p, e->argv[i]) + 1;
-	}
-	it->ev.exec.argv = argv;
+	fmt_event_copy(&it->ev, ev, it + 1);
 	return it;
 }
 
@@ -198,21 +178,19 @@ static int put_record(struct sink *s, struct item *it, enum fmt_stream stream)
 	return 0;
 }
 
+int sink_event(struct sink *s, const struct fmt_event *ev)
+{
+	return put_record(s, copy_event(ev), ev->stream);
+}
+
 int sink_exec(struct sink *s, const struct fmt_exec *e)
 {
-	return put_record(s, copy_exec(e), FMT_STREAM_EXEC);
+	return sink_event(s, &(struct fmt_event){ .stream = FMT_STREAM_EXEC, .exec = *e });
 }
 
 int sink_exit(struct sink *s, const struct fmt_exit *e)
 {
-	struct item *it = calloc(1, sizeof(*it));
-
-	if (it) {
-		it->bytes = sizeof(*it);
-		it->ev.stream = FMT_STREAM_EXIT;
-		it->ev.exit = *e;
-	}
-	return put_record(s, it, FMT_STREAM_EXIT);
+	return sink_event(s, &(struct fmt_event){ .stream = FMT_STREAM_EXIT, .exit = *e });
 }
 
 void sink_flow_batch(struct sink *s, struct fmt_flow *rows, size_t n)

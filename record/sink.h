@@ -29,6 +29,8 @@ struct sink_stats {
  * memory of records waiting for the writer thread. @return NULL on error. */
 struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes);
 
+/* Queue a deep copy of a record of any stream (flows: sink_flow_batch). */
+int sink_event(struct sink *s, const struct fmt_event *ev);
 int sink_exec(struct sink *s, const struct fmt_exec *e);
 int sink_exit(struct sink *s, const struct fmt_exit *e);
 /* Hand over one interval's flow rows (malloc'd; the sink frees them). They

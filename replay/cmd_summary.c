@@ -1,5 +1,6 @@
 /* cmd_summary.c - `ebpfreport FILE...`: the session header (hosts, times,
- * counts, every loss counter), then the top commands and top flows. */
+ * counts, every loss counter), then the top commands, the top talkers by
+ * process (when the flows have owners) and the top flows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,12 @@
 #include "session.h"
 #include "top.h"
 #include "options.h"
+#include "who.h"
 
 struct totals {
 	uint64_t execs, failed, exits, flow_rows, packets, bytes;
-	struct top comms, flows;
+	struct top comms, flows, talkers;
+	bool owners; /* a file's flows carry owners: show the talkers */
 };
 
 static int count(void *ctx, const struct report *r, unsigned source, const struct fmt_batch *b,
@@ -49,7 +52,8 @@ static int count(void *ctx, const struct report *r, unsigned source, const struc
 		break; /* names for the others */
 	}
 	return top_add_batch(&t->comms, source, b, pos, n) ||
-	       top_add_batch(&t->flows, source, b, pos, n);
+	       top_add_batch(&t->flows, source, b, pos, n) ||
+	       (t->owners && top_add_batch(&t->talkers, source, b, pos, n));
 }
 
 static const char *meta_or(struct fmt_reader *rd, const char *key, const char *dflt)
@@ -87,6 +91,10 @@ static void header_table(struct report *r, struct totals *t)
 	printf("\n\n");
 	top_print(&t->comms, r, "TOP COMMANDS");
 	printf("\n");
+	if (t->owners) {
+		top_print(&t->talkers, r, "TOP PROCESSES (packets)");
+		printf("\n");
+	}
 	top_print(&t->flows, r, "TOP FLOWS (packets)");
 }
 
@@ -132,6 +140,8 @@ static void header_json(struct report *r, struct totals *t)
 	json_kv_u64(&j, "bytes", t->bytes);
 	json_end_object(&j);
 	top_json(&t->comms, r, &j, "top_commands");
+	if (t->owners)
+		top_json(&t->talkers, r, &j, "top_processes");
 	top_json(&t->flows, r, &j, "top_flows");
 	json_kv_u64(&j, "chunks_skipped", r->errors);
 	json_end_object(&j);
@@ -147,6 +157,9 @@ static int run(struct report *r)
 
 	top_init(&t.comms, BY_COMM, 0);
 	top_init(&t.flows, BY_FLOW, 1);
+	top_init(&t.talkers, BY_PROCESS, 1);
+	for (unsigned i = 0; i < r->nfiles; i++)
+		t.owners |= who_owners_recorded(r, i);
 	rc = scan(r, count, &t);
 	if (rc < 0) {
 		report_err("out of memory");
@@ -157,18 +170,23 @@ static int run(struct report *r)
 	else if (r->out == OUT_CSV) {
 		top_print(&t.comms, r, NULL);
 		printf("\n");
+		if (t.owners) {
+			top_print(&t.talkers, r, NULL);
+			printf("\n");
+		}
 		top_print(&t.flows, r, NULL);
 	} else
 		header_table(r, &t);
 	top_free(&t.comms);
 	top_free(&t.flows);
+	top_free(&t.talkers);
 	return rc;
 }
 
 const struct report_cmd cmd_summary = {
 	.name = "summary",
 	.args = "FILE...",
-	.summary = "session header, loss counters, top commands and flows (default)",
+	.summary = "session header, loss counters, top commands, processes and flows (default)",
 	.opts = OPT(TOP) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT_READING,
 	.run = run,
 };

@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"  ebpfreport top session.db --by path --comm 'cc*'\n"
 		"  ebpfreport session.db --since +30s --until +1m --json\n"
 		"  ebpfreport replay a.db b.db --type exec --speed 10\n"
+		"  ebpfreport replay session.db --ipfix 127.0.0.1:4739\n"
 		"  ebpfreport timeline session.db --bucket 100ms\n"
 		"  ebpfreport verify *.db\n"
 		"  ebpfreport slice session.db --since +1m --until +2m -o cut.db\n"
@@ -127,7 +128,7 @@ static int finish(const struct report *r, int status)
 
 int main(int argc, char **argv)
 {
-	struct report r = { .top_n = 10, .progress = -1 };
+	struct report r = { .top_n = 10, .progress = -1, .rate = -1 };
 	const struct report_cmd *cmd = &cmd_summary;
 	int rc;
 

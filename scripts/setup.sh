@@ -6,9 +6,9 @@
 #
 # --analyzer-only builds format/ + replay/ only (no libbpf, clang, bpftool).
 # --tests also installs what only the tests need (chromium for the HTML
-# report test, clickhouse-server and -client for push, python3-pandas for
-# the export examples; node and npm, for DuckDB, are expected on the
-# machine).
+# report test, nfdump's nfcapd and nfdump for the IPFIX replay test,
+# clickhouse-server and -client for push, python3-pandas for the export
+# examples; node and npm, for DuckDB, are expected on the machine).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -36,6 +36,7 @@ if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"
 	PKGS="$PKGS clickhouse-server clickhouse-client python3-pandas" # push, exports
 	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS tcpdump ethtool" # flow tests' witnesses
+	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS nfdump" # the collector replay --ipfix feeds
 fi
 
 . scripts/packages.sh

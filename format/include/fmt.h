@@ -128,6 +128,16 @@ struct fmt_writer_stats {
 };
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st);
 
+/* ---- records ----------------------------------------------------------- */
+
+/* Bytes a deep copy of ev needs besides the struct itself: its strings and
+ * argv array. */
+size_t fmt_event_extra(const struct fmt_event *ev);
+/* Deep-copy ev into *dst, its strings and argv into extra (at least
+ * fmt_event_extra(ev) bytes, aligned for a pointer). The copy lives as long
+ * as dst and extra do; NULL strings stay NULL. */
+void fmt_event_copy(struct fmt_event *dst, const struct fmt_event *ev, void *extra);
+
 /* ---- reader ------------------------------------------------------------ */
 
 struct fmt_reader;

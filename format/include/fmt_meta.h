@@ -43,6 +43,12 @@
 #define FMT_META_LOST_FLOW_OVERFLOW "lost_flow_overflow"
 #define FMT_META_ARGV_TRUNCATED "argv_truncated"
 #define FMT_META_FAILED_EXECS "failed_execs"
+#define FMT_META_OWNERS "owners" /* 1.1: "sockets" when flows carry owners, else "off" */
+#define FMT_META_LOST_OWNERS "lost_owners" /* sockets whose owner did not fit */
+#define FMT_META_SOCKETS_AT_START "sockets_at_start" /* sockets open when recording began */
+#define FMT_META_CGROUP_ROOT "cgroup_root" /* where cgroup2 was mounted */
+#define FMT_META_PROCS_UNNAMED "procs_unnamed" /* table entries that exited before /proc named them */
+#define FMT_META_LOST_CGROUPS "lost_cgroups" /* cgroup records not recorded */
 /* written by ebpfreport when it derives a session from others */
 #define FMT_META_SLICE "slice"
 #define FMT_META_SLICE_FILTERS "slice_filters"

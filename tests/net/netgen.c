@@ -3,7 +3,8 @@
  * destination must be an address of that namespace's veth peer.
  *
  *   netgen udp DST BASE_PORT FLOWS PER_FLOW [ipopt]   UDP, FLOWS dst ports
- *   netgen icmp DST COUNT                               ICMP echo requests
+ *   netgen icmp DST COUNT                               ICMP (DST IPv6: ICMPv6)
+ *                                                       echo requests
  *   netgen tcpserve PORT                                echo server, 1 client
  *   netgen tcp DST PORT WRITES                          WRITES round trips
  *   netgen sink PORT                                    reads 1 client to EOF,
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -106,15 +108,17 @@ static int icmp(char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int count = atoi(argv[1]), fd;
+	int count = atoi(argv[1]), fd, fam = resolve(argv[0], &ss, &len, 0);
 
-	resolve(argv[0], &ss, &len, 0);
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	fd = socket(fam, SOCK_RAW, fam == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (fd < 0)
 		return perror("netgen: raw socket"), 1;
 	for (int i = 0; i < count; i++) {
 		struct icmphdr h = { .type = ICMP_ECHO, .un.echo.id = htons(0xeb), .un.echo.sequence = htons((uint16_t)i) };
-		h.checksum = csum(&h, sizeof(h));
+		if (fam == AF_INET6) /* the kernel sums ICMPv6 itself */
+			h.type = ICMP6_ECHO_REQUEST;
+		else
+			h.checksum = csum(&h, sizeof(h));
 		if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&ss, len) < 0)
 			return perror("netgen: sendto"), 1;
 		usleep(2000);

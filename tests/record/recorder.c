@@ -143,7 +143,7 @@ void capture_load(struct capture *c, const char *path)
 	struct fmt_iter *it;
 	struct fmt_event ev;
 	char *err = NULL;
-	size_t cap_e = 0, cap_x = 0, cap_f = 0;
+	size_t cap_e = 0, cap_x = 0, cap_f = 0, cap_c = 0;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -175,6 +175,16 @@ void capture_load(struct capture *c, const char *path)
 				cr_assert_not_null(c->exits);
 			}
 			c->exits[c->nexit++] = ev.exit;
+		} else if (ev.stream == FMT_STREAM_PROC || ev.stream == FMT_STREAM_CGROUP) {
+			struct fmt_event *copy = malloc(sizeof(*copy) + fmt_event_extra(&ev));
+			cr_assert_not_null(copy);
+			fmt_event_copy(copy, &ev, copy + 1);
+			if (c->nctx == cap_c) {
+				cap_c = cap_c ? cap_c * 2 : 1024;
+				c->ctx = realloc(c->ctx, cap_c * sizeof(*c->ctx));
+				cr_assert_not_null(c->ctx);
+			}
+			c->ctx[c->nctx++] = copy;
 		} else if (ev.stream == FMT_STREAM_FLOW) {
 			if (c->nflow == cap_f) {
 				cap_f = cap_f ? cap_f * 2 : 1024;
@@ -199,10 +209,31 @@ void capture_free(struct capture *c)
 		free((void *)c->execs[i].argv);
 	}
 	free(c->execs);
+	for (size_t i = 0; i < c->nctx; i++)
+		free(c->ctx[i]);
+	free(c->ctx);
 	free(c->exits);
 	free(c->flows);
 	fmt_reader_close(c->r);
 	memset(c, 0, sizeof(*c));
+}
+
+const struct fmt_proc *capture_proc_by_pid(const struct capture *c, uint32_t pid)
+{
+	for (size_t i = 0; i < c->nctx; i++)
+		if (c->ctx[i]->stream == FMT_STREAM_PROC && c->ctx[i]->proc.pid == pid)
+			return &c->ctx[i]->proc;
+	return NULL;
+}
+
+const char *capture_cgroup_path(const struct capture *c, uint64_t id)
+{
+	const char *path = NULL;
+
+	for (size_t i = 0; i < c->nctx; i++)
+		if (c->ctx[i]->stream == FMT_STREAM_CGROUP && c->ctx[i]->cgroup.cgroup_id == id)
+			path = c->ctx[i]->cgroup.path;
+	return path;
 }
 
 const struct fmt_exec *capture_exec_by_pid(const struct capture *c, uint32_t pid)

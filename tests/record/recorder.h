@@ -37,6 +37,8 @@ struct capture {
 	size_t nexit;
 	struct fmt_flow *flows;
 	size_t nflow;
+	struct fmt_event **ctx; /* process-table and cgroup records */
+	size_t nctx;
 	int clean;
 	struct fmt_reader *r; /* kept open for meta */
 };
@@ -44,6 +46,9 @@ void capture_load(struct capture *c, const char *path);
 void capture_free(struct capture *c);
 const struct fmt_exec *capture_exec_by_pid(const struct capture *c, uint32_t pid);
 const struct fmt_exit *capture_exit_by_pid(const struct capture *c, uint32_t pid);
+const struct fmt_proc *capture_proc_by_pid(const struct capture *c, uint32_t pid);
+/* The latest path the file gives cgroup id, or NULL. */
+const char *capture_cgroup_path(const struct capture *c, uint64_t id);
 uint64_t capture_meta_u64(const struct capture *c, const char *key);
 
 /* A fresh path in a per-process temporary directory. */
