@@ -71,6 +71,20 @@ static void expect_bytes(const char *got, long n, const char *want, const char *
 	cr_assert(!memcmp(got, want, (size_t)n), "%s %d differs", what, k);
 }
 
+/* a JSON array holding hard[] in order */
+static void expect_argv(const char *a)
+{
+	char raw[4096], dec[4096];
+
+	cr_assert_eq(*a++, '[', "%s", a);
+	for (int i = 0; i < NHARD; i++) {
+		long m = json_unstring(&a, raw);
+		cr_assert_geq(m, 0);
+		expect_bytes(dec, lossless_decode(raw, (size_t)m, dec), hard[i], "argv", i);
+		cr_assert_eq(*a++, i + 1 < NHARD ? ',' : ']');
+	}
+}
+
 /* the lines of a file (NUL bytes are not expected in JSON lines) */
 static char **lines_of(const char *path, int *n)
 {
@@ -180,7 +194,7 @@ static int csv_record(const char **p, const char *end, char **field, size_t *fle
 Test(lossless, csv_round_trips_every_string, .fini = fini)
 {
 	const char *src = hard_session(), *dir = fixture_path("hard-csv");
-	char path[600], dec[4096], raw[4096];
+	char path[600], dec[4096];
 	char *f[32];
 	size_t fl[32], len;
 	const char *p, *end, *text;
@@ -200,14 +214,7 @@ Test(lossless, csv_round_trips_every_string, .fini = fini)
 		for (int c = 9; c <= 11; c++) /* comm, pcomm, filename */
 			expect_bytes(dec, lossless_decode(f[c], fl[c], dec), hard[k], "csv field", c);
 		expect_bytes(dec, lossless_decode(f[16], fl[16], dec), hard[k], "interp", k);
-		const char *a = f[13]; /* argv: a JSON array in the field */
-		cr_assert_eq(*a++, '[');
-		for (int i = 0; i < NHARD; i++) {
-			long m = json_unstring(&a, raw);
-			cr_assert_geq(m, 0);
-			expect_bytes(dec, lossless_decode(raw, (size_t)m, dec), hard[i], "argv", i);
-			a++;
-		}
+		expect_argv(f[13]); /* argv: a JSON array in the field */
 		cr_assert_str_eq(f[14], "false");
 	}
 	cr_assert_eq(p, end, "trailing data");
@@ -228,7 +235,7 @@ Test(lossless, sqlite_round_trips_every_string, .fini = fini)
 	const char *src = hard_session(), *db_path = fixture_path("hard.sqlite");
 	sqlite3 *db;
 	sqlite3_stmt *st;
-	char dec[4096], raw[4096];
+	char dec[4096];
 	int k = 0;
 
 	run("export --format sqlite %s -o %s", src, db_path);
@@ -244,14 +251,7 @@ Test(lossless, sqlite_round_trips_every_string, .fini = fini)
 				     lossless_decode((const char *)sqlite3_column_text(st, c),
 						     (size_t)sqlite3_column_bytes(st, c), dec),
 				     hard[k], "sqlite column", c);
-		const char *a = (const char *)sqlite3_column_text(st, 5);
-		cr_assert_eq(*a++, '[');
-		for (int i = 0; i < NHARD; i++) {
-			long m = json_unstring(&a, raw);
-			cr_assert_geq(m, 0);
-			expect_bytes(dec, lossless_decode(raw, (size_t)m, dec), hard[i], "argv", i);
-			a++;
-		}
+		expect_argv((const char *)sqlite3_column_text(st, 5));
 		cr_assert_eq(sqlite3_column_int(st, 6), 0);
 		cr_assert_str_eq((const char *)sqlite3_column_text(st, 7), "integer");
 	}
