@@ -241,7 +241,7 @@ static int report_has(const char *args, const char *needle)
  * ARGS --json` (-1: no such row). */
 static long long top_packets(const char *args, const char *key)
 {
-	char a[1024], k[512];
+	char a[1100], k[540]; /* room for any args and key the callers pass */
 	const char *at;
 
 	snprintf(a, sizeof(a), "top %s --json --top 1000", args);
