@@ -459,8 +459,9 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 		json_kv_str(j, "key", lab);
 		if (flow) {
 			struct flowkey fk;
-			memcpy(&fk, v[i]->key, sizeof(fk));
 			if (t->by == BY_FLOW) {
+				/* only a flow's key is a flowkey: owners' are shorter */
+				memcpy(&fk, v[i]->key, sizeof(fk));
 				json_kv_str(j, "iface", out_iface(r->readers[fk.source], fk.k.ifindex, a,
 								  sizeof(a)));
 				json_kv_str(j, "dir", fk.k.dir == FMT_DIR_EGRESS ? "egress" : "ingress");
