@@ -15,10 +15,10 @@
 #     otherwise idle host.
 # Traffic stays on loopback; every process it starts, it ends.
 #
-#   sudo bench/owner_bench.sh [BYTES] [ROUNDS] [SOCKETS]   (default 2000000000 5 10000)
+#   bench/owner_bench.sh [BYTES] [ROUNDS] [SOCKETS]   (default 4000000000 5 10000)  (as root)
 set -u
 cd "$(dirname "$0")/.."
-BYTES=${1:-2000000000}
+BYTES=${1:-4000000000}
 ROUNDS=${2:-5}
 SOCKETS=${3:-10000}
 PORT=47123
@@ -61,7 +61,7 @@ bulk() {
 	pid=$SINK_PID # bash unsets it once the sink has exited
 	read -r _ <&"${SINK[0]}"
 	t0=$(date +%s.%N)
-	"$B/tests/net/netgen" bulk 127.0.0.1 $PORT "$BYTES" >/dev/null
+	"$B/tests/net/netgen" bulk 127.0.0.1 $PORT "$BYTES" nopace >/dev/null
 	read -r _ <&"${SINK[0]}"
 	t1=$(date +%s.%N)
 	wait "$pid" 2>/dev/null
@@ -85,6 +85,8 @@ for r in $(seq "$ROUNDS"); do
 		no-owners | owners)
 			args=()
 			[ "$m" = no-owners ] && args=(--no-owners)
+			# programs loaded before ours (other recorders) are not ours
+			bpftool prog show -j >"$W/$m.before"
 			start_rec "$W/$m.db" "${args[@]}"
 			T[$m]+="$(bulk) "
 			bpftool prog show -j >"$W/$m.progs"
@@ -108,10 +110,12 @@ awk -v a="$(echo ${T[owners]} | tr ' ' '\n' | median)" -v b="$(echo ${T[no-owner
 echo
 echo "(a) BPF run time during the last round's transfer (kernel.bpf_stats_enabled):"
 for m in no-owners owners; do
-	python3 - "$W/$m.progs" "$(packets_of "$W/$m.db")" "$m" <<'PY'
+	python3 - "$W/$m.progs" "$(packets_of "$W/$m.db")" "$m" "$W/$m.before" <<'PY'
 import json, sys
 progs = json.load(open(sys.argv[1])); pk = int(sys.argv[2]) or 1
-ours = [p for p in progs if p.get("name", "").startswith(("flow_", "owner_")) and p.get("run_cnt")]
+before = {p["id"] for p in json.load(open(sys.argv[4]))}
+ours = [p for p in progs if p.get("name", "").startswith(("flow_", "owner_")) and p.get("run_cnt")
+        and p["id"] not in before]
 print("  %s: %d packets recorded (both directions of lo)" % (sys.argv[3], pk))
 total = {"flow": 0, "owner": 0}
 for p in sorted(ours, key=lambda p: p["name"]):

@@ -84,24 +84,23 @@ static __always_inline __u64 task_start_ns(struct task_struct *t)
 	return BPF_CORE_READ(t, group_leader, start_boottime);
 }
 
-/* Make the current process the owner of socket `cookie`. */
+/* Make the current process the owner of socket `cookie`. It runs on every
+ * send: the common case (the owner sends again) only looks up and
+ * compares; the cgroup is read only when the owner changes. */
 static __always_inline void own(__u64 cookie, __u32 flags)
 {
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct sock_owner o = {
-		.tgid = bpf_get_current_pid_tgid() >> 32,
-		.start_ns = task_start_ns(t),
-		.cgroup_id = bpf_get_current_cgroup_id(),
-		.flags = flags,
-	};
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 start = task_start_ns(t);
 	struct sock_owner *cur = bpf_map_lookup_elem(&owners, &cookie);
+	struct sock_owner o = { .tgid = tgid, .start_ns = start, .flags = flags };
 
 	if (cur) {
-		if (cur->tgid == o.tgid && cur->start_ns == o.start_ns &&
-		    (cur->flags & flags) == flags)
-			return; /* the common case: nothing changes */
+		if (cur->tgid == tgid && cur->start_ns == start && (cur->flags & flags) == flags)
+			return;
 		o.released_ns = cur->released_ns;
 	}
+	o.cgroup_id = bpf_get_current_cgroup_id();
 	if (bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY))
 		ocount(OCNT_OWNERS_FULL);
 }

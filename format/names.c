@@ -19,7 +19,7 @@ struct proc {
 	uint32_t pid; /* 0: empty slot */
 	uint32_t source;
 	uint32_t uid;
-	char cmdline[CMDLINE_MAX];
+	char *cmdline; /* joined argv, at most CMDLINE_MAX - 1 bytes */
 	struct name *names;
 };
 
@@ -46,8 +46,10 @@ void fmt_names_free(struct fmt_names *n)
 {
 	if (!n)
 		return;
-	for (size_t i = 0; i < n->cap; i++)
+	for (size_t i = 0; i < n->cap; i++) {
 		free_chain(n->v[i].names);
+		free(n->v[i].cmdline);
+	}
 	free(n->v);
 	free(n);
 }
@@ -95,6 +97,7 @@ static void join(char *out, uint32_t argc, const char *const *argv)
 static int put(struct fmt_names *n, unsigned source, uint32_t pid, uint64_t start, uint64_t since,
 	       const char *comm, uint32_t uid, uint32_t argc, const char *const *argv)
 {
+	char cmdline[CMDLINE_MAX];
 	struct name *nm;
 	struct proc *p;
 
@@ -110,7 +113,14 @@ static int put(struct fmt_names *n, unsigned source, uint32_t pid, uint64_t star
 		p->start_ns = start;
 	}
 	p->uid = uid;
-	join(p->cmdline, argc, argv);
+	join(cmdline, argc, argv);
+	if (!p->cmdline || strcmp(p->cmdline, cmdline)) {
+		char *c = strdup(cmdline);
+		if (!c)
+			return -1;
+		free(p->cmdline);
+		p->cmdline = c;
+	}
 	if (p->names && !strncmp(p->names->comm, comm, sizeof(p->names->comm) - 1))
 		return 0; /* the same name again */
 	if (!(nm = calloc(1, sizeof(*nm))))
@@ -146,6 +156,6 @@ int fmt_names_get(const struct fmt_names *n, unsigned source, uint32_t pid, uint
 		return -1;
 	for (nm = p->names; nm->older && nm->since > ts; nm = nm->older) {
 	}
-	*out = (struct fmt_name){ .comm = nm->comm, .cmdline = p->cmdline, .uid = p->uid };
+	*out = (struct fmt_name){ .comm = nm->comm, .cmdline = p->cmdline ? p->cmdline : "", .uid = p->uid };
 	return 0;
 }

@@ -37,6 +37,7 @@ struct context_source {
 	struct printer *pr; /* --print, or NULL */
 	const struct rec_options *o;
 	uint64_t table_ns; /* when the process table was read */
+	char *cgroup_root; /* where the hierarchy is walked, or NULL */
 	unsigned max_args;
 	const char **argv; /* max_args + 1 */
 	char *args; /* args_max + 1 */
@@ -289,7 +290,7 @@ struct context_source *context_source_open(const struct rec_options *o, struct s
 		snprintf(err, errlen, "cannot attach the cgroup tracepoints: %s", strerror(errno));
 		goto fail;
 	}
-	if (cgroupfs_root(root, sizeof(root)) == 0) {
+	if (cgroupfs_root(root, sizeof(root)) == 0 && (c->cgroup_root = strdup(root))) {
 		sink_meta(sink, FMT_META_CGROUP_ROOT,
 			  cgroupfs_is_detached(root) ? "(not mounted: read through a private mount)" :
 						       root);
@@ -304,6 +305,20 @@ struct context_source *context_source_open(const struct rec_options *o, struct s
 fail:
 	context_source_close(c);
 	return NULL;
+}
+
+int context_source_snapshot(struct context_source *c)
+{
+	struct printer *pr = c->pr;
+	int rc = 0;
+
+	c->pr = NULL; /* --print showed them once */
+	if (c->cgroup_root && walk_cgroups(c, c->cgroup_root))
+		c->n.walk_errors++;
+	if (read_table(c))
+		rc = -1;
+	c->pr = pr;
+	return rc;
 }
 
 int context_source_fd(const struct context_source *c)
@@ -340,5 +355,6 @@ void context_source_close(struct context_source *c)
 	proc_bpf__destroy(c->skel);
 	free(c->argv);
 	free(c->args);
+	free(c->cgroup_root);
 	free(c);
 }

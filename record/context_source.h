@@ -28,6 +28,10 @@ struct context_counts {
 struct context_source *context_source_open(const struct rec_options *o, struct sink *sink,
 					   struct printer *pr, char *err, size_t errlen);
 /* The ring buffer's epoll fd, and draining it. @return 0 or <0. */
+/* Write the process table and the cgroups again, as they are now: for a
+ * file of a rotated series, or a flight-recorder dump, that does not hold
+ * the first ones. @return 0, or -1 if the table could not be read. */
+int context_source_snapshot(struct context_source *c);
 int context_source_fd(const struct context_source *c);
 int context_source_consume(struct context_source *c);
 void context_source_counts(struct context_source *c, struct context_counts *out);

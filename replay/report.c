@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileset.h"
 #include "report.h"
 #include "who.h"
 #include "session.h"
@@ -97,7 +98,9 @@ void report_close(struct report *r)
 void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t *to)
 {
 	struct fmt_reader *rd = r->readers[i];
-	int64_t off = fmt_reader_clock_offset(rd), start = (int64_t)session_start_ns(rd), t;
+	/* relative to the start of the session: of its series if it is in one */
+	int64_t off = fmt_reader_clock_offset(rd), t;
+	int64_t start = (int64_t)series_origin_ns(r->readers, r->nfiles, i);
 
 	*from = 0;
 	*to = UINT64_MAX;

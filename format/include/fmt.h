@@ -125,6 +125,9 @@ struct fmt_writer_stats {
 	uint64_t chunks;
 	uint64_t raw_bytes;
 	uint64_t blob_bytes;
+	/* compressed bytes the file's chunks hold now: a growing chunk counts
+	 * as its last stored snapshot (what a rotation by size compares) */
+	uint64_t data_bytes;
 };
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st);
 

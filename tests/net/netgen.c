@@ -9,7 +9,7 @@
  *   netgen tcp DST PORT WRITES                          WRITES round trips
  *   netgen sink PORT                                    reads 1 client to EOF,
  *                                                       prints the bytes read
- *   netgen bulk DST PORT BYTES                          sends BYTES, one stream
+ *   netgen bulk DST PORT BYTES [nopace]                 sends BYTES, one stream
  *   netgen raw IFACE DSTMAC KIND COUNT                  raw Ethernet frames:
  *        KIND vlan (802.1Q) or qinq (802.1ad + 802.1Q) UDP to 10.99.0.2 port
  *        41000 (vlan) / 42000 (qinq); trunc: an IPv4 header cut short
@@ -197,8 +197,9 @@ static int sink(char **argv)
 
 /* BYTES sent in large writes, so the stack builds GSO packets where the
  * device allows it, paced at 200 MB/s: a veth peer's backlog then never
- * overflows (a dropped segment would be sent twice but arrive once). */
-static int bulk(char **argv)
+ * overflows (a dropped segment would be sent twice but arrive once).
+ * "nopace" after BYTES: as fast as the stack goes (loopback benchmarks). */
+static int bulk(char **argv, int argc)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -210,6 +211,8 @@ static int bulk(char **argv)
 	unsigned rate = 200u << 20;
 
 	memset(buf, 'b', sizeof(buf));
+	if (argc > 3 && !strcmp(argv[3], "nopace"))
+		rate = ~0u;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_MAX_PACING_RATE, &rate, sizeof(rate)) ||
 	    connect(fd, (struct sockaddr *)&ss, len))
 		return perror("netgen: connect"), 1;
@@ -298,8 +301,8 @@ int main(int argc, char **argv)
 		return tcp(argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "sink"))
 		return sink(argv + 2);
-	if (argc == 5 && !strcmp(argv[1], "bulk"))
-		return bulk(argv + 2);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "bulk"))
+		return bulk(argv + 2, argc - 2);
 	fprintf(stderr, "usage: see the comment at the top of netgen.c\n");
 	return 2;
 }

@@ -219,7 +219,7 @@ static uint64_t make_container(char *hex, char *procs, size_t len)
 static const char *report(const char *args)
 {
 	static char out[1 << 20];
-	char cmd[1024];
+	char cmd[1300];
 	size_t n;
 	FILE *f;
 
@@ -241,7 +241,7 @@ static int report_has(const char *args, const char *needle)
  * ARGS --json` (-1: no such row). */
 static long long top_packets(const char *args, const char *key)
 {
-	char a[1100], k[540]; /* room for any args and key the callers pass */
+	char a[1100], k[600];
 	const char *at;
 
 	snprintf(a, sizeof(a), "top %s --json --top 1000", args);
