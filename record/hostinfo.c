@@ -54,9 +54,7 @@ static void read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
-/* 128 random bits as 32 hex digits: the session's id (ebpfreport push
- * loads a session once). buf holds at least 33 bytes. */
-static const char *session_id(char *buf)
+const char *host_random_id(char *buf)
 {
 	uint8_t b[16] = { 0 };
 	ssize_t n = getrandom(b, sizeof(b), 0);
@@ -88,7 +86,7 @@ void host_meta(struct sink *s, int64_t clock_offset_ns)
 	snprintf(buf, sizeof(buf), "%lld", (long long)clock_offset_ns);
 	sink_meta(s, FMT_META_CLOCK_OFFSET_NS, buf);
 	sink_meta(s, FMT_META_TOOL_VERSION, "ebpfrec " EBPFREC_VERSION);
-	sink_meta(s, FMT_META_SESSION_ID, session_id(buf));
+	sink_meta(s, FMT_META_SESSION_ID, host_random_id(buf));
 }
 
 char *host_cmdline(int argc, char **argv)
