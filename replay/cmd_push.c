@@ -14,16 +14,15 @@
  *     mark: a re-run ends with exactly one copy of each row.
  *
  * Two pushes of one session at the same moment are not guarded against.
- * A directory stands for the session files in it (not recursive).
+ * A directory stands for the session files in it (not recursive; each
+ * file of a rotated series is a session of its own).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -528,44 +527,6 @@ out:
 	return rc;
 }
 
-/* The session files of a directory, in name order. */
-static int push_dir(struct push *p, const char *dir)
-{
-	struct dirent **names;
-	int n = scandir(dir, &names, NULL, alphasort), failed = 0;
-	char path[4096];
-
-	if (n < 0) {
-		report_err("cannot read directory '%s': %s", dir, strerror(errno));
-		return 1;
-	}
-	for (int i = 0; i < n; i++) {
-		const char *e = names[i]->d_name;
-		size_t len = strlen(e);
-		struct stat st;
-		char head[16];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "%s/%s", dir, e);
-		if (e[0] == '.' || (len > 4 && (!strcmp(e + len - 4, "-wal") ||
-						!strcmp(e + len - 4, "-shm"))) ||
-		    (len > 8 && !strcmp(e + len - 8, "-journal")) || stat(path, &st) ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		/* only SQLite files: a directory of sessions may hold notes */
-		if (!(f = fopen(path, "rb")))
-			continue;
-		size_t got = fread(head, 1, sizeof(head), f);
-		fclose(f);
-		if (got == sizeof(head) && !memcmp(head, "SQLite format 3", 16))
-			failed |= push_file(p, path);
-	}
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	return failed;
-}
-
 /* The first line of the password file. @return malloc'd, or NULL (said). */
 static char *read_password(const char *path)
 {
@@ -619,17 +580,9 @@ static int run(struct report *r)
 		return 1;
 	}
 	free(ans);
-	for (unsigned i = 0; i < r->nfiles; i++) {
-		struct stat st;
-		if (stat(r->paths[i], &st)) {
-			report_err("cannot open '%s': %s", r->paths[i], strerror(errno));
-			failed = 1;
-		} else if (S_ISDIR(st.st_mode)) {
-			failed |= push_dir(&p, r->paths[i]);
-		} else {
-			failed |= push_file(&p, r->paths[i]);
-		}
-	}
+	/* a directory was replaced by its session files (fileset.h) */
+	for (unsigned i = 0; i < r->nfiles; i++)
+		failed |= push_file(&p, r->paths[i]);
 	obuf_free(&p.out);
 	ch_block_free(&p.blk);
 	ch_close(p.ch);
