@@ -8,7 +8,8 @@
 # --tests also installs what only the tests need (chromium for the HTML
 # report test, nfdump's nfcapd and nfdump for the IPFIX replay test,
 # clickhouse-server and -client for push, python3-pandas for the export
-# examples; node and npm, for DuckDB, are expected on the machine).
+# examples, Debian's nodejs and npm for the DuckDB test unless node and npm
+# are already there; the test itself npm-installs @duckdb/node-api).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -35,6 +36,8 @@ fi
 if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"
 	PKGS="$PKGS clickhouse-server clickhouse-client python3-pandas" # push, exports
+	# DuckDB's npm package; a node of another origin (with its npm) is kept
+	command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS tcpdump ethtool" # flow tests' witnesses
 	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS nfdump" # the collector replay --ipfix feeds
 fi
