@@ -15,7 +15,7 @@ static const char sessions_cols[] =
 	" start_time DateTime, end_time DateTime, clock_offset_ns Int64, closed_clean UInt8,"
 	" records_exec UInt64, records_exit UInt64, records_flow UInt64, records_proc UInt64,"
 	" records_cgroup UInt64, lost_ringbuf UInt64, lost_queue UInt64,"
-	" lost_flow_overflow UInt64, argv_truncated UInt64, failed_execs UInt64,"
+	" lost_flow_overflow UInt64, argv_truncated UInt64, failed_execs UInt64, lost_ring UInt64,"
 	" pushed_time DateTime, pushed_by String";
 
 size_t ch_schema_type(char *buf, size_t len, const struct fmt_column *c)
@@ -136,6 +136,7 @@ void ch_session_row(struct obuf *o, const struct ch_session *s)
 	obuf_le(o, s->lost_flow_overflow, 8);
 	obuf_le(o, s->argv_truncated, 8);
 	obuf_le(o, s->failed_execs, 8);
+	obuf_le(o, s->lost_ring, 8);
 	obuf_le(o, s->pushed_s, 4);
 	obuf_lstr(o, "ebpfreport " EBPFREC_VERSION, strlen("ebpfreport " EBPFREC_VERSION));
 }

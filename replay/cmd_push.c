@@ -431,6 +431,7 @@ static int mark_loaded(struct push *p, const uint64_t *records)
 		.lost_flow_overflow = session_meta_u64(rd, FMT_META_LOST_FLOW_OVERFLOW),
 		.argv_truncated = session_meta_u64(rd, FMT_META_ARGV_TRUNCATED),
 		.failed_execs = session_meta_u64(rd, FMT_META_FAILED_EXECS),
+		.lost_ring = session_meta_u64(rd, FMT_META_LOST_RING),
 		.pushed_s = (uint64_t)time(NULL),
 	};
 	char sql[512];

@@ -3,7 +3,7 @@
  * of docs/fleet.md answer what `ebpfreport a.db b.db --top 10 --json`
  * answers, exactly; pushing again adds nothing; a push killed half-way and
  * run again ends with one copy of each row; strings arrive without loss;
- * unreachable servers, refused users and foreign schemas are one-line
+ * the loss counters are those ebpfreport reports; unreachable servers, refused users and foreign schemas are one-line
  * errors. Serial (JOBS 1): each test starts a server. */
 #include <criterion/criterion.h>
 #include <stdarg.h>
@@ -355,4 +355,40 @@ Test(push, bad_servers_users_and_schemas_are_one_line_errors, .init = start, .fi
 	cr_assert_str_eq(err, "ebpfreport: invalid --database 'a-b': use letters, digits and _\n");
 	run("push %s/nope.db --clickhouse %s --database fresh", fixture_dir(), srv.url);
 	cr_assert_eq(rc, 1);
+}
+
+/* The loss counters in `sessions`, and the documented losses query, are
+ * those `ebpfreport FILE --json` reports as files[].lost, the flight
+ * recorder's lost_ring included. */
+Test(push, losses_are_what_ebpfreport_reports, .init = start, .fini = stop, .timeout = 300)
+{
+	static const char *const keys[] = { "lost_ringbuf", "lost_queue", "lost_flow_overflow",
+					    "argv_truncated", "lost_ring" };
+	const char *p = fixture_path("lossy.db");
+	struct fmt_writer *w = fixture_writer(p, "lossy-host", "1700000000000000000", 1 * S, 9 * S);
+	char key[64], v[64], want[64], *q, *ans;
+
+	for (size_t k = 0; k < 5; k++)
+		cr_assert_eq(fmt_writer_set_meta_u64(w, keys[k], 3 + k), 0);
+	fixture_exec(w, 2 * S, 100, 1, 0, "sh", "init", "/bin/sh", 0,
+		     (const char *[]){ "sh", NULL });
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	run("push %s --clickhouse %s -q", p, srv.url);
+	cr_assert_eq(rc, 0, "%s", err);
+	run("%s --json", p);
+	cr_assert_eq(rc, 0, "%s", err);
+	ans = chserver_query(&srv, "SELECT lost_ringbuf, lost_queue, lost_flow_overflow,"
+				   " argv_truncated, lost_ring FROM ebpfrec.sessions FORMAT TabSeparated");
+	for (int k = 0; k < 5; k++) {
+		snprintf(key, sizeof(key), "files.0.lost.%s", keys[k]);
+		cr_assert_eq(json_path(out, key, want, sizeof(want)), 1, "%s", key);
+		cr_assert_str_eq(tsv(ans, 0, k, v, sizeof(v)), want, "%s", keys[k]);
+	}
+	free(ans);
+	q = doc_query("losses");
+	ans = chserver_query(&srv, "SELECT ringbuf_drops, queue_drops, overflow_packets,"
+				   " argv_truncated, ring_dropped FROM (%s) FORMAT TabSeparated", q);
+	cr_assert_str_eq(ans, "3\t4\t5\t6\t7\n");
+	free(ans);
+	free(q);
 }
