@@ -52,6 +52,11 @@ for (const stream of ['exec', 'exit', 'flow', 'proc', 'cgroup']) {
 	check(cols.length === Object.keys(want).length, `${stream}: ${cols.length} columns`);
 	for (const [name, type] of cols)
 		check(want[name] === type, `${stream}.${name} is ${type}, documented ${want[name]}`);
+	// the documented columns are all the export writes, none left out
+	const found = (await c.runAndReadAll(
+		`DESCRIBE SELECT * FROM read_json('out/${stream}.jsonl')`)).getRows().map(r => r[0]);
+	check(JSON.stringify(found) === JSON.stringify(Object.keys(want)),
+		`${stream}: the export has columns ${found}, documented ${Object.keys(want)}`);
 	const n = Number((await c.runAndReadAll(`SELECT count(*) FROM ${stream}`)).getRows()[0][0]);
 	const p = Number((await c.runAndReadAll(`SELECT count(*) FROM '${stream}.parquet'`))
 		.getRows()[0][0]);
