@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt_row.h"
 #include "json.h"
 
 static void put(struct json *j, const char *s, size_t n)
@@ -87,29 +88,51 @@ static int utf8_len(const unsigned char *s)
 	return 0;
 }
 
-void json_str(struct json *j, const char *str)
+/* s[0..len) as a JSON string: runs of plain bytes are copied at once;
+ * meta: invalid UTF-8 bytes as \u00XX of the byte */
+static void str_escaped(struct json *j, const unsigned char *s, size_t len, int meta)
 {
-	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t i = 0, run = 0;
 	char esc[8];
 
-	value_start(j);
 	put(j, "\"", 1);
-	while (*s) {
-		int n = utf8_len(s);
-		if (*s == '"' || *s == '\\') {
-			esc[0] = '\\', esc[1] = (char)*s;
-			put(j, esc, 2);
-			s++;
-		} else if (*s < 0x20 || n == 0) {
-			snprintf(esc, sizeof(esc), "\\u%04x", *s);
-			put(j, esc, 6);
-			s++;
-		} else {
-			put(j, (const char *)s, (size_t)n);
-			s += n;
+	while (i < len) {
+		int n = s[i] < 0x80 ? 1 : meta ? utf8_len(s + i) : 1;
+		if (s[i] >= 0x20 && s[i] != '"' && s[i] != '\\' && n) {
+			i += (size_t)n;
+			continue;
 		}
+		put(j, (const char *)s + run, i - run);
+		if (s[i] == '"' || s[i] == '\\') {
+			esc[0] = '\\', esc[1] = (char)s[i];
+			put(j, esc, 2);
+		} else {
+			snprintf(esc, sizeof(esc), "\\u%04x", s[i]);
+			put(j, esc, 6);
+		}
+		run = ++i;
 	}
+	put(j, (const char *)s + run, len - run);
 	put(j, "\"", 1);
+}
+
+void json_str(struct json *j, const char *str)
+{
+	const char *s = str ? str : "";
+	size_t len = strlen(s);
+
+	value_start(j);
+	if (j->lossless && !fmt_utf8_valid(s, len)) {
+		char *enc = malloc(FMT_STR_ENCODED_MAX(len));
+		if (!enc) {
+			j->oom = 1;
+			return;
+		}
+		str_escaped(j, (const unsigned char *)enc, fmt_str_encode(s, len, enc), 0);
+		free(enc);
+		return;
+	}
+	str_escaped(j, (const unsigned char *)s, len, !j->lossless);
 }
 
 void json_str_array(struct json *j, const char *const *v, size_t n)
@@ -167,6 +190,12 @@ void json_null(struct json *j)
 	puts_(j, "null");
 }
 
+void json_raw(struct json *j, const char *text, size_t n)
+{
+	value_start(j);
+	put(j, text, n);
+}
+
 void json_kv_str(struct json *j, const char *k, const char *s)
 {
 	json_key(j, k);
@@ -208,12 +237,13 @@ void json_reset(struct json *j)
 char *json_take(struct json *j)
 {
 	char *s = j->oom ? NULL : j->buf;
+	int lossless = j->lossless;
 
 	if (j->oom)
 		free(j->buf);
 	else if (!s)
 		s = strdup("");
-	*j = (struct json){ 0 };
+	*j = (struct json){ .lossless = lossless };
 	return s;
 }
 
@@ -230,6 +260,8 @@ int json_flush(struct json *j, FILE *f)
 
 void json_free(struct json *j)
 {
+	int lossless = j->lossless;
+
 	free(j->buf);
-	*j = (struct json){ 0 };
+	*j = (struct json){ .lossless = lossless };
 }

@@ -15,6 +15,7 @@ static const struct fmt_meta_key keys[] = {
 	{ FMT_META_RECORDS_CGROUP, FMT_PRIV_SAFE, FMT_META_WRITER },
 	{ FMT_META_CHUNKS, FMT_PRIV_SAFE, FMT_META_WRITER },
 	{ FMT_META_TOOL_VERSION, FMT_PRIV_SAFE, 0 },
+	{ FMT_META_SESSION_ID, FMT_PRIV_HOST, FMT_META_UNIQUE }, /* a file's identity */
 	{ FMT_META_HOSTNAME, FMT_PRIV_HOST, 0 },
 	{ FMT_META_KERNEL_RELEASE, FMT_PRIV_SAFE, 0 },
 	{ FMT_META_BOOT_ID, FMT_PRIV_HOST, 0 },
@@ -175,6 +176,14 @@ int fmt_meta_is_writer_key(const char *key)
 	for (size_t i = 0; i < N(keys); i++)
 		if (!strcmp(key, keys[i].name))
 			return (keys[i].flags & FMT_META_WRITER) != 0;
+	return 0;
+}
+
+int fmt_meta_is_unique_key(const char *key)
+{
+	for (size_t i = 0; i < N(keys); i++)
+		if (!strcmp(key, keys[i].name))
+			return (keys[i].flags & FMT_META_UNIQUE) != 0;
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* plain.c - fmt_plain: the relational export (see fmt.h and the "Plain
- * export" section of docs/FORMAT.md). One transaction; indexes are built
- * after the rows, which is several times faster than maintaining them. */
+ * export" section of docs/FORMAT.md). The stream tables are the export
+ * schema (fmt_row.h) after a `source` column. One transaction; indexes are
+ * built after the rows, which is several times faster than maintaining
+ * them. */
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -11,31 +13,15 @@
 
 #include "create_file.h"
 #include "fmt.h"
+#include "fmt_row.h"
 #include "json.h"
 
 #define TIME_SQL "strftime('%Y-%m-%dT%H:%M:%fZ', ?3 / 1e9, 'unixepoch')"
 
+/* The stream tables come from the export schema (fmt_row.h), after a
+ * `source` column; these are the others. */
 static const char schema[] =
 	"CREATE TABLE meta(source INTEGER, key TEXT, value TEXT);"
-	"CREATE TABLE exec(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
-	" pid INTEGER, tid INTEGER, ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER,"
-	" comm TEXT, pcomm TEXT, filename TEXT, argc INTEGER, argv TEXT,"
-	" argv_truncated INTEGER, ret INTEGER, interp TEXT, cwd TEXT, cwd_truncated INTEGER,"
-	" start_ns INTEGER);"
-	"CREATE TABLE exit(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
-	" pid INTEGER, ppid INTEGER, exit_code INTEGER, signal INTEGER, start_ns INTEGER,"
-	" lifetime_ns INTEGER);"
-	"CREATE TABLE flow(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
-	" interval_ns INTEGER, ifindex INTEGER, iface TEXT, dir TEXT, family INTEGER,"
-	" proto INTEGER, src TEXT, sport INTEGER, dst TEXT, dport INTEGER, packets INTEGER,"
-	" bytes INTEGER, owner_pid INTEGER, owner_start_ns INTEGER, owner_cgroup_id INTEGER);"
-	/* the process table when the recording began */
-	"CREATE TABLE proc(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
-	" pid INTEGER, ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER, start_ns INTEGER,"
-	" comm TEXT, exe TEXT, argc INTEGER, argv TEXT, argv_truncated INTEGER, cwd TEXT,"
-	" cwd_truncated INTEGER, kthread INTEGER);"
-	"CREATE TABLE cgroup(source INTEGER, ts_ns INTEGER, wall_ns INTEGER, time TEXT,"
-	" cgroup_id INTEGER, kind TEXT, path TEXT);"
 	/* a run of a program: an exec and what ended it (fmt_plain_process_*) */
 	"CREATE TABLE process(source INTEGER, pid INTEGER, ppid INTEGER, uid INTEGER, comm TEXT,"
 	" filename TEXT, argv TEXT, ret INTEGER, exec_time TEXT, ended TEXT, end_time TEXT,"
@@ -64,6 +50,9 @@ struct fmt_plain {
 	sqlite3 *db;
 	sqlite3_stmt *ins[FMT_STREAM_MAX + 1], *ins_meta, *proc_begin, *proc_end;
 	struct json j;
+	struct fmt_time_cache tc;
+	char *enc; /* an encoded string */
+	size_t enc_cap;
 	char err[512];
 };
 
@@ -83,19 +72,45 @@ static int db_fail(struct fmt_plain *p, int src, const char *what)
 	return (src & 0xff) == SQLITE_FULL ? FMT_EFULL : FMT_EIO;
 }
 
+static const char *sql_type(enum fmt_col_type t)
+{
+	switch (t) {
+	case FMT_COL_BOOL:
+		return "BOOLEAN";
+	case FMT_COL_TIME:
+	case FMT_COL_STR:
+	case FMT_COL_STRS:
+	case FMT_COL_ADDR:
+	case FMT_COL_ENUM:
+		return "TEXT";
+	default:
+		return "INTEGER";
+	}
+}
+
+/* "CREATE TABLE exec(source INTEGER, ts_ns INTEGER, ...)" or
+ * "INSERT INTO exec VALUES(?,?,...)" for stream s */
+static int stream_sql(struct fmt_plain *p, int s, int insert, char *buf, size_t len)
+{
+	unsigned n;
+	const struct fmt_column *c = fmt_row_columns((enum fmt_stream)s, &n);
+	size_t o = (size_t)snprintf(buf, len, insert ? "INSERT INTO %s VALUES(?" :
+						 "CREATE TABLE %s(source INTEGER",
+				    fmt_stream_name(s));
+
+	for (unsigned i = 0; i < n && o < len; i++)
+		o += insert ? (size_t)snprintf(buf + o, len - o, ",?") :
+			      (size_t)snprintf(buf + o, len - o, ", %s %s", c[i].name,
+					       sql_type(c[i].type));
+	if (o + 2 >= len)
+		return fail(p, "schema too long");
+	strcpy(buf + o, ")");
+	return FMT_OK;
+}
+
 int fmt_plain_create(const char *path, unsigned flags, struct fmt_plain **out, char **errmsg)
 {
-	static const char *const ins[] = {
-		NULL,
-		"INSERT INTO exec VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		"?15,?16,?17,?18,?19,?20)",
-		"INSERT INTO exit VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9)",
-		"INSERT INTO flow VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		"?15,?16,?17,?18)",
-		"INSERT INTO proc VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		"?15,?16,?17)",
-		"INSERT INTO cgroup VALUES(?1,?2,?3," TIME_SQL ",?4,?5,?6)",
-	};
+	char sql[2048];
 	struct fmt_plain *p = calloc(1, sizeof(*p));
 	int rc;
 
@@ -114,9 +129,15 @@ int fmt_plain_create(const char *path, unsigned flags, struct fmt_plain **out, c
 		rc = db_fail(p, SQLITE_ERROR, "setup");
 	if (rc == FMT_OK && sqlite3_exec(p->db, schema, NULL, NULL, NULL))
 		rc = db_fail(p, SQLITE_ERROR, "schema");
-	for (int s = 1; rc == FMT_OK && s <= FMT_STREAM_MAX; s++)
-		if (sqlite3_prepare_v2(p->db, ins[s], -1, &p->ins[s], NULL))
+	for (int s = 1; rc == FMT_OK && s <= FMT_STREAM_MAX; s++) {
+		if ((rc = stream_sql(p, s, 0, sql, sizeof(sql))) == FMT_OK &&
+		    sqlite3_exec(p->db, sql, NULL, NULL, NULL))
+			rc = db_fail(p, SQLITE_ERROR, "schema");
+		if (rc == FMT_OK && (rc = stream_sql(p, s, 1, sql, sizeof(sql))) == FMT_OK &&
+		    sqlite3_prepare_v2(p->db, sql, -1, &p->ins[s], NULL))
 			rc = db_fail(p, SQLITE_ERROR, "prepare");
+	}
+	p->j.lossless = 1;
 	if (rc == FMT_OK &&
 	    sqlite3_prepare_v2(p->db, "INSERT INTO meta VALUES(?,?,?)", -1, &p->ins_meta, NULL))
 		rc = db_fail(p, SQLITE_ERROR, "prepare");
@@ -159,125 +180,94 @@ int fmt_plain_meta(struct fmt_plain *p, unsigned source, const char *key, const 
 	return step(p, p->ins_meta);
 }
 
-/* NULL strings (not recorded) stay NULL. */
-static void bind_opt_text(sqlite3_stmt *st, int col, const char *s)
+/* A string in the exports' encoding (fmt_row.h). */
+static int bind_str(struct fmt_plain *p, sqlite3_stmt *st, int col, const char *s)
 {
-	if (s)
-		sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, col);
+	size_t len = strlen(s);
+
+	if (fmt_utf8_valid(s, len))
+		return sqlite3_bind_text(st, col, s, (int)len, SQLITE_STATIC), FMT_OK;
+	if (FMT_STR_ENCODED_MAX(len) > p->enc_cap) {
+		char *e = realloc(p->enc, FMT_STR_ENCODED_MAX(len));
+		if (!e)
+			return fail(p, "out of memory"), FMT_ENOMEM;
+		p->enc = e;
+		p->enc_cap = FMT_STR_ENCODED_MAX(len);
+	}
+	len = fmt_str_encode(s, len, p->enc);
+	sqlite3_bind_text(st, col, p->enc, (int)len, SQLITE_TRANSIENT);
+	return FMT_OK;
 }
 
-/* 0 (not recorded) is NULL. */
-static void bind_opt_u64(sqlite3_stmt *st, int col, uint64_t v)
+/* argv as a JSON array of encoded strings */
+static int bind_strs(struct fmt_plain *p, sqlite3_stmt *st, int col, const char *const *v,
+		     uint32_t n)
 {
-	if (v)
-		sqlite3_bind_int64(st, col, (int64_t)v);
-	else
-		sqlite3_bind_null(st, col);
+	json_reset(&p->j);
+	json_str_array(&p->j, v, n);
+	if (p->j.oom)
+		return fail(p, "out of memory"), FMT_ENOMEM;
+	sqlite3_bind_text(st, col, p->j.buf, (int)p->j.len, SQLITE_TRANSIENT);
+	return FMT_OK;
 }
 
-static void bind_addr(sqlite3_stmt *st, int col, const struct fmt_flow_key *k, const uint8_t *a)
+static void bind_addr(sqlite3_stmt *st, int col, const struct fmt_value *v)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (k->family == FMT_FAMILY_IPV4 || k->family == FMT_FAMILY_IPV6) {
-		inet_ntop(k->family == FMT_FAMILY_IPV4 ? AF_INET : AF_INET6, a, buf, sizeof(buf));
-		sqlite3_bind_text(st, col, buf, -1, SQLITE_TRANSIENT);
-	} else {
-		sqlite3_bind_null(st, col);
-	}
+	inet_ntop(v->addr.family == FMT_FAMILY_IPV4 ? AF_INET : AF_INET6, v->addr.bytes, buf,
+		  sizeof(buf));
+	sqlite3_bind_text(st, col, buf, -1, SQLITE_TRANSIENT);
 }
 
 int fmt_plain_add(struct fmt_plain *p, const struct fmt_event *ev, int64_t wall_offset,
 		  const char *iface)
 {
-	sqlite3_stmt *st = p->ins[ev->stream];
-	uint64_t ts = fmt_event_ts(ev);
+	sqlite3_stmt *st;
+	struct fmt_row row;
+	unsigned n;
+	const struct fmt_column *c;
+	char t[32];
+	int rc = FMT_OK;
 
+	if (fmt_row_fill(ev, wall_offset, iface, &row))
+		return FMT_OK; /* a stream this version does not know */
+	c = fmt_row_columns(ev->stream, &n);
+	st = p->ins[ev->stream];
 	sqlite3_bind_int64(st, 1, ev->source);
-	sqlite3_bind_int64(st, 2, (int64_t)ts);
-	sqlite3_bind_int64(st, 3, (int64_t)ts + wall_offset);
-	if (ev->stream == FMT_STREAM_EXEC) {
-		const struct fmt_exec *e = &ev->exec;
-		char *argv;
-		json_str_array(&p->j, e->argv, e->argc);
-		argv = json_take(&p->j);
-		if (!argv)
-			return fail(p, "out of memory"), FMT_ENOMEM;
-		sqlite3_bind_int64(st, 4, e->pid);
-		sqlite3_bind_int64(st, 5, e->tid);
-		sqlite3_bind_int64(st, 6, e->ppid);
-		sqlite3_bind_int64(st, 7, e->uid);
-		sqlite3_bind_int64(st, 8, e->gid);
-		sqlite3_bind_int64(st, 9, (int64_t)e->cgroup_id);
-		sqlite3_bind_text(st, 10, e->comm, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, e->pcomm, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 12, e->filename, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 13, e->argc);
-		sqlite3_bind_text(st, 14, argv, -1, free);
-		sqlite3_bind_int(st, 15, !!(e->flags & FMT_EXEC_ARGV_TRUNCATED));
-		sqlite3_bind_int(st, 16, e->ret);
-		bind_opt_text(st, 17, e->interp);
-		bind_opt_text(st, 18, e->cwd);
-		sqlite3_bind_int(st, 19, !!(e->flags & FMT_EXEC_CWD_TRUNCATED));
-		bind_opt_u64(st, 20, e->start_ns);
-	} else if (ev->stream == FMT_STREAM_PROC) {
-		const struct fmt_proc *e = &ev->proc;
-		char *argv;
-		json_str_array(&p->j, e->argv, e->argc);
-		argv = json_take(&p->j);
-		if (!argv)
-			return fail(p, "out of memory"), FMT_ENOMEM;
-		sqlite3_bind_int64(st, 4, e->pid);
-		sqlite3_bind_int64(st, 5, e->ppid);
-		sqlite3_bind_int64(st, 6, e->uid);
-		sqlite3_bind_int64(st, 7, e->gid);
-		sqlite3_bind_int64(st, 8, (int64_t)e->cgroup_id);
-		bind_opt_u64(st, 9, e->start_ns);
-		sqlite3_bind_text(st, 10, e->comm, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 11, e->exe, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 12, e->argc);
-		sqlite3_bind_text(st, 13, argv, -1, free);
-		sqlite3_bind_int(st, 14, !!(e->flags & FMT_EXEC_ARGV_TRUNCATED));
-		bind_opt_text(st, 15, e->cwd);
-		sqlite3_bind_int(st, 16, !!(e->flags & FMT_EXEC_CWD_TRUNCATED));
-		sqlite3_bind_int(st, 17, !!(e->flags & FMT_PROC_KTHREAD));
-	} else if (ev->stream == FMT_STREAM_CGROUP) {
-		static const char *const kinds[] = { "present", "created", "removed" };
-		const struct fmt_cgroup *c = &ev->cgroup;
-		sqlite3_bind_int64(st, 4, (int64_t)c->cgroup_id);
-		sqlite3_bind_text(st, 5, c->kind < 3 ? kinds[c->kind] : "?", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, c->path, -1, SQLITE_STATIC);
-	} else if (ev->stream == FMT_STREAM_EXIT) {
-		const struct fmt_exit *x = &ev->exit;
-		sqlite3_bind_int64(st, 4, x->pid);
-		sqlite3_bind_int64(st, 5, x->ppid);
-		sqlite3_bind_int64(st, 6, x->exit_code);
-		sqlite3_bind_int64(st, 7, x->signal);
-		sqlite3_bind_int64(st, 8, (int64_t)x->start_ns);
-		if (x->start_ns && x->start_ns <= x->ts_ns)
-			sqlite3_bind_int64(st, 9, (int64_t)(x->ts_ns - x->start_ns));
-		else
-			sqlite3_bind_null(st, 9);
-	} else {
-		const struct fmt_flow *f = &ev->flow;
-		sqlite3_bind_int64(st, 4, (int64_t)f->interval_ns);
-		sqlite3_bind_int64(st, 5, f->key.ifindex);
-		sqlite3_bind_text(st, 6, iface, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 7, f->key.dir == FMT_DIR_EGRESS ? "egress" : "ingress", -1,
-				  SQLITE_STATIC);
-		sqlite3_bind_int(st, 8, f->key.family);
-		sqlite3_bind_int(st, 9, f->key.proto);
-		bind_addr(st, 10, &f->key, f->key.src);
-		sqlite3_bind_int(st, 11, f->key.sport);
-		bind_addr(st, 12, &f->key, f->key.dst);
-		sqlite3_bind_int(st, 13, f->key.dport);
-		sqlite3_bind_int64(st, 14, (int64_t)f->packets);
-		sqlite3_bind_int64(st, 15, (int64_t)f->bytes);
-		bind_opt_u64(st, 16, f->owner.pid);
-		bind_opt_u64(st, 17, f->owner.pid ? f->owner.start_ns : 0);
-		bind_opt_u64(st, 18, f->owner.pid ? f->owner.cgroup_id : 0);
+	for (unsigned i = 0; i < row.n && rc == FMT_OK; i++) {
+		const struct fmt_value *v = &row.v[i];
+		int col = (int)i + 2;
+		if (v->null) {
+			sqlite3_bind_null(st, col);
+			continue;
+		}
+		switch (c[i].type) {
+		case FMT_COL_I32:
+			sqlite3_bind_int64(st, col, v->i);
+			break;
+		case FMT_COL_TIME:
+			sqlite3_bind_text(st, col, fmt_row_time(t, v->u, &p->tc), 24, SQLITE_TRANSIENT);
+			break;
+		case FMT_COL_STR:
+			rc = bind_str(p, st, col, v->s);
+			break;
+		case FMT_COL_STRS:
+			rc = bind_strs(p, st, col, v->strs.v, v->strs.n);
+			break;
+		case FMT_COL_ADDR:
+			bind_addr(st, col, v);
+			break;
+		case FMT_COL_ENUM:
+			sqlite3_bind_text(st, col, c[i].names[v->u], -1, SQLITE_STATIC);
+			break;
+		default:
+			sqlite3_bind_int64(st, col, (int64_t)v->u);
+		}
+	}
+	if (rc != FMT_OK) {
+		sqlite3_reset(st);
+		return rc;
 	}
 	return step(p, st);
 }
@@ -289,18 +279,24 @@ int fmt_plain_process_begin(struct fmt_plain *p, unsigned source, const struct f
 	char *argv;
 	int rc;
 
+	json_reset(&p->j);
 	json_str_array(&p->j, e->argv, e->argc);
-	if (!(argv = json_take(&p->j)))
+	if (p->j.oom || !(argv = strdup(p->j.buf ? p->j.buf : "[]")))
 		return fail(p, "out of memory"), FMT_ENOMEM;
 	sqlite3_bind_int64(st, 1, source);
 	sqlite3_bind_int64(st, 3, (int64_t)e->ts_ns + wall_offset);
 	sqlite3_bind_int64(st, 4, e->pid);
 	sqlite3_bind_int64(st, 5, e->ppid);
 	sqlite3_bind_int64(st, 6, e->uid);
-	sqlite3_bind_text(st, 7, e->comm, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, e->filename, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, argv, -1, free);
 	sqlite3_bind_int(st, 10, e->ret);
+	rc = bind_str(p, st, 7, e->comm);
+	if (rc == FMT_OK)
+		rc = bind_str(p, st, 8, e->filename);
+	if (rc != FMT_OK) {
+		sqlite3_reset(st);
+		return rc;
+	}
 	rc = step(p, st);
 	*row = sqlite3_last_insert_rowid(p->db);
 	return rc;
@@ -358,6 +354,7 @@ void fmt_plain_abandon(struct fmt_plain *p)
 	if (p->db && sqlite3_close(p->db) != SQLITE_OK)
 		sqlite3_close_v2(p->db);
 	json_free(&p->j);
+	free(p->enc);
 	free(p);
 }
 

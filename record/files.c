@@ -7,6 +7,7 @@
 
 #include "files.h"
 #include "fmt_meta.h"
+#include "hostinfo.h"
 #include "metacache.h"
 #include "options.h"
 #include "pattern.h"
@@ -53,10 +54,11 @@ static int next_path(struct files *f, int64_t wall_s, char *path, size_t len)
 }
 
 /* What a new file of the series holds before any record: the session's
- * meta, its own start, its place in the series. */
+ * meta, its own start, its own session id (push loads each file of a
+ * series as a session of its own), its place in the series. */
 static int start_file(struct files *f, uint64_t now_ns, const char *prev)
 {
-	char seq[32];
+	char seq[32], sid[33];
 	int rc;
 
 	f->seq++;
@@ -68,6 +70,8 @@ static int start_file(struct files *f, uint64_t now_ns, const char *prev)
 			rc = fmt_writer_set_meta_u64(f->w, FMT_META_END_NS, now_ns);
 	}
 	snprintf(seq, sizeof(seq), "%llu", (unsigned long long)f->seq);
+	if (rc == FMT_OK && metacache_get(&f->meta, FMT_META_SESSION_ID))
+		rc = fmt_writer_set_meta(f->w, FMT_META_SESSION_ID, host_random_id(sid));
 	if (rc == FMT_OK)
 		rc = fmt_writer_set_meta(f->w, FMT_META_SERIES, f->id);
 	if (rc == FMT_OK)

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +54,22 @@ static void read_line(const char *path, char *buf, size_t len)
 	fclose(f);
 }
 
+const char *host_random_id(char *buf)
+{
+	uint8_t b[16] = { 0 };
+	ssize_t n = getrandom(b, sizeof(b), 0);
+
+	if (n != (ssize_t)sizeof(b)) { /* never in practice: still unique enough */
+		uint64_t t = clock_ns(CLOCK_REALTIME) ^ (uint64_t)getpid() << 48;
+		memcpy(b, &t, sizeof(t));
+		t = clock_ns(CLOCK_BOOTTIME);
+		memcpy(b + 8, &t, sizeof(t));
+	}
+	for (int i = 0; i < 16; i++)
+		snprintf(buf + 2 * i, 3, "%02x", b[i]);
+	return buf;
+}
+
 void host_meta(struct sink *s, int64_t clock_offset_ns)
 {
 	struct utsname u;
@@ -69,6 +86,7 @@ void host_meta(struct sink *s, int64_t clock_offset_ns)
 	snprintf(buf, sizeof(buf), "%lld", (long long)clock_offset_ns);
 	sink_meta(s, FMT_META_CLOCK_OFFSET_NS, buf);
 	sink_meta(s, FMT_META_TOOL_VERSION, "ebpfrec " EBPFREC_VERSION);
+	sink_meta(s, FMT_META_SESSION_ID, host_random_id(buf));
 }
 
 char *host_cmdline(int argc, char **argv)

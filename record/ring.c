@@ -239,13 +239,16 @@ static int dump_meta(struct ring *r, struct fmt_writer *w, const struct ring_dum
 		     uint64_t from)
 {
 	uint64_t lost = 0;
-	char n[32];
+	char n[32], sid[33];
 	int rc;
 
 	for (size_t i = 0; i < r->nlost; i++)
 		if (r->lost[i].t_last >= d->from && r->lost[i].t_first <= d->to)
 			lost += r->lost[i].records;
 	rc = fmt_writer_set_meta_u64(w, FMT_META_START_NS, from);
+	/* a dump is a session of its own to push: its own id */
+	if (!rc && metacache_get(&r->meta, FMT_META_SESSION_ID))
+		rc = fmt_writer_set_meta(w, FMT_META_SESSION_ID, host_random_id(sid));
 	if (!rc)
 		rc = fmt_writer_set_meta_u64(w, FMT_META_END_NS, d->to);
 	if (!rc)

@@ -1,13 +1,18 @@
 /* cmd_export.c - `ebpfreport export FILE... --format jsonl|csv|sqlite|
- * perfetto [-o OUT]`: the events in other tools' formats.
+ * perfetto [-o OUT]`: the events in other tools' formats. jsonl, csv and
+ * sqlite share one schema (fmt_row.h, docs/FORMAT.md "Exports").
  *
- *   jsonl     one JSON object per event, "type" first (stdout or -o FILE)
- *   csv       one table per stream: -o DIR gets exec.csv, exit.csv and
- *             flow.csv; to stdout, choose one stream with --type
+ *   jsonl     one JSON object per event: -o DIR gets a file per stream
+ *             (exec.jsonl, exit.jsonl, flow.jsonl, proc.jsonl,
+ *             cgroup.jsonl); to stdout or -o FILE.jsonl, all streams
+ *             mixed in time order with "type" first
+ *   csv       one table per stream: -o DIR gets exec.csv, exit.csv, ...;
+ *             to stdout, choose one stream with --type
  *   sqlite    a plain relational database (-o FILE; see docs/FORMAT.md)
  *   perfetto  trace-event JSON for ui.perfetto.dev (stdout or -o FILE)
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,37 +20,75 @@
 #include <unistd.h>
 
 #include "event_out.h"
-#include "json.h"
+#include "fmt_row.h"
+#include "obuf.h"
+#include "row_out.h"
 #include "out.h"
 #include "perfetto.h"
 #include "proctrack.h"
 #include "report.h"
 #include "options.h"
 
-
-
 struct export {
-	FILE *f[FMT_STREAM_MAX + 1]; /* csv: a file per stream; else f[0] */
+	FILE *f[FMT_STREAM_MAX + 1]; /* a file per stream (-o DIR); else f[0] */
+	struct obuf o[FMT_STREAM_MAX + 1]; /* what is buffered for each */
+	bool csv, per_stream;
 	struct fmt_plain *plain;
 	struct proctrack *procs; /* sqlite: runs for the process table */
 	struct report *r;
-	struct json j;
 };
 
-static int jsonl(struct report *r, const struct fmt_event *ev, void *ctx)
+/* What one thread of a jsonl or csv export writes: some of the streams,
+ * each to its own file (or all of them to one). */
+struct part {
+	struct export *x;
+	struct report *r; /* the caller's, or a copy with its own readers */
+	struct row_out w;
+	/* flow interface names by (source, ifindex), direct-mapped: a
+	 * lookup and a copy per change, not per row */
+	struct {
+		unsigned source;
+		uint32_t ifindex;
+		bool set;
+		char name[EVENT_IFNAME];
+	} ifc[16];
+	int rc;
+};
+
+/* jsonl and csv: a row into its stream's buffer, written in 1 MiB blocks */
+static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 {
-	struct export *x = ctx;
+	struct part *x = ctx;
+	int s = x->x->per_stream ? (int)ev->stream : 0;
+	struct obuf *o = &x->x->o[s];
+	struct fmt_reader *rd = r->readers[ev->source];
+	const char *file = r->nfiles > 1 ? r->paths[ev->source] : NULL;
+	const char *iface = NULL;
+	struct fmt_row row;
 
-	event_json(r, ev, &x->j);
-	return json_flush(&x->j, x->f[0]) || fputc('\n', x->f[0]) == EOF;
-}
-
-static int csv(struct report *r, const struct fmt_event *ev, void *ctx)
-{
-	struct export *x = ctx;
-
-	event_csv_stream(r, ev, &x->j, x->f[ev->stream]);
-	return ferror(x->f[ev->stream]) != 0;
+	if (ev->stream == FMT_STREAM_FLOW) {
+		uint32_t ifx = ev->flow.key.ifindex;
+		unsigned h = (ifx ^ ev->source * 7u) % 16;
+		if (!x->ifc[h].set || x->ifc[h].source != ev->source || x->ifc[h].ifindex != ifx) {
+			out_iface(rd, ifx, x->ifc[h].name, sizeof(x->ifc[h].name));
+			x->ifc[h].source = ev->source;
+			x->ifc[h].ifindex = ifx;
+			x->ifc[h].set = true;
+		}
+		iface = x->ifc[h].name;
+	}
+	if (fmt_row_fill(ev, fmt_reader_clock_offset(rd), iface, &row))
+		return 0;
+	x->w.o = o;
+	if (x->x->csv)
+		row_csv(&x->w, &row, file);
+	else
+		row_jsonl(&x->w, &row, x->x->per_stream ? NULL : fmt_stream_name(ev->stream), file);
+	if (obuf_flush(o, 1u << 20)) {
+		report_err("write error: %s", o->err && errno ? strerror(errno) : "out of memory");
+		return 1;
+	}
+	return 0;
 }
 
 /* The process table holds the runs that began with an exec. */
@@ -94,37 +137,62 @@ static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 	return 0;
 }
 
-static int open_csv(struct report *r, struct export *x)
+/* -o DIR: a file per stream of --type (all by default), NAME.EXT */
+static int open_dir(struct report *r, struct export *x, const char *ext)
 {
 	unsigned types = filter_streams(&r->f);
 	char path[4096];
 
-	if (!r->output) {
-		if (types & (types - 1)) {
-			report_err("csv to standard output holds one stream: add --type exec, exit "
-				   "or flow, or give -o DIR for one file per stream");
-			return 2;
-		}
-		for (int s = 1; s <= FMT_STREAM_MAX; s++)
-			if (types & (1u << s)) {
-				x->f[s] = stdout;
-				event_csv_stream_header((enum fmt_stream)s, stdout);
-			}
-		return 0;
-	}
 	if (mkdir(r->output, 0700) && errno != EEXIST) {
 		report_err("cannot create directory '%s': %s", r->output, strerror(errno));
 		return 1;
 	}
+	x->per_stream = true;
 	for (int s = 1; s <= FMT_STREAM_MAX; s++) {
 		if (!(types & (1u << s)))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s.csv", r->output, fmt_stream_name(s));
+		snprintf(path, sizeof(path), "%s/%s.%s", r->output, fmt_stream_name(s), ext);
 		if (!(x->f[s] = report_create(r, path)))
 			return 1;
-		event_csv_stream_header((enum fmt_stream)s, x->f[s]);
+		x->o[s].f = x->f[s];
+		if (x->csv)
+			row_csv_header(&x->o[s], (enum fmt_stream)s, r->nfiles > 1);
 	}
 	return 0;
+}
+
+static int open_csv(struct report *r, struct export *x)
+{
+	unsigned types = filter_streams(&r->f);
+
+	x->csv = true;
+	if (r->output)
+		return open_dir(r, x, "csv");
+	if (types & (types - 1)) {
+		report_err("csv to standard output holds one stream: add --type exec, exit, flow, "
+			   "proc or cgroup, or give -o DIR for one file per stream");
+		return 2;
+	}
+	for (int s = 1; s <= FMT_STREAM_MAX; s++)
+		if (types & (1u << s)) {
+			x->per_stream = true;
+			x->f[s] = stdout;
+			x->o[s].f = stdout;
+			row_csv_header(&x->o[s], (enum fmt_stream)s, r->nfiles > 1);
+		}
+	return 0;
+}
+
+/* jsonl: -o NAME.jsonl (or .json) is one file, any other -o a directory */
+static int open_jsonl(struct report *r, struct export *x)
+{
+	const char *dot = r->output ? strrchr(r->output, '.') : NULL;
+
+	if (r->output && !(dot && (!strcmp(dot, ".jsonl") || !strcmp(dot, ".json"))))
+		return open_dir(r, x, "jsonl");
+	x->f[0] = r->output ? report_create(r, r->output) : stdout;
+	x->o[0].f = x->f[0];
+	return x->f[0] ? 0 : 1;
 }
 
 static const struct proc_ops proc_ops = { run_begin, run_end };
@@ -178,6 +246,11 @@ static int export_plain(struct report *r, struct export *x)
 static int close_all(struct export *x, int rc)
 {
 	for (int s = 0; s <= FMT_STREAM_MAX; s++) {
+		if (!rc && obuf_flush(&x->o[s], 0)) {
+			report_err("write error: %s", strerror(errno));
+			rc = 1;
+		}
+		obuf_free(&x->o[s]);
 		if (!x->f[s] || x->f[s] == stdout)
 			continue;
 		if (fclose(x->f[s]) && !rc) {
@@ -185,8 +258,65 @@ static int close_all(struct export *x, int rc)
 			rc = 1;
 		}
 	}
-	json_free(&x->j);
 	return rc;
+}
+
+static void *part_run(void *arg)
+{
+	struct part *p = arg;
+
+	p->rc = report_each(p->r, rows, p);
+	return NULL;
+}
+
+/* Streams that go to separate files are written by two threads when
+ * there are two cores: exec, proc and cgroup by one, flow and exit by the
+ * other, which reads the files through readers of its own. Each file is
+ * written by one thread, in time order, as with one thread. */
+#define SECOND_PART ((1u << FMT_STREAM_FLOW) | (1u << FMT_STREAM_EXIT))
+
+static int export_rows(struct report *r, struct export *x)
+{
+	unsigned types = filter_streams(&r->f);
+	struct report ra = *r, rb = *r;
+	struct part a = { .x = x, .r = &ra }, b = { .x = x, .r = &rb };
+	pthread_t t;
+	unsigned opened = 0;
+	int rc;
+
+	if (!x->per_stream || !(types & SECOND_PART) || !(types & ~SECOND_PART) ||
+	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || !(rb.readers = calloc(r->nfiles, sizeof(*rb.readers)))) {
+		a.r = r;
+		rc = report_each(r, rows, &a);
+		row_out_free(&a.w);
+		return rc;
+	}
+	for (; opened < r->nfiles; opened++)
+		if (fmt_reader_open(r->paths[opened], &rb.readers[opened], NULL))
+			break;
+	ra.f.types = types & ~SECOND_PART;
+	rb.f.types = types & SECOND_PART;
+	rb.progress = 0; /* one progress line */
+	rb.errors = 0;
+	if (opened < r->nfiles || pthread_create(&t, NULL, part_run, &b)) {
+		/* no second thread after all: one, with every stream */
+		for (unsigned i = 0; i < opened; i++)
+			fmt_reader_close(rb.readers[i]);
+		free(rb.readers);
+		a.r = r;
+		rc = report_each(r, rows, &a);
+		row_out_free(&a.w);
+		return rc;
+	}
+	part_run(&a);
+	pthread_join(t, NULL);
+	r->errors = ra.errors + rb.errors;
+	for (unsigned i = 0; i < opened; i++)
+		fmt_reader_close(rb.readers[i]);
+	free(rb.readers);
+	row_out_free(&a.w);
+	row_out_free(&b.w);
+	return a.rc || b.rc;
 }
 
 static int run(struct report *r)
@@ -201,23 +331,20 @@ static int run(struct report *r)
 	}
 	if (!strcmp(fmt, "sqlite"))
 		return export_plain(r, &x);
-	if (!strcmp(fmt, "csv")) {
-		if ((rc = open_csv(r, &x)))
+	if (!strcmp(fmt, "csv") || !strcmp(fmt, "jsonl")) {
+		rc = fmt[0] == 'c' ? open_csv(r, &x) : open_jsonl(r, &x);
+		if (rc)
 			return close_all(&x, rc);
-		return close_all(&x, report_each(r, csv, &x));
+		return close_all(&x, export_rows(r, &x));
 	}
-	if (strcmp(fmt, "jsonl") && strcmp(fmt, "perfetto")) {
+	if (strcmp(fmt, "perfetto")) {
 		report_err("invalid --format '%s': use jsonl, csv, sqlite or perfetto", fmt);
 		return 2;
 	}
 	x.f[0] = r->output ? report_create(r, r->output) : stdout;
 	if (!x.f[0])
 		return 1;
-	if (!strcmp(fmt, "jsonl"))
-		rc = report_each(r, jsonl, &x);
-	else
-		rc = perfetto_write(r, x.f[0]);
-	return close_all(&x, rc);
+	return close_all(&x, perfetto_write(r, x.f[0]));
 }
 
 const struct report_cmd cmd_export = {

@@ -346,7 +346,8 @@ static void copy_meta(struct redact *d, struct fmt_reader *rd)
 
 		fmt_reader_meta_at(rd, i, &k, &v);
 		known = fmt_meta_key(k);
-		if (fmt_meta_is_writer_key(k) || !strcmp(k, FMT_META_REDACTION))
+		if (fmt_meta_is_writer_key(k) || fmt_meta_is_unique_key(k) ||
+		    !strcmp(k, FMT_META_REDACTION))
 			continue;
 		act = action_for(d->r, known ? known->privacy : FMT_PRIV_UNKNOWN);
 		if (act == KEEP) {

@@ -207,7 +207,7 @@ static void meta_json(struct json *j, struct fmt_reader *rd)
 
 static void header_json(struct report *r, struct totals *t)
 {
-	struct json j = { 0 };
+	struct json j = { .lossless = 1 }; /* keys as the exports write them */
 	char lost[512];
 
 	json_begin_object(&j);

@@ -39,7 +39,7 @@ static int run(struct report *r)
 		rc = 1;
 	}
 	if (r->out == OUT_JSON) {
-		struct json j = { 0 };
+		struct json j = { .lossless = 1 }; /* keys as the exports write them */
 		json_begin_object(&j);
 		top_json(&t, r, &j, "top");
 		json_end_object(&j);

@@ -30,6 +30,7 @@ static const struct report_cmd *const commands[] = {
 	&cmd_export,
 	&cmd_sql,
 	&cmd_html,
+	&cmd_push,
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -57,6 +58,7 @@ static void usage(FILE *f)
 		"  ebpfreport export session.db --format perfetto -o trace.json\n"
 		"  ebpfreport sql session.db \"SELECT comm, count(*) FROM exec GROUP BY 1\"\n"
 		"  ebpfreport html session.db -o report.html\n"
+		"  ebpfreport push /var/lib/ebpfrec/ --clickhouse http://db1:8123\n"
 		"\nSee ebpfreport(1) and docs/FORMAT.md.\n");
 }
 

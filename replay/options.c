@@ -63,6 +63,14 @@ static const struct opt_def defs[OPT_FILTER0] = {
 				   "(default " STR(IPFIX_DEFAULT_REFRESH_S) "s)" },
 	[OPT_MTU] = { "mtu", 0, "BYTES", "largest IP packet (default: the path MTU, at most "
 					 "1500)" },
+	[OPT_CLICKHOUSE] = { "clickhouse", 0, "URL", "the ClickHouse HTTP interface, "
+						  "http://HOST:8123 (or https://)" },
+	[OPT_DATABASE] = { "database", 0, "DB", "the database to load into (default ebpfrec; "
+					       "created if missing)" },
+	[OPT_USER] = { "user", 0, "U", "ClickHouse user (default: the server's default)" },
+	[OPT_PASSWORD_FILE] = { "password-file", 0, "F", "read the user's password from the "
+							 "first line of file F" },
+	[OPT_BATCH] = { "batch", 0, "N", "rows per INSERT (default 1048576)" },
 };
 
 /* Options that exclude each other. */
@@ -224,6 +232,28 @@ static int apply(struct report *r, enum opt_id id, const char *val)
 		if (parse_int(val, 576, 65535, &v))
 			return bad_value(id, val, "need a packet size from 576 to 65535 bytes");
 		r->mtu = (unsigned)v;
+		break;
+	case OPT_CLICKHOUSE:
+		if (strncmp(val, "http://", 7) && strncmp(val, "https://", 8))
+			return bad_value(id, val, "need an http:// or https:// URL");
+		r->ch_url = val;
+		break;
+	case OPT_DATABASE:
+		if (!*val || strspn(val, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					"0123456789_") != strlen(val) || (*val >= '0' && *val <= '9'))
+			return bad_value(id, val, "use letters, digits and _");
+		r->ch_database = val;
+		break;
+	case OPT_USER:
+		r->ch_user = val;
+		break;
+	case OPT_PASSWORD_FILE:
+		r->ch_password_file = val;
+		break;
+	case OPT_BATCH:
+		if (parse_int(val, 1, 100000000, &v))
+			return bad_value(id, val, "need a number from 1 to 100000000");
+		r->batch = (uint64_t)v;
 		break;
 	default:
 		why = filter_set(&r->f, (enum filter_id)(id - OPT_FILTER0), val);

@@ -44,6 +44,9 @@ struct report {
 	uint64_t refresh_ms; /* ... every this many ms, */
 	uint32_t refresh_messages; /* ... or every this many messages */
 	unsigned mtu; /* largest IP packet, 0: the path MTU (at most 1500) */
+	/* push */
+	const char *ch_url, *ch_database, *ch_user, *ch_password_file;
+	uint64_t batch; /* rows per INSERT, 0: default */
 	struct filter f;
 	/* files */
 	char **paths;
@@ -67,7 +70,7 @@ struct report_cmd {
 };
 
 extern const struct report_cmd cmd_summary, cmd_top, cmd_replay, cmd_timeline, cmd_verify,
-	cmd_slice, cmd_merge, cmd_redact, cmd_export, cmd_sql, cmd_html;
+	cmd_slice, cmd_merge, cmd_redact, cmd_export, cmd_sql, cmd_html, cmd_push;
 
 /* Open every file in r->paths; a file that cannot be opened is reported and
  * skipped (error count) unless none remain. A time window that is empty

@@ -59,8 +59,8 @@ void rewrite_copy_meta(struct rewrite *rw, struct fmt_reader *rd, const char *pr
 	for (size_t i = 0; i < n; i++) {
 		const char *k, *v;
 		fmt_reader_meta_at(rd, i, &k, &v);
-		if (fmt_meta_is_writer_key(k))
-			continue;
+		if (fmt_meta_is_writer_key(k) || (!*prefix && fmt_meta_is_unique_key(k)))
+			continue; /* a merge keeps sourceN.session_id, a slice is new */
 		snprintf(key, sizeof(key), "%s%s", prefix, k);
 		rewrite_meta(rw, key, v);
 	}

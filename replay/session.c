@@ -72,6 +72,93 @@ void session_losses_text(struct fmt_reader *rd, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+/* FNV-1a, 128 bits: a stable name for bytes, not a defence against anyone */
+struct fnv {
+	unsigned __int128 h;
+};
+
+static void fnv_init(struct fnv *f)
+{
+	f->h = (unsigned __int128)0x6c62272e07bb0142ull << 64 | 0x62b821756295c58dull;
+}
+
+static void fnv_add(struct fnv *f, const void *p, size_t n)
+{
+	const unsigned __int128 prime = (unsigned __int128)0x1000000ull << 64 | 0x13bull;
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++) {
+		f->h ^= b[i];
+		f->h *= prime;
+	}
+}
+
+static void fnv_str(struct fnv *f, const char *s)
+{
+	fnv_add(f, s ? s : "", s ? strlen(s) + 1 : 1);
+}
+
+static const char *fnv_hex(const struct fnv *f, char *buf, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = 0; i < digits; i++)
+		buf[i] = hex[(unsigned)(f->h >> (4 * (digits - 1 - i))) & 15];
+	buf[digits] = 0;
+	return buf;
+}
+
+/* the chunk index into f: what the file holds */
+static void hash_chunks(struct fmt_reader *r, struct fnv *f)
+{
+	struct fmt_chunk_info *ci;
+	int n = fmt_reader_chunks(r, &ci);
+
+	for (int i = 0; i < n; i++) {
+		uint64_t v[5] = { (uint64_t)ci[i].id, (uint64_t)ci[i].stream, ci[i].t_first,
+				  ci[i].records, ci[i].checksum };
+		fnv_add(f, v, sizeof(v));
+	}
+	if (n > 0)
+		free(ci);
+}
+
+static int valid_id(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	return n == 32 && strspn(v, "0123456789abcdef") == n;
+}
+
+const char *session_id(struct fmt_reader *r, char *buf)
+{
+	const char *v = fmt_reader_meta(r, FMT_META_SESSION_ID);
+	struct fnv f;
+
+	if (valid_id(v)) {
+		memcpy(buf, v, 33);
+		return buf;
+	}
+	fnv_init(&f);
+	fnv_str(&f, fmt_reader_meta(r, FMT_META_HOSTNAME));
+	fnv_str(&f, fmt_reader_meta(r, FMT_META_BOOT_ID));
+	fnv_str(&f, fmt_reader_meta(r, FMT_META_START_NS));
+	fnv_str(&f, fmt_reader_meta(r, FMT_META_CLOCK_OFFSET_NS));
+	hash_chunks(r, &f);
+	buf[0] = 'x';
+	fnv_hex(&f, buf + 1, 31);
+	return buf;
+}
+
+const char *session_fingerprint(struct fmt_reader *r, char *buf)
+{
+	struct fnv f;
+
+	fnv_init(&f);
+	hash_chunks(r, &f);
+	return fnv_hex(&f, buf, 32);
+}
+
 int session_trigger_text(struct fmt_reader *rd, char *buf, size_t len, bool utc)
 {
 	const char *what = fmt_reader_meta(rd, FMT_META_TRIGGER);

@@ -17,6 +17,17 @@ uint64_t session_end_ns(struct fmt_reader *r);
 /* A meta number, 0 if absent or bad. */
 uint64_t session_meta_u64(struct fmt_reader *r, const char *key);
 
+/* The session's stable id (meta session_id, 32 hex digits, written by the
+ * recorder since format 1.1); for an older file, or one whose id a
+ * redaction dropped, "x" and 31 hex digits of a hash of its host, boot,
+ * start and chunk index, which stays the same as long as the file does.
+ * And a fingerprint of the file's contents (its chunk index): equal
+ * fingerprints, equal records. buf: at least SESSION_ID_LEN bytes.
+ * @return buf */
+#define SESSION_ID_LEN 33
+const char *session_id(struct fmt_reader *r, char *buf);
+const char *session_fingerprint(struct fmt_reader *r, char *buf);
+
 /* The loss counters a report shows, in order: meta key and what it counts. */
 struct session_loss {
 	const char *key, *what;

@@ -57,9 +57,10 @@ for deb in "$REC" "$REP"; do
 	say "$(basename "$deb"): $(dpkg-deb -f "$deb" Depends)"
 	dpkg-deb -c "$deb" | awk '{ print "pkgtest:   " $6 }' >&2
 done
-# the analyzer alone: SQLite, zstd and the C library, nothing of BPF
+# the analyzer alone: SQLite, zstd, libcurl (push) and the C library,
+# nothing of BPF
 deps=$(dpkg-deb -f "$REP" Depends | tr ',' '\n' | sed 's/^ *//; s/ .*//' | sort -u | tr '\n' ' ')
-[ "$deps" = "libc6 libsqlite3-0 libzstd1 " ] || fail "ebpfreport depends on: $deps"
+[ "$deps" = "libc6 libcurl4 libsqlite3-0 libzstd1 " ] || fail "ebpfreport depends on: $deps"
 dpkg-deb -f "$REC" Depends | grep -q libbpf || fail "ebpfrec does not depend on libbpf"
 
 say "installing them"

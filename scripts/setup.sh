@@ -6,7 +6,10 @@
 #
 # --analyzer-only builds format/ + replay/ only (no libbpf, clang, bpftool).
 # --tests also installs what only the tests need (chromium for the HTML
-# report test, nfdump's nfcapd and nfdump for the IPFIX replay test).
+# report test, nfdump's nfcapd and nfdump for the IPFIX replay test,
+# clickhouse-server and -client for push, python3-pandas for the export
+# examples, Debian's nodejs and npm for the DuckDB test unless node and npm
+# are already there; the test itself npm-installs @duckdb/node-api).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -25,12 +28,16 @@ for arg in "$@"; do
 done
 
 PKGS="cmake make gcc pkg-config libsqlite3-dev sqlite3 libzstd-dev zstd libcriterion-dev"
+PKGS="$PKGS libcurl4-openssl-dev" # ebpfreport push
 if [ "$ANALYZER_ONLY" = OFF ]; then
 	PKGS="$PKGS clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev iproute2 procps"
 	PKGS="$PKGS libfuse3-dev" # the fault tests' slow disk
 fi
 if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"
+	PKGS="$PKGS clickhouse-server clickhouse-client python3-pandas" # push, exports
+	# DuckDB's npm package; a node of another origin (with its npm) is kept
+	command -v node >/dev/null && command -v npm >/dev/null || PKGS="$PKGS nodejs npm"
 	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS tcpdump ethtool" # flow tests' witnesses
 	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS nfdump" # the collector replay --ipfix feeds
 fi

@@ -21,6 +21,7 @@
 #define FMT_META_CHUNKS "chunks"
 /* written by the recorder */
 #define FMT_META_TOOL_VERSION "tool_version"
+#define FMT_META_SESSION_ID "session_id" /* format 1.1: 32 hex digits, random */
 #define FMT_META_HOSTNAME "hostname"
 #define FMT_META_KERNEL_RELEASE "kernel_release"
 #define FMT_META_BOOT_ID "boot_id"
@@ -90,6 +91,9 @@ const char *fmt_privacy_name(enum fmt_privacy c);
 
 #define FMT_META_WRITER 0x1 /* maintained by the writer: copies never carry it */
 #define FMT_META_SUMMED 0x2 /* a count that adds up when sessions are merged */
+#define FMT_META_UNIQUE 0x4 /* names this file's recording: a slice, merge or
+			     * redaction is another session and does not carry
+			     * it (a merge keeps it as "sourceN.KEY") */
 
 struct fmt_meta_key {
 	const char *name;
@@ -107,6 +111,9 @@ enum fmt_privacy fmt_meta_privacy(const char *key);
 /* @return 1 for the keys the writer itself maintains (format version,
  * clean-close marker, record totals), which copies must not carry over */
 int fmt_meta_is_writer_key(const char *key);
+/* @return 1 for a key that names this file's recording alone (the session
+ * id): a derived session (slice, merge, redaction) does not carry it */
+int fmt_meta_is_unique_key(const char *key);
 
 /* @return the meta key of stream's record total ("records_exec", ...), or
  * NULL for a stream this version does not know */

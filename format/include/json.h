@@ -1,9 +1,13 @@
 /* json.h - a small JSON text builder (meta values, --json output).
  *
- * Strings are escaped for any byte: control characters as \u00XX and bytes
- * that are not valid UTF-8 as \u00XX of the byte (so argv with arbitrary
- * bytes still yields valid JSON). Allocation failure leaves j->oom set and
- * json_take() returns NULL.
+ * Strings are escaped for any byte: control characters as \u00XX. A
+ * string that is not valid UTF-8 is written one of two ways:
+ *  - by default (meta values: the session format, docs/FORMAT.md) each
+ *    byte that is not part of a valid sequence as \u00XX of the byte;
+ *  - with j->lossless set (what ebpfreport outputs) in the exports'
+ *    lossless encoding (fmt_row.h): \xHH per such byte, \\ per
+ *    backslash, then a NUL mark, so it cannot be mistaken for text.
+ * Allocation failure leaves j->oom set and json_take() returns NULL.
  */
 #ifndef FMT_JSON_H
 #define FMT_JSON_H
@@ -18,6 +22,7 @@ struct json {
 	size_t len, cap;
 	int oom;
 	int need_comma;
+	int lossless; /* strings in the exports' encoding (see above) */
 };
 
 void json_begin_object(struct json *j);
@@ -33,6 +38,8 @@ void json_i64(struct json *j, int64_t v);
 void json_double(struct json *j, double v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* n bytes of JSON text made elsewhere, as one value */
+void json_raw(struct json *j, const char *text, size_t n);
 void json_kv_str(struct json *j, const char *key, const char *s);
 void json_kv_u64(struct json *j, const char *key, uint64_t v);
 void json_kv_i64(struct json *j, const char *key, int64_t v);

@@ -231,6 +231,9 @@ Test(ring, two_triggers_give_two_files, .timeout = 60)
 	cr_assert_not_null(exec_with(&f.cap[0], "one"));
 	cr_assert_not_null(exec_with(&f.cap[1], "two"));
 	cr_assert_null(exec_with(&f.cap[1], "one"), "the second dump reaches back past --ring");
+	/* each dump is a session of its own to push */
+	cr_assert_eq(strlen(cap_meta(&f.cap[0], "session_id") ?: ""), 32);
+	cr_assert_str_neq(cap_meta(&f.cap[0], "session_id"), cap_meta(&f.cap[1], "session_id"));
 	files_free(&f);
 
 	/* two triggers within --after: one more dump that counts both, and

@@ -133,6 +133,11 @@ Test(rotate, every_2s_partition_exactly, .init = setup, .fini = teardown, .timeo
 		cr_assert(c->clean, "%s not closed cleanly", f.path[i]);
 		cr_assert_eq(meta_u64(c, "series_seq"), i + 1, "%s", f.path[i]);
 		cr_assert_str_eq(cap_meta(c, "series"), cap_meta(&f.cap[0], "series"));
+		/* each file is a session of its own to push: ids all differ */
+		cr_assert_eq(strlen(cap_meta(c, "session_id") ?: ""), 32, "%s", f.path[i]);
+		for (size_t j = 0; j < i; j++)
+			cr_assert_str_neq(cap_meta(c, "session_id"), cap_meta(&f.cap[j], "session_id"),
+					  "%s and %s share a session id", f.path[j], f.path[i]);
 		if (i) {
 			const char *prev = strrchr(f.path[i - 1], '/') + 1;
 			uint64_t prev_end = meta_u64(&f.cap[i - 1], "end_ns");

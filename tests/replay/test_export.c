@@ -93,7 +93,8 @@ static void expect_event(const char *doc, const struct fmt_event *ev)
 		expect_u(doc, "ifindex", k->ifindex);
 		expect_field(doc, "dir", k->dir ? "egress" : "ingress");
 		expect_u(doc, "family", k->family);
-		expect_field(doc, "proto", proto_name(k->proto));
+		expect_u(doc, "proto", k->proto);
+		expect_field(doc, "proto_name", proto_name(k->proto));
 		expect_field(doc, "src", inet_ntop(af, k->src, a, sizeof(a)));
 		expect_field(doc, "dst", inet_ntop(af, k->dst, a, sizeof(a)));
 		expect_u(doc, "sport", k->sport);
@@ -179,33 +180,42 @@ static void expect_csv(const char *line, const struct fmt_event *ev)
 	cr_assert_str_eq(f[0], want);
 	if (ev->stream == FMT_STREAM_EXEC) {
 		const struct fmt_exec *e = &ev->exec;
-		cr_assert_eq(n, 18, "%s", line); /* interp, cwd, cwd_truncated, start_ns too */
-		cr_assert_str_eq(f[8], e->comm);
-		cr_assert_str_eq(f[9], e->pcomm);
-		cr_assert_str_eq(f[10], e->filename);
+		cr_assert_eq(n, 20, "%s", line); /* the export schema's exec columns */
+		cr_assert_str_eq(f[2], "2023-11-14T22:13:21.000Z");
+		cr_assert_str_eq(f[9], e->comm);
+		cr_assert_str_eq(f[10], e->pcomm);
+		cr_assert_str_eq(f[11], e->filename);
+		snprintf(want, sizeof(want), "%u", e->argc);
+		cr_assert_str_eq(f[12], want);
 		for (uint32_t i = 0; i < e->argc; i++) { /* argv is a JSON array */
 			snprintf(a, sizeof(a), "%u", i);
-			cr_assert_eq(json_path(f[11], a, want, sizeof(want)), 1, "%s", f[11]);
+			cr_assert_eq(json_path(f[13], a, want, sizeof(want)), 1, "%s", f[13]);
 			cr_assert_str_eq(want, e->argv[i]);
 		}
+		cr_assert_str_eq(f[14], "false"); /* booleans as in JSON */
 		snprintf(want, sizeof(want), "%d", e->ret);
-		cr_assert_str_eq(f[13], want);
+		cr_assert_str_eq(f[15], want);
+		cr_assert_str_eq(f[16], ""); /* no interp: null, an empty field */
+		cr_assert_str_eq(f[19], ""); /* start not recorded: null */
 	} else if (ev->stream == FMT_STREAM_EXIT) {
-		cr_assert_eq(n, 7, "%s", line);
-		char got[2600];
-		snprintf(want, sizeof(want), "%u,%u,%u,%u,%llu", ev->exit.pid, ev->exit.ppid,
-			 ev->exit.exit_code, ev->exit.signal, (unsigned long long)ev->exit.start_ns);
-		snprintf(got, sizeof(got), "%s,%s,%s,%s,%s", f[2], f[3], f[4], f[5], f[6]);
+		cr_assert_eq(n, 9, "%s", line);
+		char got[3200];
+		snprintf(want, sizeof(want), "%u,%u,%u,%u,%llu,%llu", ev->exit.pid, ev->exit.ppid,
+			 ev->exit.exit_code, ev->exit.signal, (unsigned long long)ev->exit.start_ns,
+			 (unsigned long long)(ev->exit.ts_ns - ev->exit.start_ns));
+		snprintf(got, sizeof(got), "%s,%s,%s,%s,%s,%s", f[3], f[4], f[5], f[6], f[7], f[8]);
 		cr_assert_str_eq(got, want);
 	} else {
 		const struct fmt_flow_key *k = &ev->flow.key;
-		cr_assert_eq(n, 17, "%s", line); /* owner_pid, owner_start_ns, owner_cgroup_id too */
-		cr_assert_str_eq(f[8], inet_ntop(k->family == 4 ? AF_INET : AF_INET6, k->src, a,
-						 sizeof(a)));
+		cr_assert_eq(n, 19, "%s", line); /* owner_pid, owner_start_ns, owner_cgroup_id too */
+		cr_assert_str_eq(f[10], inet_ntop(k->family == 4 ? AF_INET : AF_INET6, k->src, a,
+						  sizeof(a)));
 		snprintf(want, sizeof(want), "%u", k->proto);
-		cr_assert_str_eq(f[7], want);
+		cr_assert_str_eq(f[8], want);
+		cr_assert_str_eq(f[9], proto_name(k->proto));
 		snprintf(want, sizeof(want), "%llu", (unsigned long long)ev->flow.bytes);
-		cr_assert_str_eq(f[13], want);
+		cr_assert_str_eq(f[15], want);
+		cr_assert_str_eq(f[16], ""); /* no owner: null */
 	}
 }
 
@@ -226,11 +236,22 @@ Test(export, csv_per_stream_round_trips, .fini = fini)
 		cr_assert_eq(pair_lines(t, 1u << s, body, expect_csv), counts[s]);
 		free(text);
 	}
+	/* a file per stream is written by two threads: the same bytes as one
+	 * stream to standard output, written by one */
+	for (int s = 1; s <= 3; s++) {
+		char *file;
+		snprintf(p, sizeof(p), "%s/%s.csv", dir, names[s]);
+		file = fixture_slurp(p, NULL);
+		run("export --format csv %s --type %s", t, names[s]);
+		cr_assert_eq(rc, 0, "%s", err);
+		cr_assert_str_eq(out, file);
+		free(file);
+	}
 	run("export --format csv %s", t);
 	cr_assert_eq(rc, 2);
 	run("export --format csv --type flow %s", t);
 	cr_assert_eq(rc, 0, "%s", err);
-	cr_assert(!strncmp(out, "ts_ns,wall_ns,interval_ns,ifindex", 33), "%s", out);
+	cr_assert(!strncmp(out, "ts_ns,wall_ns,time,interval_ns,ifindex", 38), "%s", out);
 }
 
 Test(export, sqlite_answers_the_same_top10, .fini = fini)

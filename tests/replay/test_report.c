@@ -193,11 +193,13 @@ Test(replay, json_lines_and_csv, .fini = fini)
 	cr_assert_str_eq(jv(out, "argv.2"), "b c.c");
 	cr_assert_str_eq(jv(out, "pcomm"), "make");
 	cr_assert_str_eq(out,
-		"{\"type\":\"exec\",\"ts_ns\":11000000000,\"wall_ns\":1700000001000000000,\"pid\":102,"
+		"{\"type\":\"exec\",\"ts_ns\":11000000000,\"wall_ns\":1700000001000000000,"
+		"\"time\":\"2023-11-14T22:13:21.000Z\",\"pid\":102,"
 		"\"tid\":102,\"ppid\":100,\"uid\":1000,\"gid\":1000,\"cgroup_id\":7,\"comm\":\"cc\","
-		"\"pcomm\":\"make\",\"filename\":\"/usr/bin/cc\",\"argv\":[\"cc\",\"-c\",\"b c.c\"],"
+		"\"pcomm\":\"make\",\"filename\":\"/usr/bin/cc\",\"argc\":3,"
+		"\"argv\":[\"cc\",\"-c\",\"b c.c\"],"
 		"\"argv_truncated\":false,\"ret\":0,\"interp\":null,\"cwd\":null,"
-		"\"cwd_truncated\":false,\"start_ns\":0}\n");
+		"\"cwd_truncated\":false,\"start_ns\":null}\n");
 	run("replay %s --csv --type exit,flow --proto udp", fixture_alpha());
 	cr_assert_str_eq(out,
 		"type,ts_ns,time,pid,tid,ppid,uid,gid,comm,pcomm,filename,argv,argv_truncated,ret,"

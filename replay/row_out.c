@@ -1,0 +1,380 @@
+/* row_out.c - see row_out.h. Everything is appended to an obuf in runs
+ * (a run of plain bytes is one memcpy), numbers are formatted by hand:
+ * this is the inner loop of a multi-gigabyte export. */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "row_out.h"
+
+/* JSON: 0 = copy, else the escape's second character ('u' = \u00XX) */
+static const char json_esc[256] = {
+	['\0'] = 'u', [1] = 'u',  [2] = 'u',  [3] = 'u',  [4] = 'u',  [5] = 'u',  [6] = 'u',
+	[7] = 'u',    [8] = 'b',  [9] = 't',  [10] = 'n', [11] = 'u', [12] = 'f', [13] = 'r',
+	[14] = 'u',   [15] = 'u', [16] = 'u', [17] = 'u', [18] = 'u', [19] = 'u', [20] = 'u',
+	[21] = 'u',   [22] = 'u', [23] = 'u', [24] = 'u', [25] = 'u', [26] = 'u', [27] = 'u',
+	[28] = 'u',   [29] = 'u', [30] = 'u', [31] = 'u', ['"'] = '"', ['\\'] = '\\',
+};
+
+/* s[0..len) as the contents of a JSON string (valid UTF-8 assumed) */
+static void json_escape(struct obuf *o, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i = 0, run = 0;
+
+	if (obuf_room(o, 6 * len + 2))
+		return;
+	char *p = o->buf + o->len;
+	*p++ = '"';
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		char e = json_esc[c];
+		if (!e) {
+			i++;
+			continue;
+		}
+		memcpy(p, s + run, i - run);
+		p += i - run;
+		*p++ = '\\';
+		*p++ = e;
+		if (e == 'u') {
+			*p++ = '0', *p++ = '0';
+			*p++ = hex[c >> 4], *p++ = hex[c & 15];
+		}
+		run = ++i;
+	}
+	memcpy(p, s + run, len - run);
+	p += len - run;
+	*p++ = '"';
+	o->len = (size_t)(p - o->buf);
+}
+
+/* The export form of s: s itself when it is valid UTF-8, else its
+ * encoding in w->tmp. */
+static const char *encoded(struct row_out *w, const char *s, size_t *len)
+{
+	if (fmt_utf8_valid(s, *len))
+		return s;
+	w->tmp.len = 0;
+	if (obuf_room(&w->tmp, FMT_STR_ENCODED_MAX(*len))) {
+		*len = 0;
+		return "";
+	}
+	*len = fmt_str_encode(s, *len, w->tmp.buf);
+	return w->tmp.buf;
+}
+
+void row_json_str(struct row_out *w, struct obuf *o, const char *s, size_t len)
+{
+	s = encoded(w, s, &len);
+	json_escape(o, s, len);
+}
+
+/* bytes that end the quick path of json_cstr: escapes, NUL, non-ASCII */
+static const bool special[256] = {
+	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
+};
+
+/* A NUL-terminated string as JSON: one pass for the usual printable ASCII
+ * string (copied at once), the general path for anything else. */
+static void json_cstr(struct row_out *w, struct obuf *o, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (!special[*p])
+		p++;
+	n = (size_t)(p - (const unsigned char *)s);
+	if (*p) {
+		row_json_str(w, o, s, n + strlen((const char *)p));
+		return;
+	}
+	if (obuf_room(o, n + 2))
+		return;
+	char *d = o->buf + o->len;
+	*d++ = '"';
+	memcpy(d, s, n);
+	d[n] = '"';
+	o->len += n + 2;
+}
+
+/* An array of strings as JSON into o. Uses w->tmp for encoded elements:
+ * o must not be w->tmp. */
+static void json_strs(struct row_out *w, struct obuf *o, const char *const *v, uint32_t n)
+{
+	obuf_putc(o, '[');
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			obuf_putc(o, ',');
+		json_cstr(w, o, v[i]);
+	}
+	obuf_putc(o, ']');
+}
+
+/* An IPv6 address as inet_ntop writes it (RFC 5952: lowercase, the
+ * longest run of two or more zero groups as ::), for the common case.
+ * @return 0, or -1 for the forms with an IPv4 tail (::ffff:a.b.c.d,
+ * ::a.b.c.d) left to inet_ntop. */
+static int ipv6_text(char *buf, const uint8_t *a)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned g[8];
+	int best = -1, bestlen = 0, i;
+	char *p = buf;
+
+	for (i = 0; i < 8; i++)
+		g[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+	for (i = 0; i < 8;) {
+		int j = i;
+		while (j < 8 && !g[j])
+			j++;
+		if (j - i > bestlen && j - i >= 2)
+			best = i, bestlen = j - i;
+		i = j > i ? j : i + 1;
+	}
+	if (best == 0 && (bestlen == 6 || (bestlen == 5 && g[5] == 0xffff)))
+		return -1;
+	for (i = 0; i < 8; i++) {
+		if (i == best) {
+			*p++ = ':';
+			if (i + bestlen == 8)
+				*p++ = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		int started = 0;
+		for (int sh = 12; sh >= 0; sh -= 4) {
+			unsigned d = g[i] >> sh & 15;
+			if (d || started || !sh) {
+				*p++ = hex[d];
+				started = 1;
+			}
+		}
+	}
+	if (best == 0 && bestlen == 8)
+		p = buf + 2;
+	*p = 0;
+	return 0;
+}
+
+static void addr_text(struct obuf *o, const struct fmt_value *v)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (obuf_room(o, sizeof(buf)))
+		return;
+	if (v->addr.family == 4) {
+		char *p = o->buf + o->len;
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p += obuf_fmt_u64(p, v->addr.bytes[i]);
+		}
+		o->len = (size_t)(p - o->buf);
+		return;
+	}
+	if (ipv6_text(buf, v->addr.bytes))
+		inet_ntop(AF_INET6, v->addr.bytes, buf, sizeof(buf));
+	obuf_put(o, buf, strlen(buf));
+}
+
+static void key(struct obuf *o, const char *name, int first)
+{
+	size_t n = strlen(name);
+
+	if (obuf_room(o, n + 4))
+		return;
+	char *p = o->buf + o->len;
+	if (!first)
+		*p++ = ',';
+	*p++ = '"';
+	memcpy(p, name, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	o->len = (size_t)(p - o->buf);
+}
+
+/* ,"name": for each column of stream s */
+static void make_keys(struct row_out *w, enum fmt_stream s)
+{
+	unsigned n;
+	const struct fmt_column *c = fmt_row_columns(s, &n);
+
+	for (unsigned i = 0; i < n; i++) {
+		int len = snprintf(w->key[s][i], sizeof(w->key[s][i]), ",\"%s\":", c[i].name);
+		w->keylen[s][i] = (uint8_t)len;
+	}
+	w->keyed[s] = true;
+}
+
+/* A CSV field: quoted when empty (an empty string, not null) or when it
+ * holds a comma, a quote, a line break or the encoding's NUL mark. */
+static void csv_field(struct obuf *o, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ',' || c == '"' || c == '\n' || c == '\r' || c == 0)
+			break;
+	}
+	if (len && i == len) {
+		obuf_put(o, s, len);
+		return;
+	}
+	if (obuf_room(o, 2 * len + 2))
+		return;
+	char *p = o->buf + o->len;
+	*p++ = '"';
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			*p++ = '"';
+		*p++ = s[i];
+	}
+	*p++ = '"';
+	o->len = (size_t)(p - o->buf);
+}
+
+/* A value that is not null, in JSON (strings, times, addresses and names
+ * quoted) or as a CSV field */
+static void value(struct row_out *w, struct obuf *o, const struct fmt_column *c,
+		  const struct fmt_value *v, bool json)
+{
+	char t[32];
+	size_t len;
+	const char *s;
+
+	switch (c->type) {
+	case FMT_COL_I32:
+		obuf_i64(o, v->i);
+		break;
+	case FMT_COL_BOOL:
+		if (v->u)
+			obuf_put(o, "true", 4);
+		else
+			obuf_put(o, "false", 5);
+		break;
+	case FMT_COL_STR:
+		if (json) {
+			json_cstr(w, o, v->s);
+			break;
+		}
+		len = strlen(v->s);
+		s = encoded(w, v->s, &len);
+		csv_field(o, s, len);
+		break;
+	case FMT_COL_STRS:
+		if (json) {
+			json_strs(w, o, v->strs.v, v->strs.n);
+			break;
+		}
+		/* a JSON array, then quoted as a CSV field */
+		w->arr.len = 0;
+		json_strs(w, &w->arr, v->strs.v, v->strs.n);
+		if (w->arr.err)
+			o->err = 1;
+		else
+			csv_field(o, w->arr.buf, w->arr.len);
+		break;
+	case FMT_COL_TIME:
+	case FMT_COL_ADDR:
+	case FMT_COL_ENUM:
+		if (json)
+			obuf_putc(o, '"');
+		if (c->type == FMT_COL_TIME)
+			obuf_put(o, fmt_row_time(t, v->u, &w->tc), 24);
+		else if (c->type == FMT_COL_ADDR)
+			addr_text(o, v);
+		else
+			obuf_put(o, c->names[v->u], strlen(c->names[v->u]));
+		if (json)
+			obuf_putc(o, '"');
+		break;
+	default:
+		obuf_u64(o, v->u);
+	}
+}
+
+void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, const char *file)
+{
+	struct obuf *o = w->o;
+	unsigned ncol;
+	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
+	int first = 1;
+
+	obuf_putc(o, '{');
+	if (type) {
+		key(o, "type", first);
+		json_escape(o, type, strlen(type));
+		first = 0;
+	}
+	if (file) {
+		key(o, "file", first);
+		row_json_str(w, o, file, strlen(file));
+		first = 0;
+	}
+	if (!w->keyed[r->stream])
+		make_keys(w, r->stream);
+	for (unsigned i = 0; i < r->n; i++, first = 0) {
+		const struct fmt_value *v = &r->v[i];
+		if (obuf_room(o, 32))
+			return;
+		/* a fixed-size copy (inlined), then only the key's length counts */
+		memcpy(o->buf + o->len, w->key[r->stream][i] + first, 32);
+		o->len += w->keylen[r->stream][i] - (unsigned)first;
+		if (v->null) {
+			obuf_put(o, "null", 4);
+			continue;
+		}
+		value(w, o, &c[i], v, true);
+	}
+	obuf_put(o, "}\n", 2);
+}
+
+void row_csv_header(struct obuf *o, enum fmt_stream s, bool file)
+{
+	unsigned n;
+	const struct fmt_column *c = fmt_row_columns(s, &n);
+
+	if (file)
+		obuf_put(o, "file,", 5);
+	for (unsigned i = 0; i < n; i++) {
+		if (i)
+			obuf_putc(o, ',');
+		obuf_put(o, c[i].name, strlen(c[i].name));
+	}
+	obuf_putc(o, '\n');
+}
+
+void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
+{
+	struct obuf *o = w->o;
+	unsigned ncol;
+	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
+	size_t len;
+	const char *s;
+
+	if (file) {
+		len = strlen(file);
+		s = encoded(w, file, &len);
+		csv_field(o, s, len);
+		obuf_putc(o, ',');
+	}
+	for (unsigned i = 0; i < r->n; i++) {
+		const struct fmt_value *v = &r->v[i];
+		if (i)
+			obuf_putc(o, ',');
+		if (v->null)
+			continue;
+		value(w, o, &c[i], v, false);
+	}
+	obuf_putc(o, '\n');
+}
+
+void row_out_free(struct row_out *w)
+{
+	obuf_free(&w->tmp);
+	obuf_free(&w->arr);
+}

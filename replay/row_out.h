@@ -1,0 +1,35 @@
+/* row_out.h - rows of the export schema (fmt_row.h) as JSON objects and
+ * CSV records: what `export --format jsonl|csv` and `replay --json`
+ * write. Strings are written in the lossless encoding. */
+#ifndef ROW_OUT_H
+#define ROW_OUT_H
+
+#include <stdbool.h>
+
+#include "fmt_row.h"
+#include "obuf.h"
+
+struct row_out {
+	struct obuf *o; /* where rows go */
+	struct obuf tmp; /* scratch: an encoded string */
+	struct obuf arr; /* scratch: argv as JSON for CSV */
+	struct fmt_time_cache tc;
+	/* ,"name": of each column, made once per stream (at most 31
+	 * characters; 40 so that 32 bytes from offset 1 stay inside) */
+	bool keyed[FMT_STREAM_MAX + 1];
+	char key[FMT_STREAM_MAX + 1][FMT_ROW_MAX_COLUMNS][40];
+	uint8_t keylen[FMT_STREAM_MAX + 1][FMT_ROW_MAX_COLUMNS];
+};
+
+/* One JSON object and a newline: "type" first if type is not NULL, then
+ * "file" if file is not NULL, then the stream's columns. */
+void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, const char *file);
+/* The CSV header of stream s (with a leading "file" column if file). */
+void row_csv_header(struct obuf *o, enum fmt_stream s, bool file);
+/* One CSV record (RFC 4180): null is an empty field, an empty string "". */
+void row_csv(struct row_out *w, const struct fmt_row *r, const char *file);
+/* A JSON string of the raw bytes s, in the lossless encoding. */
+void row_json_str(struct row_out *w, struct obuf *o, const char *s, size_t len);
+void row_out_free(struct row_out *w);
+
+#endif
