@@ -17,6 +17,7 @@
 
 #include "chunk_codec.h"
 #include "col_decode.h"
+#include "par.h"
 
 /* Memory of a batch, kept when the batch is recycled for the next chunk so
  * that decoding a file does not allocate (and fault in) fresh pages for
@@ -718,6 +719,15 @@ int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
 	return chunk_decode_cols(p, len, stream, records, CHUNK_ALL, out, why);
 }
 
+size_t batch_mem(const struct fmt_batch *b)
+{
+	size_t n = sizeof(*b);
+
+	for (int i = 0; i < MEM_N; i++)
+		n += b->mem[i].cap;
+	return n;
+}
+
 void fmt_batch_free(struct fmt_batch *b)
 {
 	if (!b)
@@ -873,6 +883,18 @@ const uint32_t *fmt_batch_exec_pcomm_ids(const struct fmt_batch *b, uint32_t *nd
 const char *fmt_batch_string(const struct fmt_batch *b, uint32_t id)
 {
 	return b->str[id];
+}
+
+void fmt_batch_exec_cmd_ids_of(const struct fmt_batch *b, uint32_t id, uint32_t *comm,
+			       uint32_t *filename)
+{
+	*comm = b->cmds[id].comm_id;
+	*filename = b->cmds[id].file_id;
+}
+
+uint32_t fmt_batch_nstrings(const struct fmt_batch *b)
+{
+	return b->nstr;
 }
 
 const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b)

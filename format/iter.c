@@ -7,12 +7,22 @@
  * or files still come out in exact time order. Across files the key is wall
  * clock (boot-clock ts + the file's clock offset). Ties break by stream,
  * then file, then chunk, then position, so the order is deterministic.
+ *
+ * A chunk not yet loaded never changes its key, so chunks are loaded in the
+ * order of their index entries' keys, known at open. With threads, that
+ * order is handed to decoders that run ahead of the reader (a few chunks,
+ * within the payload budget of par.h): the heap then takes each chunk
+ * decoded instead of decoding it, and everything else is the same. While
+ * one chunk's records are the earliest of all, they come out without heap
+ * operations.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "chunk_codec.h"
 #include "fmt.h"
+#include "par.h"
 
 struct node {
 	int64_t key; /* wall-clock ns of the chunk start or the next record */
@@ -21,6 +31,30 @@ struct node {
 	int64_t chunk;
 	struct fmt_batch *batch; /* NULL until loaded */
 	uint32_t pos;
+};
+
+/* Decoders running ahead (threads > 1). */
+struct ahead {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct par_budget budget;
+	struct fmt_par_chunk *order; /* every chunk in the order it will be loaded */
+	size_t n, next, taken, window;
+	struct aslot {
+		struct fmt_batch *b;
+		char *err;
+		uint64_t budget;
+		int rc, done;
+	} *slots; /* chunk k in slots[k % window] */
+	struct fmt_batch **free; /* batches given back, for the decoders to reuse */
+	size_t nfree;
+	int stop;
+	unsigned nthreads;
+	struct athread {
+		struct ahead *a;
+		struct par_loader loader;
+		pthread_t t;
+	} *threads;
 };
 
 struct fmt_iter {
@@ -32,6 +66,11 @@ struct fmt_iter {
 	struct fmt_batch *retired; /* the last batch returned from; recycled next call */
 	struct fmt_batch *spare; /* memory for the next chunk to load */
 	uint64_t decoded, total;
+	struct ahead *ahead; /* NULL: load in this thread */
+	/* the node being read (popped): its records come out while they are
+	 * the earliest, without going through the heap */
+	struct node cur;
+	int has_cur;
 };
 
 static int node_less(const struct node *a, const struct node *b)
@@ -122,6 +161,17 @@ int fmt_iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask,
 int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigned mask,
 			  const uint64_t *from, const uint64_t *to, struct fmt_iter **out)
 {
+	return fmt_iter_open_threads(readers, n, mask, from, to, 1, out);
+}
+
+static int ahead_start(struct fmt_iter *it, unsigned threads,
+		       const struct fmt_chunk_info *const *ci);
+static void ahead_stop(struct ahead *a);
+
+int fmt_iter_open_threads(struct fmt_reader *const *readers, unsigned n, unsigned mask,
+			  const uint64_t *from, const uint64_t *to, unsigned threads,
+			  struct fmt_iter **out)
+{
 	struct fmt_iter *it = calloc(1, sizeof(*it));
 	size_t sz = (n ? n : 1) * sizeof(uint64_t);
 	int rc = FMT_OK;
@@ -136,36 +186,199 @@ int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigne
 	memcpy(it->t_from, from, n * sizeof(*from));
 	memcpy(it->t_to, to, n * sizeof(*to));
 	it->nreaders = n;
-	for (unsigned s = 0; rc == FMT_OK && s < n; s++) {
-		uint64_t t_from = from[s], t_to = to[s];
-		struct fmt_chunk_info *ci;
-		int64_t off = fmt_reader_clock_offset(readers[s]);
-		int nc = fmt_reader_chunks(readers[s], &ci);
+	{
+		/* the chunk lists stay until read-ahead has their sizes */
+		struct fmt_chunk_info **ci = calloc(n ? n : 1, sizeof(*ci));
+		if (!ci)
+			rc = FMT_ENOMEM;
+		for (unsigned s = 0; rc == FMT_OK && s < n; s++) {
+			uint64_t t_from = from[s], t_to = to[s];
+			int64_t off = fmt_reader_clock_offset(readers[s]);
+			int nc = fmt_reader_chunks(readers[s], &ci[s]);
 
-		if (nc < 0) {
-			rc = nc;
-			break;
+			if (nc < 0) {
+				rc = nc;
+				break;
+			}
+			for (int i = 0; rc == FMT_OK && i < nc; i++) {
+				const struct fmt_chunk_info *c = &ci[s][i];
+				if (c->stream < FMT_STREAM_EXEC || c->stream > FMT_STREAM_MAX)
+					continue; /* a newer stream type: skipped by design */
+				if (!(mask & (1u << c->stream)) || c->t_last < t_from ||
+				    c->t_first > t_to || c->records == 0)
+					continue;
+				rc = push(it, (struct node){ .key = (int64_t)c->t_first + off,
+							     .stream = c->stream,
+							     .src = s,
+							     .chunk = c->id,
+							     .pos = (uint32_t)i });
+			}
 		}
-		for (int i = 0; rc == FMT_OK && i < nc; i++) {
-			if (ci[i].stream < FMT_STREAM_EXEC || ci[i].stream > FMT_STREAM_MAX)
-				continue; /* a newer stream type: skipped by design */
-			if (!(mask & (1u << ci[i].stream)) || ci[i].t_last < t_from ||
-			    ci[i].t_first > t_to || ci[i].records == 0)
-				continue;
-			rc = push(it, (struct node){ .key = (int64_t)ci[i].t_first + off,
-						     .stream = ci[i].stream,
-						     .src = s,
-						     .chunk = ci[i].id });
-		}
+		it->total = it->n; /* every chunk in the window, not yet loaded */
+		if (rc == FMT_OK && fmt_threads(threads) > 1 && it->n > 1)
+			rc = ahead_start(it, fmt_threads(threads), (const struct fmt_chunk_info *const *)ci);
+		for (unsigned s = 0; ci && s < n; s++)
+			free(ci[s]);
 		free(ci);
 	}
 	if (rc) {
 		fmt_iter_free(it);
 		return rc;
 	}
-	it->total = it->n; /* every chunk in the window, not yet loaded */
 	*out = it;
 	return FMT_OK;
+}
+
+/* ---- read-ahead -------------------------------------------------------- */
+
+static void *ahead_main(void *arg)
+{
+	struct athread *t = arg;
+	struct ahead *a = t->a;
+
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		size_t k;
+		uint64_t taken;
+		char err[700];
+		int rc;
+
+		while (!a->stop && a->next < a->n && a->next >= a->taken + a->window)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->stop || a->next >= a->n)
+			break;
+		k = a->next++;
+		taken = par_budget_take(&a->budget, &a->mu, a->order[k].raw_size);
+		t->loader.batch = a->nfree ? a->free[--a->nfree] : NULL;
+		pthread_mutex_unlock(&a->mu);
+		rc = par_load(&t->loader, &a->order[k], FMT_COL_ALL, err, sizeof(err));
+		if (t->loader.clone)
+			reader_trim(t->loader.clone, FMT_PAR_KEEP);
+		pthread_mutex_lock(&a->mu);
+		a->slots[k % a->window] = (struct aslot){ .b = t->loader.batch, .rc = rc,
+							  .err = rc ? strdup(err) : NULL,
+							  .budget = taken, .done = 1 };
+		t->loader.batch = NULL; /* the reader's now */
+		pthread_cond_broadcast(&a->cv);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+/* Order nodes not yet loaded as the heap would pop them. */
+static int load_order(const void *x, const void *y)
+{
+	const struct node *a = x, *b = y;
+
+	return node_less(a, b) ? -1 : node_less(b, a);
+}
+
+static int ahead_start(struct fmt_iter *it, unsigned threads,
+		       const struct fmt_chunk_info *const *ci)
+{
+	struct ahead *a = calloc(1, sizeof(*a));
+	struct node *nodes;
+	unsigned decoders = threads - 1; /* the reader's thread is busy with the records */
+
+	if (!a)
+		return FMT_ENOMEM;
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	a->budget.cv = &a->cv;
+	it->ahead = a; /* from here fmt_iter_free frees it */
+	a->n = it->n;
+	a->window = 2 * (size_t)decoders + 2;
+	a->order = malloc(a->n * sizeof(*a->order));
+	a->slots = calloc(a->window, sizeof(*a->slots));
+	a->free = calloc(a->window + 1, sizeof(*a->free));
+	a->threads = calloc(decoders, sizeof(*a->threads));
+	nodes = malloc(it->n * sizeof(*nodes));
+	if (!a->order || !a->slots || !a->free || !a->threads || !nodes) {
+		free(nodes);
+		return FMT_ENOMEM;
+	}
+	memcpy(nodes, it->heap, it->n * sizeof(*nodes));
+	qsort(nodes, it->n, sizeof(*nodes), load_order);
+	for (size_t k = 0; k < a->n; k++) {
+		const struct fmt_chunk_info *c = &ci[nodes[k].src][nodes[k].pos];
+		a->order[k] = (struct fmt_par_chunk){ nodes[k].src, c->id, c->raw_size };
+	}
+	free(nodes);
+	for (unsigned t = 0; t < decoders; t++) {
+		a->threads[t].a = a;
+		par_loader_init(&a->threads[t].loader, (struct fmt_reader *const *)it->readers, 0);
+		if (par_thread_start(&a->threads[t].t, ahead_main, &a->threads[t]))
+			break;
+		a->nthreads++;
+	}
+	if (!a->nthreads) { /* no thread: load here after all */
+		it->ahead = NULL;
+		ahead_stop(a);
+	}
+	return FMT_OK;
+}
+
+/* The next chunk in load order, decoded ahead: into *b (whose memory goes
+ * back to the decoders). @return 0 or the load's error (its message on
+ * the reader). */
+static int ahead_take(struct fmt_iter *it, const struct node *nd, struct fmt_batch **b)
+{
+	struct ahead *a = it->ahead;
+	struct aslot s;
+	size_t k;
+
+	pthread_mutex_lock(&a->mu);
+	k = a->taken;
+	while (!a->slots[k % a->window].done)
+		pthread_cond_wait(&a->cv, &a->mu);
+	s = a->slots[k % a->window];
+	memset(&a->slots[k % a->window], 0, sizeof(s));
+	a->taken++;
+	par_budget_give(&a->budget, s.budget);
+	if (*b && a->nfree <= a->window && batch_mem(*b) <= PAR_BATCH_KEEP)
+		a->free[a->nfree++] = *b;
+	else
+		fmt_batch_free(*b);
+	*b = s.b;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	/* loads come in this order by construction; say so if not */
+	if (s.rc == 0 && (a->order[k].src != nd->src || a->order[k].id != nd->chunk))
+		s.rc = FMT_EINVAL;
+	if (s.rc) {
+		reader_set_errmsg(it->readers[nd->src], s.rc, s.err ? s.err : "read-ahead out of order");
+		fmt_batch_free(*b);
+		*b = NULL;
+	}
+	free(s.err);
+	return s.rc;
+}
+
+static void ahead_stop(struct ahead *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = 1;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	for (unsigned t = 0; t < a->nthreads; t++)
+		pthread_join(a->threads[t].t, NULL);
+	for (size_t i = 0; a->slots && i < a->window; i++) {
+		fmt_batch_free(a->slots[i].b);
+		free(a->slots[i].err);
+	}
+	for (size_t i = 0; i < a->nfree; i++)
+		fmt_batch_free(a->free[i]);
+	for (unsigned t = 0; a->threads && t < a->nthreads; t++)
+		par_loader_free(&a->threads[t].loader);
+	pthread_cond_destroy(&a->cv);
+	pthread_mutex_destroy(&a->mu);
+	free(a->order);
+	free(a->slots);
+	free(a->free);
+	free(a->threads);
+	free(a);
 }
 
 /* First position in time order with ts >= t. */
@@ -183,6 +396,16 @@ static uint32_t lower_bound(const struct fmt_batch *b, uint64_t t)
 	return lo;
 }
 
+/* Load the chunk of nd (read ahead, or here) into nd->batch. */
+static int load(struct fmt_iter *it, struct node *nd)
+{
+	nd->batch = it->spare;
+	it->spare = NULL;
+	if (it->ahead)
+		return ahead_take(it, nd, &nd->batch);
+	return fmt_reader_load_chunk(it->readers[nd->src], nd->chunk, &nd->batch);
+}
+
 int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 {
 	if (it->retired) {
@@ -190,17 +413,31 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 		it->spare = it->retired;
 		it->retired = NULL;
 	}
-	while (it->n) {
-		struct node nd = pop(it);
-		struct fmt_reader *r = it->readers[nd.src];
-		int64_t off = fmt_reader_clock_offset(r);
+	for (;;) {
+		struct node nd;
+		struct fmt_reader *r;
+		int64_t off;
 		uint64_t ts;
 
+		/* the chunk being read goes on while it holds the earliest record */
+		if (it->has_cur && (!it->n || node_less(&it->cur, &it->heap[0]))) {
+			nd = it->cur;
+		} else {
+			if (it->has_cur && push(it, it->cur)) {
+				it->has_cur = 0;
+				fmt_batch_free(it->cur.batch);
+				return FMT_ENOMEM;
+			}
+			it->has_cur = 0;
+			if (!it->n)
+				return 0;
+			nd = pop(it);
+		}
+		it->has_cur = 0;
+		r = it->readers[nd.src];
+		off = fmt_reader_clock_offset(r);
 		if (!nd.batch) {
-			int rc;
-			nd.batch = it->spare;
-			it->spare = NULL;
-			rc = fmt_reader_load_chunk(r, nd.chunk, &nd.batch);
+			int rc = load(it, &nd);
 			if (rc) {
 				ev->source = nd.src;
 				ev->stream = nd.stream;
@@ -213,10 +450,8 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 				continue;
 			}
 			nd.key = (int64_t)fmt_batch_ts(nd.batch, nd.pos) + off;
-			if (push(it, nd)) {
-				fmt_batch_free(nd.batch);
-				return FMT_ENOMEM;
-			}
+			it->cur = nd;
+			it->has_cur = 1;
 			continue;
 		}
 		ts = fmt_batch_ts(nd.batch, nd.pos);
@@ -229,16 +464,13 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 		ev->source = nd.src;
 		if (++nd.pos < fmt_batch_count(nd.batch)) {
 			nd.key = (int64_t)fmt_batch_ts(nd.batch, nd.pos) + off;
-			if (push(it, nd)) {
-				it->retired = nd.batch;
-				return FMT_ENOMEM;
-			}
+			it->cur = nd;
+			it->has_cur = 1;
 		} else {
 			it->retired = nd.batch; /* ev points into it until the next call */
 		}
 		return 1;
 	}
-	return 0;
 }
 
 uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it)
@@ -255,8 +487,11 @@ void fmt_iter_free(struct fmt_iter *it)
 {
 	if (!it)
 		return;
+	ahead_stop(it->ahead);
 	for (size_t i = 0; i < it->n; i++)
 		fmt_batch_free(it->heap[i].batch);
+	if (it->has_cur)
+		fmt_batch_free(it->cur.batch);
 	fmt_batch_free(it->retired);
 	fmt_batch_free(it->spare);
 	free(it->heap);
