@@ -45,6 +45,8 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_HOST] = { "host", 0, NULL, "drop hostname and boot id" },
 	[OPT_KEY] = { "key", 0, "KEY", "32 characters or 0x+64 hex digits; the same key, the same "
 				      "pseudonyms (default: random)" },
+	[OPT_THREADS] = { "threads", 'j', "N", "decode on N threads (default: every processor); "
+					      "the output is the same" },
 };
 
 /* Options that exclude each other. */
@@ -169,6 +171,11 @@ static int apply(struct report *r, enum opt_id id, const char *val)
 	case OPT_KEY:
 		r->key = val;
 		break;
+	case OPT_THREADS:
+		if (parse_int(val, 1, 256, &v))
+			return bad_value(id, val, "need a number from 1 to 256");
+		r->threads = (unsigned)v;
+		break;
 	default:
 		why = filter_set(&r->f, (enum filter_id)(id - OPT_FILTER0), val);
 		if (why)
@@ -200,7 +207,8 @@ void options_usage(FILE *f, const struct report_cmd *cmd)
 			snprintf(names + n, sizeof(names) - (size_t)n, " %s", opt_metavar(id));
 		fprintf(f, "  %-24s %s\n", names, opt_help(id));
 	}
-	fprintf(f, "\n  %-24s %s\n", "-h, --help", "this help");
+	fprintf(f, "\n  %-24s %s\n", "-j, --threads N", opt_help(OPT_THREADS));
+	fprintf(f, "  %-24s %s\n", "-h, --help", "this help");
 }
 
 int options_parse(int argc, char **argv, const struct report_cmd *cmd, struct report *r)
@@ -248,7 +256,7 @@ int options_parse(int argc, char **argv, const struct report_cmd *cmd, struct re
 			       FMT_VERSION_MAJOR, FMT_VERSION_MINOR);
 			return -1;
 		}
-		if (!(cmd->opts & (UINT64_C(1) << id))) {
+		if (!(cmd->opts & (UINT64_C(1) << id)) && id != OPT_THREADS) {
 			report_err("%s does not take --%s (see 'ebpfreport help %s')", cmd->name,
 				   opt_name(id), cmd->name);
 			return 2;

@@ -36,6 +36,7 @@ struct report {
 	const char *format; /* export --format */
 	bool stats; /* sql: chunks decoded, on stderr */
 	const char *query; /* sql */
+	unsigned threads; /* --threads; 0: every processor */
 	struct filter f;
 	/* files */
 	char **paths;
