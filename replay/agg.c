@@ -108,8 +108,21 @@ struct agg_entry *agg_get(struct agg *a, const void *key, size_t klen)
 	return agg_get_hashed(a, key, klen, agg_hash(key, klen));
 }
 
-int agg_merge(struct agg *dst, const struct agg *src)
+int agg_merge(struct agg *dst, struct agg *src)
 {
+	if (!dst->n) { /* take it as it is */
+		struct agg t = *dst;
+		*dst = *src;
+		*src = t;
+		return 0;
+	}
+	/* room first: entries inserted in src's slot order into a smaller
+	 * table would pile up in one run of slots */
+	while ((dst->n + src->n) * 4 > dst->nslots * 3)
+		if (grow(dst)) {
+			dst->oom = 1;
+			return -1;
+		}
 	for (size_t i = 0; i < src->nslots; i++) {
 		const struct agg_entry *s = &src->slots[i];
 		struct agg_entry *e;

@@ -29,8 +29,9 @@ uint64_t agg_hash(const void *key, size_t klen);
 struct agg_entry *agg_get(struct agg *a, const void *key, size_t klen);
 /* The same with its hash (agg_hash) already known. */
 struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, uint64_t hash);
-/* Add src's counters into dst. @return 0 or -1 on oom. */
-int agg_merge(struct agg *dst, const struct agg *src);
+/* Add src's counters into dst (src may be left empty). @return 0 or -1
+ * on oom. */
+int agg_merge(struct agg *dst, struct agg *src);
 /* Entries sorted by the metric (0 count, 1 packets, 2 bytes) descending,
  * ties by key ascending; *n set. Caller frees the array (not the keys). */
 struct agg_entry **agg_sorted(struct agg *a, int metric, size_t *n);

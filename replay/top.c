@@ -318,7 +318,7 @@ uint64_t top_cols(enum top_by by)
 	}
 }
 
-int top_merge(struct top *dst, const struct top *src)
+int top_merge(struct top *dst, struct top *src)
 {
 	dst->total += src->total;
 	return agg_merge(&dst->agg, &src->agg);

@@ -37,8 +37,8 @@ int top_add_batch(struct top *t, unsigned source, const struct fmt_batch *b, con
 /* The columns top_add_batch reads for a table by `by` (FMT_COL_*). */
 uint64_t top_cols(enum top_by by);
 /* Add what src counted (the same table, filled on another thread) into
- * dst. @return -1 on oom. */
-int top_merge(struct top *dst, const struct top *src);
+ * dst; src may be left empty. @return -1 on oom. */
+int top_merge(struct top *dst, struct top *src);
 /* Print as a table / into JSON (as a key "name") / as CSV. */
 void top_print(struct top *t, struct report *r, const char *title);
 void top_json(struct top *t, struct report *r, struct json *j, const char *name);
