@@ -91,6 +91,7 @@ enum batch_mem {
 struct fmt_batch {
 	int stream;
 	uint32_t n;
+	uint64_t serial; /* unique to this decode: tells chunks apart when memory is reused */
 	uint64_t cols; /* the sections decoded (1 << SEC_x); the others' arrays are NULL */
 	uint32_t *order; /* time order permutation, or NULL when already sorted */
 	uint64_t *ts;

@@ -613,6 +613,8 @@ static int sort_if_needed(struct fmt_batch *b)
 	return FMT_OK;
 }
 
+static uint64_t decodes; /* for fmt_batch.serial */
+
 int chunk_decode_cols(const uint8_t *p, size_t len, int stream, uint32_t records, uint64_t want,
 		      struct fmt_batch **out, const char **why)
 {
@@ -681,6 +683,7 @@ int chunk_decode_cols(const uint8_t *p, size_t len, int stream, uint32_t records
 	}
 	b->stream = stream;
 	b->n = (uint32_t)n;
+	b->serial = __atomic_add_fetch(&decodes, 1, __ATOMIC_RELAXED);
 	b->cols = with_dependencies(want) & (required[stream] | optional[stream]);
 	/* the columns decoded say so themselves, with what is wrong */
 	for (int id = 0; id < SEC_MAX; id++)

@@ -26,6 +26,7 @@
 
 struct node {
 	int64_t key; /* wall-clock ns of the chunk start or the next record */
+	int64_t off; /* its file's clock offset */
 	int stream;
 	unsigned src;
 	int64_t chunk;
@@ -49,6 +50,7 @@ struct ahead {
 	struct fmt_batch **free; /* batches given back, for the decoders to reuse */
 	size_t nfree;
 	int stop;
+	uint64_t cols;
 	unsigned nthreads;
 	struct athread {
 		struct ahead *a;
@@ -67,10 +69,12 @@ struct fmt_iter {
 	struct fmt_batch *spare; /* memory for the next chunk to load */
 	uint64_t decoded, total;
 	struct ahead *ahead; /* NULL: load in this thread */
+	uint64_t cols; /* the columns to decode */
 	/* the node being read (popped): its records come out while they are
 	 * the earliest, without going through the heap */
 	struct node cur;
 	int has_cur;
+	uint32_t cur_end; /* positions of cur before this all precede the heap's top */
 };
 
 static int node_less(const struct node *a, const struct node *b)
@@ -172,6 +176,12 @@ int fmt_iter_open_threads(struct fmt_reader *const *readers, unsigned n, unsigne
 			  const uint64_t *from, const uint64_t *to, unsigned threads,
 			  struct fmt_iter **out)
 {
+	return iter_open(readers, n, mask, from, to, threads, FMT_COL_ALL, out);
+}
+
+int iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask, const uint64_t *from,
+	      const uint64_t *to, unsigned threads, uint64_t cols, struct fmt_iter **out)
+{
 	struct fmt_iter *it = calloc(1, sizeof(*it));
 	size_t sz = (n ? n : 1) * sizeof(uint64_t);
 	int rc = FMT_OK;
@@ -186,6 +196,7 @@ int fmt_iter_open_threads(struct fmt_reader *const *readers, unsigned n, unsigne
 	memcpy(it->t_from, from, n * sizeof(*from));
 	memcpy(it->t_to, to, n * sizeof(*to));
 	it->nreaders = n;
+	it->cols = cols;
 	{
 		/* the chunk lists stay until read-ahead has their sizes */
 		struct fmt_chunk_info **ci = calloc(n ? n : 1, sizeof(*ci));
@@ -208,6 +219,7 @@ int fmt_iter_open_threads(struct fmt_reader *const *readers, unsigned n, unsigne
 				    c->t_first > t_to || c->records == 0)
 					continue;
 				rc = push(it, (struct node){ .key = (int64_t)c->t_first + off,
+							     .off = off,
 							     .stream = c->stream,
 							     .src = s,
 							     .chunk = c->id,
@@ -251,7 +263,7 @@ static void *ahead_main(void *arg)
 		taken = par_budget_take(&a->budget, &a->mu, a->order[k].raw_size);
 		t->loader.batch = a->nfree ? a->free[--a->nfree] : NULL;
 		pthread_mutex_unlock(&a->mu);
-		rc = par_load(&t->loader, &a->order[k], FMT_COL_ALL, err, sizeof(err));
+		rc = par_load(&t->loader, &a->order[k], a->cols, err, sizeof(err));
 		if (t->loader.clone)
 			reader_trim(t->loader.clone, FMT_PAR_KEEP);
 		pthread_mutex_lock(&a->mu);
@@ -287,6 +299,7 @@ static int ahead_start(struct fmt_iter *it, unsigned threads,
 	a->budget.cv = &a->cv;
 	it->ahead = a; /* from here fmt_iter_free frees it */
 	a->n = it->n;
+	a->cols = it->cols;
 	a->window = 2 * (size_t)decoders + 2;
 	a->order = malloc(a->n * sizeof(*a->order));
 	a->slots = calloc(a->window, sizeof(*a->slots));
@@ -396,6 +409,29 @@ static uint32_t lower_bound(const struct fmt_batch *b, uint64_t t)
 	return lo;
 }
 
+/* The first position of nd's chunk, from nd->pos on, whose record does not
+ * precede the heap's top (nd is not in the heap): records before it come
+ * out one after the other. */
+static uint32_t run_end(const struct fmt_iter *it, const struct node *nd)
+{
+	uint32_t lo = nd->pos, hi = fmt_batch_count(nd->batch);
+	int64_t off = fmt_reader_clock_offset(it->readers[nd->src]);
+	struct node probe = *nd;
+
+	if (!it->n)
+		return hi;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		probe.pos = mid;
+		probe.key = (int64_t)fmt_batch_ts(nd->batch, mid) + off;
+		if (node_less(&probe, &it->heap[0]))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* Load the chunk of nd (read ahead, or here) into nd->batch. */
 static int load(struct fmt_iter *it, struct node *nd)
 {
@@ -403,11 +439,27 @@ static int load(struct fmt_iter *it, struct node *nd)
 	it->spare = NULL;
 	if (it->ahead)
 		return ahead_take(it, nd, &nd->batch);
-	return fmt_reader_load_chunk(it->readers[nd->src], nd->chunk, &nd->batch);
+	return fmt_reader_load_cols(it->readers[nd->src], nd->chunk, it->cols, &nd->batch);
 }
 
-int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
+int iter_next_at(struct fmt_iter *it, const struct fmt_batch **b, uint32_t *j, unsigned *src)
 {
+	/* the common case: the next record of the chunk being read, which
+	 * comes before everything in the heap (its key is updated when it
+	 * leaves this path) */
+	if (it->has_cur && it->cur.pos + 1 < it->cur_end && !it->retired) {
+		struct node *c = &it->cur;
+		uint32_t at = c->batch->order ? c->batch->order[c->pos] : c->pos;
+		if (c->batch->ts[at] <= it->t_to[c->src]) {
+			*b = c->batch;
+			*j = at;
+			*src = c->src;
+			c->pos++;
+			return 1;
+		}
+	}
+	if (it->has_cur) /* the key of its next record, for the heap */
+		it->cur.key = (int64_t)fmt_batch_ts(it->cur.batch, it->cur.pos) + it->cur.off;
 	if (it->retired) {
 		fmt_batch_free(it->spare);
 		it->spare = it->retired;
@@ -419,9 +471,13 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 		int64_t off;
 		uint64_t ts;
 
-		/* the chunk being read goes on while it holds the earliest record */
-		if (it->has_cur && (!it->n || node_less(&it->cur, &it->heap[0]))) {
+		/* the chunk being read goes on while it holds the earliest record:
+		 * up to cur_end without comparing, then against the heap */
+		if (it->has_cur && it->cur.pos < it->cur_end) {
 			nd = it->cur;
+		} else if (it->has_cur && (!it->n || node_less(&it->cur, &it->heap[0]))) {
+			nd = it->cur;
+			it->cur_end = run_end(it, &nd);
 		} else {
 			if (it->has_cur && push(it, it->cur)) {
 				it->has_cur = 0;
@@ -432,6 +488,7 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 			if (!it->n)
 				return 0;
 			nd = pop(it);
+			it->cur_end = 0;
 		}
 		it->has_cur = 0;
 		r = it->readers[nd.src];
@@ -439,8 +496,9 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 		if (!nd.batch) {
 			int rc = load(it, &nd);
 			if (rc) {
-				ev->source = nd.src;
-				ev->stream = nd.stream;
+				*src = nd.src;
+				*b = NULL;
+				*j = (uint32_t)nd.stream;
 				return rc; /* the chunk is skipped; the caller may go on */
 			}
 			it->decoded++;
@@ -458,19 +516,39 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 		if (ts > it->t_to[nd.src]) { /* sorted: the rest of the chunk is later still */
 			fmt_batch_free(it->spare);
 			it->spare = nd.batch;
+			it->cur_end = 0;
 			continue;
 		}
-		fmt_batch_get(nd.batch, nd.pos, ev);
-		ev->source = nd.src;
+		*b = nd.batch;
+		*j = nd.batch->order ? nd.batch->order[nd.pos] : nd.pos;
+		*src = nd.src;
 		if (++nd.pos < fmt_batch_count(nd.batch)) {
 			nd.key = (int64_t)fmt_batch_ts(nd.batch, nd.pos) + off;
 			it->cur = nd;
 			it->has_cur = 1;
 		} else {
-			it->retired = nd.batch; /* ev points into it until the next call */
+			it->retired = nd.batch; /* the caller reads it until the next call */
+			it->cur_end = 0;
 		}
 		return 1;
 	}
+}
+
+int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
+{
+	const struct fmt_batch *b;
+	uint32_t j;
+	unsigned src;
+	int rc = iter_next_at(it, &b, &j, &src);
+
+	if (rc == 1) {
+		fmt_batch_get_at(b, j, ev);
+		ev->source = src;
+	} else if (rc < 0) {
+		ev->source = src;
+		ev->stream = (enum fmt_stream)j;
+	}
+	return rc;
 }
 
 uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it)

@@ -54,6 +54,14 @@ int par_load(struct par_loader *l, const struct fmt_par_chunk *c, uint64_t cols,
 void par_loader_rest(struct par_loader *l, const struct fmt_par_chunk *c);
 void par_loader_free(struct par_loader *l);
 
+/* iter.c: fmt_iter_open_threads decoding the columns in cols only. */
+int iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask, const uint64_t *from,
+	      const uint64_t *to, unsigned threads, uint64_t cols, struct fmt_iter **out);
+/* iter.c: fmt_iter_next without filling an event: the record is at
+ * storage position *j of *b (valid until the next call), of file *src. On
+ * an error *b is NULL, *src names the file and *j is the stream. */
+int iter_next_at(struct fmt_iter *it, const struct fmt_batch **b, uint32_t *j, unsigned *src);
+
 /* Start fn(arg) on a thread with a small stack. @return 0 or -1. */
 int par_thread_start(pthread_t *t, void *(*fn)(void *), void *arg);
 

@@ -20,6 +20,7 @@ struct fmt_sql_src {
 	unsigned n;
 	int own; /* close the readers when the last table goes */
 	unsigned refs;
+	unsigned threads; /* decoding threads, 0: every processor */
 	uint64_t chunks_decoded;
 };
 

@@ -343,9 +343,11 @@ uint64_t fmt_iter_chunks_total(const struct fmt_iter *it);
 void fmt_iter_free(struct fmt_iter *it);
 
 /* ---- SQL over sessions -------------------------------------------------
- * An in-memory SQLite connection whose tables exec, exit, flow and meta
- * read the given files (columns in docs/FORMAT.md). Time constraints on
- * ts_ns / wall_ns are pushed down to the chunk index. */
+ * An in-memory SQLite connection whose tables exec, exit, flow, proc,
+ * cgroup and meta read the given files (columns in docs/FORMAT.md). Time
+ * constraints on ts_ns / wall_ns are pushed down to the chunk index,
+ * `column = value` to the rows, and only the columns a query uses are
+ * decoded. */
 
 struct fmt_sql;
 
@@ -366,6 +368,9 @@ typedef int (*fmt_sql_row_cb)(void *ctx, unsigned stmt, int ncol, const char *co
 /* The readers stay the caller's and must outlive s. */
 int fmt_sql_open(struct fmt_reader *const *readers, unsigned n, struct fmt_sql **out,
 		 char **errmsg);
+/* Threads the tables decode chunks on (default 0: every processor; the
+ * results are the same). */
+void fmt_sql_set_threads(struct fmt_sql *s, unsigned threads);
 /* Run every statement of sql. @return 0, or <0 with *errmsg (malloc'd). */
 int fmt_sql_query(struct fmt_sql *s, const char *sql, fmt_sql_row_cb cb, void *ctx,
 		  char **errmsg);
