@@ -10,6 +10,7 @@
 
 #include "chunk_codec.h"
 #include "sql_group.h"
+#include "sql_key.h"
 
 /* ---- filters ----------------------------------------------------------- */
 
@@ -79,196 +80,7 @@ void sql_filter_free(struct sql_filter *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* ---- a map of serialized values to counts ------------------------------ */
-
-#define BLOCK (1u << 20)
-
-struct block {
-	struct block *next;
-	size_t used, cap;
-	unsigned char data[];
-};
-
-/* Where a row comes in time order: wall clock, file, chunk id, position
- * (the position in time order follows (ts, storage position) in a chunk). */
-struct first {
-	int64_t wall;
-	uint32_t src;
-	uint32_t j;
-	int64_t chunk;
-};
-
-static int first_less(const struct first *a, const struct first *b)
-{
-	if (a->wall != b->wall)
-		return a->wall < b->wall;
-	if (a->src != b->src)
-		return a->src < b->src;
-	if (a->chunk != b->chunk)
-		return a->chunk < b->chunk;
-	return a->j < b->j;
-}
-
-struct entry {
-	uint64_t hash, count;
-	struct first first;
-	uint32_t len;
-	unsigned char *key; /* NULL: free */
-};
-
-struct map {
-	struct entry *e;
-	size_t n, cap;
-	struct block *blocks;
-};
-
-static uint64_t hash_bytes(const unsigned char *p, size_t n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ n, w;
-
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	if (n) {
-		w = 0;
-		memcpy(&w, p, n);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-	}
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
-static int map_grow(struct map *m, size_t cap)
-{
-	struct entry *e = calloc(cap, sizeof(*e));
-
-	if (!e)
-		return -1;
-	for (size_t i = 0; i < m->cap; i++) {
-		size_t j;
-		if (!m->e[i].key)
-			continue;
-		for (j = m->e[i].hash & (cap - 1); e[j].key; j = (j + 1) & (cap - 1))
-			;
-		e[j] = m->e[i];
-	}
-	free(m->e);
-	m->e = e;
-	m->cap = cap;
-	return 0;
-}
-
-/* Add count under key. @return 0 or -1 (out of memory). */
-static int map_add(struct map *m, const unsigned char *key, size_t len, uint64_t hash,
-		   uint64_t count, const struct first *first)
-{
-	size_t i;
-	struct block *b = m->blocks;
-
-	if ((m->n + 1) * 4 > m->cap * 3 && map_grow(m, m->cap ? 2 * m->cap : 64))
-		return -1;
-	for (i = hash & (m->cap - 1); m->e[i].key; i = (i + 1) & (m->cap - 1))
-		if (m->e[i].hash == hash && m->e[i].len == len && !memcmp(m->e[i].key, key, len)) {
-			m->e[i].count += count;
-			if (first_less(first, &m->e[i].first))
-				m->e[i].first = *first;
-			return 0;
-		}
-	if (!b || b->cap - b->used < len + 1) {
-		size_t cap = len + 1 > BLOCK ? len + 1 : BLOCK;
-		if (!(b = malloc(sizeof(*b) + cap)))
-			return -1;
-		b->next = m->blocks;
-		b->used = 0;
-		b->cap = cap;
-		m->blocks = b;
-	}
-	m->e[i] = (struct entry){ .hash = hash, .count = count, .first = *first,
-				  .len = (uint32_t)len, .key = b->data + b->used };
-	memcpy(m->e[i].key, key, len);
-	b->used += len + 1;
-	m->n++;
-	return 0;
-}
-
-static void map_free(struct map *m)
-{
-	while (m->blocks) {
-		struct block *b = m->blocks;
-		m->blocks = b->next;
-		free(b);
-	}
-	free(m->e);
-	memset(m, 0, sizeof(*m));
-}
-
-/* ---- serialized values: a tag byte, then 8 bytes or a length and text -- */
-
-struct kbuf {
-	unsigned char *p;
-	size_t len, cap;
-};
-
-static int put(struct kbuf *k, const void *p, size_t n)
-{
-	if (k->cap - k->len < n) {
-		size_t cap = k->cap ? k->cap : 256;
-		unsigned char *q;
-		while (cap - k->len < n)
-			cap *= 2;
-		if (!(q = realloc(k->p, cap)))
-			return -1;
-		k->p = q;
-		k->cap = cap;
-	}
-	memcpy(k->p + k->len, p, n);
-	k->len += n;
-	return 0;
-}
-
-static int put_value(struct kbuf *k, const struct sqlv *v)
-{
-	unsigned char tag = (unsigned char)v->type;
-	uint32_t len = (uint32_t)v->len;
-
-	if (put(k, &tag, 1))
-		return -1;
-	if (v->type == SQLV_INT)
-		return put(k, &v->i, 8);
-	if (v->type == SQLV_TEXT)
-		return put(k, &len, 4) || put(k, v->s, v->len);
-	return 0;
-}
-
-/* Values of a serialized key (text pointing into it). */
-static void get_values(const unsigned char *p, int n, struct sqlv *v)
-{
-	for (int c = 0; c < n; c++) {
-		uint32_t len;
-		v[c] = (struct sqlv){ .type = (enum sqlv_type)*p++ };
-		if (v[c].type == SQLV_INT) {
-			memcpy(&v[c].i, p, 8);
-			p += 8;
-		} else if (v[c].type == SQLV_TEXT) {
-			memcpy(&len, p, 4);
-			v[c].s = (const char *)p + 4;
-			v[c].len = len;
-			p += 4 + len;
-		}
-	}
-}
-
 /* ---- counting ----------------------------------------------------------- */
-
-/* A tuple of codes in a chunk: per column a tag (0 dictionary id, 1 value,
- * 2 NULL, 3 a static text) and the code. */
-struct code {
-	uint64_t v;
-	uint8_t tag;
-};
 
 struct local {
 	uint64_t hash, count;
@@ -278,11 +90,11 @@ struct local {
 };
 
 struct worker {
-	struct map map;
+	struct sql_key_map map;
 	struct local *tab;
-	struct code *codes; /* tab's tuples, ncols each */
+	struct sql_code *codes; /* tab's tuples, ncols each */
 	size_t cap;
-	struct kbuf key;
+	struct sql_key_buf key;
 	struct sql_scratch sc;
 	struct sql_memo memo;
 	int oom;
@@ -296,47 +108,6 @@ struct run {
 	char *err;
 };
 
-static void codes_of(const struct sql_group_query *q, const struct sql_row *r,
-		     struct sql_scratch *sc, struct code *out)
-{
-	for (int c = 0; c < q->ncols; c++) {
-		uint32_t count;
-		int64_t id = sql_dict_id(q->stream, q->cols[c], r, &count);
-		struct sqlv v;
-
-		if (id >= 0) {
-			out[c] = (struct code){ (uint64_t)id, 0 };
-			continue;
-		}
-		sql_value(q->stream, q->cols[c], r, sc, &v);
-		if (v.type == SQLV_INT)
-			out[c] = (struct code){ (uint64_t)v.i, 1 };
-		else if (v.type == SQLV_NULL)
-			out[c] = (struct code){ 0, 2 };
-		else /* only words from a static table are text without an id */
-			out[c] = (struct code){ (uint64_t)(uintptr_t)v.s, 3 };
-	}
-}
-
-static uint64_t hash_codes(const struct code *c, int n)
-{
-	uint64_t h = 0x9E3779B97F4A7C15ull;
-
-	for (int i = 0; i < n; i++) {
-		h = (h ^ c[i].v ^ (uint64_t)c[i].tag << 62) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	return h ^ (h >> 29);
-}
-
-static int same_codes(const struct code *a, const struct code *b, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (a[i].v != b[i].v || a[i].tag != b[i].tag)
-			return 0;
-	return 1;
-}
-
 static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b, void **partial)
 {
 	struct run *run = ctx;
@@ -348,7 +119,7 @@ static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b,
 	uint64_t from = q->from[src], to = q->to[src];
 	uint32_t n = fmt_batch_count(b);
 	size_t cap = 16, nc = (size_t)q->ncols;
-	struct code tuple[SQL_MAX_GROUP];
+	struct sql_code tuple[SQL_MAX_GROUP];
 
 	(void)partial;
 	while (cap < 2 * (size_t)n)
@@ -372,10 +143,10 @@ static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b,
 		r.j = j;
 		if (q->filter && !sql_filter_pass(q->filter, q->stream, &r, &w->sc, &w->memo))
 			continue;
-		codes_of(q, &r, &w->sc, tuple);
-		hash = hash_codes(tuple, q->ncols);
+		sql_codes_of(q->stream, q->ncols, q->cols, &r, &w->sc, tuple);
+		hash = sql_codes_hash(tuple, q->ncols);
 		for (h = hash & (cap - 1); w->tab[h].used; h = (h + 1) & (cap - 1))
-			if (w->tab[h].hash == hash && same_codes(&w->codes[h * nc], tuple, q->ncols))
+			if (w->tab[h].hash == hash && sql_codes_same(&w->codes[h * nc], tuple, q->ncols))
 				break;
 		if (!w->tab[h].used) {
 			w->tab[h] = (struct local){ .hash = hash, .ts = b->ts[j], .row = j, .used = 1 };
@@ -388,19 +159,20 @@ static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b,
 	}
 	for (size_t h = 0; h < cap; h++) { /* each tuple once: its values */
 		struct sqlv v;
-		struct first first;
+		struct sql_first first;
 		if (!w->tab[h].used)
 			continue;
 		r.j = w->tab[h].row;
-		first = (struct first){ (int64_t)w->tab[h].ts + r.off, src, r.j, run->chunks[i].id };
+		first = (struct sql_first){ (int64_t)w->tab[h].ts + r.off, src, r.j, run->chunks[i].id };
 		w->key.len = 0;
 		for (int c = 0; c < q->ncols; c++) {
 			sql_value(q->stream, q->cols[c], &r, &w->sc, &v);
-			if (put_value(&w->key, &v))
+			if (sql_key_put(&w->key, &v))
 				return w->oom = 1;
 		}
-		if (map_add(&w->map, w->key.p, w->key.len, hash_bytes(w->key.p, w->key.len),
-			    w->tab[h].count, &first))
+		if (sql_key_add(&w->map, w->key.p, w->key.len,
+				sql_key_hash(w->key.p, w->key.len), w->tab[h].count, &first,
+				NULL) < 0)
 			return w->oom = 1;
 	}
 	return 0;
@@ -424,11 +196,11 @@ struct sql_groups {
 	int ncols;
 	struct group {
 		uint64_t rows;
-		struct first first;
+		struct sql_first first;
 		struct sqlv *v;
 	} *g;
 	struct sqlv *values;
-	struct map map; /* holds the keys the text values point into */
+	struct sql_key_map map; /* holds the keys the text values point into */
 };
 
 static int group_cmp(const void *x, const void *y, void *arg)
@@ -437,7 +209,7 @@ static int group_cmp(const void *x, const void *y, void *arg)
 	const struct sql_group_query *q = arg;
 
 	if (q->first)
-		return first_less(&a->first, &b->first) ? -1 : first_less(&b->first, &a->first);
+		return sql_first_less(&a->first, &b->first) ? -1 : sql_first_less(&b->first, &a->first);
 	for (int c = 0; c < q->ncols; c++) {
 		int r = sqlv_cmp(&a->v[c], &b->v[c]);
 		if (r)
@@ -518,11 +290,11 @@ int sql_groups_count(const struct sql_group_query *q, struct sql_groups **out,
 		if (w->oom)
 			rc = FMT_ENOMEM;
 		for (size_t i = 0; rc == FMT_OK && i < w->map.cap; i++)
-			if (w->map.e[i].key && map_add(&g->map, w->map.e[i].key, w->map.e[i].len,
-						       w->map.e[i].hash, w->map.e[i].count,
-						       &w->map.e[i].first))
+			if (w->map.e[i].key && sql_key_add(&g->map, w->map.e[i].key, w->map.e[i].len,
+							   w->map.e[i].hash, w->map.e[i].count,
+							   &w->map.e[i].first, NULL) < 0)
 				rc = FMT_ENOMEM;
-		map_free(&w->map);
+		sql_key_map_free(&w->map);
 		free(w->tab);
 		free(w->codes);
 		free(w->key.p);
@@ -556,7 +328,7 @@ int sql_groups_count(const struct sql_group_query *q, struct sql_groups **out,
 		gr->rows = g->map.e[i].count;
 		gr->first = g->map.e[i].first;
 		gr->v = &g->values[g->n * (size_t)q->ncols];
-		get_values(g->map.e[i].key, q->ncols, gr->v);
+		sql_key_values(g->map.e[i].key, q->ncols, gr->v);
 		g->n++;
 	}
 	qsort_r(g->g, g->n, sizeof(*g->g), group_cmp, (void *)q);
@@ -583,7 +355,7 @@ void sql_groups_free(struct sql_groups *g)
 {
 	if (!g)
 		return;
-	map_free(&g->map);
+	sql_key_map_free(&g->map);
 	free(g->g);
 	free(g->values);
 	free(g);

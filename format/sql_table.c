@@ -337,6 +337,25 @@ int64_t sql_dict_id(int stream, int col, const struct sql_row *r, uint32_t *coun
 	return -1;
 }
 
+int sql_dict_source(int stream, int col)
+{
+	enum { D_NONE, D_CMD, D_COMM, D_FILE, D_PCOMM, D_INTERP, D_CWD, D_KEY, D_PATH };
+
+	switch (stream) {
+	case FMT_STREAM_EXEC:
+		return col == 9 ? D_COMM : col == 11 ? D_FILE : col == 12 || col == 13 ? D_CMD :
+		       col == 10 ? D_PCOMM : col == 16 ? D_INTERP : col == 17 ? D_CWD : D_NONE;
+	case FMT_STREAM_PROC:
+		return col == 9 ? D_COMM : col == 10 ? D_FILE : col == 11 || col == 12 ? D_CMD :
+		       col == 14 ? D_CWD : D_NONE;
+	case FMT_STREAM_FLOW:
+		return col >= 4 && col != 12 && col != 13 ? D_KEY : D_NONE;
+	case FMT_STREAM_CGROUP:
+		return col == 5 ? D_PATH : D_NONE;
+	}
+	return D_NONE;
+}
+
 int sqlv_cmp(const struct sqlv *a, const struct sqlv *b)
 {
 	int c;

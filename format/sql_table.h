@@ -65,6 +65,10 @@ void sql_value(int stream, int col, const struct sql_row *r, struct sql_scratch 
  * value is the record's own. */
 int64_t sql_dict_id(int stream, int col, const struct sql_row *r, uint32_t *count);
 
+/* Where sql_dict_id takes a column's id from (0: nowhere, the column has
+ * none): columns of one source have the same id for a record. */
+int sql_dict_source(int stream, int col);
+
 /* SQLite's order of two values of one column (NULL first, integers by
  * value, text by bytes). @return <0, 0 or >0 */
 int sqlv_cmp(const struct sqlv *a, const struct sqlv *b);

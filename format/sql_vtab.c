@@ -14,11 +14,15 @@
  * would leave out too.
  *
  * Order: rows come in time order (read ahead on threads), so ORDER BY
- * wall_ns (or ts_ns for one file) costs nothing. A query that reads only
- * the columns it groups, orders or makes distinct by (SELECT comm,
- * count(*) FROM exec GROUP BY comm) gets its rows counted by value on the
- * threads (sql_group.c) and handed over grouped and sorted, each group as
- * that many equal rows (once for DISTINCT), so SQLite sorts nothing. */
+ * wall_ns (or ts_ns for one file) costs nothing. For GROUP BY, DISTINCT
+ * and ORDER BY on other columns the rows come grouped, in the order
+ * SQLite's sorter would give, so SQLite sorts nothing: a query that reads
+ * only those columns (SELECT comm, count(*) FROM exec GROUP BY comm) gets
+ * them counted by value on the threads (sql_group.c), each group as that
+ * many equal rows (once for DISTINCT); one that reads others too (SELECT
+ * src, sum(bytes) FROM flow GROUP BY src) gets them kept with those
+ * values, in time order within each group (sql_rows.c), when they fit in
+ * SQL_ROWS_LIMIT; otherwise SQLite sorts as it would. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +33,7 @@
 #include "par.h"
 #include "sql_api.h"
 #include "sql_group.h"
+#include "sql_rows.h"
 #include "sql_table.h"
 
 struct vt {
@@ -43,6 +48,7 @@ struct plan {
 	int neq, eq_col[SQL_MAX_EQ], eq_slot[SQL_MAX_EQ];
 	int ngroup, group_col[SQL_MAX_GROUP]; /* grouped rows by these columns */
 	int desc; /* grouped: bit k, column k descending */
+	int nval, val_col[SQL_MAX_VALS]; /* grouped: other columns, kept with each row */
 	int once; /* grouped: one row per group (DISTINCT) */
 	int first; /* grouped: in the order of first appearance (DISTINCT, no ORDER BY) */
 	unsigned long long cols; /* FMT_COL_* to decode */
@@ -59,11 +65,14 @@ struct cur {
 	struct sql_filter filter;
 	struct sql_memo memo;
 	struct sql_scratch sc;
-	/* grouped rows */
+	/* grouped rows: counted (groups), or kept with other columns (rows) */
 	struct sql_groups *groups;
+	struct sql_rows *rows;
+	struct sql_rows_pos at;
 	size_t group;
 	uint64_t left; /* rows of the group still to come */
 	int ngroup, group_col[SQL_MAX_GROUP], once;
+	int nval, val_col[SQL_MAX_VALS];
 	/* meta: position */
 	size_t meta_i, meta_src;
 };
@@ -158,16 +167,37 @@ static int x_disconnect(sqlite3_vtab *base)
 	return SQLITE_OK;
 }
 
+/* Records of each stream in all the files (the chunk index says). */
+static const uint64_t *records(struct fmt_sql_src *src)
+{
+	if (!src->counted) {
+		for (unsigned i = 0; i < src->n; i++) {
+			struct fmt_chunk_info *ci;
+			int n = fmt_reader_chunks(src->readers[i], &ci);
+			for (int k = 0; k < n; k++)
+				if (ci[k].stream >= 1 && ci[k].stream <= FMT_STREAM_MAX)
+					src->records[ci[k].stream] += ci[k].records;
+			if (n >= 0)
+				free(ci);
+		}
+		src->counted = 1;
+	}
+	return src->records;
+}
+
 /* Can the rows come grouped by the ORDER BY columns, SQLite then sorting
- * nothing? Only if every column the query reads is one of them. The groups
- * come in the order SQLite's sorter would give: by the columns, each in
- * its direction, or for DISTINCT without ORDER BY (distinct 2) in the
- * order the rows first appear in time. @return the number of group
- * columns (0: no). */
+ * nothing? The groups come in the order SQLite's sorter would give: by the
+ * columns, each in its direction, or for DISTINCT without ORDER BY
+ * (distinct 2) in the order the rows first appear in time. If the query
+ * reads only those columns, groups are counted and each comes as that many
+ * equal rows; if it reads others too, the rows are kept with their values
+ * when they fit in SQL_ROWS_LIMIT (not for DISTINCT without ORDER BY,
+ * whose first appearances would be those of rows a WHERE may reject).
+ * @return the number of group columns (0: no). */
 static int grouped_plan(const struct vt *v, sqlite3_index_info *info, int distinct,
 			struct plan *p)
 {
-	uint64_t order_cols = 0;
+	uint64_t order_cols = 0, other;
 	int ncol;
 
 	sql_columns(v->stream, &ncol);
@@ -181,10 +211,19 @@ static int grouped_plan(const struct vt *v, sqlite3_index_info *info, int distin
 		p->group_col[i] = c;
 		p->desc |= info->aOrderBy[i].desc << i;
 	}
-	if (info->colUsed & ~order_cols)
-		return 0;
+	other = info->colUsed & ~order_cols;
+	p->nval = 0;
+	for (int c = 0; other && c < 64; c++) {
+		if (!(other >> c & 1))
+			continue;
+		if (c >= ncol || p->nval == SQL_MAX_VALS || distinct == 2)
+			return 0;
+		p->val_col[p->nval++] = c;
+	}
+	if (p->nval && records(v->src)[v->stream] * SQL_ROWS_BYTES(p->nval) > SQL_ROWS_LIMIT)
+		return 0; /* too many to keep: SQLite sorts them */
 	p->ngroup = info->nOrderBy;
-	p->once = distinct >= 2; /* DISTINCT: duplicates may be left out */
+	p->once = distinct >= 2 && !p->nval; /* DISTINCT: duplicates may be left out */
 	p->first = distinct == 2;
 	return p->ngroup;
 }
@@ -262,6 +301,10 @@ static int x_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 		s = sqlite3_mprintf("%z G %d", s, p.ngroup);
 	for (int k = 0; s && k < p.ngroup; k++)
 		s = sqlite3_mprintf("%z %d", s, p.group_col[k]);
+	if (s)
+		s = sqlite3_mprintf("%z V %d", s, p.nval);
+	for (int k = 0; s && k < p.nval; k++)
+		s = sqlite3_mprintf("%z %d", s, p.val_col[k]);
 	if (!s)
 		return SQLITE_NOMEM;
 	info->idxStr = s;
@@ -295,6 +338,14 @@ static int plan_read(const char *s, struct plan *p)
 			return -1;
 		s += n;
 	}
+	if (sscanf(s, " V %d%n", &p->nval, &n) != 1 || p->nval < 0 || p->nval > SQL_MAX_VALS)
+		return -1;
+	s += n;
+	for (int k = 0; k < p->nval; k++) {
+		if (sscanf(s, " %d%n", &p->val_col[k], &n) != 1)
+			return -1;
+		s += n;
+	}
 	return 0;
 }
 
@@ -321,6 +372,8 @@ static void cur_reset(struct cur *c)
 	}
 	sql_groups_free(c->groups);
 	c->groups = NULL;
+	sql_rows_free(c->rows);
+	c->rows = NULL;
 	sql_filter_free(&c->filter);
 	sql_memo_free(&c->memo);
 	memset(&c->row, 0, sizeof(c->row));
@@ -342,6 +395,18 @@ static int vt_error(struct vt *v, const char *msg)
 	sqlite3_free(v->base.zErrMsg);
 	v->base.zErrMsg = sqlite3_mprintf("%s", msg);
 	return SQLITE_ERROR;
+}
+
+/* Kept rows: the first row of the next group, or the end. */
+static void next_rows_group(struct cur *c)
+{
+	while (c->group < sql_rows_groups(c->rows)) {
+		sql_rows_first(c->rows, c->group, &c->at);
+		if (c->at.block)
+			return;
+		c->group++;
+	}
+	c->eof = 1;
 }
 
 /* The next group with rows, or the end. */
@@ -378,6 +443,13 @@ static int x_next(sqlite3_vtab_cursor *base)
 			return SQLITE_OK;
 		c->group++;
 		next_group(c);
+		return SQLITE_OK;
+	}
+	if (c->rows) {
+		if (!sql_rows_next(c->rows, &c->at)) {
+			c->group++;
+			next_rows_group(c);
+		}
 		return SQLITE_OK;
 	}
 	for (;;) {
@@ -555,7 +627,13 @@ static int x_filter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, i
 					     .filter = &c->filter, .threads = s->threads };
 		char *err = NULL;
 		memcpy(q.cols, p.group_col, sizeof(q.cols));
-		rc = sql_groups_count(&q, &c->groups, &s->chunks_decoded, &err);
+		c->nval = p.nval;
+		memcpy(c->val_col, p.val_col, sizeof(c->val_col));
+		if (p.nval)
+			rc = sql_rows_collect(&q, c->nval, c->val_col, &c->rows, &s->chunks_decoded,
+					      &err);
+		else
+			rc = sql_groups_count(&q, &c->groups, &s->chunks_decoded, &err);
 		free(from);
 		free(to);
 		if (rc) {
@@ -567,7 +645,10 @@ static int x_filter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, i
 		memcpy(c->group_col, p.group_col, sizeof(c->group_col));
 		c->once = p.once;
 		c->group = 0;
-		next_group(c);
+		if (c->rows)
+			next_rows_group(c);
+		else
+			next_group(c);
 		return SQLITE_OK;
 	}
 	/* the chunk columns needed, the constraints' included */
@@ -621,11 +702,18 @@ static int x_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 			sqlite3_result_text(ctx, col == 1 ? k : value, -1, SQLITE_TRANSIENT);
 		return SQLITE_OK;
 	}
-	if (c->groups) { /* only the group's columns are read */
-		const struct sqlv *g = sql_groups_values(c->groups, c->group);
+	if (c->groups || c->rows) { /* the group's columns, and the rows' kept ones */
+		const struct sqlv *g = c->groups ? sql_groups_values(c->groups, c->group) :
+						   sql_rows_group_values(c->rows, c->group);
 		for (int k = 0; k < c->ngroup; k++)
 			if (c->group_col[k] == col) {
 				result(ctx, &g[k]);
+				return SQLITE_OK;
+			}
+		for (int k = 0; c->rows && k < c->nval; k++)
+			if (c->val_col[k] == col) {
+				sql_rows_value(c->rows, &c->at, k, &val);
+				result(ctx, &val);
 				return SQLITE_OK;
 			}
 		sqlite3_result_null(ctx);
