@@ -19,6 +19,30 @@
 #include "col_decode.h"
 #include "par.h"
 
+struct col_four col_fours[256];
+
+/* col_decode.h's table: for each pattern of continuation bits in a word,
+ * where its first four values start if each is one or two bytes. */
+__attribute__((constructor)) static void col_table(void)
+{
+	for (unsigned m = 0; m < 256; m++) {
+		struct col_four f = { 0 };
+		unsigned pos = 0, k;
+
+		for (k = 0; k < 4 && pos < 8; k++) {
+			unsigned len = !(m >> pos & 1) ? 1 : pos + 1 < 8 && !(m >> (pos + 1) & 1) ? 2 : 0;
+			if (!len)
+				break;
+			f.shift[k] = (uint8_t)(8 * pos);
+			f.hi[k] = len == 2 ? 0x3f80 : 0;
+			pos += len;
+		}
+		f.ok = k == 4;
+		f.used = (uint8_t)pos;
+		col_fours[m] = f;
+	}
+}
+
 /* Memory of a batch, kept when the batch is recycled for the next chunk so
  * that decoding a file does not allocate (and fault in) fresh pages for
  * every chunk. @return at least bytes of uninitialised memory, or NULL. */

@@ -36,20 +36,18 @@ static inline uint64_t col_load64(const uint8_t *p)
 }
 
 /* One varint at p, with at least COL_SLACK bytes readable. Sets *bad for
- * an overlong value (as fmt_cur_varint does). @return the value; *pp
- * advanced. */
+ * an overlong value (as fmt_cur_varint does). Values of up to three bytes
+ * (nearly all) are read without a branch on their length. @return the
+ * value; *pp advanced. */
 static inline uint64_t col_varint(const uint8_t **pp, uint64_t *bad)
 {
 	const uint8_t *p = *pp;
 	uint64_t w = col_load64(p), stop, x;
 
-	if (!(w & 0x80)) {
-		*pp = p + 1;
-		return w & 0x7f;
-	}
-	if (!(w & 0x8000)) {
-		*pp = p + 2;
-		return (w & 0x7f) | (w >> 1 & 0x3f80);
+	if ((w & 0x808080) != 0x808080) { /* it ends in its first three bytes */
+		uint64_t c1 = w >> 7 & 1, c2 = c1 & w >> 15; /* a second, a third byte */
+		*pp = p + 1 + c1 + c2;
+		return (w & 0x7f) | (w >> 1 & 0x3f80 & -c1) | (w >> 2 & 0x1fc000 & -c2);
 	}
 	stop = ~w & COL_HIGH;
 	x = w;
@@ -73,6 +71,23 @@ static inline uint64_t col_varint(const uint8_t **pp, uint64_t *bad)
 		}
 	}
 	return x;
+}
+
+/* Four varints of one or two bytes at once: what the continuation bits of
+ * an 8-byte word say about where its first four values start (the table
+ * is made once, by col_table()). */
+struct col_four {
+	uint8_t ok; /* the first four values are 1 or 2 bytes each */
+	uint8_t used; /* bytes they take */
+	uint8_t shift[4]; /* bit offset of each */
+	uint16_t hi[4]; /* 0x3f80 for a two-byte value, else 0 */
+};
+extern struct col_four col_fours[256];
+
+/* The continuation bits of w's eight bytes, byte i as bit i. */
+static inline unsigned col_cmask(uint64_t w)
+{
+	return (unsigned)(((w >> 7) & 0x0101010101010101ull) * 0x0102040810204080ull >> 56);
 }
 
 /* How a column's raw varints become values (a constant in each caller, so
@@ -173,11 +188,22 @@ col_run(enum col_kind kind, const uint8_t *p, size_t len, uint32_t n, const stru
 
 	while (i < n && end - p >= COL_SLACK) {
 		uint64_t w = col_load64(p);
+		const struct col_four *f;
 		if (!(w & COL_HIGH) && n - i >= 8) { /* eight one-byte values */
 			for (unsigned k = 0; k < 8; k++)
 				v = col_put(kind, a, i + k, (w >> (8 * k)) & 0xff, v, &bad);
 			i += 8;
 			p += 8;
+			continue;
+		}
+		f = &col_fours[col_cmask(w)];
+		if (f->ok && n - i >= 4) { /* four of one or two bytes: no chain of lengths */
+			for (unsigned k = 0; k < 4; k++) {
+				uint64_t x = w >> f->shift[k];
+				v = col_put(kind, a, i + k, (x & 0x7f) | (x >> 1 & f->hi[k]), v, &bad);
+			}
+			i += 4;
+			p += f->used;
 			continue;
 		}
 		v = col_put(kind, a, i, col_varint(&p, &bad), v, &bad);
