@@ -260,7 +260,17 @@ static void *ahead_main(void *arg)
 		if (a->stop || a->next >= a->n)
 			break;
 		k = a->next++;
-		taken = par_budget_take(&a->budget, &a->mu, a->order[k].raw_size);
+		/* room in the budget; but never keep the reader waiting for the
+		 * chunk it needs next while decoded ones wait for it (they give
+		 * their room back only when it takes them) */
+		taken = a->order[k].raw_size < par_budget_limit ? a->order[k].raw_size
+								: par_budget_limit;
+		while (!a->stop && k != a->taken && a->budget.used &&
+		       a->budget.used + taken > par_budget_limit)
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->stop)
+			break;
+		a->budget.used += taken;
 		t->loader.batch = a->nfree ? a->free[--a->nfree] : NULL;
 		pthread_mutex_unlock(&a->mu);
 		rc = par_load(&t->loader, &a->order[k], a->cols, err, sizeof(err));

@@ -52,11 +52,13 @@ int par_thread_start(pthread_t *t, void *(*fn)(void *), void *arg)
 	return rc ? -1 : 0;
 }
 
+uint64_t par_budget_limit = FMT_PAR_BUDGET;
+
 uint64_t par_budget_take(struct par_budget *b, pthread_mutex_t *mu, uint64_t raw_size)
 {
-	uint64_t want = raw_size < FMT_PAR_BUDGET ? raw_size : FMT_PAR_BUDGET;
+	uint64_t want = raw_size < par_budget_limit ? raw_size : par_budget_limit;
 
-	while (b->used && b->used + want > FMT_PAR_BUDGET)
+	while (b->used && b->used + want > par_budget_limit)
 		pthread_cond_wait(b->cv, mu);
 	b->used += want;
 	return want;

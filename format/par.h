@@ -19,13 +19,17 @@ void reader_set_errmsg(struct fmt_reader *r, int rc, const char *msg);
 /* reader.c: free r's decompression buffer if it holds more than keep. */
 void reader_trim(struct fmt_reader *r, size_t keep);
 
+/* FMT_PAR_BUDGET, which tests may lower (before any run) to see the
+ * decoders wait for room. */
+extern uint64_t par_budget_limit;
+
 /* The payload bytes the chunks of one run may hold at once. Used under
  * the run's mutex. */
 struct par_budget {
 	pthread_cond_t *cv; /* signalled when bytes are given back */
 	uint64_t used;
 };
-/* Take room for a chunk of raw_size bytes (clamped to FMT_PAR_BUDGET):
+/* Take room for a chunk of raw_size bytes (clamped to the limit):
  * waits on cv (releasing mu) while others hold too much. @return what was
  * taken, to give back. */
 uint64_t par_budget_take(struct par_budget *b, pthread_mutex_t *mu, uint64_t raw_size);

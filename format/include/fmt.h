@@ -274,9 +274,10 @@ const struct fmt_owner *fmt_batch_flow_owner(const struct fmt_batch *b, uint32_t
  * the same file), the calling thread with the originals. Memory stays
  * bounded whatever the thread count: the chunks being decoded (or decoded
  * and waiting) hold at most FMT_PAR_BUDGET bytes of payload together, as
- * much as one chunk at the reader's limit (one chunk always may go), and
- * between chunks a thread keeps the buffers of a chunk of FMT_PAR_KEEP
- * bytes of payload at most. */
+ * much as one chunk at the reader's limit, besides the one chunk that is
+ * always let through (the next one the caller needs); between chunks a
+ * thread keeps the buffers of a chunk of FMT_PAR_KEEP bytes of payload at
+ * most. */
 
 #define FMT_PAR_BUDGET FMT_MAX_CHUNK_RAW
 #define FMT_PAR_KEEP (4u << 20) /* payload; what a chunk of 65,536 records takes */
