@@ -216,21 +216,6 @@ static int decode_strings(struct fmt_batch *b, struct section *s, const char **w
 /* Total argv entries across a chunk's command dictionary. */
 #define MAX_ARGV_POOL (4u << 20)
 
-/* A little-endian id of width w (1-4) at p. */
-static inline __attribute__((always_inline)) uint32_t id_at(const uint8_t *p, unsigned w)
-{
-	switch (w) {
-	case 1:
-		return p[0];
-	case 2:
-		return p[0] | (uint32_t)p[1] << 8;
-	case 3:
-		return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-	default:
-		return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-	}
-}
-
 /* The entries of SEC_CMDS after its header, [p, end), ids of width w (a
  * constant in each caller): count x {comm id, filename id, argc, argc ids}.
  * @return 0 or why not. */
@@ -250,8 +235,8 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 
 		if (end - p >= COL_SLACK) { /* the two ids and argc, unchecked */
 			uint64_t vbad = 0;
-			comm = id_at(p, w);
-			file = id_at(p + w, w);
+			comm = fmt_id_at(p, w);
+			file = fmt_id_at(p + w, w);
 			p += 2 * w;
 			argc = col_varint(&p, &vbad);
 			if (vbad)
@@ -279,13 +264,13 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 		cmd->argv = argv;
 		if (with_argv) {
 			for (uint32_t a = 0; a < argc; a++, p += w) {
-				uint32_t id = id_at(p, w);
+				uint32_t id = fmt_id_at(p, w);
 				bad |= id >= nstr;
 				argv[a] = str[id < nstr ? id : 0]; /* never past the dictionary */
 			}
 		} else { /* checked all the same */
 			for (uint32_t a = 0; a < argc; a++, p += w)
-				bad |= id_at(p, w) >= nstr;
+				bad |= fmt_id_at(p, w) >= nstr;
 		}
 		pool += argc;
 	}

@@ -217,40 +217,32 @@ col_run(enum col_kind kind, const uint8_t *p, size_t len, uint32_t n, const stru
 
 /* Fixed-width ids (width 1-4 bytes, little endian) of [p, p + n * width),
  * each below count. @return 0 or -1. */
-static inline int col_ids_run(const uint8_t *p, unsigned width, uint32_t n, uint32_t count,
-			      uint32_t *out)
+static inline __attribute__((always_inline)) int
+col_ids_of(const uint8_t *p, unsigned width, uint32_t n, uint32_t count, uint32_t *out)
 {
 	uint32_t bad = 0;
 
-	switch (width) {
-	case 1:
-		for (uint32_t i = 0; i < n; i++) {
-			out[i] = p[i];
-			bad |= out[i] >= count;
-		}
-		break;
-	case 2:
-		for (uint32_t i = 0; i < n; i++) {
-			out[i] = p[2 * i] | (uint32_t)p[2 * i + 1] << 8;
-			bad |= out[i] >= count;
-		}
-		break;
-	case 3:
-		for (uint32_t i = 0; i < n; i++) {
-			const uint8_t *q = p + 3 * (size_t)i;
-			out[i] = q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16;
-			bad |= out[i] >= count;
-		}
-		break;
-	default:
-		for (uint32_t i = 0; i < n; i++) {
-			const uint8_t *q = p + 4 * (size_t)i;
-			out[i] = q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 |
-				 (uint32_t)q[3] << 24;
-			bad |= out[i] >= count;
-		}
+	for (uint32_t i = 0; i < n; i++) {
+		out[i] = fmt_id_at(p + (size_t)i * width, width);
+		bad |= out[i] >= count;
 	}
 	return bad ? -1 : 0;
+}
+
+/* The same, one loop per width. */
+static inline int col_ids_run(const uint8_t *p, unsigned width, uint32_t n, uint32_t count,
+			      uint32_t *out)
+{
+	switch (width) {
+	case 1:
+		return col_ids_of(p, 1, n, count, out);
+	case 2:
+		return col_ids_of(p, 2, n, count, out);
+	case 3:
+		return col_ids_of(p, 3, n, count, out);
+	default:
+		return col_ids_of(p, 4, n, count, out);
+	}
 }
 
 #endif

@@ -34,32 +34,12 @@ static size_t payloads(struct payload *p, size_t max)
 
 	cr_assert_eq(fmt_writer_create(path, FMT_CREATE_FORCE, &o, &w, &err), 0, "%s", err);
 	for (int i = 0; i < 1000; i++) {
-		struct fmt_event ev = { .stream = 1 + i % FMT_STREAM_MAX };
+		struct fmt_event ev;
 		ts += rnd(&rng) % 5 ? rnd(&rng) % 100000 : 0;
-		uint64_t t = rnd(&rng) % 9 ? ts : ts - 700; /* out of order now and then */
-		switch (ev.stream) {
-		case FMT_STREAM_EXEC:
-			rec_exec_random(&rng, t, &ev.exec);
-			break;
-		case FMT_STREAM_EXIT:
-			rec_exit_random(&rng, t, &ev.exit);
-			break;
-		case FMT_STREAM_FLOW:
-			rec_flow_random(&rng, t, &ev.flow);
-			break;
-		case FMT_STREAM_PROC:
-			rec_proc_random(&rng, t, &ev.proc);
-			break;
-		default:
-			rec_cgroup_random(&rng, t, &ev.cgroup);
-		}
+		/* out of order now and then */
+		rec_event_random(&rng, rnd(&rng) % 9 ? ts : ts - 700, &ev);
 		cr_assert_eq(fmt_writer_append(w, &ev), 0, "%s", fmt_writer_errmsg(w));
-		if (ev.stream == FMT_STREAM_EXEC)
-			rec_exec_free(&ev.exec);
-		else if (ev.stream == FMT_STREAM_PROC)
-			rec_proc_free(&ev.proc);
-		else if (ev.stream == FMT_STREAM_CGROUP)
-			free((char *)ev.cgroup.path);
+		rec_event_free(&ev);
 	}
 	cr_assert_eq(fmt_writer_close(w, &err), 0, "%s", err);
 	cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
