@@ -10,13 +10,12 @@
  *
  * A chunk not yet loaded never changes its key, so chunks are loaded in the
  * order of their index entries' keys, known at open. With threads, that
- * order is handed to decoders that run ahead of the reader (a few chunks,
- * within the payload budget of par.h): the heap then takes each chunk
+ * order is handed to decoders that run ahead of the reader (ahead.c: a few
+ * chunks, within the payload budget of par.h): the heap then takes each chunk
  * decoded instead of decoding it, and everything else is the same. While
  * one chunk's records are the earliest of all, they come out without heap
  * operations.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,31 +31,6 @@ struct node {
 	int64_t chunk;
 	struct fmt_batch *batch; /* NULL until loaded */
 	uint32_t pos;
-};
-
-/* Decoders running ahead (threads > 1). */
-struct ahead {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct par_budget budget;
-	struct fmt_par_chunk *order; /* every chunk in the order it will be loaded */
-	size_t n, next, taken, window;
-	struct aslot {
-		struct fmt_batch *b;
-		char *err;
-		uint64_t budget;
-		int rc, done;
-	} *slots; /* chunk k in slots[k % window] */
-	struct fmt_batch **free; /* batches given back, for the decoders to reuse */
-	size_t nfree;
-	int stop;
-	uint64_t cols;
-	unsigned nthreads;
-	struct athread {
-		struct ahead *a;
-		struct par_loader loader;
-		pthread_t t;
-	} *threads;
 };
 
 struct fmt_iter {
@@ -168,9 +142,8 @@ int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigne
 	return fmt_iter_open_threads(readers, n, mask, from, to, 1, out);
 }
 
-static int ahead_start(struct fmt_iter *it, unsigned threads,
-		       const struct fmt_chunk_info *const *ci);
-static void ahead_stop(struct ahead *a);
+static int read_ahead(struct fmt_iter *it, unsigned threads,
+		      const struct fmt_chunk_info *const *ci);
 
 int fmt_iter_open_threads(struct fmt_reader *const *readers, unsigned n, unsigned mask,
 			  const uint64_t *from, const uint64_t *to, unsigned threads,
@@ -228,7 +201,7 @@ int iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask, cons
 		}
 		it->total = it->n; /* every chunk in the window, not yet loaded */
 		if (rc == FMT_OK && fmt_threads(threads) > 1 && it->n > 1)
-			rc = ahead_start(it, fmt_threads(threads), (const struct fmt_chunk_info *const *)ci);
+			rc = read_ahead(it, fmt_threads(threads), (const struct fmt_chunk_info *const *)ci);
 		for (unsigned s = 0; ci && s < n; s++)
 			free(ci[s]);
 		free(ci);
@@ -241,51 +214,7 @@ int iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask, cons
 	return FMT_OK;
 }
 
-/* ---- read-ahead -------------------------------------------------------- */
-
-static void *ahead_main(void *arg)
-{
-	struct athread *t = arg;
-	struct ahead *a = t->a;
-
-	pthread_mutex_lock(&a->mu);
-	for (;;) {
-		size_t k;
-		uint64_t taken;
-		char err[700];
-		int rc;
-
-		while (!a->stop && a->next < a->n && a->next >= a->taken + a->window)
-			pthread_cond_wait(&a->cv, &a->mu);
-		if (a->stop || a->next >= a->n)
-			break;
-		k = a->next++;
-		/* room in the budget; but never keep the reader waiting for the
-		 * chunk it needs next while decoded ones wait for it (they give
-		 * their room back only when it takes them) */
-		taken = a->order[k].raw_size < par_budget_limit ? a->order[k].raw_size
-								: par_budget_limit;
-		while (!a->stop && k != a->taken && a->budget.used &&
-		       a->budget.used + taken > par_budget_limit)
-			pthread_cond_wait(&a->cv, &a->mu);
-		if (a->stop)
-			break;
-		a->budget.used += taken;
-		t->loader.batch = a->nfree ? a->free[--a->nfree] : NULL;
-		pthread_mutex_unlock(&a->mu);
-		rc = par_load(&t->loader, &a->order[k], a->cols, err, sizeof(err));
-		if (t->loader.clone)
-			reader_trim(t->loader.clone, FMT_PAR_KEEP);
-		pthread_mutex_lock(&a->mu);
-		a->slots[k % a->window] = (struct aslot){ .b = t->loader.batch, .rc = rc,
-							  .err = rc ? strdup(err) : NULL,
-							  .budget = taken, .done = 1 };
-		t->loader.batch = NULL; /* the reader's now */
-		pthread_cond_broadcast(&a->cv);
-	}
-	pthread_mutex_unlock(&a->mu);
-	return NULL;
-}
+/* ---- read-ahead (ahead.c) ---------------------------------------------- */
 
 /* Order nodes not yet loaded as the heap would pop them. */
 static int load_order(const void *x, const void *y)
@@ -295,113 +224,28 @@ static int load_order(const void *x, const void *y)
 	return node_less(a, b) ? -1 : node_less(b, a);
 }
 
-static int ahead_start(struct fmt_iter *it, unsigned threads,
-		       const struct fmt_chunk_info *const *ci)
+/* Decoders for the chunks in the heap, in the order it will load them
+ * (their index entries ci give sizes). @return 0 or FMT_ENOMEM. */
+static int read_ahead(struct fmt_iter *it, unsigned threads,
+		      const struct fmt_chunk_info *const *ci)
 {
-	struct ahead *a = calloc(1, sizeof(*a));
-	struct node *nodes;
-	unsigned decoders = threads - 1; /* the reader's thread is busy with the records */
+	struct node *nodes = malloc(it->n * sizeof(*nodes));
+	struct fmt_par_chunk *order = malloc(it->n * sizeof(*order));
+	int rc = FMT_ENOMEM;
 
-	if (!a)
-		return FMT_ENOMEM;
-	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->cv, NULL);
-	a->budget.cv = &a->cv;
-	it->ahead = a; /* from here fmt_iter_free frees it */
-	a->n = it->n;
-	a->cols = it->cols;
-	a->window = 2 * (size_t)decoders + 2;
-	a->order = malloc(a->n * sizeof(*a->order));
-	a->slots = calloc(a->window, sizeof(*a->slots));
-	a->free = calloc(a->window + 1, sizeof(*a->free));
-	a->threads = calloc(decoders, sizeof(*a->threads));
-	nodes = malloc(it->n * sizeof(*nodes));
-	if (!a->order || !a->slots || !a->free || !a->threads || !nodes) {
-		free(nodes);
-		return FMT_ENOMEM;
-	}
-	memcpy(nodes, it->heap, it->n * sizeof(*nodes));
-	qsort(nodes, it->n, sizeof(*nodes), load_order);
-	for (size_t k = 0; k < a->n; k++) {
-		const struct fmt_chunk_info *c = &ci[nodes[k].src][nodes[k].pos];
-		a->order[k] = (struct fmt_par_chunk){ nodes[k].src, c->id, c->raw_size };
+	if (nodes && order) {
+		memcpy(nodes, it->heap, it->n * sizeof(*nodes));
+		qsort(nodes, it->n, sizeof(*nodes), load_order);
+		for (size_t k = 0; k < it->n; k++) {
+			const struct fmt_chunk_info *c = &ci[nodes[k].src][nodes[k].pos];
+			order[k] = (struct fmt_par_chunk){ nodes[k].src, c->id, c->raw_size };
+		}
+		rc = ahead_start((struct fmt_reader *const *)it->readers, order, it->n, it->cols,
+				 threads, &it->ahead);
 	}
 	free(nodes);
-	for (unsigned t = 0; t < decoders; t++) {
-		a->threads[t].a = a;
-		par_loader_init(&a->threads[t].loader, (struct fmt_reader *const *)it->readers, 0);
-		if (par_thread_start(&a->threads[t].t, ahead_main, &a->threads[t]))
-			break;
-		a->nthreads++;
-	}
-	if (!a->nthreads) { /* no thread: load here after all */
-		it->ahead = NULL;
-		ahead_stop(a);
-	}
-	return FMT_OK;
-}
-
-/* The next chunk in load order, decoded ahead: into *b (whose memory goes
- * back to the decoders). @return 0 or the load's error (its message on
- * the reader). */
-static int ahead_take(struct fmt_iter *it, const struct node *nd, struct fmt_batch **b)
-{
-	struct ahead *a = it->ahead;
-	struct aslot s;
-	size_t k;
-
-	pthread_mutex_lock(&a->mu);
-	k = a->taken;
-	while (!a->slots[k % a->window].done)
-		pthread_cond_wait(&a->cv, &a->mu);
-	s = a->slots[k % a->window];
-	memset(&a->slots[k % a->window], 0, sizeof(s));
-	a->taken++;
-	par_budget_give(&a->budget, s.budget);
-	if (*b && a->nfree <= a->window && batch_mem(*b) <= PAR_BATCH_KEEP)
-		a->free[a->nfree++] = *b;
-	else
-		fmt_batch_free(*b);
-	*b = s.b;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	/* loads come in this order by construction; say so if not */
-	if (s.rc == 0 && (a->order[k].src != nd->src || a->order[k].id != nd->chunk))
-		s.rc = FMT_EINVAL;
-	if (s.rc) {
-		reader_set_errmsg(it->readers[nd->src], s.rc, s.err ? s.err : "read-ahead out of order");
-		fmt_batch_free(*b);
-		*b = NULL;
-	}
-	free(s.err);
-	return s.rc;
-}
-
-static void ahead_stop(struct ahead *a)
-{
-	if (!a)
-		return;
-	pthread_mutex_lock(&a->mu);
-	a->stop = 1;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	for (unsigned t = 0; t < a->nthreads; t++)
-		pthread_join(a->threads[t].t, NULL);
-	for (size_t i = 0; a->slots && i < a->window; i++) {
-		fmt_batch_free(a->slots[i].b);
-		free(a->slots[i].err);
-	}
-	for (size_t i = 0; i < a->nfree; i++)
-		fmt_batch_free(a->free[i]);
-	for (unsigned t = 0; a->threads && t < a->nthreads; t++)
-		par_loader_free(&a->threads[t].loader);
-	pthread_cond_destroy(&a->cv);
-	pthread_mutex_destroy(&a->mu);
-	free(a->order);
-	free(a->slots);
-	free(a->free);
-	free(a->threads);
-	free(a);
+	free(order);
+	return rc;
 }
 
 /* First position in time order with ts >= t. */
@@ -448,7 +292,7 @@ static int load(struct fmt_iter *it, struct node *nd)
 	nd->batch = it->spare;
 	it->spare = NULL;
 	if (it->ahead)
-		return ahead_take(it, nd, &nd->batch);
+		return ahead_take(it->ahead, nd->src, nd->chunk, it->readers, &nd->batch);
 	return fmt_reader_load_cols(it->readers[nd->src], nd->chunk, it->cols, &nd->batch);
 }
 

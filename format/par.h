@@ -58,6 +58,21 @@ int par_load(struct par_loader *l, const struct fmt_par_chunk *c, uint64_t cols,
 void par_loader_rest(struct par_loader *l, const struct fmt_par_chunk *c);
 void par_loader_free(struct par_loader *l);
 
+/* ahead.c: decoders running ahead of a reader over chunks order[n]
+ * (copied), on threads - 1 threads. *out stays NULL if no thread could
+ * start (the reader then loads its chunks itself). @return 0 or
+ * FMT_ENOMEM. */
+struct ahead;
+int ahead_start(struct fmt_reader *const *readers, const struct fmt_par_chunk *order, size_t n,
+		uint64_t cols, unsigned threads, struct ahead **out);
+/* The next chunk in order, which must be (src, id): into *b, whose memory
+ * goes back to the decoders. @return 0 or its load's error, the message
+ * set on readers[src]. */
+int ahead_take(struct ahead *a, unsigned src, int64_t id, struct fmt_reader *const *readers,
+	       struct fmt_batch **b);
+/* Stop the decoders and free a (NULL: nothing). */
+void ahead_stop(struct ahead *a);
+
 /* iter.c: fmt_iter_open_threads decoding the columns in cols only. */
 int iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask, const uint64_t *from,
 	      const uint64_t *to, unsigned threads, uint64_t cols, struct fmt_iter **out);
