@@ -48,7 +48,8 @@ static uint32_t new_index(struct merge *m, unsigned s, uint32_t from)
 {
 	struct ifmap key = { from, 0 }, *hit;
 
-	hit = bsearch(&key, m->map[s], m->nmap[s], sizeof(key), ifmap_cmp);
+	/* bsearch's array must not be NULL, even when empty */
+	hit = m->nmap[s] ? bsearch(&key, m->map[s], m->nmap[s], sizeof(key), ifmap_cmp) : NULL;
 	if (hit)
 		return hit->to;
 	if (m->nmap[s] == m->capmap[s]) {
