@@ -51,14 +51,15 @@ echo "session file $(stat -c %s "$S") bytes, plain rows $(stat -c %s "$R") bytes
 cat "$S" "$R" >/dev/null # in the page cache for everyone
 
 T=$W/time
-# one command, RUNS times: "min median max_rss_kib" (seconds, KiB). The
-# warm-up run's output hash goes to $W/hash.
+# one command, RUNS times: "min median max_rss_kib" (seconds, KiB), or
+# "FAILED exit N". The warm-up run's output hash goes to $W/hash.
 measure() {
-	local ts=() rss=0 t m
+	local ts=() rss=0 t m x
 	sh -c '"$@" 2>/dev/null | sha256sum' sh "$@" >"$W/hash"
 	for _ in $(seq "$RUNS"); do
-		/usr/bin/time -f "%e %M" -o "$T" "$@" >/dev/null 2>&1
-		read -r t m <"$T"
+		/usr/bin/time -f "%e %M %x" -o "$T" "$@" >/dev/null 2>&1
+		read -r t m x <"$T"
+		[ "$x" = 0 ] || { echo "FAILED exit $x"; return; }
 		ts+=("$t")
 		[ "$m" -gt "$rss" ] && rss=$m
 	done
