@@ -13,7 +13,9 @@
 # execsnoop and bpftrace also run printing timestamps (as ebpfrec stores
 # them) for a fair byte comparison.
 #
-#   sudo bench/exec_bench.sh [N] [PAIRS] [SMALL]     (default 20000 3 5000)
+#   bench/exec_bench.sh [N] [PAIRS] [SMALL]     (default 20000 3 5000)  (as root)
+#
+# TOOLS="ebpfrec execsnoop" limits the run to some recorders (default: all).
 set -u
 cd "$(dirname "$0")/.."
 N=${1:-20000}
@@ -73,6 +75,8 @@ stop_recorder() {
 run_with() { # tool n out -> prints storm seconds
 	local tool=$1 n=$2 out=$3 t
 	rm -f "$out" "$out".*
+	# programs loaded before ours (other recorders on the host) are not ours
+	case $tool in ebpfrec*) bpftool prog show -j 2>/dev/null >"$out.before" ;; esac
 	"start_$tool" "$out"
 	local tpid=$!
 	sleep 3 # attach (bpftrace compiles)
@@ -97,7 +101,7 @@ cpu_of() { tail -n 1 "$1" | awk '{print $1 + $2}'; }
 sysctl -q -w kernel.bpf_stats_enabled=1
 echo "exec_bench: $N execs of 'true alpha beta gamma', $PAIRS alternating pairs per recorder; $(nproc) CPUs, kernel $(uname -r)"
 printf "%-16s %11s %10s %12s %13s %9s %9s %10s %10s\n" recorder captured "cpu/exec" "wall ratio" "(spread)" "B/exec" "zst B/ex" "marg B/ex" "marg zst"
-for tool in ebpfrec ebpfrec_noexit execsnoop execsnoop_ts bpftrace bpftrace_ts perf tracecmd; do
+for tool in ${TOOLS:-ebpfrec ebpfrec_noexit execsnoop execsnoop_ts bpftrace bpftrace_ts perf tracecmd}; do
 	ratios=""
 	for p in $(seq "$PAIRS"); do
 		base=$("$STORM" "$N" /usr/bin/true alpha beta gamma)
@@ -110,10 +114,12 @@ for tool in ebpfrec ebpfrec_noexit execsnoop execsnoop_ts bpftrace bpftrace_ts p
 	if [ "$tool" = ebpfrec ] || [ "$tool" = ebpfrec_noexit ]; then
 		# BPF time per exec: the exec and exit programs, and the failed-exec
 		# tracepoints' programs, which run on every execve's exit
-		bpf=$(python3 - "$W/$tool.big.progs" "$N" <<'PY'
+		bpf=$(python3 - "$W/$tool.big.progs" "$N" "$W/$tool.big.before" <<'PY'
 import json, sys
 progs = json.load(open(sys.argv[1])); n = int(sys.argv[2]) or 1
-t = {p.get("name"): (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs}
+before = {p["id"] for p in json.load(open(sys.argv[3]))}
+t = {p.get("name"): (p.get("run_time_ns", 0), p.get("run_cnt", 0)) for p in progs
+     if p["id"] not in before}
 names = ("on_exec", "on_exit", "on_execve_exit", "on_execveat_exi", "on_sys_exit")
 parts = ["%s %.0f ns/run (%d runs)" % (k, t[k][0] / t[k][1], t[k][1]) for k in names
          if t.get(k, (0, 0))[1]]

@@ -28,6 +28,7 @@
 #include "ifaces.h"
 #include "options.h"
 #include "ref_xdp.skel.h"
+#include "output.h"
 #include "sink.h"
 
 #define REPEAT 1000000
@@ -70,14 +71,15 @@ static double test_run(int prog_fd, const unsigned char *f, size_t len)
 static struct sink *temp_sink(const char *name)
 {
 	char path[256];
-	struct fmt_writer *w;
+	struct rec_options o = { .output = path, .force = true };
+	struct output *out;
 	char *err;
 
 	snprintf(path, sizeof(path), "/tmp/flow-bench-%d-%s.db", getpid(), name);
-	if (fmt_writer_create(path, FMT_CREATE_FORCE, NULL, &w, &err))
+	if (!(out = output_open(&o, &err)))
 		die(err);
 	unlink(path); /* the data is not the point */
-	return sink_new(w, 1ull << 30);
+	return sink_new(out, 1ull << 30);
 }
 
 static struct flow_source *bare_source(uint32_t max_flows, struct sink *s)
@@ -85,7 +87,7 @@ static struct flow_source *bare_source(uint32_t max_flows, struct sink *s)
 	static struct iface_list none;
 	struct rec_options o = { .max_flows = max_flows, .interval_ns = 1000000000 };
 	char err[256];
-	struct flow_source *f = flow_source_open(&o, &none, s, NULL, err, sizeof(err));
+	struct flow_source *f = flow_source_open(&o, &none, s, NULL, NULL, err, sizeof(err));
 
 	if (!f)
 		die(err);

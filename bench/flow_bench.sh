@@ -5,7 +5,7 @@
 # namespaces this script makes, (c) user-space cost of one interval with
 # 10,000 and 100,000 flows, (d) bytes per flow row in the session file.
 #
-#   sudo bench/flow_bench.sh [FLOWS] [PER_FLOW]     (default 5000 200: 1,000,000)
+#   bench/flow_bench.sh [FLOWS] [PER_FLOW]     (default 5000 200: 1,000,000)  (as root)
 set -u
 cd "$(dirname "$0")/.."
 FLOWS=${1:-5000}

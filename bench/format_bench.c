@@ -92,11 +92,14 @@ static void json_flow(struct jsonl *j, const struct fmt_flow *f)
 	jappend(j,
 		"{\"type\":\"flow\",\"ts_ns\":%" PRIu64 ",\"interval_ns\":%" PRIu64
 		",\"ifindex\":%u,\"dir\":\"%s\",\"family\":%u,\"proto\":%u,\"src\":\"%s\","
-		"\"dst\":\"%s\",\"sport\":%u,\"dport\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64
-		"}\n",
+		"\"dst\":\"%s\",\"sport\":%u,\"dport\":%u,\"packets\":%" PRIu64 ",\"bytes\":%" PRIu64,
 		f->ts_ns, f->interval_ns, f->key.ifindex, f->key.dir ? "egress" : "ingress",
 		f->key.family, f->key.proto, src, dst, f->key.sport, f->key.dport, f->packets,
 		f->bytes);
+	if (f->owner.pid) /* as the jsonl export writes them */
+		jappend(j, ",\"owner_pid\":%u,\"owner_start_ns\":%" PRIu64 ",\"owner_cgroup_id\":%" PRIu64,
+			f->owner.pid, f->owner.start_ns, f->owner.cgroup_id);
+	jappend(j, "}\n");
 }
 
 static size_t zstd3(const struct jsonl *j)
@@ -155,11 +158,14 @@ static uint64_t decode_all(const char *path, uint64_t *sum)
 static struct fmt_writer_opts wopts;
 static int with_json = 1, keep_files;
 
-static double run(int stream, uint64_t n, const char *dir)
+/* Write n records of one stream (flows with their owners if owners),
+ * read them back; print sizes and speeds. @return the decode time. */
+static double run(int stream, uint64_t n, const char *dir, int owners)
 {
 	char path[4096];
 	struct fmt_writer *w;
 	struct synth *s = synth_new(42, 5000);
+	const char *name = stream == FMT_STREAM_EXEC ? "exec" : owners ? "flow+owner" : "flow";
 	struct jsonl j = { 0 };
 	struct fmt_writer_stats wst;
 	char *err;
@@ -169,7 +175,8 @@ static double run(int stream, uint64_t n, const char *dir)
 	off_t size;
 	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/bench-%s.db", dir, stream == FMT_STREAM_EXEC ? "exec" : "flow");
+	snprintf(path, sizeof(path), "%s/bench-%s.db", dir, name);
+	synth_owners(s, owners);
 	/* generate first so that generation is not timed */
 	struct fmt_exec *ex = NULL;
 	struct fmt_flow *fl = NULL;
@@ -220,9 +227,9 @@ static double run(int stream, uint64_t n, const char *dir)
 		die(path, "record count differs after reading back");
 	jz = zstd3(&j);
 
-	printf("%-5s records %" PRIu64 "  file %.2f B/rec  jsonl+zstd-3 %.2f B/rec  ratio %.3f  "
+	printf("%-10s records %" PRIu64 "  file %.2f B/rec  jsonl+zstd-3 %.2f B/rec  ratio %.3f  "
 	       "write %.2f M rec/s  decode %.1f M rec/s  (columnar raw %.1f B/rec, jsonl raw %.1f B/rec)\n",
-	       stream == FMT_STREAM_EXEC ? "exec" : "flow", n, (double)size / n, (double)jz / n,
+	       name, n, (double)size / n, (double)jz / n,
 	       (double)size / jz, n / t_write / 1e6, n / t_read / 1e6, (double)wst.raw_bytes / n, (double)j.len / n);
 	fflush(stdout);
 	if (strings)
@@ -275,9 +282,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	printf("format_bench: %" PRIu64 " exec + %" PRIu64 " flow records, one core\n", n, n);
-	double t = run(FMT_STREAM_EXEC, n, dir);
-	t += run(FMT_STREAM_FLOW, n, dir);
-	printf("both  decode %.1f M rec/s (exec and flow records together, one core)\n",
+	double t = run(FMT_STREAM_EXEC, n, dir, 0);
+	t += run(FMT_STREAM_FLOW, n, dir, 0);
+	printf("both       decode %.1f M rec/s (exec and flow records together, one core)\n",
 	       2.0 * n / t / 1e6);
+	/* the same flow rows, owned by the processes of their sockets */
+	run(FMT_STREAM_FLOW, n, dir, 1);
 	return 0;
 }

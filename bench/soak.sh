@@ -11,7 +11,7 @@
 # and reused, so its length says nothing about growth. The recorder sees
 # every exec of the host: run nothing else meanwhile.
 #
-#   sudo bench/soak.sh [DURATION] [EXECS_PER_S]      (default 600 100)
+#   bench/soak.sh [DURATION] [EXECS_PER_S]      (default 600 100)  (as root)
 set -u
 cd "$(dirname "$0")/.."
 DUR=${1:-600}

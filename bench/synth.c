@@ -10,16 +10,19 @@
 #define NPATH 200
 #define NPARENT 30
 #define NVOCAB 3000
+#define NOWNER 300 /* processes owning the flows' sockets */
 
 struct flowdef {
 	struct fmt_flow_key key;
 	double rate; /* mean packets per interval */
 	unsigned size; /* typical packet size */
 	int exact; /* every packet the same size (bulk TCP, fixed-size UDP) */
+	struct fmt_owner owner; /* its socket's process; pid 0: none */
 };
 
 struct synth {
 	uint64_t rng;
+	int owners; /* flow rows carry their owners */
 	char comm[NCOMM][16];
 	char path[NPATH][64];
 	int path_comm[NPATH];
@@ -103,6 +106,7 @@ struct synth *synth_new(uint64_t seed, unsigned nflows)
 	s->flows = calloc(nflows ? nflows : 1, sizeof(*s->flows));
 	for (unsigned i = 0; i < nflows; i++) {
 		struct flowdef *f = &s->flows[i];
+		unsigned owner;
 		int v6 = unif(s) < 0.2;
 		double p = unif(s);
 		f->key.ifindex = 2 + (unif(s) < 0.2);
@@ -129,8 +133,20 @@ struct synth *synth_new(uint64_t seed, unsigned nflows)
 		f->rate = exp(unif(s) * 7.0); /* 1 .. ~1100 packets per interval */
 		f->size = f->key.proto == 6 ? (unif(s) < 0.5 ? 1514 : 66) : 60 + (unsigned)(rnd(s) % 1400);
 		f->exact = unif(s) < 0.5;
+		/* owned by one of NOWNER processes (a few busy ones), except ICMP
+		 * and a tenth of the rest (forwarded, the kernel's replies) */
+		owner = (unsigned)zipf(s, NOWNER);
+		if (f->key.proto != 1 && f->key.proto != 58 && unif(s) >= 0.1)
+			f->owner = (struct fmt_owner){ .pid = 2000 + owner * 7,
+						       .start_ns = 1000000000ull + owner * 123456789ull,
+						       .cgroup_id = 4000 + owner % 20 };
 	}
 	return s;
+}
+
+void synth_owners(struct synth *s, int on)
+{
+	s->owners = on;
 }
 
 void synth_free(struct synth *s)
@@ -185,6 +201,8 @@ void synth_flow(struct synth *s, struct fmt_flow *f)
 	f->key = d->key;
 	f->ts_ns = s->flow_ts;
 	f->interval_ns = 1000000000ull;
+	if (s->owners)
+		f->owner = d->owner;
 	f->packets = 1 + (uint64_t)(d->rate * (0.5 + unif(s)));
 	if (d->exact)
 		f->bytes = f->packets * d->size;

@@ -6,7 +6,7 @@
  * small steps, a few dozen sticky parents; 5,000 flows (IPv4/IPv6,
  * TCP/UDP/ICMP) over a few interfaces, about half active each 1 s interval
  * (rows in key order, as the recorder drains them), heavy-tailed rates and
- * per-flow packet sizes.
+ * per-flow packet sizes; optionally, each flow's owning process.
  */
 #ifndef BENCH_SYNTH_H
 #define BENCH_SYNTH_H
@@ -23,5 +23,8 @@ void synth_free(struct synth *s);
 void synth_exec(struct synth *s, struct fmt_exec *e);
 /* Fill *f with the next flow row. */
 void synth_flow(struct synth *s, struct fmt_flow *f);
+/* From now on, give flow rows their owners (300 processes, Zipf-like; ICMP
+ * and a tenth of the rest unowned). The rows are otherwise the same. */
+void synth_owners(struct synth *s, int on);
 
 #endif

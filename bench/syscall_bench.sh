@@ -5,7 +5,7 @@
 # then every recorder in turn against that round's nothing, so that drift
 # of the machine cancels out; the medians over rounds are printed.
 #
-#   sudo bench/syscall_bench.sh [ROUNDS] [CALLS]     (default 9 2000000)
+#   bench/syscall_bench.sh [ROUNDS] [CALLS]     (default 9 2000000)  (as root)
 #
 # Recorders: ebpfrec as it runs by default (failed execs through the
 # execve/execveat exit tracepoints), ebpfrec --no-failed (no syscall hook),

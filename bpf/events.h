@@ -9,6 +9,8 @@
 
 #define EVENT_EXEC 1
 #define EVENT_EXIT 2
+#define EVENT_PROC 3 /* proc.bpf.c: one process of the table at start */
+#define EVENT_CGROUP 4 /* proc.bpf.c: a cgroup made or removed */
 
 #define COMM_LEN 16
 #define FILENAME_LEN 512 /* paths longer than this are cut (flagged) */
@@ -18,12 +20,14 @@
 #define EXEC_F_FILENAME_CUT 0x2
 #define EXEC_F_FAILED 0x4 /* from the exec syscall's exit: ret < 0, argv from the caller */
 #define EXEC_F_ARGS_FAULT 0x8 /* an argv page could not be read */
+#define EXEC_F_CWD_CUT 0x10 /* the working directory's path was cut */
+#define CWD_LEN 4096 /* PATH_LEN of path.bpf.h: the longest working directory kept */
 
 /* Exec: this fixed header, then data[]: filename_len bytes of the path
  * executed (NUL included), interp_len bytes of the interpreter's path for
- * a #! script (0 otherwise), then args_len bytes of NUL-separated
- * arguments. Only what an exec needs is sent: the record is
- * sizeof(struct exec_event) + the three lengths. */
+ * a #! script (0 otherwise), cwd_len bytes of the working directory, then
+ * args_len bytes of NUL-separated arguments. Only what an exec needs is
+ * sent: the record is sizeof(struct exec_event) + the four lengths. */
 struct exec_event {
 	__u64 ts_ns; /* bpf_ktime_get_boot_ns() */
 	__u64 cgroup_id;
@@ -39,16 +43,20 @@ struct exec_event {
 	__u16 filename_len;
 	__u16 interp_len;
 	__u32 args_len;
-	__u32 reserved; /* zero: keeps data[] 8-byte aligned, no hidden padding */
+	__u16 cwd_len;
+	__u16 reserved; /* zero: no hidden padding */
+	__u64 start_ns; /* the process's start (fork), boot clock */
 	char comm[COMM_LEN];
 	char pcomm[COMM_LEN];
 	char data[];
 };
 
 /* The per-CPU buffer an exec record is built in: the header, room for two
- * paths and twice the argv bound (the second half absorbs a string read
- * with the whole bound as its size; see exec.bpf.c). */
-#define EXEC_SCRATCH_SIZE(args_max) (sizeof(struct exec_event) + 2 * FILENAME_LEN + 2 * (args_max))
+ * paths, the working directory and twice the argv bound (the second half
+ * absorbs a string read with the whole bound as its size; see
+ * exec.bpf.c). */
+#define EXEC_SCRATCH_SIZE(args_max)                                                      \
+	(sizeof(struct exec_event) + 2 * FILENAME_LEN + CWD_LEN + 1 + 2 * (args_max))
 
 struct exit_event {
 	__u64 ts_ns;
@@ -57,6 +65,35 @@ struct exit_event {
 	__u32 pid;
 	__u32 ppid;
 	__u32 exit_code; /* task->exit_code: (code << 8) | signal */
+};
+
+/* A process alive when recording began, as proc.bpf.c's task iterator
+ * writes it (its output, not a ring buffer): who it is, exactly. Its
+ * executable, working directory and argv are read by user space from
+ * /proc, checked against start_ns. */
+#define PROC_F_KTHREAD 0x1
+struct proc_record {
+	__u64 start_ns; /* task start, boot clock: with pid, the process's identity */
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 flags; /* PROC_F_* */
+	__u32 pad;
+	char comm[COMM_LEN];
+};
+
+/* A cgroup of the default (v2) hierarchy made or removed. */
+#define CGROUP_PATH_LEN 4096
+struct cgroup_record {
+	__u64 ts_ns;
+	__u64 cgroup_id;
+	__u32 type; /* EVENT_CGROUP */
+	__u32 removed; /* 0 made, 1 removed */
+	__u32 path_len; /* NUL included */
+	__u32 pad;
+	char path[CGROUP_PATH_LEN];
 };
 
 /* Per-CPU counters, indexes of the `counters` map. */
@@ -107,6 +144,7 @@ struct flow_key4 {
 struct flow_val {
 	__u64 packets;
 	__u64 bytes; /* frame length including the Ethernet header */
+	__u64 cookie; /* egress: the sending socket's cookie (owner.bpf.c), 0 if none */
 };
 
 /* A small per-CPU, direct-mapped cache of IPv4 flows in front of the flow
@@ -119,6 +157,7 @@ struct flow_cache_entry {
 	__u32 used;
 	__u64 packets;
 	__u64 bytes;
+	__u64 cookie;
 };
 
 struct flow_cache6_entry {
@@ -126,6 +165,41 @@ struct flow_cache6_entry {
 	__u32 used;
 	__u64 packets;
 	__u64 bytes;
+	__u64 cookie;
+};
+
+/* ---- socket owners (owner.bpf.c) ---- */
+
+#define OWNER_F_SEEDED 0x1 /* found by the walk of open files at start */
+#define OWNER_F_ACCEPTED 0x2 /* an accepted connection: its listener's owner */
+#define OWNER_F_SENT 0x4 /* the owner sent on the socket */
+
+/* The process that owns a socket (key: the socket's cookie): whoever
+ * created it, then whoever last bound, connected or sent on it. */
+struct sock_owner {
+	__u64 start_ns; /* the process's start, boot clock: pid reuse cannot confuse it */
+	__u64 cgroup_id;
+	__u64 released_ns; /* when the socket was closed; 0 while open */
+	__u32 tgid;
+	__u32 flags; /* OWNER_F_* */
+};
+
+/* A bound local endpoint (listening TCP, UDP): what ingress packets to it
+ * belong to, when no packet of the connection went out yet. addr is all
+ * zero for a wildcard bind; IPv4 in the first 4 bytes. */
+struct endpoint {
+	__u8 family; /* FLOW_FAMILY_IPV4 / FLOW_FAMILY_IPV6 */
+	__u8 proto;
+	__u16 port; /* host order */
+	__u8 addr[16];
+};
+
+/* Indexes of the `owner_counters` map. */
+enum owner_counter {
+	OCNT_OWNERS_FULL = 0, /* a socket whose owner did not fit in the table */
+	OCNT_ENDPOINTS_FULL = 1,
+	OCNT_RELEASED_FULL = 2, /* a closed socket's cookie not queued (found by a sweep) */
+	OCNT_MAX = 4,
 };
 
 #endif

@@ -19,6 +19,7 @@
 #include <bpf/bpf_tracing.h>
 
 #include "events.h"
+#include "path.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -130,10 +131,28 @@ static __always_inline struct exec_event *fill_common(struct task_struct *task)
 	e->ret = 0;
 	e->argc = 0;
 	e->interp_len = 0;
+	e->cwd_len = 0;
 	e->reserved = 0;
+	e->start_ns = BPF_CORE_READ(task, group_leader, start_boottime);
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	BPF_CORE_READ_STR_INTO(&e->pcomm, task, real_parent, comm);
 	return e;
+}
+
+/* The working directory at e->data + off (off <= 2 * FILENAME_LEN).
+ * @return its length with the NUL. */
+static __always_inline __u64 read_cwd(struct exec_event *e, __u64 off)
+{
+	int cut = 0;
+	__u64 n;
+
+	asm volatile("" : "+r"(off));
+	if (off > 2 * FILENAME_LEN)
+		return 0;
+	n = cwd_into(e->data + off, &cut);
+	if (cut)
+		e->flags |= EXEC_F_CWD_CUT;
+	return n;
 }
 
 /* Read a kernel or user path string into e->data + off (off <=
@@ -160,7 +179,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct exec_event *e = fill_common(task);
 	const char *filename, *interp;
 	unsigned long arg_start, arg_end, len;
-	__u64 n, m = 0;
+	__u64 n, m = 0, c;
 
 	if (!e || !comm_matches(e->comm))
 		return 0;
@@ -174,6 +193,8 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		m = read_path(e, n, interp, false);
 	e->filename_len = n;
 	e->interp_len = m;
+	c = read_cwd(e, n + m);
+	e->cwd_len = c;
 	e->argc = BPF_CORE_READ(bprm, argc);
 
 	arg_start = BPF_CORE_READ(task, mm, arg_start);
@@ -185,16 +206,16 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	}
 	/* restate the bounds for the verifier: the empty asm stops the compiler
 	 * from dropping checks it can prove redundant */
-	asm volatile("" : "+r"(n), "+r"(m), "+r"(len));
-	if (n > FILENAME_LEN || m > FILENAME_LEN || len > args_max)
+	asm volatile("" : "+r"(n), "+r"(m), "+r"(c), "+r"(len));
+	if (n > FILENAME_LEN || m > FILENAME_LEN || c > CWD_LEN + 1 || len > args_max)
 		return 0;
-	if (len && bpf_probe_read_user(e->data + n + m, len, (void *)arg_start)) {
+	if (len && bpf_probe_read_user(e->data + n + m + c, len, (void *)arg_start)) {
 		e->flags |= EXEC_F_ARGS_FAULT;
 		len = 0;
 	}
 	e->args_len = len;
 	count(CNT_EXEC_SEEN);
-	submit(e, sizeof(*e) + n + m + len, CNT_RB_DROP_EXEC);
+	submit(e, sizeof(*e) + n + m + c + len, CNT_RB_DROP_EXEC);
 	return 0;
 }
 
@@ -223,7 +244,7 @@ static long read_arg(__u32 i, struct argv_walk *w)
 		return 1;
 	}
 	asm volatile("" : "+r"(base), "+r"(off));
-	if (base > FILENAME_LEN || off > args_max)
+	if (base > FILENAME_LEN + CWD_LEN + 1 || off > args_max)
 		return 1;
 	/* the whole bound as size: the buffer's second half takes a string
 	 * that runs past args_max; it is cut back below */
@@ -245,7 +266,7 @@ static __always_inline int failed_exec(struct pt_regs *regs, long ret, bool at)
 	struct argv_walk w = {};
 	struct exec_event *e;
 	const char *filename;
-	__u64 n, off;
+	__u64 n, c, off;
 
 	e = fill_common(task);
 	if (!e || !comm_matches(e->comm))
@@ -262,7 +283,9 @@ static __always_inline int failed_exec(struct pt_regs *regs, long ret, bool at)
 	}
 	n = read_path(e, 0, filename, true);
 	e->filename_len = n;
-	w.base = n;
+	c = read_cwd(e, n);
+	e->cwd_len = c;
+	w.base = n + c;
 	bpf_loop(max_args + 1, read_arg, &w, 0);
 	/* read_arg may have run on another scratch pointer: refetch ours */
 	e = this_cpu_scratch();
@@ -277,10 +300,10 @@ static __always_inline int failed_exec(struct pt_regs *regs, long ret, bool at)
 	e->argc = w.n;
 	e->args_len = off;
 	count(CNT_EXEC_SEEN);
-	asm volatile("" : "+r"(n), "+r"(off));
-	if (n > FILENAME_LEN || off > args_max)
+	asm volatile("" : "+r"(n), "+r"(c), "+r"(off));
+	if (n > FILENAME_LEN || c > CWD_LEN + 1 || off > args_max)
 		return 0;
-	submit(e, sizeof(*e) + n + off, CNT_RB_DROP_EXEC);
+	submit(e, sizeof(*e) + n + c + off, CNT_RB_DROP_EXEC);
 	return 0;
 }
 

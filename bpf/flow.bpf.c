@@ -50,6 +50,9 @@ __u32 active = 0; /* slot being written; flipped by user space */
  * every map) tags its interfaces, whose indexes may repeat ours. */
 const volatile __u32 ifindex_tag = 0;
 
+/* Tag egress flows with their socket's cookie, for owners (owner.bpf.c). */
+const volatile bool with_owners = false;
+
 /* Flow tables: two per family (one being written, one being drained),
  * referenced directly so that the verifier inlines their lookups (a table
  * reached through an array-of-maps costs an indirect call per packet).
@@ -246,11 +249,12 @@ static __always_inline void count_overflow(__u32 slot, __u32 ifindex, __u8 dir, 
 	}
 }
 
-/* Add packets/bytes to key's counters in table (inserting it). */
+/* Add packets/bytes to key's counters in table (inserting it); a socket
+ * cookie, if any, replaces the flow's. */
 static __always_inline void account_in(void *table, __u32 slot, void *key, __u32 ifindex,
-				       __u8 dir, __u64 packets, __u64 len)
+				       __u8 dir, __u64 packets, __u64 len, __u64 cookie)
 {
-	struct flow_val *v = bpf_map_lookup_elem(table, key), init = { packets, len };
+	struct flow_val *v = bpf_map_lookup_elem(table, key), init = { packets, len, cookie };
 	long err;
 
 	if (!v) {
@@ -266,6 +270,8 @@ static __always_inline void account_in(void *table, __u32 slot, void *key, __u32
 	}
 	v->packets += packets;
 	v->bytes += len;
+	if (cookie)
+		v->cookie = cookie;
 }
 
 /* Hash and compare keys as arrays of 32-bit words (both key types are
@@ -297,7 +303,7 @@ static __always_inline bool words_eq(const void *a, const void *b, int words)
  * constant maps (so their lookups are direct). One pair per family. */
 #define CACHED_ACCOUNT(N, keytype, entrytype, cache, table0, table1)                          \
 	static __always_inline void account##N##_in(void *table, __u32 slot, keytype *k,      \
-						    __u64 pkts, __u64 len)                 \
+						    __u64 pkts, __u64 len, __u64 cookie)   \
 	{                                                                                     \
 		int words = sizeof(keytype) / 4;                                              \
 		__u32 idx = slot * FLOW_CACHE_SLOTS +                                         \
@@ -305,28 +311,32 @@ static __always_inline bool words_eq(const void *a, const void *b, int words)
 		entrytype *e = bpf_map_lookup_elem(&cache, &idx);                             \
                                                                                               \
 		if (!e) {                                                                     \
-			account_in(table, slot, k, k->ifindex, k->dir, pkts, len);            \
+			account_in(table, slot, k, k->ifindex, k->dir, pkts, len, cookie);    \
 			return;                                                               \
 		}                                                                             \
 		if (e->used && words_eq(&e->key, k, words)) {                                 \
 			e->packets += pkts;                                                   \
 			e->bytes += len;                                                      \
+			if (cookie)                                                           \
+				e->cookie = cookie;                                           \
 			return;                                                               \
 		}                                                                             \
 		if (e->used && e->packets)                                                    \
 			account_in(table, slot, &e->key, e->key.ifindex, e->key.dir,          \
-				   e->packets, e->bytes);                                     \
+				   e->packets, e->bytes, e->cookie);                          \
 		e->key = *k;                                                                  \
 		e->used = 1;                                                                  \
 		e->packets = pkts;                                                            \
 		e->bytes = len;                                                               \
+		e->cookie = cookie;                                                           \
 	}                                                                                     \
-	static __always_inline void account##N(keytype *k, __u64 pkts, __u64 len)             \
+	static __always_inline void account##N(keytype *k, __u64 pkts, __u64 len,             \
+					       __u64 cookie)                                  \
 	{                                                                                     \
 		if (*(volatile __u32 *)&active & 1)                                           \
-			account##N##_in(&table1, 1, k, pkts, len);                            \
+			account##N##_in(&table1, 1, k, pkts, len, cookie);                    \
 		else                                                                          \
-			account##N##_in(&table0, 0, k, pkts, len);                            \
+			account##N##_in(&table0, 0, k, pkts, len, cookie);                    \
 	}
 
 _Static_assert(sizeof(struct flow_key4) % 4 == 0 && sizeof(struct flow_key) % 4 == 0,
@@ -341,7 +351,7 @@ CACHED_ACCOUNT(6, struct flow_key, struct flow_cache6_entry, flow_cache6, flows6
  * interface's "other" bucket (family FLOW_FAMILY_OTHER, zero addresses and
  * ports): never a misparsed flow. */
 static __always_inline void count_frame(void *data, void *end, __u32 ifindex, __u8 dir,
-					__u64 len, __u32 segs)
+					__u64 len, __u32 segs, __u64 cookie)
 {
 	struct cursor c = { data, end };
 	struct ethhdr *eth = PULL(&c, struct ethhdr);
@@ -362,19 +372,19 @@ static __always_inline void count_frame(void *data, void *end, __u32 ifindex, __
 	if (proto == bpf_htons(ETH_P_IP)) {
 		struct flow_key4 k4 = { .ifindex = ifindex, .dir = dir };
 		if (!parse_ipv4(&c, &k4)) {
-			account4(&k4, segs, len + (__u64)(segs - 1) * (c.pos - data));
+			account4(&k4, segs, len + (__u64)(segs - 1) * (c.pos - data), cookie);
 			return;
 		}
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct flow_key k = { .ifindex = ifindex, .dir = dir };
 		if (!parse_ipv6(&c, &k)) {
-			account6(&k, segs, len + (__u64)(segs - 1) * (c.pos - data));
+			account6(&k, segs, len + (__u64)(segs - 1) * (c.pos - data), cookie);
 			return;
 		}
 	}
 other:;
 	struct flow_key4 o = { .ifindex = ifindex, .dir = dir };
-	account4(&o, segs, len);
+	account4(&o, segs, len, 0);
 }
 
 SEC("xdp")
@@ -382,7 +392,7 @@ int flow_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
 
-	count_frame(data, end, ctx->ingress_ifindex | ifindex_tag, FLOW_DIR_INGRESS, end - data, 1);
+	count_frame(data, end, ctx->ingress_ifindex | ifindex_tag, FLOW_DIR_INGRESS, end - data, 1, 0);
 	return XDP_PASS_;
 }
 
@@ -418,7 +428,8 @@ static __always_inline int tc_count(struct __sk_buff *skb, __u8 dir)
 	bpf_skb_pull_data(skb, pull);
 	data = (void *)(long)skb->data;
 	end = (void *)(long)skb->data_end;
-	count_frame(data, end, skb->ifindex | ifindex_tag, dir, len, wire_segments(skb, dir));
+	count_frame(data, end, skb->ifindex | ifindex_tag, dir, len, wire_segments(skb, dir),
+		    with_owners && dir == FLOW_DIR_EGRESS ? bpf_get_socket_cookie(skb) : 0);
 	return TC_NEXT_;
 }
 

@@ -5,6 +5,7 @@
 #ifndef FMT_BUILDER_H
 #define FMT_BUILDER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "chunk_codec.h"
@@ -20,6 +21,9 @@ void builder_free(struct fmt_builder *b);
  * FMT_ENOMEM. */
 int builder_add(struct fmt_builder *b, const struct fmt_event *ev);
 uint32_t builder_count(const struct fmt_builder *b);
+/* @return the heap memory the builder holds (its buffers keep their
+ * capacity from chunk to chunk) */
+size_t builder_mem(const struct fmt_builder *b);
 /* @return 1 when the chunk holds `records` records or spans span_ns */
 int builder_due(const struct fmt_builder *b, uint32_t records, uint64_t span_ns);
 /* Seal the records added so far into a chunk stored under row chunk_id.

@@ -72,6 +72,21 @@ uint32_t builder_count(const struct fmt_builder *b)
 	return b->n;
 }
 
+static size_t intern_mem(const struct fmt_intern *t)
+{
+	return t->keys.cap + (size_t)t->off_cap * sizeof(*t->off) +
+	       (size_t)t->nslots * sizeof(*t->slots);
+}
+
+size_t builder_mem(const struct fmt_builder *b)
+{
+	size_t n = sizeof(*b) + b->scratch.cap + (size_t)b->bpp_cap * sizeof(*b->bpp);
+
+	for (int i = 0; i < SEC_MAX; i++)
+		n += b->col[i].cap;
+	return n + intern_mem(&b->strings) + intern_mem(&b->cmds) + intern_mem(&b->keys);
+}
+
 static uint64_t span_ns(const struct fmt_builder *b)
 {
 	return b->n ? b->t_max - b->t_min : 0;

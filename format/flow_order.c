@@ -11,14 +11,30 @@ struct order {
 	uint32_t i;
 };
 
-static uint64_t key_hash(const struct fmt_flow_key *k)
+static uint64_t fnv(uint64_t h, const void *data, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)k;
-	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *p = data;
 
-	for (size_t i = 0; i < sizeof(*k); i++)
+	for (size_t i = 0; i < n; i++)
 		h = (h ^ p[i]) * 0x100000001b3ull;
 	return h;
+}
+
+/* A row's identity: its key and its owner (a flow of two owners in one
+ * interval stays two rows). */
+static uint64_t row_hash(const struct fmt_flow *r)
+{
+	uint64_t h = fnv(0xcbf29ce484222325ull, &r->key, sizeof(r->key));
+
+	h = fnv(h, &r->owner.pid, sizeof(r->owner.pid));
+	h = fnv(h, &r->owner.start_ns, sizeof(r->owner.start_ns));
+	return fnv(h, &r->owner.cgroup_id, sizeof(r->owner.cgroup_id));
+}
+
+static int same_row(const struct fmt_flow *a, const struct fmt_flow *b)
+{
+	return !memcmp(&a->key, &b->key, sizeof(a->key)) && a->owner.pid == b->owner.pid &&
+	       a->owner.start_ns == b->owner.start_ns && a->owner.cgroup_id == b->owner.cgroup_id;
 }
 
 /* LSD radix sort by h, 16 bits a pass; stable. @return v or NULL. */
@@ -63,7 +79,7 @@ size_t flow_rows_order(struct fmt_flow *rows, size_t n)
 		return n; /* unordered is still correct */
 	}
 	for (size_t i = 0; i < n; i++)
-		o[i] = (struct order){ key_hash(&rows[i].key), (uint32_t)i };
+		o[i] = (struct order){ row_hash(&rows[i]), (uint32_t)i };
 	if (!radix_sort(o, n)) {
 		free(o);
 		free(out);
@@ -71,8 +87,8 @@ size_t flow_rows_order(struct fmt_flow *rows, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct fmt_flow *r = &rows[o[i].i];
-		/* equal keys are adjacent (equal hash, stable sort) */
-		if (m && o[i].h == o[i - 1].h && !memcmp(&out[m - 1].key, &r->key, sizeof(r->key))) {
+		/* equal rows are adjacent (equal hash, stable sort) */
+		if (m && o[i].h == o[i - 1].h && same_row(&out[m - 1], r)) {
 			out[m - 1].packets += r->packets;
 			out[m - 1].bytes += r->bytes;
 		} else {

@@ -21,6 +21,7 @@ struct fmt_ifaces {
 	const char **addr; /* every address, by iface in order */
 	size_t naddr, addr_cap;
 	char *arena;
+	char *labels; /* "NETNS/NAME" of those in another namespace */
 };
 
 struct scan {
@@ -268,6 +269,32 @@ static int parse(struct scan *s, struct fmt_ifaces *l)
 	return rc;
 }
 
+/* What reports call each interface: its name, or "NETNS/NAME" if it is
+ * in another network namespace than the recorder's (the same name, eth0,
+ * is in every container). */
+static int make_labels(struct fmt_ifaces *l)
+{
+	size_t len = 0;
+	char *p;
+
+	for (size_t i = 0; i < l->n; i++) {
+		l->v[i].label = l->v[i].name;
+		if (l->v[i].netns)
+			len += strlen(l->v[i].netns) + strlen(l->v[i].name) + 2;
+	}
+	if (!len)
+		return FMT_OK;
+	if (!(p = l->labels = malloc(len)))
+		return FMT_ENOMEM;
+	for (size_t i = 0; i < l->n; i++) {
+		if (!l->v[i].netns)
+			continue;
+		l->v[i].label = p;
+		p += sprintf(p, "%s/%s", l->v[i].netns, l->v[i].name) + 1;
+	}
+	return FMT_OK;
+}
+
 int fmt_ifaces_parse(const char *text, struct fmt_ifaces **out)
 {
 	struct fmt_ifaces *l = calloc(1, sizeof(*l));
@@ -281,6 +308,8 @@ int fmt_ifaces_parse(const char *text, struct fmt_ifaces **out)
 	}
 	s.out = l->arena;
 	rc = parse(&s, l);
+	if (!rc)
+		rc = make_labels(l);
 	if (rc) {
 		fmt_ifaces_free(l);
 		return rc;
@@ -296,6 +325,7 @@ void fmt_ifaces_free(struct fmt_ifaces *l)
 	free(l->v);
 	free(l->addr);
 	free(l->arena);
+	free(l->labels);
 	free(l);
 }
 

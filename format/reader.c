@@ -378,7 +378,7 @@ const char *fmt_reader_iface_name(const struct fmt_reader *r, uint32_t ifindex)
 {
 	const struct fmt_iface *f = fmt_ifaces_find(r->ifaces, ifindex);
 
-	return f ? f->name : NULL;
+	return f ? f->label : NULL;
 }
 
 int fmt_reader_being_written(const struct fmt_reader *r)

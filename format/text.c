@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fmt_names.h"
 #include "fmt_text.h"
 
 void fmt_text_arg(FILE *f, const char *a)
@@ -193,6 +194,8 @@ void fmt_text_event(FILE *f, const struct fmt_event *ev, const struct fmt_text_o
 	case FMT_STREAM_EXIT: {
 		const struct fmt_exit *x = &ev->exit;
 		fprintf(f, " exit %7u ppid %-7u ", x->pid, x->ppid);
+		if (o->owner)
+			fprintf(f, "%-15s ", o->owner);
 		if (x->signal && sigabbrev_np((int)x->signal))
 			fprintf(f, "killed by SIG%s", sigabbrev_np((int)x->signal));
 		else if (x->signal)
@@ -207,11 +210,27 @@ void fmt_text_event(FILE *f, const struct fmt_event *ev, const struct fmt_text_o
 			fmt_text_flow(fl, sizeof(fl), o->iface, &ev->flow.key),
 			(unsigned long long)ev->flow.packets, (unsigned long long)ev->flow.bytes);
 		if (ev->flow.owner.pid && o->owner)
-			fprintf(f, " [by %s]", o->owner);
+			fprintf(f, " [by %s %u]", o->owner, ev->flow.owner.pid);
 		else if (ev->flow.owner.pid)
 			fprintf(f, " [by pid %u]", ev->flow.owner.pid);
 		else if (o->owners)
 			fputs(" [no local socket]", f);
 	}
 	fputc('\n', f);
+}
+
+void fmt_text_name(struct fmt_text_opts *o, const struct fmt_names *names,
+		   const struct fmt_event *ev)
+{
+	struct fmt_name nm;
+
+	o->owner = NULL;
+	if (ev->stream == FMT_STREAM_FLOW &&
+	    fmt_names_get(names, ev->source, ev->flow.owner.pid, ev->flow.owner.start_ns,
+			  ev->flow.ts_ns, &nm) == 0)
+		o->owner = nm.comm;
+	else if (ev->stream == FMT_STREAM_EXIT &&
+		 fmt_names_get(names, ev->source, ev->exit.pid, ev->exit.start_ns, ev->exit.ts_ns,
+			       &nm) == 0)
+		o->owner = nm.comm;
 }

@@ -27,14 +27,13 @@
 #include <zstd.h>
 
 #include "appender.h"
+#include "compress.h"
 #include "create_file.h"
-#include "crc32.h"
 #include "flow_order.h"
 #include "fmt.h"
 #include "fmt_meta.h"
 #include "schema.h"
-
-#define DEFAULT_ZSTD_LEVEL 4 /* measured: level 9 is 4% smaller, 35% slower to write */
+#include "writer_int.h"
 
 struct fmt_writer {
 	sqlite3 *db;
@@ -47,10 +46,25 @@ struct fmt_writer {
 	int64_t next_id; /* chunk row ids, shared by the appenders */
 	struct appender app[FMT_STREAM_MAX + 1];
 	struct fmt_writer_stats st;
+	/* the stored size of each stream's growing chunk, replaced as it grows */
+	int64_t snap_id[FMT_STREAM_MAX + 1];
+	uint64_t snap_bytes[FMT_STREAM_MAX + 1];
+	uint64_t put_records[FMT_STREAM_MAX + 1]; /* in chunks stored as they were */
+	uint64_t put_chunks;
 	char err[512];
 };
 
 static int set_err(struct fmt_writer *w, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->err, sizeof(w->err), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int writer_set_err(struct fmt_writer *w, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -107,7 +121,7 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	if (!w->opts.chunk_span_ns)
 		w->opts.chunk_span_ns = FMT_CHUNK_SPAN_NS;
 	if (!w->opts.zstd_level)
-		w->opts.zstd_level = DEFAULT_ZSTD_LEVEL;
+		w->opts.zstd_level = WRITER_ZSTD_LEVEL;
 	w->next_id = 1;
 
 	rc = fmt_create_file(path, flags, &w->lock_fd, w->err, sizeof(w->err));
@@ -151,14 +165,9 @@ int fmt_writer_create(const char *path, unsigned flags, const struct fmt_writer_
 	    sqlite3_prepare_v2(w->db, "INSERT OR REPLACE INTO meta(key,value) VALUES(?,?)", -1,
 			       &w->put_meta, NULL) != SQLITE_OK)
 		rc = db_err(w, SQLITE_ERROR, "prepare");
-	if (rc == FMT_OK && !(w->zc = ZSTD_createCCtx()))
+	if (rc == FMT_OK && !(w->zc = chunk_cctx_new(w->opts.zstd_level)))
 		rc = set_err(w, FMT_ENOMEM, "out of memory");
 	if (rc == FMT_OK) {
-		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_compressionLevel, w->opts.zstd_level);
-		/* no zstd frame checksum: the CRC-32C of the blob is checked before
-		 * decompressing, and the decoder validates every field */
-		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_checksumFlag, 0);
-		ZSTD_CCtx_setParameter(w->zc, ZSTD_c_contentSizeFlag, 1);
 		snprintf(sql, sizeof(sql), "%d.%d", FMT_VERSION_MAJOR, FMT_VERSION_MINOR);
 		rc = fmt_writer_set_meta(w, FMT_META_FORMAT_VERSION, sql);
 	}
@@ -201,43 +210,75 @@ int fmt_writer_set_meta_u64(struct fmt_writer *w, const char *key, uint64_t valu
 	return fmt_writer_set_meta(w, key, buf);
 }
 
-/* Compress a sealed chunk and store it (insert, or replace the growing
- * chunk's earlier snapshot with the same id); committed at the next flush. */
-static int store_chunk(void *ctx, const struct fmt_chunk *c)
+/* Insert (or replace) chunk row id. */
+static int insert_chunk(struct fmt_writer *w, int64_t id, const struct stored_chunk *sc)
 {
-	struct fmt_writer *w = ctx;
-	size_t bound = ZSTD_compressBound(c->payload.len), zlen;
-	uint32_t crc;
 	int rc, src;
 
-	if (c->payload.len > FMT_MAX_CHUNK_RAW || bound > FMT_MAX_CHUNK_BLOB)
-		return set_err(w, FMT_ELIMIT, "chunk of %zu bytes exceeds the format limit",
-			       c->payload.len);
-	w->zbuf.len = 0;
-	if (!fmt_buf_reserve(&w->zbuf, bound))
-		return set_err(w, FMT_ENOMEM, "out of memory");
-	zlen = ZSTD_compress2(w->zc, w->zbuf.data, bound, c->payload.data, c->payload.len);
-	if (ZSTD_isError(zlen))
-		return set_err(w, FMT_EIO, "zstd: %s", ZSTD_getErrorName(zlen));
-	crc = fmt_crc32c(0, w->zbuf.data, zlen);
 	if ((rc = begin(w)))
 		return rc;
-	sqlite3_bind_int64(w->put_chunk, 1, c->id);
-	sqlite3_bind_int(w->put_chunk, 2, c->stream);
-	sqlite3_bind_int64(w->put_chunk, 3, (int64_t)c->t_first);
-	sqlite3_bind_int64(w->put_chunk, 4, (int64_t)c->t_last);
-	sqlite3_bind_int64(w->put_chunk, 5, c->records);
-	sqlite3_bind_int64(w->put_chunk, 6, (int64_t)c->payload.len);
+	sqlite3_bind_int64(w->put_chunk, 1, id);
+	sqlite3_bind_int(w->put_chunk, 2, sc->stream);
+	sqlite3_bind_int64(w->put_chunk, 3, (int64_t)sc->t_first);
+	sqlite3_bind_int64(w->put_chunk, 4, (int64_t)sc->t_last);
+	sqlite3_bind_int64(w->put_chunk, 5, sc->records);
+	sqlite3_bind_int64(w->put_chunk, 6, (int64_t)sc->raw_size);
 	sqlite3_bind_int(w->put_chunk, 7, CHUNK_ENCODING_ZSTD_V1);
-	sqlite3_bind_int64(w->put_chunk, 8, crc);
-	sqlite3_bind_blob(w->put_chunk, 9, w->zbuf.data, (int)zlen, SQLITE_STATIC);
+	sqlite3_bind_int64(w->put_chunk, 8, sc->crc);
+	sqlite3_bind_blob(w->put_chunk, 9, sc->data, (int)sc->len, SQLITE_STATIC);
 	src = sqlite3_step(w->put_chunk);
 	sqlite3_reset(w->put_chunk);
 	sqlite3_clear_bindings(w->put_chunk);
 	if (src != SQLITE_DONE)
 		return db_err(w, src, "write chunk");
-	w->st.raw_bytes += c->payload.len;
-	w->st.blob_bytes += zlen;
+	w->st.raw_bytes += sc->raw_size;
+	w->st.blob_bytes += sc->len;
+	return FMT_OK;
+}
+
+/* Compress a sealed chunk and store it (insert, or replace the growing
+ * chunk's earlier snapshot with the same id); committed at the next flush. */
+static int store_chunk(void *ctx, const struct fmt_chunk *c)
+{
+	struct fmt_writer *w = ctx;
+	struct stored_chunk sc = { .stream = c->stream, .records = c->records,
+				   .t_first = c->t_first, .t_last = c->t_last,
+				   .raw_size = c->payload.len };
+	const char *why;
+	int rc = chunk_compress(w->zc, c, &w->zbuf, &sc.crc, &why);
+
+	if (rc == FMT_ELIMIT)
+		return set_err(w, rc, "chunk of %zu bytes exceeds the format limit",
+			       c->payload.len);
+	if (rc)
+		return set_err(w, rc, "%s%s", rc == FMT_EIO ? "zstd: " : "", why);
+	sc.data = w->zbuf.data;
+	sc.len = w->zbuf.len;
+	if ((rc = insert_chunk(w, c->id, &sc)))
+		return rc;
+	/* what the file holds: a snapshot replaces the last one of its chunk */
+	if (w->snap_id[c->stream] == c->id)
+		w->st.data_bytes -= w->snap_bytes[c->stream];
+	w->st.data_bytes += sc.len;
+	w->snap_id[c->stream] = c->id;
+	w->snap_bytes[c->stream] = sc.len;
+	return FMT_OK;
+}
+
+int writer_put_chunk(struct fmt_writer *w, const struct stored_chunk *sc)
+{
+	int rc;
+
+	if (sc->stream < FMT_STREAM_EXEC || sc->stream > FMT_STREAM_MAX || !sc->records)
+		return set_err(w, FMT_EINVAL, "invalid chunk");
+	if (sc->raw_size > FMT_MAX_CHUNK_RAW || sc->len > FMT_MAX_CHUNK_BLOB)
+		return set_err(w, FMT_ELIMIT, "chunk of %llu bytes exceeds the format limit",
+			       (unsigned long long)sc->raw_size);
+	if ((rc = insert_chunk(w, w->next_id++, sc)))
+		return rc;
+	w->st.data_bytes += sc->len;
+	w->put_records[sc->stream] += sc->records;
+	w->put_chunks++;
 	return FMT_OK;
 }
 
@@ -381,9 +422,9 @@ const char *fmt_writer_errmsg(const struct fmt_writer *w)
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st)
 {
 	*st = w->st;
-	st->chunks = 0;
+	st->chunks = w->put_chunks;
 	for (int s = FMT_STREAM_EXEC; s <= FMT_STREAM_MAX; s++) {
-		st->records[s] = w->app[s].records;
+		st->records[s] = w->app[s].records + w->put_records[s];
 		st->chunks += w->app[s].chunks;
 	}
 }

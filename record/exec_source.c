@@ -14,6 +14,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "argv.h"
 #include "events.h"
 #include "exec.skel.h"
 #include "exec_source.h"
@@ -22,7 +23,7 @@
 #include "sink.h"
 #include "tracefs.h"
 
-_Static_assert(sizeof(struct exec_event) == 96 && offsetof(struct exec_event, data) == 96,
+_Static_assert(sizeof(struct exec_event) == 104 && offsetof(struct exec_event, data) == 104,
 	       "exec_event layout");
 _Static_assert(offsetof(struct exec_event, type) == 16 && offsetof(struct exit_event, type) == 16,
 	       "the record type is read at offset 16 before the record is known");
@@ -67,25 +68,26 @@ static bool exit_has_group_dead(void)
 static int handle_exec(struct exec_source *x, const struct exec_event *e, size_t size)
 {
 	const char *data = e->data;
-	size_t flen = e->filename_len, ilen = e->interp_len, alen = e->args_len, pos = 0;
-	char filename[FILENAME_LEN + 1], interp[FILENAME_LEN + 1];
+	size_t flen = e->filename_len, ilen = e->interp_len, clen = e->cwd_len;
+	size_t alen = e->args_len;
+	char filename[FILENAME_LEN + 1], interp[FILENAME_LEN + 1], cwd[CWD_LEN + 2];
 	struct fmt_exec r = { 0 };
-	uint32_t argc = 0;
+	uint32_t argc;
+	int cut;
 
-	if (flen > FILENAME_LEN || ilen > FILENAME_LEN || alen > x->args_max ||
-	    sizeof(*e) + flen + ilen + alen > size)
+	if (flen > FILENAME_LEN || ilen > FILENAME_LEN || clen > CWD_LEN + 1 ||
+	    alen > x->args_max || sizeof(*e) + flen + ilen + clen + alen > size)
 		return 0; /* malformed: cannot happen with our program */
+	/* each string's length includes its NUL, or is 0 */
 	memcpy(filename, data, flen);
-	filename[flen] = 0; /* flen includes the NUL, or is 0 */
+	filename[flen] = 0;
 	memcpy(interp, data + flen, ilen);
 	interp[ilen] = 0;
-	memcpy(x->args, data + flen + ilen, alen);
+	memcpy(cwd, data + flen + ilen, clen);
+	cwd[clen] = 0;
+	memcpy(x->args, data + flen + ilen + clen, alen);
 	x->args[alen] = 0;
-	/* split NUL-separated argv; empty strings and an empty last one stay */
-	while (pos < alen && argc < x->max_args) {
-		x->argv[argc++] = x->args + pos;
-		pos += strlen(x->args + pos) + 1;
-	}
+	argc = argv_split(x->args, alen, x->argv, x->max_args, &cut);
 	r.ts_ns = e->ts_ns;
 	r.cgroup_id = e->cgroup_id;
 	r.pid = e->pid;
@@ -99,9 +101,14 @@ static int handle_exec(struct exec_source *x, const struct exec_event *e, size_t
 	r.filename = filename;
 	r.argc = argc;
 	r.argv = x->argv;
+	r.interp = ilen ? interp : NULL;
+	r.cwd = clen ? cwd : NULL;
+	r.start_ns = e->start_ns;
+	if (e->flags & EXEC_F_CWD_CUT)
+		r.flags |= FMT_EXEC_CWD_TRUNCATED;
 	/* more arguments than --max-args, argv over --max-argv-bytes, unreadable
 	 * argv or an overlong path: never silent, failed execs included */
-	if (pos < alen || (e->flags & (EXEC_F_ARGS_CUT | EXEC_F_ARGS_FAULT | EXEC_F_FILENAME_CUT)))
+	if (cut || (e->flags & (EXEC_F_ARGS_CUT | EXEC_F_ARGS_FAULT | EXEC_F_FILENAME_CUT)))
 		r.flags |= FMT_EXEC_ARGV_TRUNCATED;
 	if (r.flags & FMT_EXEC_ARGV_TRUNCATED)
 		x->n.argv_truncated++;

@@ -23,6 +23,7 @@
 #include "flow.skel.h"
 #include "flow_source.h"
 #include "fmt.h"
+#include "owner_source.h"
 #include "notice.h"
 #include "print.h"
 #include "sink.h"
@@ -60,7 +61,9 @@ struct flow_source {
 	struct flow_key *keys; /* also holds struct flow_key4 keys */
 	struct flow_val *vals; /* BATCH x ncpu */
 	struct fmt_flow *rows;
+	uint64_t *cookies; /* per row: the egress socket's cookie, for owners */
 	size_t nrows, cap_rows;
+	struct owner_source *owners; /* NULL: flows are not attributed */
 };
 
 static double ms_since(const struct timespec *t0)
@@ -174,6 +177,7 @@ static int load_ns_copy(struct flow_source *f, unsigned ns)
 		return -1;
 	f->ns_skel[ns] = copy;
 	copy->rodata->ifindex_tag = (uint32_t)ns << NETNS_ID_SHIFT;
+	copy->rodata->with_owners = f->skel->rodata->with_owners;
 	bpf_object__for_each_map(m, copy->obj) {
 		const char *name = bpf_map__name(m);
 		struct bpf_map *own;
@@ -203,8 +207,8 @@ static void unhook(struct flow_source *f, struct hook *h)
 }
 
 struct flow_source *flow_source_open(const struct rec_options *o, struct iface_list *ifs,
-				     struct sink *sink, struct printer *pr, char *err,
-				     size_t errlen)
+				     struct sink *sink, struct printer *pr,
+				     struct owner_source *owners, char *err, size_t errlen)
 {
 	struct flow_source *f = calloc(1, sizeof(*f));
 	unsigned hooked = 0;
@@ -222,6 +226,7 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 	f->ifs = ifs;
 	f->sink = sink;
 	f->pr = pr;
+	f->owners = owners;
 	f->ncpu = libbpf_num_possible_cpus();
 	f->keys = calloc(BATCH, sizeof(*f->keys));
 	f->vals = calloc((size_t)BATCH * f->ncpu, sizeof(*f->vals));
@@ -234,6 +239,7 @@ struct flow_source *flow_source_open(const struct rec_options *o, struct iface_l
 		snprintf(err, errlen, "cannot open the flow BPF object: %s", strerror(errno));
 		goto fail;
 	}
+	f->skel->rodata->with_owners = owners != NULL;
 	bpf_map__set_max_entries(f->skel->maps.flows4_0, o->max_flows);
 	bpf_map__set_max_entries(f->skel->maps.flows4_1, o->max_flows);
 	bpf_map__set_max_entries(f->skel->maps.flows6_0, o->max_flows);
@@ -288,7 +294,7 @@ fail:
 }
 
 static int add_row(struct flow_source *f, const struct flow_key *k, uint64_t packets,
-		   uint64_t bytes, uint64_t now, uint64_t interval)
+		   uint64_t bytes, uint64_t cookie, uint64_t now, uint64_t interval)
 {
 	struct fmt_flow *r;
 
@@ -297,12 +303,19 @@ static int add_row(struct flow_source *f, const struct flow_key *k, uint64_t pac
 		size_t cap = f->cap_rows ? f->cap_rows * 2 :
 					   f->n.last_flows > 2048 ? f->n.last_flows + f->n.last_flows / 4 : 4096;
 		struct fmt_flow *v = realloc(f->rows, cap * sizeof(*v));
+		uint64_t *c;
 		if (!v)
 			return -1;
 		f->rows = v;
+		c = realloc(f->cookies, cap * sizeof(*c));
+		if (!c)
+			return -1;
+		f->cookies = c;
 		f->cap_rows = cap;
 	}
+	f->cookies[f->nrows] = cookie;
 	r = &f->rows[f->nrows++];
+	memset(r, 0, sizeof(*r));
 	r->ts_ns = now;
 	r->interval_ns = interval;
 	r->packets = packets;
@@ -342,18 +355,21 @@ static int drain_table(struct flow_source *f, int fd, int v4, uint64_t now, uint
 		if (rc && errno != ENOENT)
 			return -1;
 		for (uint32_t i = 0; i < count; i++) {
-			uint64_t p = 0, b = 0;
+			uint64_t p = 0, b = 0, cookie = 0;
 			struct flow_key wide;
 			const struct flow_key *k = &f->keys[i];
 			for (int c = 0; c < f->ncpu; c++) {
-				p += f->vals[(size_t)i * f->ncpu + c].packets;
-				b += f->vals[(size_t)i * f->ncpu + c].bytes;
+				const struct flow_val *v = &f->vals[(size_t)i * f->ncpu + c];
+				p += v->packets;
+				b += v->bytes;
+				if (v->cookie) /* CPUs normally agree: one socket per flow */
+					cookie = v->cookie;
 			}
 			if (v4) {
 				widen(&wide, (const struct flow_key4 *)f->keys + i);
 				k = &wide;
 			}
-			if (p && add_row(f, k, p, b, now, interval))
+			if (p && add_row(f, k, p, b, cookie, now, interval))
 				return -1;
 		}
 		if (rc) /* ENOENT: that was the last batch */
@@ -388,19 +404,19 @@ static int drain_cache(struct flow_source *f, int fd, int v4, uint32_t slot, uin
 	}
 	for (size_t i = 0; i < n * f->ncpu; i++) {
 		struct flow_key wide;
-		uint64_t packets, bytes;
+		uint64_t packets, bytes, cookie;
 		uint32_t used;
 		if (v4) {
 			const struct flow_cache_entry *e = (const void *)(v + i * vsz);
-			used = e->used, packets = e->packets, bytes = e->bytes;
+			used = e->used, packets = e->packets, bytes = e->bytes, cookie = e->cookie;
 			if (used)
 				widen(&wide, &e->key);
 		} else {
 			const struct flow_cache6_entry *e = (const void *)(v + i * vsz);
-			used = e->used, packets = e->packets, bytes = e->bytes;
+			used = e->used, packets = e->packets, bytes = e->bytes, cookie = e->cookie;
 			wide = e->key;
 		}
-		if (used && packets && add_row(f, &wide, packets, bytes, now, interval))
+		if (used && packets && add_row(f, &wide, packets, bytes, cookie, now, interval))
 			goto out;
 	}
 	memset(v, 0, n * f->ncpu * vsz);
@@ -447,7 +463,7 @@ static int drain_overflow(struct flow_source *f, uint32_t slot, uint64_t now, ui
 				continue;
 			memset(f->vals, 0, (size_t)f->ncpu * sizeof(*f->vals));
 			if (bpf_map_update_elem(fd, &idx, f->vals, BPF_ANY) ||
-			    add_row(f, &k, p, b, now, interval))
+			    add_row(f, &k, p, b, 0, now, interval))
 				return -1;
 			f->n.overflow_packets += p;
 		}
@@ -459,6 +475,8 @@ static int drain_overflow(struct flow_source *f, uint32_t slot, uint64_t now, ui
  * them on its writer thread); count and print them here. */
 static void emit(struct flow_source *f)
 {
+	if (f->owners)
+		owner_source_resolve(f->owners, f->rows, f->cookies, f->nrows);
 	for (size_t i = 0; i < f->nrows; i++) {
 		f->n.packets += f->rows[i].packets;
 		f->n.bytes += f->rows[i].bytes;
@@ -602,5 +620,6 @@ void flow_source_close(struct flow_source *f, uint64_t now_ns, struct flow_count
 	free(f->keys);
 	free(f->vals);
 	free(f->rows);
+	free(f->cookies);
 	free(f);
 }

@@ -11,6 +11,7 @@
 struct flow_source;
 struct sink;
 struct printer;
+struct owner_source;
 
 struct flow_counts {
 	uint64_t rows, packets, bytes;
@@ -22,10 +23,12 @@ struct flow_counts {
 };
 
 /* Load and attach to every interface in ifs (their hook modes are filled
- * in). @return NULL with a message in err on failure. */
+ * in). With owners, egress flows are tagged with their sockets and every
+ * interval's rows get their owners. @return NULL with a message in err on
+ * failure. */
 struct flow_source *flow_source_open(const struct rec_options *o, struct iface_list *ifs,
-				     struct sink *sink, struct printer *pr, char *err,
-				     size_t errlen);
+				     struct sink *sink, struct printer *pr,
+				     struct owner_source *owners, char *err, size_t errlen);
 /* The first interval starts at now_ns (after attaching). */
 void flow_source_start(struct flow_source *f, uint64_t now_ns);
 /* End the interval at now_ns: swap tables, drain the idle one into the

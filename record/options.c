@@ -18,23 +18,30 @@ static const char doc[] =
 	"byte counts per interval (XDP ingress, tc egress), into a compressed SQLite "
 	"session file that ebpfreport reads offline, on any machine.\n"
 	"\n"
-	"USAGE: ebpfrec [-o FILE] [--duration SECONDS] [OPTIONS]\n"
+	"USAGE: ebpfrec [-o FILE|PATTERN] [--duration SECONDS] [OPTIONS]   (as root)\n"
 	"\n"
 	"EXAMPLES:\n"
-	"  sudo ebpfrec -o session.db                 # record until Ctrl-C\n"
-	"  sudo ebpfrec -o s.db --duration 30 --force # 30 s, replace s.db\n"
-	"  sudo ebpfrec --print --uid 1000            # print uid 1000's execs live\n"
-	"  sudo ebpfrec --comm make -o build.db       # only processes named make\n"
-	"  sudo ebpfrec -i eth0 --no-exec --interval 5s  # only flows on eth0\n"
-	"  sudo ebpfrec --netns web -o web.db          # a container's interfaces (ip netns)\n"
-	"  ebpfreport session.db --top 10             # read it, no root needed\n"
+	"  ebpfrec -o session.db                 # record until Ctrl-C\n"
+	"  ebpfrec -o s.db --duration 30 --force # 30 s, replace s.db\n"
+	"  ebpfrec --print --uid 1000            # print uid 1000's execs live\n"
+	"  ebpfrec --comm make -o build.db       # only processes named make\n"
+	"  ebpfrec -i eth0 --no-exec --interval 5s  # only flows on eth0\n"
+	"  ebpfrec --netns web -o web.db         # a container's interfaces (ip netns)\n"
+	"  ebpfrec -o 'h-%Y%m%d-%H%M%S.db' --rotate-every 10m --keep 144\n"
+	"                                        # a file every 10 minutes, a day kept\n"
+	"  ebpfrec --ring 5m --trigger-exit-nonzero 'nginx*' -o 'crash-%H%M%S.db'\n"
+	"                                        # the 5 minutes before nginx fails\n"
+	"  ebpfreport session.db --top 10        # read it, no root needed\n"
 	"\n"
 	"Stop with Ctrl-C or SIGTERM: the file is flushed and closed cleanly. A second "
 	"Ctrl-C exits at once; the file stays readable, with everything flushed (at "
 	"least once a second).\v"
 	"Needs root, or CAP_BPF + CAP_PERFMON (+ CAP_NET_ADMIN for network hooks). "
 	"The file is created with mode 0600 and, under sudo, owned by the invoking "
-	"user. See ebpfrec(8).";
+	"user. With rotation or --ring, -o names files by a PATTERN: strftime fields "
+	"(%Y%m%d-%H%M%S), or without fields a sequence number before the extension "
+	"(s.db: s-000001.db, s-000002.db, ...). SIGUSR1 makes the flight recorder write "
+	"its window at once. See ebpfrec(8).";
 
 enum {
 	OPT_NO_EXEC = 1000,
@@ -55,10 +62,15 @@ enum {
 	OPT_MAX_ARGV_BYTES,
 	OPT_FAILED_HOOK,
 	OPT_NETNS,
+	OPT_NO_OWNERS,
+	OPT_MAX_SOCKETS,
 };
 
 static const struct argp_option options[] = {
-	{ "output", 'o', "FILE", 0, "Session file to create (default: session.db)", 0 },
+	{ "output", 'o', "FILE", 0,
+	  "Session file to create (default: session.db); with rotation or --ring, the PATTERN "
+	  "of the files",
+	  0 },
 	{ "duration", 'd', "SECONDS", 0, "Stop after SECONDS (default: until interrupted)", 0 },
 	{ "force", 'f', NULL, 0, "Overwrite FILE if it exists", 0 },
 	{ "print", 'p', NULL, 0, "Also print each event on stdout, one line each", 0 },
@@ -74,6 +86,8 @@ static const struct argp_option options[] = {
 	  "syscall: costs every syscall of the host)",
 	  1 },
 	{ "no-exit", OPT_NO_EXIT, NULL, 0, "Do not record process exits", 1 },
+	{ "no-owners", OPT_NO_OWNERS, NULL, 0,
+	  "Do not attribute flows to the processes that own their sockets (no cgroup hooks)", 1 },
 	{ "interface", 'i', "IFACE", 0,
 	  "Hook this interface (repeatable; default: every interface that is up, except "
 	  "loopback; 'any' adds loopback)",
@@ -89,6 +103,10 @@ static const struct argp_option options[] = {
 	  "Flow table size per interval (default 65536); more flows go to a counted "
 	  "overflow bucket",
 	  1 },
+	{ "max-sockets", OPT_MAX_SOCKETS, "N", 0,
+	  "Sockets whose owner is kept at once (default 65536); more are counted "
+	  "(lost_owners) and their flows unowned",
+	  3 },
 	{ "xdp-mode", OPT_XDP_MODE, "MODE", 0,
 	  "auto (default: generic on veth and loopback, native elsewhere where the "
 	  "driver has it), native or generic",
@@ -181,6 +199,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_NO_EXIT:
 		o->no_exit = true;
 		break;
+	case OPT_NO_OWNERS:
+		o->no_owners = true;
+		break;
+	case OPT_MAX_SOCKETS:
+		o->max_sockets = (uint32_t)parse_u64(st, "--max-sockets", arg, 64, 16u << 20, 0);
+		break;
 	case OPT_FAILED_HOOK:
 		if (!strcmp(arg, "auto"))
 			o->failed_hook = FAILED_HOOK_AUTO;
@@ -271,6 +295,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_NO_PROGRESS:
 		o->progress = 0;
 		break;
+	case ARGP_KEY_INIT:
+		st->child_inputs[0] = &o->out; /* outopts.c */
+		break;
 	case ARGP_KEY_ARG:
 		argp_error(st, "unexpected argument '%s'", arg);
 		break;
@@ -282,7 +309,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 
 void rec_options_parse(int argc, char **argv, struct rec_options *o)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	static const struct argp_child children[] = {
+		{ &outopts_argp, 0, "Rotation and flight recorder:", 4 },
+		{ 0 },
+	};
+	static const struct argp argp = { options, parse_opt, NULL, doc, children, NULL, NULL };
 
 	*o = (struct rec_options){
 		.output = "session.db",
@@ -294,6 +325,7 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o)
 		.filter_uid = -1,
 		.interval_ns = 1000000000ull,
 		.max_flows = 65536,
+		.max_sockets = 65536,
 	};
 	argp_err_exit_status = 2; /* usage errors, like other tools */
 	argp_parse(&argp, argc, argv, 0, NULL, o);
@@ -336,6 +368,8 @@ char *rec_options_json(const struct rec_options *o)
 	json_kv_u64(&j, "max_argv_bytes", o->max_argv_bytes);
 	json_kv_u64(&j, "interval_ns", o->interval_ns);
 	json_kv_u64(&j, "max_flows", o->max_flows);
+	json_kv_bool(&j, "owners", !o->no_net && !o->no_owners);
+	json_kv_u64(&j, "max_sockets", o->max_sockets);
 	json_kv_str(&j, "xdp_mode", o->xdp_mode == XDP_MODE_NATIVE ? "native" :
 				    o->xdp_mode == XDP_MODE_GENERIC ? "generic" : "auto");
 	json_key(&j, "interfaces");
@@ -348,6 +382,13 @@ char *rec_options_json(const struct rec_options *o)
 		json_kv_u64(&j, "filter_cgroup", o->filter_cgroup);
 	if (o->filter_comm)
 		json_kv_str(&j, "filter_comm", o->filter_comm);
+	outopts_json(&j, &o->out);
 	json_end_object(&j);
 	return json_take(&j);
+}
+
+uint64_t rec_options_bytes(struct argp_state *st, const char *opt, const char *arg, uint64_t min,
+			   uint64_t max)
+{
+	return parse_u64(st, opt, arg, min, max, 1);
 }

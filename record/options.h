@@ -2,8 +2,11 @@
 #ifndef REC_OPTIONS_H
 #define REC_OPTIONS_H
 
+#include <argp.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include "outopts.h"
 
 enum xdp_mode { XDP_MODE_AUTO, XDP_MODE_NATIVE, XDP_MODE_GENERIC };
 /* how failed execs are caught: the exec syscalls' exit tracepoints where
@@ -43,7 +46,10 @@ struct rec_options {
 	unsigned nnetns;
 	uint64_t interval_ns;
 	uint32_t max_flows;
+	bool no_owners; /* do not attribute flows to processes */
+	uint32_t max_sockets; /* sockets whose owner is kept */
 	enum xdp_mode xdp_mode;
+	struct out_options out; /* rotation, flight recorder (outopts.c) */
 };
 
 /* Parse argv into o. Exits with status 2 and a usage message on bad input
@@ -52,5 +58,10 @@ void rec_options_parse(int argc, char **argv, struct rec_options *o);
 
 /* The effective options as a JSON object (malloc'd), for meta. */
 char *rec_options_json(const struct rec_options *o);
+
+/* A number of bytes (or a count) with K, M, G suffixes, checked against
+ * [min, max]; a bad one is a usage error (exit 2). For child parsers. */
+uint64_t rec_options_bytes(struct argp_state *st, const char *opt, const char *arg, uint64_t min,
+			   uint64_t max);
 
 #endif

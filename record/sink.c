@@ -1,7 +1,8 @@
 /* sink.c - the recorder's bounded queue in front of a writer thread (see
  * sink.h). The event loop only copies records into queue items; the writer
- * thread hands them to the session writer, whose appenders build, seal and
- * store the chunks. */
+ * thread hands them to the output (a file, a rotated series or the flight
+ * recorder's memory), where the format library's appenders build, seal
+ * and store the chunks. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,7 +14,7 @@
 
 #include "sink.h"
 
-enum item_kind { ITEM_RECORD, ITEM_FLOWS, ITEM_META, ITEM_COMMIT };
+enum item_kind { ITEM_RECORD, ITEM_FLOWS, ITEM_META, ITEM_COMMIT, ITEM_CALL };
 
 struct item {
 	enum item_kind kind;
@@ -23,11 +24,14 @@ struct item {
 	struct fmt_flow *rows; /* ITEM_FLOWS */
 	size_t nrows;
 	char *key, *value; /* ITEM_META */
+	sink_call_fn call; /* ITEM_CALL, with its argument in value */
 };
 
 struct sink {
-	struct fmt_writer *w;
+	struct output *out;
 	struct sink_stats st;
+	sink_tap_fn tap; /* sees every record the event loop hands in */
+	void *tap_ctx;
 
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -90,15 +94,17 @@ static int write_item(struct sink *s, struct item *it)
 {
 	switch (it->kind) {
 	case ITEM_RECORD:
-		return fmt_writer_append(s->w, &it->ev);
+		return output_append(s->out, &it->ev);
 	case ITEM_FLOWS:
-		return fmt_writer_append_flows(s->w, it->rows, it->nrows);
+		return output_append_flows(s->out, it->rows, it->nrows);
 	case ITEM_META:
-		return fmt_writer_set_meta(s->w, it->key, it->value);
+		return output_set_meta(s->out, it->key, it->value);
+	case ITEM_CALL:
+		return it->call(it->value);
 	case ITEM_COMMIT:
 		break;
 	}
-	return fmt_writer_flush(s->w);
+	return output_flush(s->out);
 }
 
 static void *writer_main(void *arg)
@@ -122,7 +128,7 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 
 		if (!atomic_load(&s->failed) && write_item(s, it))
-			fail(s, fmt_writer_errmsg(s->w));
+			fail(s, s->out->err);
 		pthread_mutex_lock(&s->mu);
 		s->queued_bytes -= it->bytes;
 		pthread_mutex_unlock(&s->mu);
@@ -130,13 +136,13 @@ static void *writer_main(void *arg)
 	}
 }
 
-struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes)
+struct sink *sink_new(struct output *out, uint64_t max_queue_bytes)
 {
 	struct sink *s = calloc(1, sizeof(*s));
 
 	if (!s)
 		return NULL;
-	s->w = w;
+	s->out = out;
 	s->max_queue_bytes = max_queue_bytes;
 	s->err_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&s->mu, NULL);
@@ -152,36 +158,16 @@ struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes)
 
 /* An exec with copies of its strings, in one allocation: the argv array
  * right after the item, the string bytes after it. */
-static struct item *copy_exec(const struct fmt_exec *e)
+/* A queue item holding a deep copy of ev (strings right after the item). */
+static struct item *copy_event(const struct fmt_event *ev)
 {
-	const char *comm = e->comm ? e->comm : "", *pcomm = e->pcomm ? e->pcomm : "";
-	const char *file = e->filename ? e->filename : "";
-	size_t strings = strlen(comm) + strlen(pcomm) + strlen(file) + 3, size;
-	struct item *it;
-	const char **argv;
-	char *p;
+	size_t size = sizeof(struct item) + fmt_event_extra(ev);
+	struct item *it = calloc(1, size);
 
-	for (uint32_t i = 0; i < e->argc; i++)
-		strings += strlen(e->argv[i]) + 1;
-	size = sizeof(*it) + e->argc * sizeof(*argv) + strings;
-	if (!(it = calloc(1, size)))
+	if (!it)
 		return NULL;
 	it->bytes = size;
-	it->ev.stream = FMT_STREAM_EXEC;
-	it->ev.exec = *e;
-	argv = (const char **)(it + 1);
-	p = (char *)(argv + e->argc);
-	it->ev.exec.comm = p;
-	p = stpcpy(p, comm) + 1;
-	it->ev.exec.pcomm = p;
-	p = stpcpy(p, pcomm) + 1;
-	it->ev.exec.filename = p;
-	p = stpcpy(p, file) + 1;
-	for (uint32_t i = 0; i < e->argc; i++) {
-		argv[i] = p;
-		p = stpcpy(p, e->argv[i]) + 1;
-	}
-	it->ev.exec.argv = argv;
+	fmt_event_copy(&it->ev, ev, it + 1);
 	return it;
 }
 
@@ -189,6 +175,8 @@ static struct item *copy_exec(const struct fmt_exec *e)
  * or there is no memory). */
 static int put_record(struct sink *s, struct item *it, enum fmt_stream stream)
 {
+	if (it && s->tap)
+		s->tap(s->tap_ctx, &it->ev);
 	if (!it || enqueue(s, it, s->max_queue_bytes)) {
 		free(it);
 		s->st.lost_queue++;
@@ -198,21 +186,19 @@ static int put_record(struct sink *s, struct item *it, enum fmt_stream stream)
 	return 0;
 }
 
+int sink_event(struct sink *s, const struct fmt_event *ev)
+{
+	return put_record(s, copy_event(ev), ev->stream);
+}
+
 int sink_exec(struct sink *s, const struct fmt_exec *e)
 {
-	return put_record(s, copy_exec(e), FMT_STREAM_EXEC);
+	return sink_event(s, &(struct fmt_event){ .stream = FMT_STREAM_EXEC, .exec = *e });
 }
 
 int sink_exit(struct sink *s, const struct fmt_exit *e)
 {
-	struct item *it = calloc(1, sizeof(*it));
-
-	if (it) {
-		it->bytes = sizeof(*it);
-		it->ev.stream = FMT_STREAM_EXIT;
-		it->ev.exit = *e;
-	}
-	return put_record(s, it, FMT_STREAM_EXIT);
+	return sink_event(s, &(struct fmt_event){ .stream = FMT_STREAM_EXIT, .exit = *e });
 }
 
 void sink_flow_batch(struct sink *s, struct fmt_flow *rows, size_t n)
@@ -275,6 +261,28 @@ void sink_flush(struct sink *s)
 	}
 }
 
+void sink_set_tap(struct sink *s, sink_tap_fn tap, void *ctx)
+{
+	s->tap = tap;
+	s->tap_ctx = ctx;
+}
+
+void sink_call(struct sink *s, sink_call_fn fn, void *arg)
+{
+	struct item *it = calloc(1, sizeof(*it));
+
+	if (!it) {
+		free(arg);
+		fail(s, "out of memory");
+		return;
+	}
+	it->kind = ITEM_CALL;
+	it->call = fn;
+	it->value = arg; /* freed with the item */
+	it->bytes = sizeof(*it);
+	enqueue(s, it, 0); /* in order with the records; never dropped */
+}
+
 int sink_error_fd(const struct sink *s)
 {
 	return s->err_fd;
@@ -307,10 +315,10 @@ int sink_close(struct sink *s, char **errmsg)
 
 	if (atomic_load(&s->failed)) {
 		*errmsg = strdup(s->err);
-		fmt_writer_abandon(s->w);
+		output_abandon(s->out);
 		rc = -1;
 	} else {
-		rc = fmt_writer_close(s->w, errmsg);
+		rc = output_close(s->out, errmsg);
 	}
 	close(s->err_fd);
 	pthread_mutex_destroy(&s->mu);

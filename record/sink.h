@@ -1,6 +1,7 @@
 /* sink.h - where recorded events go: a bounded queue on the event loop's
- * side, a writer thread on the other that hands them to the session writer
- * (compression and SQLite happen there, never on the event loop).
+ * side, a writer thread on the other that hands them to the output (a
+ * session file, a rotated series, the flight recorder: output.h);
+ * compression and SQLite happen there, never on the event loop.
  *
  * The event loop only copies each exec and exit record into the queue;
  * flow rows arrive once per interval as one batch. The writer thread
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "fmt.h"
+#include "output.h"
 
 struct sink;
 
@@ -25,10 +27,24 @@ struct sink_stats {
 	uint64_t queue_peak_bytes; /* the most ever waiting */
 };
 
-/* Takes ownership of w (closed by sink_close). max_queue_bytes bounds the
+/* Takes ownership of out (closed by sink_close). max_queue_bytes bounds the
  * memory of records waiting for the writer thread. @return NULL on error. */
-struct sink *sink_new(struct fmt_writer *w, uint64_t max_queue_bytes);
+struct sink *sink_new(struct output *out, uint64_t max_queue_bytes);
 
+/* tap(ctx, ev) sees every exec and exit handed in, on the event loop's
+ * thread, before it is queued (the flight recorder's triggers). */
+typedef void (*sink_tap_fn)(void *ctx, const struct fmt_event *ev);
+void sink_set_tap(struct sink *s, sink_tap_fn tap, void *ctx);
+
+/* Run fn(arg) on the writer thread after everything queued before it (a
+ * rotation, a dump). arg is malloc'd; the sink frees it afterwards. A
+ * failure (fn returns <0, the message in the output's err) fails the
+ * sink. */
+typedef int (*sink_call_fn)(void *arg);
+void sink_call(struct sink *s, sink_call_fn fn, void *arg);
+
+/* Queue a deep copy of a record of any stream (flows: sink_flow_batch). */
+int sink_event(struct sink *s, const struct fmt_event *ev);
 int sink_exec(struct sink *s, const struct fmt_exec *e);
 int sink_exit(struct sink *s, const struct fmt_exit *e);
 /* Hand over one interval's flow rows (malloc'd; the sink frees them). They

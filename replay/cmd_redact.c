@@ -1,13 +1,14 @@
 /* cmd_redact.c - `ebpfreport redact FILE -o OUT [--ips] [--argv drop|hash]
- * [--argv0] [--users] [--host] [--key KEY]`: a copy of a session that can
- * be shared.
+ * [--argv0] [--users] [--containers] [--host] [--key KEY]`: a copy of a
+ * session that can be shared.
  *
  * What is kept is an allow-list over the privacy classes of fmt_meta.h:
  * every meta key and record field has a class, and each redaction option
  * cleans one class (action_for). Addresses are anonymised
  * prefix-preservingly with Crypto-PAn (subnets stay subnets); arguments are
  * dropped or replaced by keyed hashes; uids and gids become keyed
- * pseudonyms; host identities are dropped. Free text that may hold any of
+ * pseudonyms, and so do container ids and pod UIDs in cgroup paths; host
+ * identities are dropped. Free text that may hold any of
  * these (the recorder's command line and options) and meta keys this
  * version does not know are dropped by every redaction, so a key added
  * later never leaks into a file meant to be shared. OUT is written fresh by
@@ -158,33 +159,100 @@ static int redact_proc(struct redact *d, struct fmt_proc *p)
 	return 0;
 }
 
-/* A cgroup path names users (user-1000.slice, user@1000.service): with
- * --users their uids become the same pseudonyms as the records'. The path
- * is rewritten into d->path. */
-static void redact_cgroup(struct redact *d, struct fmt_cgroup *c)
+/* A uid in a cgroup path (user-1000.slice, user@1000.service) at in:
+ * written to out as its pseudonym. @return the bytes read, 0 if none. */
+static size_t cgroup_user(struct redact *d, const char *in, char *out, size_t len)
 {
 	static const char *const marks[] = { "user-", "user@" };
-	const char *in = c->path;
-	size_t o = 0;
 
-	if (d->users == KEEP)
-		return;
-	while (*in && o < sizeof(d->path) - 24) {
-		int done = 0;
-		for (size_t m = 0; m < 2 && !done; m++) {
-			size_t ml = strlen(marks[m]), digits;
-			if (strncmp(in, marks[m], ml))
-				continue;
-			digits = strspn(in + ml, "0123456789");
-			if (!digits || digits > 10)
-				continue;
-			o += (size_t)snprintf(d->path + o, sizeof(d->path) - o, "%s%u", marks[m],
-					      pseudonym(d, 'u', (uint32_t)strtoul(in + ml, NULL, 10)));
-			in += ml + digits;
-			done = 1;
+	for (size_t m = 0; m < 2; m++) {
+		size_t ml = strlen(marks[m]), digits;
+		if (strncmp(in, marks[m], ml))
+			continue;
+		digits = strspn(in + ml, "0123456789");
+		if (!digits || digits > 10)
+			continue;
+		snprintf(out, len, "%s%u", marks[m],
+			 pseudonym(d, 'u', (uint32_t)strtoul(in + ml, NULL, 10)));
+		return ml + digits;
+	}
+	return 0;
+}
+
+/* Keyed hex digits standing for the n (at most 64) hex digits at in; the
+ * separators of a pod UID, '-' or '_', stay where they are, and the same
+ * UID gets the same pseudonym whichever it uses. */
+static void hex_pseudonym(struct redact *d, const char *in, size_t n, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	char token[64 + 4] = { 0 }; /* the id, then the position hashed */
+	uint64_t h = 0;
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		token[i] = in[i] == '_' ? '-' : in[i];
+	for (size_t i = 0, used = 16; i < n; i++, used++) {
+		if (in[i] == '-' || in[i] == '_') {
+			out[i] = in[i];
+			continue;
 		}
-		if (!done)
+		if (used >= 16) { /* 16 digits per hash */
+			token[64] = (char)i;
+			h = cpan_hash(&d->cp, token, sizeof(token));
+			used = 0;
+		}
+		out[i] = hex[(h >> (4 * used)) & 15];
+	}
+}
+
+/* A container id (64 hex digits) or a pod UID (8-4-4-4-12 hex digits with
+ * '-' or, in systemd slice names, '_') at in, which starts a token. @return
+ * its length, or 0. */
+static size_t container_token(const char *in)
+{
+	static const size_t groups[] = { 8, 4, 4, 4, 12 };
+	static const char digits[] = "0123456789abcdef";
+	size_t run = strspn(in, digits), o = 0;
+
+	if (run == 64)
+		return 64;
+	for (size_t g = 0; g < 5; g++) {
+		if (strspn(in + o, digits) != groups[g])
+			return 0;
+		o += groups[g];
+		if (g < 4 && in[o] != '-' && in[o] != '_')
+			return 0;
+		o += g < 4;
+	}
+	return o;
+}
+
+/* A cgroup path names users (user-1000.slice, user@1000.service): with
+ * --users their uids become the same pseudonyms as the records'. It names
+ * containers and pods: with --containers their ids become keyed
+ * pseudonyms, the same for the same id, so grouping by container still
+ * works. The path is rewritten into d->path. */
+static void redact_cgroup(struct redact *d, struct fmt_cgroup *c)
+{
+	const char *in = c->path;
+	size_t o = 0, n;
+	int token = 1; /* in starts a token: after a separator */
+
+	if (d->users == KEEP && !d->r->redact_containers)
+		return;
+	while (*in && o < sizeof(d->path) - 81) {
+		if (d->users != KEEP && (n = cgroup_user(d, in, d->path + o, sizeof(d->path) - o))) {
+			o += strlen(d->path + o);
+			in += n;
+		} else if (d->r->redact_containers && token && (n = container_token(in))) {
+			hex_pseudonym(d, in, n, d->path + o);
+			o += n;
+			in += n;
+		} else {
 			d->path[o++] = *in++;
+		}
+		/* an id starts after a separator, or after "pod" */
+		token = !((in[-1] >= '0' && in[-1] <= '9') || (in[-1] >= 'a' && in[-1] <= 'f')) ||
+			(in - c->path >= 3 && !strncmp(in - 3, "pod", 3));
 	}
 	d->path[o] = 0;
 	c->path = d->path;
@@ -302,6 +370,7 @@ static void record_redaction(struct redact *d)
 	json_kv_str(&j, "argv", r->redact_argv ? r->redact_argv : "kept");
 	json_kv_str(&j, "argv0", r->redact_argv && r->redact_argv0 ? r->redact_argv : "kept");
 	json_kv_str(&j, "users", r->redact_users ? "keyed pseudonyms" : "kept");
+	json_kv_str(&j, "containers", r->redact_containers ? "keyed pseudonyms" : "kept");
 	json_kv_str(&j, "host", r->redact_host ? "dropped" : "kept");
 	json_kv_str(&j, "recorder_cmdline", "dropped");
 	json_kv_str(&j, "unknown_meta", "dropped");
@@ -322,8 +391,10 @@ static int run(struct report *r)
 		report_err("redact takes one file");
 		return 2;
 	}
-	if (!r->redact_ips && !r->redact_argv && !r->redact_users && !r->redact_host) {
-		report_err("nothing to redact: give --ips, --argv drop|hash, --users or --host");
+	if (!r->redact_ips && !r->redact_argv && !r->redact_users && !r->redact_containers &&
+	    !r->redact_host) {
+		report_err("nothing to redact: give --ips, --argv drop|hash, --users, --containers "
+			   "or --host");
 		return 2;
 	}
 	if (r->key ? cpan_parse_key(r->key, key) : getrandom(key, sizeof(key), 0) != sizeof(key)) {
@@ -354,6 +425,6 @@ const struct report_cmd cmd_redact = {
 	.args = "FILE -o OUT",
 	.summary = "write a copy safe to share: anonymised addresses, arguments, users, host",
 	.opts = OPT(OUTPUT) | OPT(FORCE) | OPT(QUIET) | OPT(IPS) | OPT(ARGV) | OPT(ARGV0) |
-		OPT(USERS) | OPT(HOST) | OPT(KEY) | OPT_READING,
+		OPT(USERS) | OPT(CONTAINERS) | OPT(HOST) | OPT(KEY) | OPT_READING,
 	.run = run,
 };

@@ -1,7 +1,8 @@
 /* cmd_replay.c - `ebpfreport replay FILE...`: every event of every file in
  * time order, one line each (JSON lines with --json, CSV with --csv),
  * optionally paced as recorded (--speed) or following a live session
- * (--follow). */
+ * (--follow); with --ipfix or --netflow9 the flow rows go to a collector
+ * instead (ipfix_replay.h). */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "event_out.h"
+#include "ipfix_replay.h"
 #include "json.h"
 #include "report.h"
 #include "options.h"
@@ -21,6 +23,8 @@ struct replay {
 	uint64_t seen_at_last; /* events already printed with ts == last_ts */
 	uint64_t skip; /* on resume: events at last_ts to skip */
 	int broken; /* stdout failed */
+	struct ipfix_replay *exp; /* --ipfix / --netflow9, else NULL */
+	int failed; /* sending to the collector failed (said) */
 };
 
 static volatile sig_atomic_t stop;
@@ -53,10 +57,15 @@ static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 		due = p->start_mono + (double)(w - p->first_wall) / 1e9 / r->speed;
 		if (due > report_clock()) {
 			fflush(stdout);
+			if (p->exp && (p->failed = ipfix_replay_flush(p->exp)))
+				return 1;
 			usleep((useconds_t)((due - report_clock()) * 1e6));
 		}
 	}
-	if (r->out == OUT_JSON) {
+	if (p->exp) {
+		if ((p->failed = ipfix_replay_event(p->exp, r, ev)))
+			return 1;
+	} else if (r->out == OUT_JSON) {
 		event_json(r, ev, &p->j);
 		if (json_flush(&p->j, stdout) || putchar('\n') == EOF)
 			p->broken = 1;
@@ -86,11 +95,13 @@ static int follow(struct report *r, struct replay *p)
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	while (!stop && !p->broken) {
+	while (!stop && !p->broken && !p->failed) {
 		int clean = fmt_reader_closed_clean(r->readers[0]);
 		char *err = NULL;
 
 		fflush(stdout);
+		if (p->exp && (p->failed = ipfix_replay_flush(p->exp)))
+			break;
 		if (clean)
 			break;
 		if (!fmt_reader_being_written(r->readers[0])) {
@@ -128,19 +139,30 @@ static int run(struct report *r)
 		report_err("--follow reads one file");
 		return 2;
 	}
-	if (r->out == OUT_CSV)
+	if (r->collector) {
+		if ((rc = ipfix_replay_open(r, &p.exp)))
+			return rc;
+		/* stopped, the summary still says what was sent */
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	} else if (r->out == OUT_CSV) {
 		event_csv_header(stdout);
+	}
 	rc = report_each(r, print, &p);
-	if (r->follow && !p.broken)
+	if (r->follow && !p.broken && !p.failed)
 		rc = follow(r, &p);
 	json_free(&p.j);
+	if (p.exp) /* a signal ends --follow; it interrupts a replay (128 + SIGINT) */
+		return ipfix_replay_close(p.exp, stop && !r->follow ? 130 : rc, stop);
 	return p.broken ? 1 : rc; /* main says "write error" */
 }
 
 const struct report_cmd cmd_replay = {
 	.name = "replay",
 	.args = "FILE...",
-	.summary = "every event in time order (paced with --speed, live with --follow)",
-	.opts = OPT(SPEED) | OPT(FOLLOW) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT_READING,
+	.summary = "every event in time order (--speed, --follow), or the flows to an IPFIX "
+		   "collector",
+	.opts = OPT(SPEED) | OPT(FOLLOW) | OPT(JSON) | OPT(CSV) | OPT(UTC) | OPT(IPFIX) |
+		OPT(NETFLOW9) | OPT(RATE) | OPT(TEMPLATE_REFRESH) | OPT(MTU) | OPT_READING,
 	.run = run,
 };

@@ -46,7 +46,7 @@ static int run(struct report *r)
 
 	if (r->by && top_parse_by(r->by, &by)) {
 		report_err("invalid --by '%s': use comm, path, cmdline, uid, parent, flow, src, dst, "
-			   "port, proto or iface",
+			   "port, proto, iface, process, unit, container or pod",
 			   r->by);
 		return 2;
 	}
@@ -92,7 +92,7 @@ static int run(struct report *r)
 const struct report_cmd cmd_top = {
 	.name = "top",
 	.args = "FILE...",
-	.summary = "the top N by command, path, command line, uid, parent, flow, address, port...",
+	.summary = "the top N by command, path, uid, flow, address, port, process, unit, container...",
 	.opts = OPT(TOP) | OPT(BY) | OPT(SORT) | OPT(JSON) | OPT(CSV) | OPT_READING,
 	.run = run,
 };

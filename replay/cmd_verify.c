@@ -1,15 +1,17 @@
 /* cmd_verify.c - `ebpfreport verify FILE...`: check every chunk (checksum,
  * declared sizes, full decode, record count and time range against the
  * chunk index: the reader checks all of these on each load; on --threads
- * threads, the verdicts kept in chunk order), the meta
- * table, the record totals and the clean-close marker. One verdict per
- * file; exit 1 if any file has a problem. A chunk of a stream this version
+ * threads, the verdicts kept in chunk order), the meta table, the record
+ * totals and the clean-close marker; and, for the files of a rotated
+ * series, that none is missing or out of order (fileset.h). One verdict
+ * per file; exit 1 if any file has a problem. A chunk of a stream this version
  * does not know is a compatible addition (FORMAT.md section 5): its
  * container is checked, and it is reported as skipped, not as a problem. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileset.h"
 #include "fmt_meta.h"
 #include "json.h"
 #include "out.h"
@@ -25,6 +27,8 @@ struct verdict {
 	int opened, clean, being_written;
 	unsigned problems;
 	char *problem[MAX_PROBLEMS];
+	struct series_file series; /* its place in a rotated series */
+	char *series_id, *series_prev, *boot_id; /* copies: the file is closed */
 };
 
 static void problem(struct verdict *v, const char *what)
@@ -133,6 +137,10 @@ static void verify_one(struct report *r, const char *path, struct verdict *v)
 	if (!v->clean && r->strict)
 		problem(v, v->being_written ? "not closed yet: it is still being recorded" :
 					      "not closed cleanly (the recorder was killed or crashed)");
+	series_file_of(rd, path, &v->series);
+	v->series.id = v->series_id = v->series.id ? strdup(v->series.id) : NULL;
+	v->series.prev = v->series_prev = v->series.prev ? strdup(v->series.prev) : NULL;
+	v->series.boot_id = v->boot_id = v->series.boot_id ? strdup(v->series.boot_id) : NULL;
 	fmt_reader_close(rd);
 }
 
@@ -178,27 +186,50 @@ static void print_text(const char *path, const struct verdict *v)
 	if (v->skipped)
 		printf("; %llu chunk%s of a stream this version does not know (%d) skipped",
 		       (unsigned long long)v->skipped, v->skipped > 1 ? "s" : "", v->unknown_stream);
+	if (v->series.id)
+		printf("; file %llu of series %.8s", (unsigned long long)v->series.seq, v->series.id);
 	putchar('\n');
+}
+
+static void series_problem(void *ctx, unsigned i, const char *what)
+{
+	problem(&((struct verdict *)ctx)[i], what);
 }
 
 static int run(struct report *r)
 {
+	struct verdict *v = calloc(r->nfiles, sizeof(*v));
+	struct series_file *sf = calloc(r->nfiles, sizeof(*sf));
 	struct json j = { 0 };
 	int bad = 0;
 
+	if (!v || !sf) {
+		free(v);
+		free(sf);
+		report_err("out of memory");
+		return 1;
+	}
+	for (unsigned i = 0; i < r->nfiles; i++) {
+		verify_one(r, r->paths[i], &v[i]);
+		sf[i] = v[i].series;
+	}
+	series_check(sf, r->nfiles, series_problem, v);
 	if (r->out == OUT_JSON)
 		json_begin_array(&j);
 	for (unsigned i = 0; i < r->nfiles; i++) {
-		struct verdict v = { 0 };
-		verify_one(r, r->paths[i], &v);
-		bad |= v.problems != 0;
+		bad |= v[i].problems != 0;
 		if (r->out == OUT_JSON)
-			print_json(r->paths[i], &v, &j);
+			print_json(r->paths[i], &v[i], &j);
 		else if (!r->quiet)
-			print_text(r->paths[i], &v);
-		for (unsigned k = 0; k < v.problems && k < MAX_PROBLEMS; k++)
-			free(v.problem[k]);
+			print_text(r->paths[i], &v[i]);
+		for (unsigned k = 0; k < v[i].problems && k < MAX_PROBLEMS; k++)
+			free(v[i].problem[k]);
+		free(v[i].series_id);
+		free(v[i].series_prev);
+		free(v[i].boot_id);
 	}
+	free(v);
+	free(sf);
 	if (r->out == OUT_JSON) {
 		json_end_array(&j);
 		json_flush(&j, stdout);

@@ -7,6 +7,7 @@
 #include "event_out.h"
 #include "out.h"
 #include "fmt_text.h"
+#include "who.h"
 
 static int64_t wall(struct report *r, const struct fmt_event *ev)
 {
@@ -20,8 +21,15 @@ void event_line(struct report *r, const struct fmt_event *ev, FILE *f)
 
 	if (r->nfiles > 1)
 		o.source = fmt_reader_meta(rd, FMT_META_HOSTNAME) ?: r->paths[ev->source];
-	if (ev->stream == FMT_STREAM_FLOW)
+	if (ev->stream == FMT_STREAM_FLOW) {
 		o.iface = fmt_reader_iface_name(rd, ev->flow.key.ifindex);
+		o.owners = who_owners_recorded(r, ev->source);
+	}
+	if ((ev->stream == FMT_STREAM_FLOW && ev->flow.owner.pid) || ev->stream == FMT_STREAM_EXIT) {
+		const struct fmt_names *names = who_names(r);
+		if (names)
+			fmt_text_name(&o, names, ev);
+	}
 	fmt_text_event(f, ev, &o);
 }
 

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgname.h"
+#include "fmt_interfaces.h"
+#include "fmt_names.h"
 #include "filter.h"
 #include "parse.h"
 
@@ -49,16 +52,77 @@ static bool m_ppid(const struct filter *f, const struct fmt_reader *rd, const st
 	}
 }
 
+/* What is known of a flow's owner (when it had one): NULL if nothing. */
+static const struct fmt_name *owner_of(const struct filter *f, const struct fmt_event *ev,
+				       struct fmt_name *nm)
+{
+	if (!ev->flow.owner.pid || !f->process ||
+	    f->process(f->ctx, ev->source, &ev->flow.owner, ev->flow.ts_ns, nm))
+		return NULL;
+	return nm;
+}
+
 static bool m_uid(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
 {
+	struct fmt_name nm;
+
 	(void)rd;
+	if (ev->stream == FMT_STREAM_FLOW) /* the owner's */
+		return owner_of(f, ev, &nm) && nm.uid == f->uid;
 	return (ev->stream == FMT_STREAM_PROC ? ev->proc.uid : ev->exec.uid) == f->uid;
 }
 
 static bool m_comm(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
 {
+	struct fmt_name nm;
+
 	(void)rd;
+	if (ev->stream == FMT_STREAM_FLOW)
+		return owner_of(f, ev, &nm) && !fnmatch(f->comm, nm.comm, 0);
 	return !fnmatch(f->comm, ev->stream == FMT_STREAM_PROC ? ev->proc.comm : ev->exec.comm, 0);
+}
+
+/* The path of the cgroup a record belongs to: a process's, a flow owner's. */
+static const char *cgroup_of(const struct filter *f, const struct fmt_event *ev)
+{
+	uint64_t id;
+
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC:
+		id = ev->exec.cgroup_id;
+		break;
+	case FMT_STREAM_PROC:
+		id = ev->proc.cgroup_id;
+		break;
+	case FMT_STREAM_FLOW:
+		if (!ev->flow.owner.pid)
+			return NULL;
+		id = ev->flow.owner.cgroup_id;
+		break;
+	default:
+		return NULL;
+	}
+	return f->cgroup_path ? f->cgroup_path(f->ctx, ev->source, id) : NULL;
+}
+
+static bool m_unit(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
+{
+	const char *path = cgroup_of(f, ev);
+	char unit[256];
+
+	(void)rd;
+	return path && cgname_unit(path, unit, sizeof(unit)) && !fnmatch(f->unit, unit, 0);
+}
+
+static bool m_container(const struct filter *f, const struct fmt_reader *rd,
+			const struct fmt_event *ev)
+{
+	const char *path = cgroup_of(f, ev);
+	char id[80];
+
+	(void)rd;
+	return path && cgname_container(path, id, sizeof(id)) &&
+	       !strncmp(id, f->container, strlen(f->container));
 }
 
 static bool m_path(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
@@ -101,12 +165,13 @@ static bool m_iface(const struct filter *f, const struct fmt_reader *rd, const s
 {
 	char *end;
 	unsigned long idx = strtoul(f->iface, &end, 10);
-	const char *name;
+	const struct fmt_iface *i;
 
 	if (!*end && end != f->iface)
 		return idx == ev->flow.key.ifindex;
-	name = fmt_reader_iface_name(rd, ev->flow.key.ifindex);
-	return name && !strcmp(name, f->iface);
+	/* by name, or as reports show it ("NETNS/NAME") */
+	i = fmt_ifaces_find(fmt_reader_ifaces(rd), ev->flow.key.ifindex);
+	return i && (!strcmp(i->name, f->iface) || !strcmp(i->label, f->iface));
 }
 
 static bool m_dir(const struct filter *f, const struct fmt_reader *rd, const struct fmt_event *ev)
@@ -131,9 +196,11 @@ static const struct {
 			 EXEC | EXIT | PROC | FLOW, m_pid },
 	[FILTER_PPID] = { { "ppid", "N", "execs, exits and table entries whose parent is N" },
 			  EXEC | EXIT | PROC, m_ppid },
-	[FILTER_UID] = { { "uid", "N", "execs and table entries of user N" }, EXEC | PROC, m_uid },
-	[FILTER_COMM] = { { "comm", "GLOB", "execs and table entries whose command name matches" },
-			  EXEC | PROC, m_comm },
+	[FILTER_UID] = { { "uid", "N", "execs, table entries and flows (by owner) of user N" },
+			 EXEC | PROC | FLOW, m_uid },
+	[FILTER_COMM] = { { "comm", "GLOB",
+			    "execs, table entries and flows (by owner) whose command name matches" },
+			  EXEC | PROC | FLOW, m_comm },
 	[FILTER_PATH] = { { "path", "GLOB", "execs and table entries whose executable path matches" },
 			  EXEC | PROC, m_path },
 	[FILTER_IP] = { { "ip", "ADDR[/LEN]", "flows with either side in ADDR/LEN (IPv4 or IPv6)" },
@@ -146,6 +213,13 @@ static const struct {
 	[FILTER_TYPE] = { { "type", "LIST",
 			    "streams to read: exec, exit, flow, proc, cgroup (comma separated)" },
 			  ALL, NULL },
+	[FILTER_UNIT] = { { "unit", "GLOB",
+			    "execs, table entries and flows (by owner) in a systemd unit that matches" },
+			  EXEC | PROC | FLOW, m_unit },
+	[FILTER_CONTAINER] = { { "container", "ID",
+				 "execs, table entries and flows (by owner) of the container whose "
+				 "id starts with ID" },
+			       EXEC | PROC | FLOW, m_container },
 };
 
 const struct filter_option *filter_option(enum filter_id id)
@@ -320,6 +394,16 @@ const char *filter_set(struct filter *f, enum filter_id id, const char *val)
 		break;
 	case FILTER_TYPE:
 		why = parse_types(f, val);
+		break;
+	case FILTER_UNIT:
+		if (!*val)
+			return "empty unit name";
+		f->unit = val;
+		break;
+	case FILTER_CONTAINER:
+		if (!*val || strspn(val, "0123456789abcdef") != strlen(val))
+			return "need a container id (hexadecimal digits)";
+		f->container = val;
 		break;
 	default:
 		return "unknown filter";

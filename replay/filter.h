@@ -16,8 +16,11 @@ enum filter_id {
 	FILTER_PID, FILTER_PPID, FILTER_UID, FILTER_COMM, FILTER_PATH,
 	FILTER_IP, FILTER_PORT, FILTER_PROTO, FILTER_IFACE, FILTER_DIR,
 	FILTER_TYPE, /* streams (chunks of the others are never read) */
+	FILTER_UNIT, FILTER_CONTAINER, /* by cgroup: a process's, a flow owner's */
 	FILTER_N
 };
+
+struct fmt_name;
 
 /* Filters, all optional; a record must match every one that is set, and a
  * filter on a field a record does not have (--ip on an exec) excludes it. */
@@ -36,6 +39,14 @@ struct filter {
 	const char *iface; /* name or index */
 	uint8_t dir; /* FMT_DIR_* */
 	unsigned types; /* stream mask; 0 = all */
+	const char *unit; /* glob on the systemd unit */
+	const char *container; /* container id, or its first characters */
+	/* What the files say of processes and cgroups, for the filters that
+	 * look at a flow's owner or at a cgroup's path (set by the report). */
+	const char *(*cgroup_path)(void *ctx, unsigned source, uint64_t id);
+	int (*process)(void *ctx, unsigned source, const struct fmt_owner *o, uint64_t ts,
+		       struct fmt_name *out);
+	void *ctx;
 };
 
 /* The option of a filter: "--NAME METAVAR", and a line of help. */

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileset.h"
 #include "options.h"
 #include "report.h"
 
@@ -47,8 +48,10 @@ static void usage(FILE *f)
 		"  ebpfreport top session.db --by path --comm 'cc*'\n"
 		"  ebpfreport session.db --since +30s --until +1m --json\n"
 		"  ebpfreport replay a.db b.db --type exec --speed 10\n"
+		"  ebpfreport replay session.db --ipfix 127.0.0.1:4739\n"
 		"  ebpfreport timeline session.db --bucket 100ms\n"
 		"  ebpfreport verify *.db\n"
+		"  ebpfreport /var/lib/ebpfrec/ --top 10  # a directory: a rotated series as one\n"
 		"  ebpfreport slice session.db --since +1m --until +2m -o cut.db\n"
 		"  ebpfreport redact cut.db --ips --argv hash --users --host -o share.db\n"
 		"  ebpfreport export session.db --format perfetto -o trace.json\n"
@@ -138,8 +141,10 @@ static int finish(const struct report *r, int status)
 
 int main(int argc, char **argv)
 {
-	struct report r = { .top_n = 10, .progress = -1 };
+	struct report r = { .top_n = 10, .progress = -1, .rate = -1 };
 	const struct report_cmd *cmd = &cmd_summary;
+	char **paths;
+	unsigned npaths;
 	int rc;
 
 	if (argc > 1 && !strcmp(argv[1], "help"))
@@ -181,9 +186,14 @@ int main(int argc, char **argv)
 		report_err("no session file given (usage: ebpfreport %s %s)", cmd->name, cmd->args);
 		return 2;
 	}
+	if ((rc = fileset_expand(&r.paths, &r.nfiles))) /* a directory: its sessions */
+		return rc;
+	paths = r.paths;
+	npaths = r.nfiles;
 	rc = cmd->opens_itself ? 0 : report_open(&r);
 	if (rc == 0)
 		rc = finish(&r, cmd->run(&r));
 	report_close(&r);
+	fileset_free(paths, npaths);
 	return rc;
 }

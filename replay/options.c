@@ -4,9 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipfix_enc.h"
+#include "ipfix_replay.h"
 #include "options.h"
 #include "parse.h"
 #include "report.h"
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 struct opt_def {
 	const char *name;
@@ -20,7 +25,8 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_VERSION] = { "version", 0, NULL, "the version" },
 	[OPT_TOP] = { "top", 'n', "N", "rows in top tables (default 10)" },
 	[OPT_BY] = { "by", 0, "KEY", "execs: comm, path, cmdline, uid, parent; flows: flow, src, "
-				     "dst, port, proto, iface" },
+				     "dst, port, proto, iface; flows by owner: process, unit, "
+				     "container, pod" },
 	[OPT_SORT] = { "sort", 0, "KEY", "count, packets or bytes" },
 	[OPT_JSON] = { "json", 0, NULL, "one JSON document (JSON lines for replay)" },
 	[OPT_CSV] = { "csv", 0, NULL, "CSV with a header row" },
@@ -42,9 +48,21 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_ARGV] = { "argv", 0, "drop|hash", "drop the arguments, or replace each by a keyed hash" },
 	[OPT_ARGV0] = { "argv0", 0, NULL, "... argv[0] too (kept by default)" },
 	[OPT_USERS] = { "users", 0, NULL, "uids and gids become keyed pseudonyms" },
+	[OPT_CONTAINERS] = { "containers", 0, NULL,
+			     "container ids and pod UIDs (in cgroup paths) become keyed pseudonyms" },
 	[OPT_HOST] = { "host", 0, NULL, "drop hostname and boot id" },
 	[OPT_KEY] = { "key", 0, "KEY", "32 characters or 0x+64 hex digits; the same key, the same "
 				      "pseudonyms (default: random)" },
+	[OPT_IPFIX] = { "ipfix", 0, "HOST:PORT", "send the flows to an IPFIX collector (UDP; port "
+						 "4739 if none)" },
+	[OPT_NETFLOW9] = { "netflow9", 0, "HOST:PORT", "the same as NetFlow v9 (port 2055 if none)" },
+	[OPT_RATE] = { "rate", 0, "N", "flow records a second at most (default "
+				       STR(IPFIX_DEFAULT_RATE) "; 0: no limit)" },
+	[OPT_TEMPLATE_REFRESH] = { "template-refresh", 0, "WHEN",
+				   "resend the templates every DUR, or every Np messages "
+				   "(default " STR(IPFIX_DEFAULT_REFRESH_S) "s)" },
+	[OPT_MTU] = { "mtu", 0, "BYTES", "largest IP packet (default: the path MTU, at most "
+					 "1500)" },
 	[OPT_THREADS] = { "threads", 'j', "N", "decode on N threads (default: every processor); "
 					      "the output is the same" },
 };
@@ -55,6 +73,20 @@ static const struct {
 } conflicts[] = {
 	{ OPT_JSON, OPT_CSV },
 	{ OPT_PROGRESS, OPT_NO_PROGRESS },
+	{ OPT_IPFIX, OPT_NETFLOW9 },
+	{ OPT_IPFIX, OPT_JSON },
+	{ OPT_IPFIX, OPT_CSV },
+	{ OPT_NETFLOW9, OPT_JSON },
+	{ OPT_NETFLOW9, OPT_CSV },
+};
+
+/* Options that mean something only with one of two others. */
+static const struct {
+	enum opt_id opt, needs, or_needs;
+} needs[] = {
+	{ OPT_RATE, OPT_IPFIX, OPT_NETFLOW9 },
+	{ OPT_TEMPLATE_REFRESH, OPT_IPFIX, OPT_NETFLOW9 },
+	{ OPT_MTU, OPT_IPFIX, OPT_NETFLOW9 },
 };
 
 static const char *opt_name(enum opt_id id)
@@ -165,6 +197,9 @@ static int apply(struct report *r, enum opt_id id, const char *val)
 	case OPT_USERS:
 		r->redact_users = true;
 		break;
+	case OPT_CONTAINERS:
+		r->redact_containers = true;
+		break;
 	case OPT_HOST:
 		r->redact_host = true;
 		break;
@@ -175,6 +210,27 @@ static int apply(struct report *r, enum opt_id id, const char *val)
 		if (parse_int(val, 1, 256, &v))
 			return bad_value(id, val, "need a number from 1 to 256");
 		r->threads = (unsigned)v;
+		break;
+	case OPT_IPFIX:
+	case OPT_NETFLOW9:
+		if (!*val)
+			return bad_value(id, val, "need HOST:PORT");
+		r->collector = val;
+		r->collector_proto = id == OPT_IPFIX ? IPFIX_PROTO_IPFIX : IPFIX_PROTO_NF9;
+		break;
+	case OPT_RATE:
+		if (parse_int(val, 0, 100000000, &v))
+			return bad_value(id, val, "need records a second, 0 to 100000000 (0: no limit)");
+		r->rate = (double)v;
+		break;
+	case OPT_TEMPLATE_REFRESH:
+		if ((why = ipfix_parse_refresh(r, val)))
+			return bad_value(id, val, why);
+		break;
+	case OPT_MTU:
+		if (parse_int(val, 576, 65535, &v))
+			return bad_value(id, val, "need a packet size from 576 to 65535 bytes");
+		r->mtu = (unsigned)v;
 		break;
 	default:
 		why = filter_set(&r->f, (enum filter_id)(id - OPT_FILTER0), val);
@@ -269,6 +325,14 @@ int options_parse(int argc, char **argv, const struct report_cmd *cmd, struct re
 		if ((given >> conflicts[k].a & 1) && (given >> conflicts[k].b & 1)) {
 			report_err("--%s and --%s cannot be used together", opt_name(conflicts[k].a),
 				   opt_name(conflicts[k].b));
+			return 2;
+		}
+	}
+	for (size_t k = 0; k < sizeof(needs) / sizeof(needs[0]); k++) {
+		if ((given >> needs[k].opt & 1) && !(given >> needs[k].needs & 1) &&
+		    !(given >> needs[k].or_needs & 1)) {
+			report_err("--%s needs --%s or --%s", opt_name(needs[k].opt),
+				   opt_name(needs[k].needs), opt_name(needs[k].or_needs));
 			return 2;
 		}
 	}

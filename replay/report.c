@@ -9,7 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fileset.h"
 #include "report.h"
+#include "who.h"
 #include "session.h"
 
 void report_err(const char *fmt, ...)
@@ -21,6 +23,20 @@ void report_err(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* The filters' view of the processes and cgroups (filter.h). */
+static const char *filter_cgroup(void *ctx, unsigned source, uint64_t id)
+{
+	return who_cgroup(ctx, source, id);
+}
+
+static int filter_process(void *ctx, unsigned source, const struct fmt_owner *o, uint64_t ts,
+			  struct fmt_name *out)
+{
+	const struct fmt_names *n = who_names(ctx);
+
+	return n ? fmt_names_get(n, source, o->pid, o->start_ns, ts, out) : -1;
 }
 
 int report_open(struct report *r)
@@ -47,6 +63,14 @@ int report_open(struct report *r)
 	r->nfiles = ok;
 	if (!ok)
 		return 1;
+	r->f.cgroup_path = filter_cgroup;
+	r->f.process = filter_process;
+	r->f.ctx = r;
+	/* Built now rather than on a first match, which may come from a
+	 * scanning thread. */
+	if (filter_has(&r->f, FILTER_UID) || filter_has(&r->f, FILTER_COMM) ||
+	    filter_has(&r->f, FILTER_UNIT) || filter_has(&r->f, FILTER_CONTAINER))
+		who_names(r);
 	for (unsigned i = 0; filter_has(&r->f, FILTER_SINCE) && filter_has(&r->f, FILTER_UNTIL) &&
 			     i < r->nfiles; i++) {
 		uint64_t from, to;
@@ -63,6 +87,7 @@ int report_open(struct report *r)
 
 void report_close(struct report *r)
 {
+	who_free(r);
 	for (unsigned i = 0; i < r->nfiles && r->readers; i++)
 		fmt_reader_close(r->readers[i]);
 	free(r->readers);
@@ -73,7 +98,9 @@ void report_close(struct report *r)
 void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t *to)
 {
 	struct fmt_reader *rd = r->readers[i];
-	int64_t off = fmt_reader_clock_offset(rd), start = (int64_t)session_start_ns(rd), t;
+	/* relative to the start of the session: of its series if it is in one */
+	int64_t off = fmt_reader_clock_offset(rd), t;
+	int64_t start = (int64_t)series_origin_ns(r->readers, r->nfiles, i);
 
 	*from = 0;
 	*to = UINT64_MAX;

@@ -30,19 +30,28 @@ struct report {
 	bool force; /* -f: replace an existing output */
 	bool strict; /* verify: a file not closed cleanly is a problem */
 	/* redact */
-	bool redact_ips, redact_users, redact_host, redact_argv0;
+	bool redact_ips, redact_users, redact_containers, redact_host, redact_argv0;
 	const char *redact_argv; /* NULL, "drop" or "hash" */
 	const char *key; /* --key, NULL: a random one */
 	const char *format; /* export --format */
 	bool stats; /* sql: chunks decoded, on stderr */
 	const char *query; /* sql */
 	unsigned threads; /* --threads; 0: every processor */
+	/* replay --ipfix / --netflow9 (ipfix_replay.h) */
+	const char *collector; /* HOST:PORT; NULL: print the events */
+	int collector_proto; /* enum ipfix_proto: 10 IPFIX, 9 NetFlow v9 */
+	double rate; /* records a second at most, 0: no limit, <0: the default */
+	bool refresh_set; /* --template-refresh given: */
+	uint64_t refresh_ms; /* ... every this many ms, */
+	uint32_t refresh_messages; /* ... or every this many messages */
+	unsigned mtu; /* largest IP packet, 0: the path MTU (at most 1500) */
 	struct filter f;
 	/* files */
 	char **paths;
 	unsigned nfiles;
 	struct fmt_reader **readers;
 	/* state */
+	struct who *who; /* processes and cgroups of the files, when asked for (who.h) */
 	unsigned errors; /* chunks or files skipped */
 	const char *cmd_name;
 	const char *args; /* the command line after the command, for provenance */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fmt_meta.h"
+#include "fmt_text.h"
 #include "session.h"
 
 uint64_t session_meta_u64(struct fmt_reader *r, const char *key)
@@ -47,6 +48,7 @@ const struct session_loss session_losses[] = {
 	{ FMT_META_LOST_QUEUE, "writer queue drops" },
 	{ FMT_META_LOST_FLOW_OVERFLOW, "packets in flow-table overflow" },
 	{ FMT_META_ARGV_TRUNCATED, "argv truncated" },
+	{ FMT_META_LOST_RING, "records dropped for the flight recorder's memory bound" },
 };
 const size_t session_nlosses = sizeof(session_losses) / sizeof(session_losses[0]);
 
@@ -68,4 +70,30 @@ void session_losses_text(struct fmt_reader *rd, char *buf, size_t len)
 					      "not closed cleanly (recorder killed?)");
 	if (!o)
 		snprintf(buf, len, "none");
+}
+
+int session_trigger_text(struct fmt_reader *rd, char *buf, size_t len, bool utc)
+{
+	const char *what = fmt_reader_meta(rd, FMT_META_TRIGGER);
+	const char *comm = fmt_reader_meta(rd, FMT_META_TRIGGER_COMM);
+	const char *detail = fmt_reader_meta(rd, FMT_META_TRIGGER_DETAIL);
+	const char *pattern = fmt_reader_meta(rd, FMT_META_TRIGGER_PATTERN);
+	uint64_t ts = 0, pid = 0, n = 1, start = session_start_ns(rd);
+	char when[64], into[32];
+
+	if (!what)
+		return 0;
+	fmt_reader_meta_u64(rd, FMT_META_TRIGGER_NS, &ts);
+	fmt_reader_meta_u64(rd, FMT_META_TRIGGER_PID, &pid);
+	fmt_reader_meta_u64(rd, FMT_META_TRIGGERS, &n);
+	fmt_text_wall(when, sizeof(when), (int64_t)ts + fmt_reader_clock_offset(rd), utc, true);
+	fmt_text_duration(into, sizeof(into), ts > start ? ts - start : 0);
+	snprintf(buf, len, "%s%s%s%s (pid %llu%s%s%s%s%s) at %s, %s into the file", what,
+		 comm ? " of '" : "", comm ? comm : "", comm ? "'" : "", (unsigned long long)pid,
+		 detail ? ", " : "", detail ? detail : "", pattern ? ", matched '" : "",
+		 pattern ? pattern : "", pattern ? "'" : "", when, into);
+	if (n > 1 && strlen(buf) < len)
+		snprintf(buf + strlen(buf), len - strlen(buf), "; %llu triggers in its window",
+			 (unsigned long long)n);
+	return 1;
 }

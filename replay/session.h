@@ -4,6 +4,7 @@
 #ifndef SESSION_H
 #define SESSION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,5 +27,10 @@ extern const size_t session_nlosses;
 /* The loss counters of one file as text ("3 ring buffer drops, 2 ..." or
  * "none"), and whether it is still being recorded or was not closed. */
 void session_losses_text(struct fmt_reader *r, char *buf, size_t len);
+
+/* What set off a flight-recorder dump, as one line ("exit-nonzero of
+ * 'false' (pid 42, exit code 1, matched 'false') at TIME, 3.0s into the
+ * file"). @return 0 (buf untouched) if the file is not a dump, else 1. */
+int session_trigger_text(struct fmt_reader *r, char *buf, size_t len, bool utc);
 
 #endif

@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgname.h"
 #include "fmt_text.h"
 #include "out.h"
 #include "top.h"
+#include "who.h"
 
-static const char *const by_names[] = { "comm", "path", "cmdline", "uid",   "parent", "flow",
-					"src",  "dst",  "port",    "proto", "iface" };
+static const char *const by_names[] = { "comm",	"path",	    "cmdline",   "uid", "parent",
+					"flow",	"src",	    "dst",	 "port", "proto",
+					"iface", "process", "unit", "container", "pod" };
 
 int top_parse_by(const char *s, enum top_by *by)
 {
@@ -37,6 +40,19 @@ struct flowkey {
 	uint32_t source;
 	struct fmt_flow_key k;
 };
+
+/* The owner a flow row is counted under by process, unit, container or
+ * pod: the process (file, pid, start) and its cgroup; all zero when none.
+ * Units, containers and pods are read off the cgroup's path when printed. */
+struct ownerkey {
+	uint32_t source, pid;
+	uint64_t start_ns, cgroup_id;
+};
+
+static int by_owner(enum top_by by)
+{
+	return by >= BY_PROCESS;
+}
 
 /* The (source, key) a flow row is counted under in a table by `by`. */
 static struct flowkey flow_group(enum top_by by, unsigned source, const struct fmt_flow_key *k)
@@ -88,10 +104,11 @@ static const char *join_argv(char *buf, size_t len, uint32_t argc, const char *c
 	return buf;
 }
 
-static int add_flow(struct top *t, const struct flowkey *fk, uint64_t rows, uint64_t packets,
+/* Count a row under key (a struct flowkey or ownerkey). */
+static int add_flow(struct top *t, const void *key, size_t klen, uint64_t rows, uint64_t packets,
 		    uint64_t bytes)
 {
-	struct agg_entry *e = agg_get(&t->agg, fk, sizeof(*fk));
+	struct agg_entry *e = agg_get(&t->agg, key, klen);
 
 	if (!e)
 		return -1;
@@ -122,8 +139,13 @@ int top_add(struct top *t, const struct fmt_event *ev)
 		struct flowkey fk;
 		if (ev->stream != FMT_STREAM_FLOW)
 			return 0;
+		if (by_owner(t->by)) {
+			const struct fmt_owner *o = &ev->flow.owner;
+			struct ownerkey ok = { o->pid ? ev->source : 0, o->pid, o->start_ns, o->cgroup_id };
+			return add_flow(t, &ok, sizeof(ok), 1, ev->flow.packets, ev->flow.bytes);
+		}
 		fk = flow_group(t->by, ev->source, &ev->flow.key);
-		return add_flow(t, &fk, 1, ev->flow.packets, ev->flow.bytes);
+		return add_flow(t, &fk, sizeof(fk), 1, ev->flow.packets, ev->flow.bytes);
 	}
 	if (ev->stream != FMT_STREAM_EXEC)
 		return 0;
@@ -185,10 +207,18 @@ static int add_flow_batch(struct top *t, unsigned source, const struct fmt_batch
 	}
 	for (uint32_t id = 0; id < ndict; id++) {
 		struct flowkey fk;
+		int rc;
 		if (!sum[id].rows)
 			continue;
-		fk = flow_group(t->by, source, fmt_batch_flow_key(b, id));
-		if (add_flow(t, &fk, sum[id].rows, sum[id].packets, sum[id].bytes))
+		if (by_owner(t->by)) {
+			const struct fmt_owner *o = fmt_batch_flow_owner(b, id);
+			struct ownerkey ok = { o->pid ? source : 0, o->pid, o->start_ns, o->cgroup_id };
+			rc = add_flow(t, &ok, sizeof(ok), sum[id].rows, sum[id].packets, sum[id].bytes);
+		} else {
+			fk = flow_group(t->by, source, fmt_batch_flow_key(b, id));
+			rc = add_flow(t, &fk, sizeof(fk), sum[id].rows, sum[id].packets, sum[id].bytes);
+		}
+		if (rc)
 			return -1;
 	}
 	return 0;
@@ -334,9 +364,86 @@ int top_add_batch(struct top *t, unsigned source, const struct fmt_batch *b, con
 	return s == FMT_STREAM_EXEC ? add_exec_batch(t, b, pos, n) : 0;
 }
 
+/* "curl 4242 curl -s https://..." for a process; a unit, container id or
+ * pod UID read off its cgroup's path; the owner-less row says why. */
+static void owner_label(enum top_by by, struct report *r, const struct ownerkey *ok, char *buf,
+			size_t len)
+{
+	const char *path;
+	char part[256];
+
+	if (!ok->pid) {
+		snprintf(buf, len, "(no local socket)");
+		return;
+	}
+	if (by == BY_PROCESS) {
+		struct fmt_name nm;
+		const struct fmt_names *names = who_names(r);
+		if (names && fmt_names_get(names, ok->source, ok->pid, ok->start_ns, UINT64_MAX, &nm) == 0)
+			snprintf(buf, len, "%s %u %s", nm.comm, ok->pid, nm.cmdline);
+		else
+			snprintf(buf, len, "pid %u", ok->pid);
+		return;
+	}
+	path = who_cgroup(r, ok->source, ok->cgroup_id);
+	if (!path) {
+		snprintf(buf, len, "(cgroup %llu)", (unsigned long long)ok->cgroup_id);
+		return;
+	}
+	if ((by == BY_UNIT && cgname_unit(path, part, sizeof(part))) ||
+	    (by == BY_CONTAINER && cgname_container(path, part, sizeof(part))) ||
+	    (by == BY_POD && cgname_pod(path, part, sizeof(part))))
+		snprintf(buf, len, "%s", part);
+	else
+		snprintf(buf, len, by == BY_UNIT ? "(no unit: %s)" : by == BY_CONTAINER ?
+						   "(no container: %s)" : "(no pod: %s)", path);
+}
+
+/* By unit, container or pod, several owners share a name: once, before
+ * the table is sorted, their rows are merged under it (keys become the
+ * names). @return 0 or -1 on oom. */
+static int regroup(struct top *t, struct report *r)
+{
+	struct agg named = { 0 };
+	char lab[512];
+
+	if (t->regrouped || t->by == BY_PROCESS || !by_owner(t->by))
+		return 0;
+	for (size_t i = 0; i < t->agg.nslots; i++) {
+		const struct agg_entry *e = &t->agg.slots[i];
+		struct agg_entry *n;
+		struct ownerkey ok;
+		if (!e->key)
+			continue;
+		memcpy(&ok, e->key, sizeof(ok));
+		owner_label(t->by, r, &ok, lab, sizeof(lab));
+		if (!(n = agg_get(&named, lab, strlen(lab)))) {
+			agg_free(&named);
+			return -1;
+		}
+		n->count += e->count;
+		n->packets += e->packets;
+		n->bytes += e->bytes;
+	}
+	agg_free(&t->agg);
+	t->agg = named;
+	t->regrouped = 1;
+	return 0;
+}
+
 static void label(struct top *t, struct report *r, const struct agg_entry *e, char *buf,
 		  size_t len)
 {
+	if (t->regrouped) {
+		snprintf(buf, len, "%.*s", (int)e->klen, (const char *)e->key);
+		return;
+	}
+	if (by_owner(t->by)) {
+		struct ownerkey ok;
+		memcpy(&ok, e->key, sizeof(ok));
+		owner_label(t->by, r, &ok, buf, len);
+		return;
+	}
 	if (top_is_flow(t->by)) {
 		struct flowkey fk;
 		char a[64], pb[16];
@@ -370,8 +477,8 @@ static uint64_t metric_of(const struct top *t, const struct agg_entry *e)
 
 void top_print(struct top *t, struct report *r, const char *title)
 {
-	size_t n;
-	struct agg_entry **v = agg_top(&t->agg, t->metric, r->top_n, &n);
+	size_t n = 0;
+	struct agg_entry **v = regroup(t, r) ? NULL : agg_top(&t->agg, t->metric, r->top_n, &n);
 	char lab[8192], c1[32], c2[32];
 	int flow = top_is_flow(t->by);
 
@@ -394,18 +501,29 @@ void top_print(struct top *t, struct report *r, const char *title)
 		free(v);
 		return;
 	}
+	/* as wide as the longest label shown (command lines are long), within
+	 * reason: longer ones are cut, with "..." (JSON and CSV have them whole) */
+	int w = 52;
+	for (size_t i = 0; i < n; i++) {
+		label(t, r, v[i], lab, sizeof(lab));
+		w = strlen(lab) > (size_t)w ? (int)(strlen(lab) < 120 ? strlen(lab) : 120) : w;
+	}
 	if (flow)
-		printf("%-52s %12s %10s %7s\n", title, "PACKETS", "BYTES", "SHARE");
+		printf("%-*s %12s %10s %7s\n", w, title, "PACKETS", "BYTES", "SHARE");
 	else
-		printf("%-52s %12s %7s\n", title, "EXECS", "SHARE");
+		printf("%-*s %12s %7s\n", w, title, "EXECS", "SHARE");
 	for (size_t i = 0; i < n; i++) {
 		double share = t->total ? 100.0 * (double)metric_of(t, v[i]) / (double)t->total : 0;
 		label(t, r, v[i], lab, sizeof(lab));
+		if (strlen(lab) > (size_t)w)
+			strcpy(lab + w - 3, "...");
 		if (flow)
-			printf("%-52s %12s %10s %6.1f%%\n", lab, out_count(c1, sizeof(c1), v[i]->packets),
+			printf("%-*s %12s %10s %6.1f%%\n", w, lab,
+			       out_count(c1, sizeof(c1), v[i]->packets),
 			       out_bytes(c2, sizeof(c2), v[i]->bytes), share);
 		else
-			printf("%-52s %12s %6.1f%%\n", lab, out_count(c1, sizeof(c1), v[i]->count), share);
+			printf("%-*s %12s %6.1f%%\n", w, lab, out_count(c1, sizeof(c1), v[i]->count),
+			       share);
 	}
 	if (!n)
 		printf("(none)\n");
@@ -414,8 +532,8 @@ void top_print(struct top *t, struct report *r, const char *title)
 
 void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 {
-	size_t n;
-	struct agg_entry **v = agg_top(&t->agg, t->metric, r->top_n, &n);
+	size_t n = 0;
+	struct agg_entry **v = regroup(t, r) ? NULL : agg_top(&t->agg, t->metric, r->top_n, &n);
 	char lab[8192], a[64], pb[16];
 	int flow = top_is_flow(t->by);
 
@@ -434,8 +552,9 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 		json_kv_str(j, "key", lab);
 		if (flow) {
 			struct flowkey fk;
-			memcpy(&fk, v[i]->key, sizeof(fk));
 			if (t->by == BY_FLOW) {
+				/* only a flow's key is a flowkey: owners' are shorter */
+				memcpy(&fk, v[i]->key, sizeof(fk));
 				json_kv_str(j, "iface", out_iface(r->readers[fk.source], fk.k.ifindex, a,
 								  sizeof(a)));
 				json_kv_str(j, "dir", fk.k.dir == FMT_DIR_EGRESS ? "egress" : "ingress");
@@ -462,8 +581,8 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 
 int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx)
 {
-	size_t n;
-	struct agg_entry **v = agg_top(&t->agg, t->metric, r->top_n, &n);
+	size_t n = 0;
+	struct agg_entry **v = regroup(t, r) ? NULL : agg_top(&t->agg, t->metric, r->top_n, &n);
 	char lab[8192];
 
 	if (!v && n)

@@ -12,6 +12,7 @@
 enum top_by {
 	BY_COMM, BY_PATH, BY_CMDLINE, BY_UID, BY_PARENT, /* exec */
 	BY_FLOW, BY_SRC, BY_DST, BY_PORT, BY_PROTO, BY_IFACE, /* flow */
+	BY_PROCESS, BY_UNIT, BY_CONTAINER, BY_POD, /* flow, by owner */
 };
 
 struct top {
@@ -19,6 +20,7 @@ struct top {
 	int metric; /* 0 count, 1 packets, 2 bytes */
 	struct agg agg;
 	uint64_t total; /* of the metric, over everything aggregated */
+	int regrouped; /* by unit/container/pod: keys are now the names */
 	void *scratch, *scratch2; /* per-chunk counts by dictionary id */
 	size_t scratch_cap, scratch2_cap;
 };

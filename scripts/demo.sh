@@ -2,11 +2,15 @@
 # demo.sh - the main job: install and build, record a short session of this
 # machine with ebpfrec, then print the report with ebpfreport.
 #
-#   sudo scripts/demo.sh [SECONDS]      (default: 5)
+#   scripts/demo.sh [SECONDS]      as root (default: 5 seconds)
 set -eu
 
 cd "$(dirname "$0")/.."
 SECONDS_TO_RECORD=${1:-5}
+if [ "$(id -u)" != 0 ]; then
+	echo "demo.sh: run as root: ebpfrec loads BPF programs (a user with sudo: sudo $0)" >&2
+	exit 1
+fi
 scripts/setup.sh >&2
 OUT=$(mktemp -d)/session.db
 

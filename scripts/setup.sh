@@ -6,7 +6,7 @@
 #
 # --analyzer-only builds format/ + replay/ only (no libbpf, clang, bpftool).
 # --tests also installs what only the tests need (chromium for the HTML
-# report test).
+# report test, nfdump's nfcapd and nfdump for the IPFIX replay test).
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -32,6 +32,7 @@ fi
 if [ "$TESTS" = 1 ]; then
 	PKGS="$PKGS chromium fonts-dejavu-core"
 	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS tcpdump ethtool" # flow tests' witnesses
+	[ "$ANALYZER_ONLY" = OFF ] && PKGS="$PKGS nfdump" # the collector replay --ipfix feeds
 fi
 
 . scripts/packages.sh

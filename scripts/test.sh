@@ -1,9 +1,10 @@
 #!/bin/sh
 # test.sh - install, build and run the whole test suite (as root: the
-# integration tests load the real BPF programs), then the same suite again
-# built with AddressSanitizer + UndefinedBehaviorSanitizer.
+# integration tests load the real BPF programs), the same suite again
+# built with AddressSanitizer + UndefinedBehaviorSanitizer, and the Debian
+# packages built, installed, used and purged (scripts/pkgtest.sh).
 #
-#   sudo scripts/test.sh [--quick]  (--quick: skip the sanitizer pass and fuzzing)
+#   scripts/test.sh [--quick]     as root (--quick: skip the sanitizer pass and fuzzing)
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -30,6 +31,8 @@ if [ "$QUICK" = 0 ]; then
 	echo "== tests under AddressSanitizer + UndefinedBehaviorSanitizer ==" >&2
 	(cd build-asan && ctest --output-on-failure --timeout 900) || status=1
 fi
+echo "== packages ==" >&2
+scripts/pkgtest.sh build || status=1
 echo "== tests ==" >&2
 (cd build && ctest --output-on-failure --timeout 900) || status=1
 exit $status

@@ -125,8 +125,21 @@ struct fmt_writer_stats {
 	uint64_t chunks;
 	uint64_t raw_bytes;
 	uint64_t blob_bytes;
+	/* compressed bytes the file's chunks hold now: a growing chunk counts
+	 * as its last stored snapshot (what a rotation by size compares) */
+	uint64_t data_bytes;
 };
 void fmt_writer_stats(const struct fmt_writer *w, struct fmt_writer_stats *st);
+
+/* ---- records ----------------------------------------------------------- */
+
+/* Bytes a deep copy of ev needs besides the struct itself: its strings and
+ * argv array. */
+size_t fmt_event_extra(const struct fmt_event *ev);
+/* Deep-copy ev into *dst, its strings and argv into extra (at least
+ * fmt_event_extra(ev) bytes, aligned for a pointer). The copy lives as long
+ * as dst and extra do; NULL strings stay NULL. */
+void fmt_event_copy(struct fmt_event *dst, const struct fmt_event *ev, void *extra);
 
 /* ---- reader ------------------------------------------------------------ */
 

@@ -25,6 +25,8 @@ struct fmt_iface {
 			      * "tcx (xdp busy)", or "" if none */
 	const char *egress; /* "egress": "tcx", "tc", or "" */
 	bool gone; /* "gone": the interface disappeared while recording */
+	const char *label; /* not stored: what reports call it, the name or,
+			    * with netns, "NETNS/NAME" */
 };
 
 struct fmt_ifaces; /* a parsed list; its strings live as long as it does */

@@ -42,6 +42,25 @@
 #define FMT_META_LOST_FLOW_OVERFLOW "lost_flow_overflow"
 #define FMT_META_ARGV_TRUNCATED "argv_truncated"
 #define FMT_META_FAILED_EXECS "failed_execs"
+#define FMT_META_OWNERS "owners" /* 1.1: "sockets" when flows carry owners, else "off" */
+#define FMT_META_LOST_OWNERS "lost_owners" /* sockets whose owner did not fit */
+#define FMT_META_SOCKETS_AT_START "sockets_at_start" /* sockets open when recording began */
+#define FMT_META_CGROUP_ROOT "cgroup_root" /* where cgroup2 was mounted */
+#define FMT_META_PROCS_UNNAMED "procs_unnamed" /* table entries that exited before /proc named them */
+#define FMT_META_LOST_CGROUPS "lost_cgroups" /* cgroup records not recorded */
+/* written by the recorder in each file of a rotated recording */
+#define FMT_META_SERIES "series" /* random id shared by the files of one recording */
+#define FMT_META_SERIES_SEQ "series_seq" /* 1, 2, ... */
+#define FMT_META_SERIES_PREV "series_prev" /* file name of the one before */
+/* written by the flight recorder in each file it dumps */
+#define FMT_META_TRIGGER "trigger" /* what: signal, exit-nonzero, exec, failed-exec */
+#define FMT_META_TRIGGER_NS "trigger_ns"
+#define FMT_META_TRIGGER_PID "trigger_pid"
+#define FMT_META_TRIGGER_COMM "trigger_comm"
+#define FMT_META_TRIGGER_PATTERN "trigger_pattern" /* the GLOB that matched */
+#define FMT_META_TRIGGER_DETAIL "trigger_detail" /* exit code, signal, errno */
+#define FMT_META_TRIGGERS "triggers" /* triggers the dump covers, the first included */
+#define FMT_META_LOST_RING "lost_ring" /* records of the window dropped for --ring-size */
 /* written by ebpfreport when it derives a session from others */
 #define FMT_META_SLICE "slice"
 #define FMT_META_SLICE_FILTERS "slice_filters"

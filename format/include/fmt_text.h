@@ -34,19 +34,24 @@ struct fmt_text_opts {
 	bool utc; /* else local time */
 	const char *source; /* written as " [SOURCE]" after the time, or NULL */
 	const char *iface; /* a flow's interface name, or NULL ("ifN") */
-	const char *owner; /* a flow's owner as the caller names it ("curl 1234"),
-			    * or NULL: "pid N" */
+	const char *owner; /* a flow's owner's, or an exit's process's, comm, or NULL */
 	bool owners; /* the session attributes flows: say so of unowned ones */
 };
 
 /* One line for ev, newline included:
  *   TIME [SOURCE] exec PID ppid PPID uid UID COMM [failed: ERROR] ARGV [argv truncated]
- *   TIME [SOURCE] exit PID ppid PPID code N|killed by SIGNAME after DURATION
- *   TIME [SOURCE] flow IFACE DIR PROTO SRC -> DST +N pkts +N bytes [by OWNER|no local socket]
+ *   TIME [SOURCE] exit PID ppid PPID [COMM] code N|killed by SIGNAME after DURATION
+ *   TIME [SOURCE] flow IFACE DIR PROTO SRC -> DST +N pkts +N bytes [by COMM PID|no local socket]
  *   TIME [SOURCE] proc PID ppid PPID uid UID COMM ARGV
  *   TIME [SOURCE] cgroup ID present|created|removed PATH
  * A #! script's exec shows what was run, then the interpreter:
  *   ... COMM ./hello.sh a b [#! /bin/sh] */
 void fmt_text_event(FILE *f, const struct fmt_event *ev, const struct fmt_text_opts *o);
+
+struct fmt_names;
+/* Set o->owner for ev from names: a flow's owner's comm, an exit's
+ * process's comm, at the event's time (NULL if unknown). */
+void fmt_text_name(struct fmt_text_opts *o, const struct fmt_names *names,
+		   const struct fmt_event *ev);
 
 #endif

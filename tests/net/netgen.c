@@ -3,12 +3,13 @@
  * destination must be an address of that namespace's veth peer.
  *
  *   netgen udp DST BASE_PORT FLOWS PER_FLOW [ipopt]   UDP, FLOWS dst ports
- *   netgen icmp DST COUNT                               ICMP echo requests
+ *   netgen icmp DST COUNT                               ICMP (DST IPv6: ICMPv6)
+ *                                                       echo requests
  *   netgen tcpserve PORT                                echo server, 1 client
  *   netgen tcp DST PORT WRITES                          WRITES round trips
  *   netgen sink PORT                                    reads 1 client to EOF,
  *                                                       prints the bytes read
- *   netgen bulk DST PORT BYTES                          sends BYTES, one stream
+ *   netgen bulk DST PORT BYTES [nopace]                 sends BYTES, one stream
  *   netgen raw IFACE DSTMAC KIND COUNT                  raw Ethernet frames:
  *        KIND vlan (802.1Q) or qinq (802.1ad + 802.1Q) UDP to 10.99.0.2 port
  *        41000 (vlan) / 42000 (qinq); trunc: an IPv4 header cut short
@@ -19,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -106,15 +108,17 @@ static int icmp(char **argv)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int count = atoi(argv[1]), fd;
+	int count = atoi(argv[1]), fd, fam = resolve(argv[0], &ss, &len, 0);
 
-	resolve(argv[0], &ss, &len, 0);
-	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	fd = socket(fam, SOCK_RAW, fam == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (fd < 0)
 		return perror("netgen: raw socket"), 1;
 	for (int i = 0; i < count; i++) {
 		struct icmphdr h = { .type = ICMP_ECHO, .un.echo.id = htons(0xeb), .un.echo.sequence = htons((uint16_t)i) };
-		h.checksum = csum(&h, sizeof(h));
+		if (fam == AF_INET6) /* the kernel sums ICMPv6 itself */
+			h.type = ICMP6_ECHO_REQUEST;
+		else
+			h.checksum = csum(&h, sizeof(h));
 		if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&ss, len) < 0)
 			return perror("netgen: sendto"), 1;
 		usleep(2000);
@@ -193,8 +197,9 @@ static int sink(char **argv)
 
 /* BYTES sent in large writes, so the stack builds GSO packets where the
  * device allows it, paced at 200 MB/s: a veth peer's backlog then never
- * overflows (a dropped segment would be sent twice but arrive once). */
-static int bulk(char **argv)
+ * overflows (a dropped segment would be sent twice but arrive once).
+ * "nopace" after BYTES: as fast as the stack goes (loopback benchmarks). */
+static int bulk(char **argv, int argc)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -206,6 +211,8 @@ static int bulk(char **argv)
 	unsigned rate = 200u << 20;
 
 	memset(buf, 'b', sizeof(buf));
+	if (argc > 3 && !strcmp(argv[3], "nopace"))
+		rate = ~0u;
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_MAX_PACING_RATE, &rate, sizeof(rate)) ||
 	    connect(fd, (struct sockaddr *)&ss, len))
 		return perror("netgen: connect"), 1;
@@ -294,8 +301,8 @@ int main(int argc, char **argv)
 		return tcp(argv + 2);
 	if (argc == 3 && !strcmp(argv[1], "sink"))
 		return sink(argv + 2);
-	if (argc == 5 && !strcmp(argv[1], "bulk"))
-		return bulk(argv + 2);
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "bulk"))
+		return bulk(argv + 2, argc - 2);
 	fprintf(stderr, "usage: see the comment at the top of netgen.c\n");
 	return 2;
 }

@@ -22,6 +22,7 @@
 #include "chain_counter.skel.h"
 #include "flowsum.h"
 #include "netns.h"
+#include "pcap.h"
 
 #define PORT 5555
 #define BYTES "20000000"
@@ -41,52 +42,6 @@ static void teardown(void)
 	netpair_down(&np);
 }
 
-/* Packets and bytes (frame lengths on the wire) of a pcap file. */
-static void pcap_totals(const char *path, uint64_t *pk, uint64_t *by)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char hdr[24], rec[16];
-	static unsigned char skip[1 << 16];
-
-	cr_assert_not_null(f, "no capture %s", path);
-	cr_assert_eq(fread(hdr, 1, 24, f), 24, "short pcap header");
-	*pk = *by = 0;
-	while (fread(rec, 1, 16, f) == 16) {
-		uint32_t incl, orig;
-		memcpy(&incl, rec + 8, 4);
-		memcpy(&orig, rec + 12, 4);
-		cr_assert_leq(incl, sizeof(skip));
-		cr_assert_eq(fread(skip, 1, incl, f), incl, "truncated pcap record");
-		(*pk)++;
-		*by += orig;
-	}
-	fclose(f);
-}
-
-/* tcpdump's closing statistics: everything received was captured. */
-static void captured_all(const char *log)
-{
-	FILE *f = fopen(log, "r");
-	unsigned long long captured = 0, received = 1, dropped = 1, n;
-	char line[256];
-
-	cr_assert_not_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llu", &n) != 1)
-			continue;
-		if (strstr(line, " packets captured"))
-			captured = n;
-		else if (strstr(line, " packets received by filter"))
-			received = n;
-		else if (strstr(line, " packets dropped by kernel"))
-			dropped = n;
-	}
-	fclose(f);
-	cr_assert(captured == received && dropped == 0,
-		  "tcpdump captured %llu of %llu packets, %llu dropped (%s)", captured, received,
-		  dropped, log);
-}
-
 static void offloads(const char *ns, const char *ifn, const char *on)
 {
 	ns_run(ns, "ethtool -K %s tso %s gso %s gro %s >/dev/null 2>&1; true", ifn, on, on, on);
@@ -98,40 +53,24 @@ static void bulk(const char *dst, const char *on)
 {
 	const char *args_a[] = { "--no-exec", "-i", np.if_a, "--interval", "200ms", NULL };
 	const char *args_b[] = { "--no-exec", "-i", np.if_b, "--interval", "200ms", NULL };
-	char pcap[256], tlog[256], cmd[1024], line[64], filter[64];
+	char cmd[1024], line[64], filter[64];
 	uint32_t ifa = ns_ifindex(np.ns_a, np.if_a), ifb = ns_ifindex(np.ns_b, np.if_b);
 	uint64_t tx0, txb0, tx1, txb1, rx0, rxb0, rx1, rxb1, pk, by, cpk, cby, ipk, iby;
 	struct recorder ra, rb;
 	struct capture ca, cb;
+	struct pcap_run peer;
 	FILE *sink;
-	pid_t td;
 	int st;
 
 	offloads(np.ns_a, np.if_a, on);
 	offloads(np.ns_b, np.if_b, on);
-	snprintf(pcap, sizeof(pcap), "%s", rec_tmp_path("peer.pcap"));
-	snprintf(tlog, sizeof(tlog), "%s", rec_tmp_path("tcpdump.log"));
 	snprintf(filter, sizeof(filter), "tcp and dst port %d", PORT);
-	td = fork();
-	cr_assert_geq(td, 0);
-	if (td == 0) {
-		int log = open(tlog, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		dup2(log, STDERR_FILENO);
-		execlp("ip", "ip", "netns", "exec", np.ns_b, "tcpdump", "-i", np.if_b, "-s", "128",
-		       "-B", "65536", "-U", "-w", pcap, filter, (char *)NULL);
-		_exit(127);
-	}
+	pcap_start(&peer, np.ns_b, np.if_b, filter);
 	recorder_start_in(&ra, np.ns_a, rec_tmp_path("gso-a.db"), args_a);
 	recorder_start_in(&rb, np.ns_b, rec_tmp_path("gso-b.db"), args_b);
 	snprintf(cmd, sizeof(cmd), "ip netns exec %s %s sink %d", np.ns_b, NETGEN_BIN, PORT);
 	sink = popen(cmd, "r");
 	cr_assert_not_null(fgets(line, sizeof(line), sink), "sink did not start");
-	snprintf(cmd, sizeof(cmd), "grep -q 'listening on' %s", tlog);
-	for (int i = 0; i < 100 && system(cmd); i++)
-		usleep(100000);
-	cr_assert_eq(system(cmd), 0, "tcpdump did not start");
-	usleep(200000);
 	tx0 = ns_counter(np.ns_a, np.if_a, "tx_packets");
 	txb0 = ns_counter(np.ns_a, np.if_a, "tx_bytes");
 	rx0 = ns_counter(np.ns_b, np.if_b, "rx_packets");
@@ -149,23 +88,11 @@ static void bulk(const char *dst, const char *on)
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "recorder A status %d", st);
 	st = recorder_stop(&rb, SIGINT);
 	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "recorder B status %d", st);
-	/* tcpdump may still be reading its ring: stop it once the file has
-	 * stopped growing, and check that it wrote all it received */
-	for (off_t last = -1, now = 0; now != last; usleep(500000)) {
-		struct stat sb;
-		last = now;
-		now = stat(pcap, &sb) ? 0 : sb.st_size;
-	}
-	kill(td, SIGINT);
-	cr_assert_eq(waitpid(td, &st, 0), td);
-	snprintf(cmd, sizeof(cmd), "grep -q 'dropped by kernel' %s", tlog);
-	for (int i = 0; i < 50 && system(cmd); i++)
-		usleep(100000); /* its statistics, written as it exits */
-	captured_all(tlog);
+	pcap_stop(&peer);
 
 	capture_load(&ca, ra.path);
 	capture_load(&cb, rb.path);
-	pcap_totals(pcap, &cpk, &cby);
+	pcap_totals(peer.path, &cpk, &cby);
 	pk = flows_sum(&ca, ifa, FMT_DIR_EGRESS, 6, dst, PORT, PORT, &by);
 	ipk = flows_sum(&cb, ifb, FMT_DIR_INGRESS, 6, dst, PORT, PORT, &iby);
 	cr_log_info("offloads %s, to %s: A egress %llu packets %llu B; B ingress %llu packets %llu "

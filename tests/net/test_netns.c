@@ -60,6 +60,23 @@ Test(netns, interfaces_of_other_namespaces, .init = setup, .fini = teardown, .ti
 		 np.ns_b, ifb);
 	cr_assert_not_null(strstr(ifs, want), "%s not in %s", want, ifs);
 	capture_free(&cap);
+	/* reports name them with their namespace (eth0 is in every container),
+	 * and --iface takes either name */
+	{
+		char cmd[1024], line[512];
+		int labelled = 0, lines = 0;
+		FILE *f;
+		snprintf(want, sizeof(want), " flow %s/%s ", np.ns_a, np.if_a);
+		snprintf(cmd, sizeof(cmd), "%s replay %s --type flow --iface %s", EBPFREPORT_BIN, rec.path,
+			 np.if_a);
+		f = popen(cmd, "r");
+		cr_assert_not_null(f);
+		while (fgets(line, sizeof(line), f))
+			lines++, labelled += strstr(line, want) != NULL;
+		cr_assert_eq(pclose(f), 0);
+		cr_assert_gt(lines, 0);
+		cr_assert_eq(labelled, lines, "%d of %d lines say '%s'", labelled, lines, want);
+	}
 }
 
 Test(netns, unknown_namespace_is_an_error, .timeout = 30)

@@ -70,29 +70,11 @@ void recorder_start_in_logged(struct recorder *rec, const char *ns, const char *
 	next_log = NULL;
 }
 
-void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
-		       const char *const *args)
+/* Fork and exec argv (stdout to next_out or /dev/null, stderr to
+ * next_log if set), then wait until ready(ctx). */
+static void spawn(struct recorder *rec, const char *const *argv, int (*ready)(void *ctx),
+		  void *ctx)
 {
-	const char *argv[40];
-	int n = 0;
-
-	if (ns) {
-		argv[n++] = "/usr/sbin/ip";
-		argv[n++] = "netns";
-		argv[n++] = "exec";
-		argv[n++] = ns;
-	}
-	argv[n++] = EBPFREC_BIN;
-	argv[n++] = "-o";
-	argv[n++] = path;
-	argv[n++] = "--force";
-	argv[n++] = "--no-progress";
-
-	for (; args && *args && n < 38; args++)
-		argv[n++] = *args;
-	argv[n] = NULL;
-	snprintf(rec->path, sizeof(rec->path), "%s", path);
-	unlink(path);
 	rec->pid = fork();
 	cr_assert_geq(rec->pid, 0);
 	if (rec->pid == 0) {
@@ -114,12 +96,78 @@ void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 		int status;
 		if (waitpid(rec->pid, &status, WNOHANG) == rec->pid)
 			cr_assert_fail("ebpfrec exited early with status %d", status);
-		if (attached(path))
+		if (ready(ctx))
 			return;
 		usleep(10000);
 	}
 	kill(rec->pid, SIGKILL);
 	cr_assert_fail("ebpfrec did not attach within 20 s");
+}
+
+static int attached_ready(void *path)
+{
+	return attached(path);
+}
+
+/* argv[0..] = [ip netns exec NS] ebpfrec; @return the count */
+static int begin_argv(const char **argv, const char *ns)
+{
+	int n = 0;
+
+	if (ns) {
+		argv[n++] = "/usr/sbin/ip";
+		argv[n++] = "netns";
+		argv[n++] = "exec";
+		argv[n++] = ns;
+	}
+	argv[n++] = EBPFREC_BIN;
+	return n;
+}
+
+void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
+		       const char *const *args)
+{
+	const char *argv[40];
+	int n = begin_argv(argv, ns);
+
+	argv[n++] = "-o";
+	argv[n++] = path;
+	argv[n++] = "--force";
+	argv[n++] = "--no-progress";
+	for (; args && *args && n < 38; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	snprintf(rec->path, sizeof(rec->path), "%s", path);
+	unlink(path);
+	spawn(rec, argv, attached_ready, rec->path);
+}
+
+void recorder_spawn(struct recorder *rec, const char *ns, const char *const *args,
+		    const char *log, int (*ready)(void *ctx), void *ctx)
+{
+	const char *argv[64];
+	int n = begin_argv(argv, ns);
+
+	for (; args && *args && n < 63; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	rec->path[0] = 0;
+	next_log = log;
+	spawn(rec, argv, ready, ctx);
+	next_log = NULL;
+}
+
+int recorder_log_ready(void *log_path)
+{
+	char line[1024];
+	int found = 0;
+	FILE *f = fopen(log_path, "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, "ebpfrec: recording ") != NULL;
+	if (f)
+		fclose(f);
+	return found;
 }
 
 int recorder_stop(struct recorder *rec, int sig)
@@ -143,7 +191,7 @@ void capture_load(struct capture *c, const char *path)
 	struct fmt_iter *it;
 	struct fmt_event ev;
 	char *err = NULL;
-	size_t cap_e = 0, cap_x = 0, cap_f = 0;
+	size_t cap_e = 0, cap_x = 0, cap_f = 0, cap_c = 0;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -175,6 +223,16 @@ void capture_load(struct capture *c, const char *path)
 				cr_assert_not_null(c->exits);
 			}
 			c->exits[c->nexit++] = ev.exit;
+		} else if (ev.stream == FMT_STREAM_PROC || ev.stream == FMT_STREAM_CGROUP) {
+			struct fmt_event *copy = malloc(sizeof(*copy) + fmt_event_extra(&ev));
+			cr_assert_not_null(copy);
+			fmt_event_copy(copy, &ev, copy + 1);
+			if (c->nctx == cap_c) {
+				cap_c = cap_c ? cap_c * 2 : 1024;
+				c->ctx = realloc(c->ctx, cap_c * sizeof(*c->ctx));
+				cr_assert_not_null(c->ctx);
+			}
+			c->ctx[c->nctx++] = copy;
 		} else if (ev.stream == FMT_STREAM_FLOW) {
 			if (c->nflow == cap_f) {
 				cap_f = cap_f ? cap_f * 2 : 1024;
@@ -199,10 +257,31 @@ void capture_free(struct capture *c)
 		free((void *)c->execs[i].argv);
 	}
 	free(c->execs);
+	for (size_t i = 0; i < c->nctx; i++)
+		free(c->ctx[i]);
+	free(c->ctx);
 	free(c->exits);
 	free(c->flows);
 	fmt_reader_close(c->r);
 	memset(c, 0, sizeof(*c));
+}
+
+const struct fmt_proc *capture_proc_by_pid(const struct capture *c, uint32_t pid)
+{
+	for (size_t i = 0; i < c->nctx; i++)
+		if (c->ctx[i]->stream == FMT_STREAM_PROC && c->ctx[i]->proc.pid == pid)
+			return &c->ctx[i]->proc;
+	return NULL;
+}
+
+const char *capture_cgroup_path(const struct capture *c, uint64_t id)
+{
+	const char *path = NULL;
+
+	for (size_t i = 0; i < c->nctx; i++)
+		if (c->ctx[i]->stream == FMT_STREAM_CGROUP && c->ctx[i]->cgroup.cgroup_id == id)
+			path = c->ctx[i]->cgroup.path;
+	return path;
 }
 
 const struct fmt_exec *capture_exec_by_pid(const struct capture *c, uint32_t pid)

@@ -26,6 +26,16 @@ void recorder_start_in(struct recorder *rec, const char *ns, const char *path,
 /* The same inside ns, with stderr going to the file log. */
 void recorder_start_in_logged(struct recorder *rec, const char *ns, const char *path,
 			      const char *const *args, const char *log);
+/* Start ebpfrec with exactly args (no -o, --force, --no-net added), in
+ * network namespace ns unless NULL, its stderr into log unless NULL, and
+ * wait until ready(ctx) says 1 (polled every 10 ms; the test fails after
+ * 20 s or if ebpfrec exits first). rec->path is left empty. */
+void recorder_spawn(struct recorder *rec, const char *ns, const char *const *args,
+		    const char *log, int (*ready)(void *ctx), void *ctx);
+/* A ready() for recorder_spawn: the file (a const char * path) holds the
+ * line ebpfrec writes on stderr with --progress once its probes are live. */
+int recorder_log_ready(void *log_path);
+
 /* Send sig and wait; @return the wait status. */
 int recorder_stop(struct recorder *rec, int sig);
 
@@ -37,6 +47,8 @@ struct capture {
 	size_t nexit;
 	struct fmt_flow *flows;
 	size_t nflow;
+	struct fmt_event **ctx; /* process-table and cgroup records */
+	size_t nctx;
 	int clean;
 	struct fmt_reader *r; /* kept open for meta */
 };
@@ -44,6 +56,9 @@ void capture_load(struct capture *c, const char *path);
 void capture_free(struct capture *c);
 const struct fmt_exec *capture_exec_by_pid(const struct capture *c, uint32_t pid);
 const struct fmt_exit *capture_exit_by_pid(const struct capture *c, uint32_t pid);
+const struct fmt_proc *capture_proc_by_pid(const struct capture *c, uint32_t pid);
+/* The latest path the file gives cgroup id, or NULL. */
+const char *capture_cgroup_path(const struct capture *c, uint64_t id);
 uint64_t capture_meta_u64(const struct capture *c, const char *key);
 
 /* A fresh path in a per-process temporary directory. */

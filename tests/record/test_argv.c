@@ -127,7 +127,15 @@ Test(argv, cuts_are_flagged_and_counted_failed_execs_too, .init = NULL, .fini = 
 	cr_assert_eq(e->ret, -ENOENT);
 	assert_argv(e, many, 8);
 	cr_assert(e->flags & FMT_EXEC_ARGV_TRUNCATED, "a failed exec cut at --max-args is flagged");
-	cr_assert_eq(capture_meta_u64(&xt.cap, "argv_truncated"), 3);
+	/* the counter counts every flagged record: ours, and any exec of the
+	 * host with more than 8 arguments meanwhile */
+	{
+		uint64_t flagged = 0;
+		for (size_t i = 0; i < xt.cap.nexec; i++)
+			flagged += (xt.cap.execs[i].flags & FMT_EXEC_ARGV_TRUNCATED) != 0;
+		cr_assert_geq(flagged, 3);
+		cr_assert_eq(capture_meta_u64(&xt.cap, "argv_truncated"), flagged);
+	}
 }
 
 /* The kernel refuses 200,001 arguments (E2BIG): the failed exec keeps the

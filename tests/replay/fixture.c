@@ -5,6 +5,17 @@
  * that is not found; a TCP flow in two intervals, a DNS query out, an
  * ICMPv6 echo in. beta (wall = boot + 1699999995.25 s): an ls at boot 5 s,
  * i.e. 0.25 s after alpha's start, and one UDP flow.
+ *
+ * owned (format 1.1, wall = boot + 1700000000 s, recorded from boot 1 s to
+ * 6 s): a process table of systemd (1), sshd (600), cron (650, exits at
+ * 4 s) and bash (500), all started before; bash's children: 700 looks wc up in PATH (3 failures,
+ * then /usr/bin/wc with an empty and a blank argument), 701 curl with
+ * hostile arguments (bytes that are not UTF-8, markup, control bytes, a
+ * right-to-left override) whose forked child 702 sends on its socket, and
+ * 703 that finds no "nope" in two places and exits 127. Flows (eth0, 1 s
+ * intervals): 701 sent 3 packets / 180 bytes and received 5 / 4000 then
+ * 2 / 3000; 702 sent 2 / 120; sshd sent 4 / 400 and received 4 / 300; one
+ * ICMP packet of 60 bytes arrived for no local socket.
  */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -223,4 +234,104 @@ int report_run(const char *args, char **out, char **err)
 	*out = fixture_slurp(o, NULL);
 	*err = fixture_slurp(e, NULL);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+void fixture_proc(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid, uint64_t start,
+		  const char *comm, const char *exe, const char *cwd, const char *const *argv)
+{
+	struct fmt_proc p = { .ts_ns = ts, .start_ns = start, .cgroup_id = 7, .pid = pid,
+			      .ppid = ppid, .uid = pid == 500 ? 1000 : 0, .comm = comm, .exe = exe,
+			      .argv = argv, .cwd = cwd };
+	while (argv[p.argc])
+		p.argc++;
+	cr_assert_eq(fmt_writer_append(w, &(struct fmt_event){ .stream = FMT_STREAM_PROC, .proc = p }),
+		     0);
+}
+
+void fixture_exec_at(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid,
+		     uint64_t start, const char *comm, const char *file, int ret, const char *cwd,
+		     const char *const *argv)
+{
+	struct fmt_exec e = { .ts_ns = ts, .pid = pid, .tid = pid, .ppid = ppid, .uid = 1000,
+			      .gid = 1000, .cgroup_id = 7, .ret = ret, .comm = comm, .pcomm = "bash",
+			      .filename = file, .argv = argv, .cwd = cwd, .start_ns = start };
+	while (argv[e.argc])
+		e.argc++;
+	cr_assert_eq(fmt_writer_append_exec(w, &e), 0);
+}
+
+void fixture_exit(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid, uint64_t start,
+		  uint32_t code, uint32_t sig)
+{
+	struct fmt_exit x = { .ts_ns = ts, .start_ns = start, .pid = pid, .ppid = ppid,
+			      .exit_code = code, .signal = sig };
+	cr_assert_eq(fmt_writer_append_exit(w, &x), 0);
+}
+
+void fixture_owned_flow(struct fmt_writer *w, uint64_t ts, int dir_, uint32_t pid, uint64_t start,
+			int lport, int rport, uint64_t pk, uint64_t by)
+{
+	struct fmt_flow f = { .ts_ns = ts, .interval_ns = S, .packets = pk, .bytes = by,
+			      .owner = { .pid = pid, .start_ns = start, .cgroup_id = pid ? 7 : 0 } };
+	const char *l = "10.0.0.2", *r = "10.0.0.9";
+
+	f.key.ifindex = 2;
+	f.key.dir = (uint8_t)dir_;
+	f.key.family = 4;
+	f.key.proto = 6;
+	inet_pton(2 /* AF_INET */, dir_ ? l : r, f.key.src);
+	inet_pton(2, dir_ ? r : l, f.key.dst);
+	f.key.sport = (uint16_t)(dir_ ? lport : rport);
+	f.key.dport = (uint16_t)(dir_ ? rport : lport);
+	cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
+}
+
+const char *fixture_owned(void)
+{
+	static char p[128];
+	const char *wc[] = { "wc", "-l", "", "  ", NULL };
+	const char *curl[] = { "curl", "\xff\xfeok", "<script>alert(1)</script>", "a\nb\x1b[31m",
+			       "\xe2\x80\xae" "evil", "it's", NULL };
+	struct fmt_writer *w;
+
+	make();
+	snprintf(p, sizeof(p), "%s/owned.db", dir);
+	if (access(p, F_OK) == 0)
+		return p;
+	w = fixture_writer(p, "owned", "1700000000000000000", 1 * S, 6 * S);
+	fmt_writer_set_meta(w, "owners", "sockets");
+	fixture_proc(w, S, 1, 0, S / 10, "systemd", "/usr/lib/systemd/systemd", "/",
+		     (const char *[]){ "/sbin/init", NULL });
+	fixture_proc(w, S, 650, 1, 3 * S / 10, "cron", "/usr/sbin/cron", "/",
+		     (const char *[]){ "/usr/sbin/cron", "-f", NULL });
+	fixture_proc(w, S, 500, 1, S / 2, "bash", "/usr/bin/bash", "/home/u",
+		     (const char *[]){ "-bash", NULL });
+	fixture_proc(w, S, 600, 1, S / 5, "sshd", "/usr/sbin/sshd", "/",
+		     (const char *[]){ "sshd: u [priv]", NULL });
+	fixture_exec_at(w, 2 * S, 700, 500, 19 * S / 10, "bash", "/usr/local/sbin/wc", -2, "/home/u", wc);
+	fixture_exec_at(w, 2 * S + 1000000, 700, 500, 19 * S / 10, "bash", "/usr/local/bin/wc", -2,
+			"/home/u", wc);
+	fixture_exec_at(w, 2 * S + 2000000, 700, 500, 19 * S / 10, "bash", "/usr/sbin/wc", -13,
+			"/home/u", wc);
+	fixture_exec_at(w, 2 * S + 3000000, 700, 500, 19 * S / 10, "wc", "/usr/bin/wc", 0, "/home/u", wc);
+	fixture_exec_at(w, 2 * S + S / 2, 701, 500, 24 * S / 10, "curl", "/usr/bin/curl", 0, "/tmp",
+			curl);
+	fixture_exec_at(w, 3 * S, 703, 500, 29 * S / 10, "bash", "/usr/bin/nope", -2, "/home/u",
+			(const char *[]){ "nope", NULL });
+	fixture_exec_at(w, 3 * S + 1000000, 703, 500, 29 * S / 10, "bash", "/bin/nope", -2, "/home/u",
+			(const char *[]){ "nope", NULL });
+	fixture_exit(w, 2 * S + 8 * S / 10, 700, 500, 19 * S / 10, 0, 0);
+	fixture_exit(w, 3 * S + S / 10, 703, 500, 29 * S / 10, 127, 0);
+	fixture_exit(w, 4 * S, 650, 1, 3 * S / 10, 0, 0);
+	fixture_exit(w, 4 * S + S / 2, 702, 701, 32 * S / 10, 0, 0);
+	fixture_exit(w, 5 * S, 701, 500, 24 * S / 10, 0, 15);
+	fixture_owned_flow(w, 3 * S, 1, 701, 24 * S / 10, 40000, 443, 3, 180);
+	fixture_owned_flow(w, 3 * S, 0, 701, 24 * S / 10, 40000, 443, 5, 4000);
+	fixture_owned_flow(w, 3 * S, 1, 600, S / 5, 22, 50000, 4, 400);
+	fixture_owned_flow(w, 3 * S, 0, 600, S / 5, 22, 50000, 4, 300);
+	fixture_owned_flow(w, 4 * S, 1, 702, 32 * S / 10, 40000, 443, 2, 120);
+	fixture_owned_flow(w, 4 * S, 0, 701, 24 * S / 10, 40000, 443, 2, 3000);
+	fixture_owned_flow(w, 5 * S, 0, 0, 0, 0, 0, 1, 60);
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	return p;
 }

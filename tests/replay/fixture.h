@@ -22,6 +22,23 @@ void fixture_flow(struct fmt_writer *w, uint64_t ts, int dir, int fam, int proto
 		  const char *src, int sport, const char *dst, int dport, uint64_t pk,
 		  uint64_t by);
 
+/* A format 1.1 session to investigate (fixture.c says what it holds):
+ * a process table, a PATH lookup, hostile argv, flows with owners.
+ * @return its path (made once per process). */
+const char *fixture_owned(void);
+/* The same appends for 1.1 records. */
+void fixture_proc(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid, uint64_t start,
+		  const char *comm, const char *exe, const char *cwd, const char *const *argv);
+void fixture_exec_at(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid,
+		     uint64_t start, const char *comm, const char *file, int ret, const char *cwd,
+		     const char *const *argv);
+void fixture_exit(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid, uint64_t start,
+		  uint32_t code, uint32_t sig);
+/* A TCP flow row of one second between 10.0.0.2:lport and 10.0.0.9:rport,
+ * owned by (pid, start) (pid 0: no local socket). */
+void fixture_owned_flow(struct fmt_writer *w, uint64_t ts, int dir, uint32_t pid, uint64_t start,
+			int lport, int rport, uint64_t pk, uint64_t by);
+
 /* The fixtures' directory, for a test's own files. */
 const char *fixture_dir(void);
 /* A whole file, NUL-terminated (malloc'd); its length in *len if not NULL. */

@@ -363,6 +363,86 @@ Test(export, perfetto_tracks, .fini = fini)
 	free(doc);
 }
 
+/* Every "C" event's value of key arg, summed by (name, ts) into sum[ts
+ * second - first]: the ts of the events are whole seconds from first. */
+static void sum_counters(const char *doc, const char *name, const char *arg, uint64_t first,
+			 double *sum, size_t n)
+{
+	char key[96], v[256];
+
+	for (int i = 0;; i++) {
+		uint64_t ts;
+		snprintf(key, sizeof(key), "traceEvents.%d.ph", i);
+		if (json_path(doc, key, v, sizeof(v)) != 1)
+			return;
+		if (strcmp(v, "C"))
+			continue;
+		snprintf(key, sizeof(key), "traceEvents.%d.name", i);
+		if (json_path(doc, key, v, sizeof(v)) != 1 || strcmp(v, name))
+			continue;
+		snprintf(key, sizeof(key), "traceEvents.%d.ts", i);
+		cr_assert_eq(json_path(doc, key, v, sizeof(v)), 1);
+		ts = strtoull(v, NULL, 10);
+		cr_assert_eq((ts - first) % 1000000, 0, "%s at %s", name, v);
+		cr_assert_lt((ts - first) / 1000000, n);
+		snprintf(key, sizeof(key), "traceEvents.%d.args.%s", i, arg);
+		cr_assert_eq(json_path(doc, key, v, sizeof(v)), 1);
+		sum[(ts - first) / 1000000] += strtod(v, NULL);
+	}
+}
+
+/* Each process's traffic as counters on its own track: sent and received
+ * packets/s and bytes/s per flow interval, back to 0 after its last;
+ * processes of the process table named by it. */
+Test(export, perfetto_traffic_per_process, .fini = fini)
+{
+	static const struct {
+		const char *name, *pid, *ts, *sent, *received;
+	} want[] = {
+		{ "packets/s", "701", "1700000002000000", "3", "5" },
+		{ "bytes/s", "701", "1700000002000000", "180", "4000" },
+		{ "packets/s", "701", "1700000003000000", "0", "2" },
+		{ "packets/s", "701", "1700000004000000", "0", "0" }, /* after its last */
+		/* the forked child that sent on its parent's socket has its own */
+		{ "bytes/s", "702", "1700000003000000", "120", "0" },
+		{ "packets/s", "600", "1700000002000000", "4", "4" },
+	};
+	const char *p = fixture_path("owned.json");
+	double procs[6] = { 0 }, iface[6] = { 0 };
+	char *doc;
+
+	run("export --format perfetto %s -o %s", fixture_owned(), p);
+	cr_assert_eq(rc, 0, "%s", err);
+	doc = fixture_slurp(p, NULL);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		cr_assert_geq(find_event(doc, 6, "ph", "C", "name", want[i].name, "pid", want[i].pid,
+					 "ts", want[i].ts, "args.sent", want[i].sent, "args.received",
+					 want[i].received),
+			      0, "no %s %s of %s at %s", want[i].name, want[i].sent, want[i].pid,
+			      want[i].ts);
+	/* sshd never exec'd nor exited while recording: named by the table */
+	cr_assert_geq(find_event(doc, 3, "ph", "M", "pid", "600", "args.name", "sshd"), 0);
+	/* and a process of the table that exits is named too */
+	cr_assert_geq(find_event(doc, 4, "ph", "X", "pid", "650", "name", "cron", "cat", "before"), 0);
+	/* per second, the processes' packets and the one packet of no local
+	 * socket (at 22:13:24) are the interface's */
+	sum_counters(doc, "packets/s", "sent", 1700000001000000, procs, 6);
+	sum_counters(doc, "packets/s", "received", 1700000001000000, procs, 6);
+	sum_counters(doc, "eth0 packets/s", "packets/s", 1700000001000000, iface, 6);
+	procs[3] += 1;
+	for (size_t i = 0; i < 6; i++)
+		cr_assert_eq(procs[i], iface[i], "second %zu: %g by processes, %g on eth0", i,
+			     procs[i], iface[i]);
+	cr_assert_eq(iface[1], 16);
+	free(doc);
+
+	/* flows without owners: no process counters */
+	run("export --format perfetto %s -o %s --force", fixture_alpha(), p);
+	doc = fixture_slurp(p, NULL);
+	cr_assert_lt(find_event(doc, 2, "ph", "C", "name", "packets/s"), 0);
+	free(doc);
+}
+
 /* A process that execs twice, a failed exec's child and a subshell: html,
  * perfetto and the plain export pair them the same way (proctrack.c). */
 static const char *process_session(void)
@@ -424,9 +504,19 @@ Test(export, processes_paired_alike_in_html_perfetto_and_sqlite, .fini = fini)
 	run("html %s -o %s --utc", src, page);
 	cr_assert_eq(rc, 0, "%s", err);
 	doc = fixture_slurp(page, NULL);
-	cr_assert_not_null(strstr(doc, "<td class=\"cmd\">sh</td><td>exec'd again</td><td>1.0s</td>"),
+	/* one row per process, its programs in it: sh, then ls until the exit */
+	cr_assert_not_null(strstr(doc, "<div class=\"prog\" data-ts-ns=\"2000000000\"><span "
+				       "class=\"argv\">sh</span>"),
 			   "%s", doc);
-	cr_assert_not_null(strstr(doc, "<td class=\"cmd\">ls</td><td class=\"\">0</td><td>1.0s</td>"),
+	cr_assert_not_null(strstr(doc, "<div class=\"prog\" data-ts-ns=\"3000000000\"><span "
+				       "class=\"when\">then at <time title=\"2023-11-14 "
+				       "22:13:23.000000\">22:13:23.000</time></span> <span "
+				       "class=\"argv\">ls</span>"),
+			   "%s", doc);
+	cr_assert_not_null(strstr(doc, "<td class=\"num\">3.5s</td><td class=\"\">0</td>"), "%s", doc);
+	/* the subshell forked while 300 ran sh (perfetto names it by what
+	 * 300 ran when it exited) */
+	cr_assert_not_null(strstr(doc, "<span class=\"leaf\"></span>sh</td><td class=\"num\">302"),
 			   "%s", doc);
 	free(doc);
 

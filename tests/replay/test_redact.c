@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <arpa/inet.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
@@ -217,5 +218,69 @@ Test(redact, unknown_meta_keys_are_dropped_known_safe_ones_kept, .fini = fini)
 	cr_assert_null(fmt_reader_meta(r, "hostname"));
 	cr_assert_null(fmt_reader_meta(r, "cwd"));
 	cr_assert_str_eq(fmt_reader_meta(r, "lost_queue"), "5");
+	fmt_reader_close(r);
+}
+
+#define CONTAINER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define POD_UID "8c1a2f1e-3b6d-4c5e-9f70-112233445566"
+#define POD_SLICE "8c1a2f1e_3b6d_4c5e_9f70_112233445566"
+
+/* --containers: container ids and pod UIDs in cgroup paths become keyed
+ * pseudonyms, the same id the same pseudonym (so `top --by container`
+ * still groups), the rest of the path untouched. */
+Test(redact, container_ids_and_pod_uids_become_pseudonyms, .fini = fini)
+{
+	static const char *const paths[] = {
+		"/system.slice/docker-" CONTAINER ".scope",
+		"/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod" POD_SLICE
+		".slice/cri-containerd-" CONTAINER ".scope",
+		"/kubepods/burstable/pod" POD_UID "/" CONTAINER,
+		"/system.slice/ssh.service",
+	};
+	const char *src = fixture_path("pods.db"), *o1 = fixture_path("pods-red.db");
+	struct fmt_writer *w = fixture_writer(src, "h", "1700000000000000000", 1 * S, 5 * S);
+	char pseudo[3][512];
+	struct fmt_reader *r;
+	const char *c;
+
+	for (unsigned i = 0; i < 4; i++) {
+		struct fmt_event ev = { .stream = FMT_STREAM_CGROUP };
+		ev.cgroup = (struct fmt_cgroup){ .ts_ns = 1 * S, .cgroup_id = 100 + i,
+						 .path = paths[i] };
+		cr_assert_eq(fmt_writer_append(w, &ev), 0);
+	}
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	run("redact %s -o %s --users --key " KEY, src, o1);
+	run("replay %s --type cgroup", o1);
+	cr_assert_not_null(strstr(out, CONTAINER), "--users alone keeps container ids: %s", out);
+	run("redact %s -o %s --containers --force --key " KEY, src, o1);
+	cr_assert_eq(rc, 0, "%s", err);
+	run("replay %s --type cgroup", o1);
+	cr_assert_null(strstr(out, "0123456789abcdef0123"), "%s", out);
+	cr_assert_null(strstr(out, "8c1a2f1e"), "%s", out);
+	cr_assert_null(strstr(out, "112233445566"), "%s", out);
+	cr_assert_not_null(strstr(out, "/system.slice/ssh.service"), "%s", out);
+	/* the same container id in each path, the same pod UID in both forms */
+	c = strstr(out, "/system.slice/docker-");
+	cr_assert_not_null(c, "%s", out);
+	cr_assert_eq(sscanf(c + 21, "%64[0-9a-f].scope", pseudo[0]), 1, "%s", out);
+	cr_assert_eq(strlen(pseudo[0]), 64);
+	c = strstr(out, "cri-containerd-");
+	cr_assert_not_null(c);
+	cr_assert_eq(strncmp(c + 15, pseudo[0], 64), 0, "%s", out);
+	cr_assert_not_null(strstr(out, pseudo[0]), "%s", out);
+	c = strstr(out, "besteffort-pod");
+	cr_assert_not_null(c);
+	cr_assert_eq(sscanf(c + 14, "%36[0-9a-f_]", pseudo[1]), 1);
+	c = strstr(out, "/kubepods/burstable/pod");
+	cr_assert_not_null(c);
+	cr_assert_eq(sscanf(c + 23, "%36[0-9a-f-]", pseudo[2]), 1);
+	cr_assert_eq(strlen(pseudo[1]), 36);
+	for (char *p = pseudo[1]; *p; p++)
+		*p = *p == '_' ? '-' : *p;
+	cr_assert_str_eq(pseudo[1], pseudo[2], "one pod, one pseudonym: %s", out);
+	cr_assert_eq(fmt_reader_open(o1, &r, &(char *){ NULL }), 0);
+	cr_assert_not_null(strstr(fmt_reader_meta(r, "redaction"),
+				  "\"containers\":\"keyed pseudonyms\""));
 	fmt_reader_close(r);
 }

@@ -125,7 +125,7 @@ Test(summary, json_fields, .fini = fini)
 				       "\"src\":\"10.0.0.1\",\"sport\":443,\"dst\":\"10.0.0.2\","
 				       "\"dport\":5000,\"packets\":15,\"bytes\":1500,\"rows\":2"));
 	cr_assert_not_null(strstr(out, "\"lost\":{\"lost_ringbuf\":0,\"lost_queue\":0,"
-				       "\"lost_flow_overflow\":0,\"argv_truncated\":0}"));
+				       "\"lost_flow_overflow\":0,\"argv_truncated\":0,\"lost_ring\":0}"));
 }
 
 Test(top, every_by, .fini = fini)
@@ -274,7 +274,8 @@ Test(timeline, html_and_perfetto_count_the_same_packets, .fini = fini)
 	run("html %s -o %s --force", db, page);
 	cr_assert_eq(rc, 0, "%s", err);
 	doc = fixture_slurp(page, NULL);
-	p = strstr(doc, "data-series=\"eth0\" data-sum=\"60\" data-values=\"");
+	p = strstr(doc, "data-series=\"eth0\" data-dir=\"received\" data-sum=\"60\" "
+			"data-values=\"");
 	cr_assert_not_null(p, "no packets series in the page");
 	for (p = strchr(strstr(p, "data-values"), '"') + 1; *p != '"'; p += *p == ',')
 		html[nhtml++] = strtoull(p, &p, 10);
