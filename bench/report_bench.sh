@@ -87,6 +87,7 @@ CMDS=(
 	"top --by port|top \"\$S\" --by port"
 	"top --by proto|top \"\$S\" --by proto"
 	"top --by iface|top \"\$S\" --by iface"
+	"top --by process|top \"\$S\" --by process"
 	"timeline|timeline \"\$S\""
 	"sql GROUP BY comm|sql \"\$S\" \"\$QEXEC\""
 	"sql GROUP BY flow|sql \"\$S\" \"\$QFLOW\""
