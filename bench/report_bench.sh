@@ -9,9 +9,12 @@
 # "before" column; it runs without -j) and whether its output is the same.
 # Then ratios: each command against the summary, SQL against sqlite3.
 #
-#   bench/report_bench.sh [-n N] [-r RUNS] [-b BEFORE_BIN] [-k DIR]
+#   bench/report_bench.sh [-n N] [-r RUNS] [-b BEFORE_BIN] [-k DIR] [-c REGEX]
 #
 # -k DIR keeps the data sets in DIR (made once per N; reused next time).
+# -c REGEX times only the commands whose name matches (grep -E), e.g.
+# -c '^(summary|top|timeline|sql|verify)' to leave the slow exports out;
+# the summary is always timed (the ratios are to it).
 # The machine is measured as it is: run it when nothing else runs.
 set -u
 cd "$(dirname "$0")/.."
@@ -19,13 +22,15 @@ N=10000000
 RUNS=3
 BEFORE=
 KEEP=
-while getopts "n:r:b:k:" o; do
+ONLY=
+while getopts "n:r:b:k:c:" o; do
 	case $o in
 	n) N=$OPTARG ;;
 	r) RUNS=$OPTARG ;;
 	b) BEFORE=$(readlink -f "$OPTARG") ;;
 	k) KEEP=$OPTARG ;;
-	*) sed -n '2,17s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	c) ONLY=$OPTARG ;;
+	*) sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 B=build
@@ -104,6 +109,7 @@ printf "%-20s %-24s %-24s %-24s %s\n" "command" "before: min med s RSS" \
 declare -A MED
 for c in "${CMDS[@]}"; do
 	name=${c%%|*}
+	[ -z "$ONLY" ] || [ "$name" = "summary --top 10" ] || grep -qE "$ONLY" <<<"$name" || continue
 	eval "args=(${c#*|})"
 	b="-"
 	same=""
@@ -137,6 +143,7 @@ echo "ratios (medians, every processor):"
 sum=${MED["summary --top 10"]}
 for c in "${CMDS[@]}"; do
 	name=${c%%|*}
+	[ -n "${MED[$name]:-}" ] || continue
 	awk -v n="$name" -v a="${MED[$name]}" -v s="$sum" \
 		'BEGIN { printf "  %-20s %5.2fx the summary\n", n, (s > 0 ? a / s : 0) }'
 done
@@ -144,10 +151,10 @@ awk -v s="$sum" -v p="$p2" \
 	'BEGIN { printf "  summary vs sqlite3 all four: %.1fx faster\n", (s > 0 ? p / s : 0) }'
 for pair in "sql GROUP BY comm:QEXEC" "sql GROUP BY flow:QFLOW" "sql count(*) exec:QCOUNT" \
 	"sql sum() flow:QSUM"; do
-	awk -v n="${pair%%:*}" -v a="${MED[${pair%%:*}]}" -v p="${MED[${pair#*:}]}" \
+	awk -v n="${pair%%:*}" -v a="${MED[${pair%%:*}]:-0}" -v p="${MED[${pair#*:}]}" \
 		'BEGIN { printf "  %-20s %5.1fx faster than sqlite3 on plain rows\n", n, (a > 0 ? p / a : 0) }'
 done
-awk -v n="$((2 * N))" -v a="${MED["export jsonl"]}" \
+awk -v n="$((2 * N))" -v a="${MED["export jsonl"]:-0}" \
 	'BEGIN { printf "  export jsonl         %5.2f M records/s\n", (a > 0 ? n / a / 1e6 : 0) }'
-awk -v n="$N" -v a="${MED["export csv exec"]}" -v b="${MED["export csv flow"]}" \
+awk -v n="$N" -v a="${MED["export csv exec"]:-0}" -v b="${MED["export csv flow"]:-0}" \
 	'BEGIN { printf "  export csv           %5.2f M records/s\n", (a + b > 0 ? 2 * n / (a + b) / 1e6 : 0) }'
