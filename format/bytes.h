@@ -147,6 +147,21 @@ static inline uint8_t fmt_cur_u8(struct fmt_cursor *c)
 	return *c->p++;
 }
 
+/* @return the little-endian id of width 1-4 at p (width bytes readable) */
+static inline __attribute__((always_inline)) uint32_t fmt_id_at(const uint8_t *p, unsigned width)
+{
+	switch (width) {
+	case 1:
+		return p[0];
+	case 2:
+		return p[0] | (uint32_t)p[1] << 8;
+	case 3:
+		return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+	default:
+		return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+	}
+}
+
 /* @return a fixed-width id (width 1-4), or 0 with bad set. */
 static inline uint32_t fmt_cur_id(struct fmt_cursor *c, unsigned width)
 {
@@ -158,16 +173,7 @@ static inline uint32_t fmt_cur_id(struct fmt_cursor *c, unsigned width)
 		return 0;
 	}
 	c->p += width;
-	switch (width) {
-	case 1:
-		return p[0];
-	case 2:
-		return p[0] | (uint32_t)p[1] << 8;
-	case 3:
-		return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
-	default:
-		return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-	}
+	return fmt_id_at(p, width);
 }
 
 /* @return pointer to n bytes, or NULL (and bad set) if fewer remain. */

@@ -70,6 +70,7 @@ struct fmt_chunk {
 struct fmt_cmd {
 	const char *comm;
 	const char *filename;
+	uint32_t comm_id, file_id; /* the same, as ids of the string dictionary */
 	uint32_t argc;
 	const char **argv;
 };
@@ -90,13 +91,17 @@ enum batch_mem {
 struct fmt_batch {
 	int stream;
 	uint32_t n;
+	uint64_t serial; /* unique to this decode: tells chunks apart when memory is reused */
+	uint64_t cols; /* the sections decoded (1 << SEC_x); the others' arrays are NULL */
 	uint32_t *order; /* time order permutation, or NULL when already sorted */
 	uint64_t *ts;
 	/* exec, exit, proc */
 	uint32_t *pid, *ppid;
-	uint64_t *start; /* process start (exec and proc: 0 when not recorded) */
+	uint64_t *start; /* process start (exec and proc: 0 when not recorded, NULL
+			  * when no record of the chunk has one) */
 	/* exec and proc */
-	uint32_t *uid, *gid, *flags, *cmd, *cwd; /* cwd: 0 none, else 1 + string id */
+	uint32_t *uid, *gid, *flags, *cmd;
+	uint32_t *cwd; /* 0 none, else 1 + string id; NULL: none in the chunk */
 	/* exec (and cgroup ids of proc and cgroup) */
 	uint32_t *tid, *pcomm, *interp; /* interp: as cwd */
 	int32_t *ret;
@@ -131,5 +136,22 @@ struct fmt_batch {
  * static reason in *why. */
 int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
 		 struct fmt_batch **out, const char **why);
+
+/* Every column: what chunk_decode decodes. */
+#define CHUNK_ALL (~0ull)
+/* Not a section (ids start at 1): the argv of each command line of
+ * SEC_CMDS as strings (without it the ids are checked, argv is NULL). */
+#define CHUNK_ARGV_BIT 0
+#define CHUNK_ARGV (1ull << CHUNK_ARGV_BIT)
+
+/* The same for some columns only: want holds 1 << SEC_x for each column
+ * (or dictionary) wanted; what they need comes too (an id column its
+ * dictionary, bytes the keys and packets, tid the pid), timestamps always.
+ * The header, the directory, the timestamps and the presence of every
+ * required section are checked whatever is wanted; the columns left out
+ * are not read (nor checked) and their arrays are NULL, so such a batch is
+ * read through its arrays only, never with fmt_batch_get(). */
+int chunk_decode_cols(const uint8_t *p, size_t len, int stream, uint32_t records, uint64_t want,
+		      struct fmt_batch **out, const char **why);
 
 #endif

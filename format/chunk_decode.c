@@ -5,11 +5,42 @@
  * anything is allocated, every id against its dictionary, and each column
  * must hold exactly n_records values. Allocation is bounded by the record
  * count (capped) and the payload size (capped).
+ *
+ * The column loops are col_decode.h's. A caller may ask for some columns
+ * only (chunk_decode_cols: the SQL tables decode what a query reads); the
+ * directory, the timestamps and the presence of every required section
+ * are checked whatever is asked, and each column decoded is checked in
+ * full. Columns not asked for are NULL in the batch.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "chunk_codec.h"
+#include "col_decode.h"
+
+struct col_four col_fours[256];
+
+/* col_decode.h's table: for each pattern of continuation bits in a word,
+ * where its first four values start if each is one or two bytes. */
+__attribute__((constructor)) static void col_table(void)
+{
+	for (unsigned m = 0; m < 256; m++) {
+		struct col_four f = { 0 };
+		unsigned pos = 0, k;
+
+		for (k = 0; k < 4 && pos < 8; k++) {
+			unsigned len = !(m >> pos & 1) ? 1 : pos + 1 < 8 && !(m >> (pos + 1) & 1) ? 2 : 0;
+			if (!len)
+				break;
+			f.shift[k] = (uint8_t)(8 * pos);
+			f.hi[k] = len == 2 ? 0x3f80 : 0;
+			pos += len;
+		}
+		f.ok = k == 4;
+		f.used = (uint8_t)pos;
+		col_fours[m] = f;
+	}
+}
 
 /* Memory of a batch, kept when the batch is recycled for the next chunk so
  * that decoding a file does not allocate (and fault in) fresh pages for
@@ -41,6 +72,9 @@ struct section {
 		goto out;             \
 	} while (0)
 
+#define WANT(b, sec) (((b)->cols >> (sec)) & 1)
+#define U32_LIMIT ((uint64_t)UINT32_MAX + 1) /* plain 32-bit columns: values below this */
+
 static int col_cursor(struct section *sec, int id, struct fmt_cursor *c)
 {
 	if (!sec[id].present)
@@ -55,6 +89,83 @@ static int col_cursor(struct section *sec, int id, struct fmt_cursor *c)
 static int col_done(const struct fmt_cursor *c)
 {
 	return !c->bad && c->p == c->end;
+}
+
+/* Run section id as a column of kind. @return 0, or -1 if it is missing or
+ * bad. Each wrapper below passes a constant kind: one loop per kind. */
+static inline __attribute__((always_inline)) int
+col(const struct section *s, int id, enum col_kind kind, uint32_t n, const struct col_args *a)
+{
+	if (!s[id].present)
+		return -1;
+	return col_run(kind, s[id].p, s[id].len, n, a);
+}
+
+static int col_delta64(const struct section *s, int id, uint32_t n, uint64_t base, uint64_t *out)
+{
+	struct col_args a = { .base = base, .out64 = out };
+	return col(s, id, COL_DELTA64, n, &a);
+}
+
+static int col_delta32(const struct section *s, int id, uint32_t n, uint32_t *out)
+{
+	struct col_args a = { .out32 = out };
+	return col(s, id, COL_DELTA32, n, &a);
+}
+
+static int col_plain32(const struct section *s, int id, uint32_t n, uint64_t limit, uint32_t *out)
+{
+	struct col_args a = { .limit = limit, .out32 = out };
+	return col(s, id, COL_PLAIN32, n, &a);
+}
+
+static int col_plain64(const struct section *s, int id, uint32_t n, uint64_t *out)
+{
+	struct col_args a = { .out64 = out };
+	return col(s, id, COL_PLAIN64, n, &a);
+}
+
+/* ts - zigzag-decoded value (start times) */
+static int col_minus(const struct section *s, int id, uint32_t n, const uint64_t *ts, uint64_t *out)
+{
+	struct col_args a = { .ref64 = ts, .out64 = out };
+	return col(s, id, COL_MINUS_ZZ, n, &a);
+}
+
+/* Id columns: width byte, then n ids of that width, each below count. */
+static int col_ids(const struct section *s, int id, uint32_t n, uint32_t count, uint32_t *out)
+{
+	const uint8_t *p = s[id].p;
+	unsigned width;
+
+	if (!s[id].present || s[id].len < 1)
+		return -1;
+	width = p[0];
+	if (width != fmt_id_width(count) || s[id].len - 1 != (size_t)n * width)
+		return -1;
+	return col_ids_run(p + 1, width, n, count, out);
+}
+
+/* An optional column (format 1.1): absent means every value is 0, which
+ * the batch says with a NULL array. */
+static int col_opt32(const struct section *s, int id, uint32_t n, uint64_t limit, uint32_t **out)
+{
+	if (!s[id].present) {
+		*out = NULL;
+		return 0;
+	}
+	return col_plain32(s, id, n, limit, *out);
+}
+
+/* SEC_START: start = ts - zigzag-decoded value (0 where not recorded; the
+ * whole column NULL when the section is absent). */
+static int col_start(const struct section *s, uint32_t n, const uint64_t *ts, uint64_t **out)
+{
+	if (!s[SEC_START].present) {
+		*out = NULL;
+		return 0;
+	}
+	return col_minus(s, SEC_START, n, ts, *out);
 }
 
 static int decode_strings(struct fmt_batch *b, struct section *s, const char **why)
@@ -104,14 +215,78 @@ static int decode_strings(struct fmt_batch *b, struct section *s, const char **w
 /* Total argv entries across a chunk's command dictionary. */
 #define MAX_ARGV_POOL (4u << 20)
 
-/* SEC_CMDS: count, total argv entries, id width, then count x {comm id,
- * filename id, argc, argc string ids}. The declared total lets one pass
- * fill the argv pool. */
+/* The entries of SEC_CMDS after its header, [p, end), ids of width w (a
+ * constant in each caller): count x {comm id, filename id, argc, argc ids}.
+ * @return 0 or why not. */
+static inline __attribute__((always_inline)) const char *
+cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned w, uint64_t total,
+	    int with_argv)
+{
+	const char *const *str = b->str;
+	uint32_t nstr = b->nstr, bad = 0;
+	uint64_t pool = 0;
+
+	for (uint32_t i = 0; i < b->ncmd; i++) {
+		struct fmt_cmd *cmd = &b->cmds[i];
+		uint32_t comm, file;
+		uint64_t argc;
+		const char **argv = with_argv ? &b->argv_pool[pool] : NULL;
+
+		if (end - p >= COL_SLACK) { /* the two ids and argc, unchecked */
+			uint64_t vbad = 0;
+			comm = fmt_id_at(p, w);
+			file = fmt_id_at(p + w, w);
+			p += 2 * w;
+			argc = col_varint(&p, &vbad);
+			if (vbad)
+				return "bad command entry";
+		} else {
+			struct fmt_cursor c = { p, end, 0 };
+			comm = fmt_cur_id(&c, w);
+			file = fmt_cur_id(&c, w);
+			argc = fmt_cur_varint(&c);
+			if (c.bad)
+				return "bad command entry";
+			p = c.p;
+		}
+		if (comm >= nstr || file >= nstr)
+			return "bad command entry";
+		if (argc > FMT_MAX_ARGC || argc > total - pool)
+			return "argument count exceeds limit";
+		if (argc * w > (uint64_t)(end - p))
+			return "command dictionary does not match its counts";
+		cmd->comm = str[comm];
+		cmd->filename = str[file];
+		cmd->comm_id = comm;
+		cmd->file_id = file;
+		cmd->argc = (uint32_t)argc;
+		cmd->argv = argv;
+		if (with_argv) {
+			for (uint32_t a = 0; a < argc; a++, p += w) {
+				uint32_t id = fmt_id_at(p, w);
+				bad |= id >= nstr;
+				argv[a] = str[id < nstr ? id : 0]; /* never past the dictionary */
+			}
+		} else { /* not read, so not checked: verify reads them */
+			p += argc * w;
+		}
+		pool += argc;
+	}
+	if (bad)
+		return "bad argument string id";
+	if (p != end || pool != total)
+		return "command dictionary does not match its counts";
+	return NULL;
+}
+
+/* SEC_CMDS: count, total argv entries, id width, then the entries. The
+ * declared total lets one pass fill the argv pool. */
 static int decode_cmds(struct fmt_batch *b, struct section *s, const char **why)
 {
 	struct fmt_cursor c;
-	uint64_t count, total, pool = 0;
+	uint64_t count, total;
 	unsigned width;
+	const char *bad;
 
 	if (col_cursor(s, SEC_CMDS, &c))
 		return *why = "missing command dictionary", FMT_ECORRUPT;
@@ -125,31 +300,31 @@ static int decode_cmds(struct fmt_batch *b, struct section *s, const char **why)
 		return *why = "too many arguments in chunk", FMT_ELIMIT;
 	b->ncmd = (uint32_t)count;
 	b->cmds = take(b, MEM_CMDS, count * sizeof(*b->cmds));
-	b->argv_pool = take(b, MEM_ARGV, total * sizeof(*b->argv_pool));
-	if (!b->cmds || !b->argv_pool)
+	b->argv_pool = WANT(b, CHUNK_ARGV_BIT) ? take(b, MEM_ARGV, total * sizeof(*b->argv_pool))
+					       : NULL;
+	if (!b->cmds || (WANT(b, CHUNK_ARGV_BIT) && !b->argv_pool))
 		return FMT_ENOMEM;
-	for (uint64_t i = 0; i < count; i++) {
-		struct fmt_cmd *cmd = &b->cmds[i];
-		uint32_t comm = fmt_cur_id(&c, width), file = fmt_cur_id(&c, width);
-		uint64_t argc = fmt_cur_varint(&c);
-
-		if (c.bad || comm >= b->nstr || file >= b->nstr)
-			return *why = "bad command entry", FMT_ECORRUPT;
-		if (argc > FMT_MAX_ARGC || argc > total - pool)
-			return *why = "argument count exceeds limit", FMT_ECORRUPT;
-		cmd->comm = b->str[comm];
-		cmd->filename = b->str[file];
-		cmd->argc = (uint32_t)argc;
-		cmd->argv = &b->argv_pool[pool];
-		for (uint64_t a = 0; a < argc; a++) {
-			uint32_t id = fmt_cur_id(&c, width);
-			if (id >= b->nstr)
-				return *why = "bad argument string id", FMT_ECORRUPT;
-			b->argv_pool[pool++] = b->str[id];
-		}
+	if (count && !b->nstr) /* every id would be out of range */
+		return *why = "bad command entry", FMT_ECORRUPT;
+	/* one loop per width, with and without the argv pointers */
+#define ENTRIES(w) (WANT(b, CHUNK_ARGV_BIT) ? cmd_entries(b, c.p, c.end, w, total, 1) \
+					     : cmd_entries(b, c.p, c.end, w, total, 0))
+	switch (width) {
+	case 1:
+		bad = ENTRIES(1);
+		break;
+	case 2:
+		bad = ENTRIES(2);
+		break;
+	case 3:
+		bad = ENTRIES(3);
+		break;
+	default:
+		bad = ENTRIES(4);
 	}
-	if (!col_done(&c) || pool != total)
-		return *why = "command dictionary does not match its counts", FMT_ECORRUPT;
+#undef ENTRIES
+	if (bad)
+		return *why = bad, FMT_ECORRUPT;
 	return FMT_OK;
 }
 
@@ -230,111 +405,6 @@ static int decode_flowkeys(struct fmt_batch *b, struct section *s, const char **
 	return decode_flowowners(b, s, why);
 }
 
-/* Columns of deltas: v[i] = v[i-1] + zigzag-decoded value (v[-1] = base). */
-static int col_delta64(struct section *s, int id, uint32_t n, uint64_t base, uint64_t *out)
-{
-	struct fmt_cursor c;
-	uint64_t v = base;
-
-	if (col_cursor(s, id, &c))
-		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		v += (uint64_t)fmt_unzigzag(fmt_cur_varint(&c));
-		out[i] = v;
-	}
-	return col_done(&c) ? 0 : -1;
-}
-
-/* 32-bit delta columns: values must stay within 32 bits. */
-static int col_delta32(struct section *s, int id, uint32_t n, uint32_t *out)
-{
-	struct fmt_cursor c;
-	uint64_t v = 0;
-
-	if (col_cursor(s, id, &c))
-		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		v += (uint64_t)fmt_unzigzag(fmt_cur_varint(&c));
-		if (v > UINT32_MAX)
-			return -1;
-		out[i] = (uint32_t)v;
-	}
-	return col_done(&c) ? 0 : -1;
-}
-
-/* Id columns: width byte, then n ids of that width, each below count. */
-static int col_ids(struct section *s, int id, uint32_t n, uint32_t count, uint32_t *out)
-{
-	struct fmt_cursor c;
-	unsigned width;
-
-	if (col_cursor(s, id, &c))
-		return -1;
-	width = fmt_cur_u8(&c);
-	if (c.bad || width != fmt_id_width(count) || (size_t)(c.end - c.p) != (size_t)n * width)
-		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t v = fmt_cur_id(&c, width);
-		if (v >= count)
-			return -1;
-		out[i] = v;
-	}
-	return 0;
-}
-
-/* Plain columns, each value below limit. */
-static int col_plain32(struct section *s, int id, uint32_t n, uint64_t limit, uint32_t *out)
-{
-	struct fmt_cursor c;
-
-	if (col_cursor(s, id, &c))
-		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		uint64_t v = fmt_cur_varint(&c);
-		if (v >= limit)
-			return -1;
-		out[i] = (uint32_t)v;
-	}
-	return col_done(&c) ? 0 : -1;
-}
-
-static int col_plain64(struct section *s, int id, uint32_t n, uint64_t *out)
-{
-	struct fmt_cursor c;
-
-	if (col_cursor(s, id, &c))
-		return -1;
-	for (uint32_t i = 0; i < n; i++)
-		out[i] = fmt_cur_varint(&c);
-	return col_done(&c) ? 0 : -1;
-}
-
-/* An optional column (format 1.1): absent means every value is 0. */
-static int col_opt32(struct section *s, int id, uint32_t n, uint64_t limit, uint32_t *out)
-{
-	if (!s[id].present) {
-		memset(out, 0, (size_t)n * sizeof(*out));
-		return 0;
-	}
-	return col_plain32(s, id, n, limit, out);
-}
-
-/* SEC_START: start = ts - zigzag-decoded value (0 where not recorded, and
- * for every record when the section is absent). */
-static int col_start(struct section *s, uint32_t n, const uint64_t *ts, uint64_t *out)
-{
-	struct fmt_cursor c;
-
-	if (!s[SEC_START].present) {
-		memset(out, 0, (size_t)n * sizeof(*out));
-		return 0;
-	}
-	col_cursor(s, SEC_START, &c);
-	for (uint32_t i = 0; i < n; i++)
-		out[i] = ts[i] - (uint64_t)fmt_unzigzag(fmt_cur_varint(&c));
-	return col_done(&c) ? 0 : -1;
-}
-
 /* What exec and proc records share: the dictionaries and the process
  * columns. */
 static int decode_process(struct fmt_batch *b, struct section *s, const char **why)
@@ -342,51 +412,44 @@ static int decode_process(struct fmt_batch *b, struct section *s, const char **w
 	uint32_t n = b->n;
 	int rc;
 
-	if ((rc = decode_strings(b, s, why)) || (rc = decode_cmds(b, s, why)))
+	if (WANT(b, SEC_STRINGS) && (rc = decode_strings(b, s, why)))
 		return rc;
-	if (col_delta32(s, SEC_PID, n, b->pid) || col_delta32(s, SEC_PPID, n, b->ppid) ||
-	    col_delta32(s, SEC_UID, n, b->uid) || col_delta32(s, SEC_GID, n, b->gid) ||
-	    col_delta64(s, SEC_CGROUP, n, 0, b->cgroup) ||
-	    col_plain32(s, SEC_FLAGS, n, (uint64_t)UINT32_MAX + 1, b->flags) ||
-	    col_ids(s, SEC_CMD, n, b->ncmd, b->cmd) ||
-	    col_opt32(s, SEC_CWD, n, (uint64_t)b->nstr + 1, b->cwd) ||
-	    col_start(s, n, b->ts, b->start))
+	if (WANT(b, SEC_CMDS) && (rc = decode_cmds(b, s, why)))
+		return rc;
+	if ((WANT(b, SEC_PID) && col_delta32(s, SEC_PID, n, b->pid)) ||
+	    (WANT(b, SEC_PPID) && col_delta32(s, SEC_PPID, n, b->ppid)) ||
+	    (WANT(b, SEC_UID) && col_delta32(s, SEC_UID, n, b->uid)) ||
+	    (WANT(b, SEC_GID) && col_delta32(s, SEC_GID, n, b->gid)) ||
+	    (WANT(b, SEC_CGROUP) && col_delta64(s, SEC_CGROUP, n, 0, b->cgroup)) ||
+	    (WANT(b, SEC_FLAGS) && col_plain32(s, SEC_FLAGS, n, U32_LIMIT, b->flags)) ||
+	    (WANT(b, SEC_CMD) && col_ids(s, SEC_CMD, n, b->ncmd, b->cmd)) ||
+	    (WANT(b, SEC_CWD) && col_opt32(s, SEC_CWD, n, (uint64_t)b->nstr + 1, &b->cwd)) ||
+	    (WANT(b, SEC_START) && col_start(s, n, b->ts, &b->start)))
 		return *why = "bad process column", FMT_ECORRUPT;
 	return FMT_OK;
 }
 
 static int decode_exec(struct fmt_batch *b, struct section *s, const char **why)
 {
-	struct fmt_cursor c;
 	uint32_t n = b->n;
 	int rc;
 
 	if ((rc = decode_process(b, s, why)))
 		return rc;
-	if (col_ids(s, SEC_PCOMM, n, b->nstr, b->pcomm) ||
-	    col_opt32(s, SEC_INTERP, n, (uint64_t)b->nstr + 1, b->interp))
+	if ((WANT(b, SEC_PCOMM) && col_ids(s, SEC_PCOMM, n, b->nstr, b->pcomm)) ||
+	    (WANT(b, SEC_INTERP) && col_opt32(s, SEC_INTERP, n, (uint64_t)b->nstr + 1, &b->interp)))
 		return *why = "bad exec column", FMT_ECORRUPT;
-	if (col_cursor(s, SEC_TID, &c))
-		return *why = "missing tid column", FMT_ECORRUPT;
-	for (uint32_t i = 0; i < n; i++) {
-		int64_t d = fmt_unzigzag(fmt_cur_varint(&c)), t;
-		/* checked before adding: a hostile delta must not overflow */
-		if (d < -(int64_t)UINT32_MAX || d > (int64_t)UINT32_MAX)
-			c.bad = 1, d = 0;
-		t = (int64_t)b->pid[i] + d;
-		if (t < 0 || t > UINT32_MAX)
-			c.bad = 1;
-		b->tid[i] = (uint32_t)t;
+	if (WANT(b, SEC_TID)) {
+		struct col_args a = { .ref32 = b->pid, .out32 = b->tid };
+		if (col(s, SEC_TID, COL_PLUS_ZZ32, n, &a))
+			return *why = "bad tid or ret column", FMT_ECORRUPT;
 	}
-	if (!col_done(&c) || col_cursor(s, SEC_RET, &c))
-		return *why = "bad tid or ret column", FMT_ECORRUPT;
-	for (uint32_t i = 0; i < n; i++) {
-		int64_t r = fmt_unzigzag(fmt_cur_varint(&c));
-		if (r < INT32_MIN || r > INT32_MAX)
-			c.bad = 1;
-		b->ret[i] = (int32_t)r;
+	if (WANT(b, SEC_RET)) {
+		struct col_args a = { .out32 = (uint32_t *)b->ret };
+		if (col(s, SEC_RET, COL_ZZ_I32, n, &a))
+			return *why = "bad ret column", FMT_ECORRUPT;
 	}
-	return col_done(&c) ? FMT_OK : (*why = "bad ret column", FMT_ECORRUPT);
+	return FMT_OK;
 }
 
 static int decode_cgroup(struct fmt_batch *b, struct section *s, const char **why)
@@ -394,125 +457,131 @@ static int decode_cgroup(struct fmt_batch *b, struct section *s, const char **wh
 	uint32_t n = b->n;
 	int rc;
 
-	if ((rc = decode_strings(b, s, why)))
+	if (WANT(b, SEC_STRINGS) && (rc = decode_strings(b, s, why)))
 		return rc;
-	if (col_delta64(s, SEC_CGROUP, n, 0, b->cgroup) ||
-	    col_plain32(s, SEC_CGROUP_KIND, n, FMT_CGROUP_REMOVED + 1, b->kind) ||
-	    col_ids(s, SEC_PATH, n, b->nstr, b->path))
+	if ((WANT(b, SEC_CGROUP) && col_delta64(s, SEC_CGROUP, n, 0, b->cgroup)) ||
+	    (WANT(b, SEC_CGROUP_KIND) &&
+	     col_plain32(s, SEC_CGROUP_KIND, n, FMT_CGROUP_REMOVED + 1, b->kind)) ||
+	    (WANT(b, SEC_PATH) && col_ids(s, SEC_PATH, n, b->nstr, b->path)))
 		return *why = "bad cgroup column", FMT_ECORRUPT;
 	return FMT_OK;
 }
 
 static int decode_exit(struct fmt_batch *b, struct section *s, const char **why)
 {
-	struct fmt_cursor c;
 	uint32_t n = b->n;
 
-	if (col_delta32(s, SEC_PID, n, b->pid) || col_delta32(s, SEC_PPID, n, b->ppid) ||
-	    col_plain32(s, SEC_EXIT_CODE, n, (uint64_t)UINT32_MAX + 1, b->code) ||
-	    col_plain32(s, SEC_SIGNAL, n, (uint64_t)UINT32_MAX + 1, b->sig) ||
-	    col_cursor(s, SEC_LIFETIME, &c))
+	if ((WANT(b, SEC_PID) && col_delta32(s, SEC_PID, n, b->pid)) ||
+	    (WANT(b, SEC_PPID) && col_delta32(s, SEC_PPID, n, b->ppid)) ||
+	    (WANT(b, SEC_EXIT_CODE) &&
+	     col_plain32(s, SEC_EXIT_CODE, n, U32_LIMIT, b->code)) ||
+	    (WANT(b, SEC_SIGNAL) && col_plain32(s, SEC_SIGNAL, n, U32_LIMIT, b->sig)))
 		return *why = "bad exit column", FMT_ECORRUPT;
-	for (uint32_t i = 0; i < n; i++)
-		b->start[i] = b->ts[i] - (uint64_t)fmt_unzigzag(fmt_cur_varint(&c));
-	return col_done(&c) ? FMT_OK : (*why = "bad lifetime column", FMT_ECORRUPT);
+	if (WANT(b, SEC_LIFETIME) && col_minus(s, SEC_LIFETIME, n, b->ts, b->start))
+		return *why = "bad lifetime column", FMT_ECORRUPT;
+	return FMT_OK;
 }
 
 static int decode_flow(struct fmt_batch *b, struct section *s, const char **why)
 {
-	struct fmt_cursor c;
 	uint32_t n = b->n;
-	uint64_t *bpp;
-	int64_t key = 0;
 	int rc;
 
-	if ((rc = decode_flowkeys(b, s, why)))
+	if (WANT(b, SEC_FLOWKEYS) && (rc = decode_flowkeys(b, s, why)))
 		return rc;
-	if (col_delta64(s, SEC_INTERVAL, n, 0, b->interval) ||
-	    col_plain64(s, SEC_PACKETS, n, b->packets) || col_cursor(s, SEC_FLOWKEY, &c))
+	if ((WANT(b, SEC_INTERVAL) && col_delta64(s, SEC_INTERVAL, n, 0, b->interval)) ||
+	    (WANT(b, SEC_PACKETS) && col_plain64(s, SEC_PACKETS, n, b->packets)))
 		return *why = "bad flow column", FMT_ECORRUPT;
-	for (uint32_t i = 0; i < n; i++) {
-		int64_t d = fmt_unzigzag(fmt_cur_varint(&c));
-		if (d < -(int64_t)b->nkeys || d > (int64_t)b->nkeys) { /* before adding */
-			c.bad = 1;
-			break;
-		}
-		key += d;
-		if (key < 0 || key >= b->nkeys) {
-			c.bad = 1;
-			break;
-		}
-		b->key[i] = (uint32_t)key;
+	if (WANT(b, SEC_FLOWKEY)) {
+		struct col_args a = { .limit = b->nkeys, .out32 = b->key };
+		if (col(s, SEC_FLOWKEY, COL_KEYDELTA, n, &a))
+			return *why = "bad flow key column", FMT_ECORRUPT;
 	}
-	if (!col_done(&c) || col_cursor(s, SEC_BYTES, &c))
-		return *why = "bad flow key column", FMT_ECORRUPT;
-	bpp = take(b, MEM_TMP, b->nkeys * sizeof(*bpp));
-	if (!bpp)
-		return FMT_ENOMEM;
-	memset(bpp, 0, b->nkeys * sizeof(*bpp));
-	for (uint32_t i = 0; i < n; i++) {
-		uint32_t k = b->key[i];
-		b->bytes[i] = b->packets[i] * bpp[k] + (uint64_t)fmt_unzigzag(fmt_cur_varint(&c));
-		bpp[k] = b->packets[i] ? b->bytes[i] / b->packets[i] : 0;
+	if (WANT(b, SEC_BYTES)) {
+		uint64_t *bpp = take(b, MEM_TMP, (b->nkeys ? b->nkeys : 1) * sizeof(*bpp));
+		struct col_args a = { .ref32 = b->key, .ref64 = b->packets, .bpp = bpp,
+				      .out64 = b->bytes };
+		if (!bpp)
+			return FMT_ENOMEM;
+		memset(bpp, 0, b->nkeys * sizeof(*bpp));
+		if (col(s, SEC_BYTES, COL_BYTES, n, &a))
+			return *why = "bad bytes column", FMT_ECORRUPT;
 	}
-	return col_done(&c) ? FMT_OK : (*why = "bad bytes column", FMT_ECORRUPT);
+	return FMT_OK;
 }
 
-/* Carve every column array out of one allocation. */
+/* The sections each stream must have (FORMAT.md section 3), and the
+ * columns it can decode. */
+#define S(x) (1ull << SEC_##x)
+static const uint64_t required[FMT_STREAM_MAX + 1] = {
+	[FMT_STREAM_EXEC] = S(STRINGS) | S(TS) | S(PID) | S(TID) | S(PPID) | S(UID) | S(GID) |
+			    S(CGROUP) | S(RET) | S(FLAGS) | S(CMD) | S(PCOMM) | S(CMDS),
+	[FMT_STREAM_EXIT] = S(TS) | S(PID) | S(PPID) | S(EXIT_CODE) | S(SIGNAL) | S(LIFETIME),
+	[FMT_STREAM_FLOW] = S(TS) | S(INTERVAL) | S(FLOWKEY) | S(PACKETS) | S(BYTES) | S(FLOWKEYS),
+	[FMT_STREAM_PROC] = S(STRINGS) | S(TS) | S(PID) | S(PPID) | S(UID) | S(GID) | S(CGROUP) |
+			    S(FLAGS) | S(CMD) | S(CMDS),
+	[FMT_STREAM_CGROUP] = S(STRINGS) | S(TS) | S(CGROUP) | S(CGROUP_KIND) | S(PATH),
+};
+static const uint64_t optional[FMT_STREAM_MAX + 1] = {
+	[FMT_STREAM_EXEC] = S(INTERP) | S(CWD) | S(START) | CHUNK_ARGV,
+	[FMT_STREAM_FLOW] = S(FLOWOWNERS),
+	[FMT_STREAM_PROC] = S(CWD) | S(START) | CHUNK_ARGV,
+};
+
+/* The sections a set of wanted ones needs decoded too. */
+static uint64_t with_dependencies(uint64_t want)
+{
+	want |= S(TS);
+	if (want & S(BYTES))
+		want |= S(FLOWKEY) | S(PACKETS);
+	if (want & (S(FLOWKEY) | S(FLOWOWNERS)))
+		want |= S(FLOWKEYS);
+	if (want & S(FLOWKEYS))
+		want |= S(FLOWOWNERS);
+	if (want & S(TID))
+		want |= S(PID);
+	if (want & (S(CMD) | CHUNK_ARGV))
+		want |= S(CMDS);
+	if (want & (S(CMDS) | S(PCOMM) | S(INTERP) | S(CWD) | S(PATH)))
+		want |= S(STRINGS);
+	return want;
+}
+#undef S
+
+/* Carve the arrays of the wanted columns out of one allocation; the
+ * others stay NULL. */
 static int alloc_cols(struct fmt_batch *b)
 {
-	uint32_t n = b->n ? b->n : 1;
-	size_t n64, n32;
-	uint64_t *p64;
-	uint32_t *p32;
+	static const struct {
+		int sec;
+		size_t off; /* of the array pointer in struct fmt_batch */
+		unsigned size;
+	} arrays[] = {
+#define A(sec, f) { SEC_##sec, offsetof(struct fmt_batch, f), sizeof(*((struct fmt_batch *)0)->f) }
+		A(TS, ts), A(CGROUP, cgroup), A(START, start), A(LIFETIME, start),
+		A(INTERVAL, interval), A(PACKETS, packets), A(BYTES, bytes),
+		A(PID, pid), A(PPID, ppid), A(UID, uid), A(GID, gid), A(FLAGS, flags),
+		A(CMD, cmd), A(CWD, cwd), A(TID, tid), A(PCOMM, pcomm), A(INTERP, interp),
+		A(RET, ret), A(EXIT_CODE, code), A(SIGNAL, sig), A(CGROUP_KIND, kind),
+		A(PATH, path), A(FLOWKEY, key),
+#undef A
+	};
+	uint64_t cols = b->cols & (required[b->stream] | optional[b->stream]);
+	size_t n = b->n ? b->n : 1, bytes = 0;
+	char *p;
 
-	switch (b->stream) {
-	case FMT_STREAM_EXEC:
-		n64 = 3, n32 = 11;
-		break;
-	case FMT_STREAM_PROC:
-		n64 = 3, n32 = 7;
-		break;
-	case FMT_STREAM_EXIT:
-		n64 = 2, n32 = 4;
-		break;
-	case FMT_STREAM_CGROUP:
-		n64 = 2, n32 = 2;
-		break;
-	default:
-		n64 = 4, n32 = 1;
-	}
-	/* one allocation behind all the column arrays */
-	p64 = take(b, MEM_COLS, (size_t)n * (n64 * 8 + n32 * 4));
-	if (!p64)
+	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++)
+		if (cols >> arrays[i].sec & 1)
+			bytes += n * arrays[i].size;
+	/* 64-bit arrays come first in the table: every array stays aligned */
+	if (!(p = take(b, MEM_COLS, bytes)))
 		return FMT_ENOMEM;
-	p32 = (uint32_t *)(p64 + (size_t)n * n64);
-#define TAKE64(f) (b->f = p64, p64 += n)
-#define TAKE32(f) (b->f = (void *)p32, p32 += n)
-	TAKE64(ts);
-	switch (b->stream) {
-	case FMT_STREAM_EXEC:
-		TAKE32(tid), TAKE32(pcomm), TAKE32(ret), TAKE32(interp);
-		__attribute__((fallthrough)); /* and the process columns */
-	case FMT_STREAM_PROC:
-		TAKE64(cgroup), TAKE64(start);
-		TAKE32(pid), TAKE32(ppid), TAKE32(uid), TAKE32(gid);
-		TAKE32(flags), TAKE32(cmd), TAKE32(cwd);
-		break;
-	case FMT_STREAM_EXIT:
-		TAKE64(start);
-		TAKE32(pid), TAKE32(ppid), TAKE32(code), TAKE32(sig);
-		break;
-	case FMT_STREAM_CGROUP:
-		TAKE64(cgroup);
-		TAKE32(kind), TAKE32(path);
-		break;
-	default:
-		TAKE64(interval), TAKE64(packets), TAKE64(bytes);
-		TAKE32(key);
+	for (size_t i = 0; i < sizeof(arrays) / sizeof(arrays[0]); i++) {
+		if (!(cols >> arrays[i].sec & 1))
+			continue;
+		memcpy((char *)b + arrays[i].off, &p, sizeof(p));
+		p += n * arrays[i].size;
 	}
-#undef TAKE64
-#undef TAKE32
 	return FMT_OK;
 }
 
@@ -551,8 +620,10 @@ static int sort_if_needed(struct fmt_batch *b)
 	return FMT_OK;
 }
 
-int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
-		 struct fmt_batch **out, const char **why)
+static uint64_t decodes; /* for fmt_batch.serial */
+
+int chunk_decode_cols(const uint8_t *p, size_t len, int stream, uint32_t records, uint64_t want,
+		      struct fmt_batch **out, const char **why)
 {
 	struct section sec[SEC_MAX] = { 0 };
 	struct fmt_cursor c = { p, p + len, 0 };
@@ -574,6 +645,8 @@ int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
 	c.p += 4;
 	if (fmt_cur_u8(&c) != stream)
 		FAIL("chunk stream differs from its index row");
+	if (stream < FMT_STREAM_EXEC || stream > FMT_STREAM_MAX)
+		FAIL("unknown stream");
 	n = fmt_cur_varint(&c);
 	t_base = fmt_cur_varint(&c);
 	nsec = fmt_cur_varint(&c);
@@ -617,6 +690,12 @@ int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
 	}
 	b->stream = stream;
 	b->n = (uint32_t)n;
+	b->serial = __atomic_add_fetch(&decodes, 1, __ATOMIC_RELAXED);
+	b->cols = with_dependencies(want) & (required[stream] | optional[stream]);
+	/* the columns decoded say so themselves, with what is wrong */
+	for (int id = 0; id < SEC_MAX; id++)
+		if (((required[stream] & ~b->cols) >> id & 1) && !sec[id].present)
+			FAIL("a required section is missing");
 	if ((rc = alloc_cols(b)))
 		goto out;
 	if (col_delta64(sec, SEC_TS, b->n, t_base, b->ts))
@@ -629,10 +708,8 @@ int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
 		rc = decode_flow(b, sec, why);
 	else if (stream == FMT_STREAM_PROC)
 		rc = decode_process(b, sec, why);
-	else if (stream == FMT_STREAM_CGROUP)
-		rc = decode_cgroup(b, sec, why);
 	else
-		FAIL("unknown stream");
+		rc = decode_cgroup(b, sec, why);
 	if (rc == FMT_OK)
 		rc = sort_if_needed(b);
 out:
@@ -646,186 +723,8 @@ out:
 	return FMT_OK;
 }
 
-void fmt_batch_free(struct fmt_batch *b)
+int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
+		 struct fmt_batch **out, const char **why)
 {
-	if (!b)
-		return;
-	for (int i = 0; i < MEM_N; i++)
-		free(b->mem[i].p);
-	free(b);
-}
-
-enum fmt_stream fmt_batch_stream(const struct fmt_batch *b)
-{
-	return b->stream;
-}
-
-uint32_t fmt_batch_count(const struct fmt_batch *b)
-{
-	return b->n;
-}
-
-uint64_t fmt_batch_ts(const struct fmt_batch *b, uint32_t i)
-{
-	return b->ts[b->order ? b->order[i] : i];
-}
-
-void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev)
-{
-	fmt_batch_get_at(b, b->order ? b->order[i] : i, ev);
-}
-
-/* An optional string column's value: NULL for 0. */
-static const char *opt_str(const struct fmt_batch *b, uint32_t v)
-{
-	return v ? b->str[v - 1] : NULL;
-}
-
-void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *ev)
-{
-	ev->stream = b->stream;
-	if (b->stream == FMT_STREAM_EXEC) {
-		const struct fmt_cmd *cmd = &b->cmds[b->cmd[j]];
-		ev->exec = (struct fmt_exec){
-			.ts_ns = b->ts[j],
-			.cgroup_id = b->cgroup[j],
-			.pid = b->pid[j],
-			.tid = b->tid[j],
-			.ppid = b->ppid[j],
-			.uid = b->uid[j],
-			.gid = b->gid[j],
-			.ret = b->ret[j],
-			.flags = b->flags[j],
-			.argc = cmd->argc,
-			.comm = cmd->comm,
-			.pcomm = b->str[b->pcomm[j]],
-			.filename = cmd->filename,
-			.argv = cmd->argv,
-			.interp = opt_str(b, b->interp[j]),
-			.cwd = opt_str(b, b->cwd[j]),
-			.start_ns = b->start[j],
-		};
-	} else if (b->stream == FMT_STREAM_EXIT) {
-		ev->exit = (struct fmt_exit){
-			.ts_ns = b->ts[j],
-			.start_ns = b->start[j],
-			.pid = b->pid[j],
-			.ppid = b->ppid[j],
-			.exit_code = b->code[j],
-			.signal = b->sig[j],
-		};
-	} else if (b->stream == FMT_STREAM_PROC) {
-		const struct fmt_cmd *cmd = &b->cmds[b->cmd[j]];
-		ev->proc = (struct fmt_proc){
-			.ts_ns = b->ts[j],
-			.start_ns = b->start[j],
-			.cgroup_id = b->cgroup[j],
-			.pid = b->pid[j],
-			.ppid = b->ppid[j],
-			.uid = b->uid[j],
-			.gid = b->gid[j],
-			.flags = b->flags[j],
-			.argc = cmd->argc,
-			.comm = cmd->comm,
-			.exe = cmd->filename,
-			.argv = cmd->argv,
-			.cwd = opt_str(b, b->cwd[j]),
-		};
-	} else if (b->stream == FMT_STREAM_CGROUP) {
-		ev->cgroup = (struct fmt_cgroup){
-			.ts_ns = b->ts[j],
-			.cgroup_id = b->cgroup[j],
-			.kind = b->kind[j],
-			.path = b->str[b->path[j]],
-		};
-	} else {
-		ev->flow = (struct fmt_flow){
-			.ts_ns = b->ts[j],
-			.interval_ns = b->interval[j],
-			.packets = b->packets[j],
-			.bytes = b->bytes[j],
-			.key = b->keys[b->key[j]],
-		};
-		if (b->owners)
-			ev->flow.owner = b->owners[b->key[j]];
-	}
-}
-
-const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b)
-{
-	return b->ts;
-}
-
-const uint32_t *fmt_batch_exec_cmd_ids(const struct fmt_batch *b, uint32_t *ndict)
-{
-	*ndict = b->ncmd;
-	return b->cmd;
-}
-
-const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b)
-{
-	return b->ret;
-}
-
-void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **comm,
-			const char **filename)
-{
-	*comm = b->cmds[id].comm;
-	*filename = b->cmds[id].filename;
-}
-
-const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t id,
-					   uint32_t *argc)
-{
-	*argc = b->cmds[id].argc;
-	return b->cmds[id].argv;
-}
-
-const uint32_t *fmt_batch_exec_uids(const struct fmt_batch *b)
-{
-	return b->uid;
-}
-
-const uint32_t *fmt_batch_exec_pcomm_ids(const struct fmt_batch *b, uint32_t *ndict)
-{
-	*ndict = b->nstr;
-	return b->pcomm;
-}
-
-const char *fmt_batch_string(const struct fmt_batch *b, uint32_t id)
-{
-	return b->str[id];
-}
-
-const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b)
-{
-	return b->interval;
-}
-
-const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict)
-{
-	*ndict = b->nkeys;
-	return b->key;
-}
-
-const uint64_t *fmt_batch_flow_packets(const struct fmt_batch *b)
-{
-	return b->packets;
-}
-
-const uint64_t *fmt_batch_flow_bytes(const struct fmt_batch *b)
-{
-	return b->bytes;
-}
-
-const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id)
-{
-	return &b->keys[id];
-}
-
-const struct fmt_owner *fmt_batch_flow_owner(const struct fmt_batch *b, uint32_t id)
-{
-	static const struct fmt_owner none;
-
-	return b->owners ? &b->owners[id] : &none;
+	return chunk_decode_cols(p, len, stream, records, CHUNK_ALL, out, why);
 }

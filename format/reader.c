@@ -25,6 +25,7 @@
 #include <zstd.h>
 
 #include "chunk_codec.h"
+#include "par.h"
 #include "crc32.h"
 #include "fmt.h"
 #include "fmt_interfaces.h"
@@ -49,6 +50,8 @@ struct fmt_reader {
 	int wal_mode; /* the header says WAL: committed data may be in PATH-wal */
 	int being_written; /* a writer held FMT_LOCK_OFFSET at open */
 	struct fmt_ifaces *ifaces; /* meta interfaces, parsed; NULL if absent or bad */
+	dev_t dev; /* the file opened, to check a clone opens the same */
+	ino_t ino;
 	char err[600];
 };
 
@@ -90,6 +93,8 @@ static int check_header(struct fmt_reader *r)
 		close(fd);
 		return set_err(r, FMT_ENOTSESSION, "not a regular file");
 	}
+	r->dev = st.st_dev;
+	r->ino = st.st_ino;
 	n = read(fd, h, sizeof(h));
 	{
 		/* only tested: a reader never locks (or writes) what it reads */
@@ -523,7 +528,7 @@ out:
 	return rc;
 }
 
-int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **inout)
+int fmt_reader_load_cols(struct fmt_reader *r, int64_t id, uint64_t cols, struct fmt_batch **inout)
 {
 	int stream = 0, rc;
 	uint32_t records = 0;
@@ -542,7 +547,7 @@ int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **i
 		*inout = NULL;
 		return rc;
 	}
-	rc = chunk_decode(r->raw.data, r->raw.len, stream, records, inout, &why);
+	rc = chunk_decode_cols(r->raw.data, r->raw.len, stream, records, cols, inout, &why);
 	if (rc)
 		return set_err(r, rc, "chunk %lld: %s", (long long)id, why);
 	if (records && (fmt_batch_ts(*inout, 0) != t0 || fmt_batch_ts(*inout, records - 1) != t1)) {
@@ -552,4 +557,37 @@ int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **i
 			       (long long)id);
 	}
 	return FMT_OK;
+}
+
+int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **inout)
+{
+	return fmt_reader_load_cols(r, id, FMT_COL_ALL, inout);
+}
+
+int reader_reopen(const struct fmt_reader *r, struct fmt_reader **out)
+{
+	char *err = NULL;
+	int rc = fmt_reader_open(r->path, out, &err);
+
+	free(err);
+	if (rc == FMT_OK && ((*out)->dev != r->dev || (*out)->ino != r->ino)) {
+		fmt_reader_close(*out);
+		*out = NULL;
+		rc = FMT_ENOENT; /* replaced since: not the file the caller has */
+	}
+	return rc;
+}
+
+void reader_set_errmsg(struct fmt_reader *r, int rc, const char *msg)
+{
+	(void)rc;
+	snprintf(r->err, sizeof(r->err), "%s", msg);
+}
+
+void reader_trim(struct fmt_reader *r, size_t keep)
+{
+	if (r->raw.cap > keep) {
+		fmt_buf_free(&r->raw);
+		memset(&r->raw, 0, sizeof(r->raw));
+	}
 }

@@ -115,6 +115,11 @@ int fmt_sql_query(struct fmt_sql *s, const char *sql, fmt_sql_row_cb cb, void *c
 	return rc == SQLITE_OK ? FMT_OK : FMT_EINVAL;
 }
 
+void fmt_sql_set_threads(struct fmt_sql *s, unsigned threads)
+{
+	s->src.threads = threads;
+}
+
 uint64_t fmt_sql_chunks_decoded(const struct fmt_sql *s)
 {
 	return s->src.chunks_decoded;

@@ -20,7 +20,10 @@ struct fmt_sql_src {
 	unsigned n;
 	int own; /* close the readers when the last table goes */
 	unsigned refs;
+	unsigned threads; /* decoding threads, 0: every processor */
 	uint64_t chunks_decoded;
+	uint64_t records[FMT_STREAM_MAX + 1]; /* per stream, from the chunk index */
+	int counted; /* records is filled */
 };
 
 /* Register the eponymous tables exec, exit and flow (and meta, unless the

@@ -1,39 +1,40 @@
 /* sql_vtab.c - SQL over a compressed session: eponymous virtual tables
- * exec, exit, flow, proc, cgroup (and meta) that decode chunks only as a query reads them.
- * Constraints on ts_ns or wall_ns become the iterator's time window, so a
- * time-range query decompresses only the chunks that overlap it (the
- * constraints are still checked by SQLite: the window only prunes). Rows
- * come in time order, so ORDER BY wall_ns (or ts_ns for one file) costs
- * nothing. Modelled on SQLite's ext/misc/series.c. */
-#include <arpa/inet.h>
+ * exec, exit, flow, proc, cgroup (and meta) that decode chunks only as a
+ * query reads them, and in them only the columns the query uses (SQLite's
+ * colUsed; sql_table.c says which chunk columns each table column needs).
+ * Modelled on SQLite's ext/misc/series.c.
+ *
+ * Pushed down (xBestIndex -> xFilter):
+ * - constraints on ts_ns or wall_ns become the iterator's time window, so a
+ *   time-range query decompresses only the chunks that overlap it;
+ * - `column = value` (integers, and text compared as BINARY) filters rows
+ *   before SQLite sees them, once per dictionary id and chunk for columns
+ *   that come from a dictionary; `source = N` leaves the other files out.
+ * SQLite still checks every constraint: these only leave rows out that it
+ * would leave out too.
+ *
+ * Order: rows come in time order (read ahead on threads), so ORDER BY
+ * wall_ns (or ts_ns for one file) costs nothing. For GROUP BY, DISTINCT
+ * and ORDER BY on other columns the rows come grouped, in the order
+ * SQLite's sorter would give, so SQLite sorts nothing: a query that reads
+ * only those columns (SELECT comm, count(*) FROM exec GROUP BY comm) gets
+ * them counted by value on the threads (sql_group.c), each group as that
+ * many equal rows (once for DISTINCT); one that reads others too (SELECT
+ * src, sum(bytes) FROM flow GROUP BY src) gets them kept with those
+ * values, in time order within each group (sql_rows.c), when they fit in
+ * SQL_ROWS_LIMIT; otherwise SQLite sorts as it would. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk_codec.h"
 #include "json.h"
+#include "par.h"
 #include "sql_api.h"
-
-enum { C_TS, C_WALL, C_SOURCE }; /* the first columns of every stream table */
-
-static const char *const decl[] = {
-	"CREATE TABLE x(source INTEGER, key TEXT, value TEXT)",
-	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, pid INTEGER,"
-	" tid INTEGER, ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER, comm TEXT,"
-	" pcomm TEXT, filename TEXT, argc INTEGER, argv TEXT, argv_truncated INTEGER,"
-	" ret INTEGER, interp TEXT, cwd TEXT, cwd_truncated INTEGER, start_ns INTEGER)",
-	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, pid INTEGER,"
-	" ppid INTEGER, exit_code INTEGER, signal INTEGER, start_ns INTEGER)",
-	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, interval_ns INTEGER,"
-	" ifindex INTEGER, dir TEXT, family INTEGER, proto INTEGER, src TEXT, sport INTEGER,"
-	" dst TEXT, dport INTEGER, packets INTEGER, bytes INTEGER, owner_pid INTEGER,"
-	" owner_start_ns INTEGER, owner_cgroup_id INTEGER)",
-	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, pid INTEGER,"
-	" ppid INTEGER, uid INTEGER, gid INTEGER, cgroup_id INTEGER, start_ns INTEGER,"
-	" comm TEXT, exe TEXT, argc INTEGER, argv TEXT, argv_truncated INTEGER, cwd TEXT,"
-	" cwd_truncated INTEGER, kthread INTEGER)",
-	"CREATE TABLE x(ts_ns INTEGER, wall_ns INTEGER, source INTEGER, cgroup_id INTEGER,"
-	" kind TEXT, path TEXT)",
-};
+#include "sql_group.h"
+#include "sql_rows.h"
+#include "sql_table.h"
 
 struct vt {
 	sqlite3_vtab base;
@@ -41,21 +42,40 @@ struct vt {
 	struct fmt_sql_src *src;
 };
 
-struct cur {
-	sqlite3_vtab_cursor base;
-	struct fmt_iter *it;
-	struct fmt_event ev;
-	int eof;
-	sqlite3_int64 rowid;
-	size_t meta_i, meta_src; /* meta: position */
-	struct json j;
+/* What xBestIndex chose, as xFilter reads it back from idxStr. */
+struct plan {
+	int slot[4], op[4]; /* ts low, ts high, wall low, wall high: argv slot (1-based), op */
+	int neq, eq_col[SQL_MAX_EQ], eq_slot[SQL_MAX_EQ];
+	int ngroup, group_col[SQL_MAX_GROUP]; /* grouped rows by these columns */
+	int desc; /* grouped: bit k, column k descending */
+	int nval, val_col[SQL_MAX_VALS]; /* grouped: other columns, kept with each row */
+	int once; /* grouped: one row per group (DISTINCT) */
+	int first; /* grouped: in the order of first appearance (DISTINCT, no ORDER BY) */
+	unsigned long long cols; /* FMT_COL_* to decode */
 };
 
-/* idxNum bits: which bounds xFilter gets, in this order in argv */
-#define B_TS_LO 1
-#define B_TS_HI 2
-#define B_WALL_LO 4
-#define B_WALL_HI 8
+struct cur {
+	sqlite3_vtab_cursor base;
+	int eof;
+	sqlite3_int64 rowid;
+	/* rows in time order */
+	struct fmt_iter *it;
+	struct sql_row row;
+	int64_t *off; /* clock offset of each file */
+	struct sql_filter filter;
+	struct sql_memo memo;
+	struct sql_scratch sc;
+	/* grouped rows: counted (groups), or kept with other columns (rows) */
+	struct sql_groups *groups;
+	struct sql_rows *rows;
+	struct sql_rows_pos at;
+	size_t group;
+	uint64_t left; /* rows of the group still to come */
+	int ngroup, group_col[SQL_MAX_GROUP], once;
+	int nval, val_col[SQL_MAX_VALS];
+	/* meta: position */
+	size_t meta_i, meta_src;
+};
 
 static void src_release(struct fmt_sql_src *s)
 {
@@ -105,7 +125,7 @@ static int x_connect(sqlite3 *db, void *aux, int argc, const char *const *argv,
 
 	(void)argc;
 	(void)argv;
-	rc = sqlite3_declare_vtab(db, decl[stream]);
+	rc = sqlite3_declare_vtab(db, sql_declaration(stream));
 	if (rc != SQLITE_OK)
 		return rc;
 	if (!src && !(src = src_open_main(db, pzErr)))
@@ -147,10 +167,74 @@ static int x_disconnect(sqlite3_vtab *base)
 	return SQLITE_OK;
 }
 
+/* Records of each stream in all the files (the chunk index says). */
+static const uint64_t *records(struct fmt_sql_src *src)
+{
+	if (!src->counted) {
+		for (unsigned i = 0; i < src->n; i++) {
+			struct fmt_chunk_info *ci;
+			int n = fmt_reader_chunks(src->readers[i], &ci);
+			for (int k = 0; k < n; k++)
+				if (ci[k].stream >= 1 && ci[k].stream <= FMT_STREAM_MAX)
+					src->records[ci[k].stream] += ci[k].records;
+			if (n >= 0)
+				free(ci);
+		}
+		src->counted = 1;
+	}
+	return src->records;
+}
+
+/* Can the rows come grouped by the ORDER BY columns, SQLite then sorting
+ * nothing? The groups come in the order SQLite's sorter would give: by the
+ * columns, each in its direction, or for DISTINCT without ORDER BY
+ * (distinct 2) in the order the rows first appear in time. If the query
+ * reads only those columns, groups are counted and each comes as that many
+ * equal rows; if it reads others too, the rows are kept with their values
+ * when they fit in SQL_ROWS_LIMIT (not for DISTINCT without ORDER BY,
+ * whose first appearances would be those of rows a WHERE may reject).
+ * @return the number of group columns (0: no). */
+static int grouped_plan(const struct vt *v, sqlite3_index_info *info, int distinct,
+			struct plan *p)
+{
+	uint64_t order_cols = 0, other;
+	int ncol;
+
+	sql_columns(v->stream, &ncol);
+	if (info->nOrderBy < 1 || info->nOrderBy > SQL_MAX_GROUP || distinct < 0 || distinct > 3)
+		return 0;
+	for (int i = 0; i < info->nOrderBy; i++) {
+		int c = info->aOrderBy[i].iColumn;
+		if (c < 0 || c >= ncol || (order_cols >> c & 1))
+			return 0;
+		order_cols |= 1ull << c;
+		p->group_col[i] = c;
+		p->desc |= info->aOrderBy[i].desc << i;
+	}
+	other = info->colUsed & ~order_cols;
+	p->nval = 0;
+	for (int c = 0; other && c < 64; c++) {
+		if (!(other >> c & 1))
+			continue;
+		if (c >= ncol || p->nval == SQL_MAX_VALS || distinct == 2)
+			return 0;
+		p->val_col[p->nval++] = c;
+	}
+	if (p->nval && records(v->src)[v->stream] * SQL_ROWS_BYTES(p->nval) > SQL_ROWS_LIMIT)
+		return 0; /* too many to keep: SQLite sorts them */
+	p->ngroup = info->nOrderBy;
+	p->once = distinct >= 2 && !p->nval; /* DISTINCT: duplicates may be left out */
+	p->first = distinct == 2;
+	return p->ngroup;
+}
+
 static int x_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 {
 	struct vt *v = (struct vt *)base;
-	int bits = 0, argi = 0, pos[4] = { -1, -1, -1, -1 };
+	struct plan p = { .neq = 0 };
+	int bits = 0, argi = 0, pos[4] = { -1, -1, -1, -1 }, ncol, distinct = 0;
+	const struct sql_column *cols = sql_columns(v->stream, &ncol);
+	char *s;
 
 	if (v->stream == 0) {
 		info->estimatedCost = 100;
@@ -159,9 +243,9 @@ static int x_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 	for (int i = 0; i < info->nConstraint; i++) {
 		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
 		int wall, lo, hi;
-		if (!c->usable || (c->iColumn != C_TS && c->iColumn != C_WALL))
+		if (!c->usable || (c->iColumn != SQL_C_TS && c->iColumn != SQL_C_WALL))
 			continue;
-		wall = c->iColumn == C_WALL;
+		wall = c->iColumn == SQL_C_WALL;
 		lo = c->op == SQLITE_INDEX_CONSTRAINT_GT || c->op == SQLITE_INDEX_CONSTRAINT_GE ||
 		     c->op == SQLITE_INDEX_CONSTRAINT_EQ;
 		hi = c->op == SQLITE_INDEX_CONSTRAINT_LT || c->op == SQLITE_INDEX_CONSTRAINT_LE ||
@@ -178,25 +262,91 @@ static int x_best_index(sqlite3_vtab *base, sqlite3_index_info *info)
 		bits |= 1 << b;
 		if (info->aConstraintUsage[pos[b]].argvIndex == 0)
 			info->aConstraintUsage[pos[b]].argvIndex = ++argi;
+		p.slot[b] = info->aConstraintUsage[pos[b]].argvIndex;
+		p.op[b] = info->aConstraint[pos[b]].op;
+	}
+	/* column = value on the other columns, compared as SQLite would */
+	for (int i = 0; i < info->nConstraint && p.neq < SQL_MAX_EQ; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+		const char *coll;
+		if (!c->usable || c->op != SQLITE_INDEX_CONSTRAINT_EQ || c->iColumn < SQL_C_SOURCE ||
+		    c->iColumn >= ncol || info->aConstraintUsage[i].argvIndex)
+			continue;
+		coll = sqlite3_libversion_number() >= 3022000 ? sqlite3_vtab_collation(info, i) : NULL;
+		if (!strcmp(cols[c->iColumn].type, "TEXT") && (!coll || strcmp(coll, "BINARY")))
+			continue;
+		info->aConstraintUsage[i].argvIndex = ++argi;
+		p.eq_col[p.neq] = c->iColumn;
+		p.eq_slot[p.neq++] = argi;
 	}
 	info->idxNum = bits;
-	/* remember for xFilter which argv slot and operator each bound uses */
-	info->idxStr = sqlite3_mprintf("%d %d %d %d %d %d %d %d",
-				       pos[0] < 0 ? 0 : info->aConstraintUsage[pos[0]].argvIndex,
-				       pos[0] < 0 ? 0 : info->aConstraint[pos[0]].op,
-				       pos[1] < 0 ? 0 : info->aConstraintUsage[pos[1]].argvIndex,
-				       pos[1] < 0 ? 0 : info->aConstraint[pos[1]].op,
-				       pos[2] < 0 ? 0 : info->aConstraintUsage[pos[2]].argvIndex,
-				       pos[2] < 0 ? 0 : info->aConstraint[pos[2]].op,
-				       pos[3] < 0 ? 0 : info->aConstraintUsage[pos[3]].argvIndex,
-				       pos[3] < 0 ? 0 : info->aConstraint[pos[3]].op);
-	info->needToFreeIdxStr = 1;
 	info->estimatedCost = bits ? 1000.0 : 1000000.0;
 	if (info->nOrderBy == 1 && !info->aOrderBy[0].desc &&
-	    (info->aOrderBy[0].iColumn == C_WALL ||
-	     (info->aOrderBy[0].iColumn == C_TS && v->src->n == 1)))
-		info->orderByConsumed = 1;
+	    (info->aOrderBy[0].iColumn == SQL_C_WALL ||
+	     (info->aOrderBy[0].iColumn == SQL_C_TS && v->src->n == 1))) {
+		info->orderByConsumed = 1; /* time order is what the tables give */
+	} else {
+		if (sqlite3_libversion_number() >= 3038000)
+			distinct = sqlite3_vtab_distinct(info);
+		if (grouped_plan(v, info, distinct, &p))
+			info->orderByConsumed = 1;
+	}
+	p.cols = sql_cols_needed(v->stream, info->colUsed);
+	s = sqlite3_mprintf("T %d %d %d %d %d %d %d %d C %llx O %d %d %d E %d", p.slot[0],
+			    p.op[0], p.slot[1], p.op[1], p.slot[2], p.op[2], p.slot[3], p.op[3], p.cols,
+			    p.once, p.first, p.desc, p.neq);
+	for (int k = 0; s && k < p.neq; k++)
+		s = sqlite3_mprintf("%z %d %d", s, p.eq_col[k], p.eq_slot[k]);
+	if (s)
+		s = sqlite3_mprintf("%z G %d", s, p.ngroup);
+	for (int k = 0; s && k < p.ngroup; k++)
+		s = sqlite3_mprintf("%z %d", s, p.group_col[k]);
+	if (s)
+		s = sqlite3_mprintf("%z V %d", s, p.nval);
+	for (int k = 0; s && k < p.nval; k++)
+		s = sqlite3_mprintf("%z %d", s, p.val_col[k]);
+	if (!s)
+		return SQLITE_NOMEM;
+	info->idxStr = s;
+	info->needToFreeIdxStr = 1;
 	return SQLITE_OK;
+}
+
+/* @return 0, or -1 if idxStr is not one of ours */
+static int plan_read(const char *s, struct plan *p)
+{
+	int n = 0;
+
+	memset(p, 0, sizeof(*p));
+	if (!s || sscanf(s, "T %d %d %d %d %d %d %d %d C %llx O %d %d %d E %d%n", &p->slot[0],
+			 &p->op[0], &p->slot[1], &p->op[1], &p->slot[2], &p->op[2], &p->slot[3],
+			 &p->op[3], &p->cols, &p->once, &p->first, &p->desc, &p->neq, &n) != 13 ||
+	    p->neq < 0 || p->neq > SQL_MAX_EQ)
+		return -1;
+	s += n;
+	for (int k = 0; k < p->neq; k++) {
+		if (sscanf(s, " %d %d%n", &p->eq_col[k], &p->eq_slot[k], &n) != 2)
+			return -1;
+		s += n;
+	}
+	if (sscanf(s, " G %d%n", &p->ngroup, &n) != 1 || p->ngroup < 0 ||
+	    p->ngroup > SQL_MAX_GROUP)
+		return -1;
+	s += n;
+	for (int k = 0; k < p->ngroup; k++) {
+		if (sscanf(s, " %d%n", &p->group_col[k], &n) != 1)
+			return -1;
+		s += n;
+	}
+	if (sscanf(s, " V %d%n", &p->nval, &n) != 1 || p->nval < 0 || p->nval > SQL_MAX_VALS)
+		return -1;
+	s += n;
+	for (int k = 0; k < p->nval; k++) {
+		if (sscanf(s, " %d%n", &p->val_col[k], &n) != 1)
+			return -1;
+		s += n;
+	}
+	return 0;
 }
 
 static int x_open(sqlite3_vtab *base, sqlite3_vtab_cursor **out)
@@ -220,6 +370,13 @@ static void cur_reset(struct cur *c)
 		fmt_iter_free(c->it);
 		c->it = NULL;
 	}
+	sql_groups_free(c->groups);
+	c->groups = NULL;
+	sql_rows_free(c->rows);
+	c->rows = NULL;
+	sql_filter_free(&c->filter);
+	sql_memo_free(&c->memo);
+	memset(&c->row, 0, sizeof(c->row));
 }
 
 static int x_close(sqlite3_vtab_cursor *base)
@@ -227,7 +384,8 @@ static int x_close(sqlite3_vtab_cursor *base)
 	struct cur *c = (struct cur *)base;
 
 	cur_reset(c);
-	json_free(&c->j);
+	json_free(&c->sc.j);
+	free(c->off);
 	sqlite3_free(c);
 	return SQLITE_OK;
 }
@@ -237,6 +395,31 @@ static int vt_error(struct vt *v, const char *msg)
 	sqlite3_free(v->base.zErrMsg);
 	v->base.zErrMsg = sqlite3_mprintf("%s", msg);
 	return SQLITE_ERROR;
+}
+
+/* Kept rows: the first row of the next group, or the end. */
+static void next_rows_group(struct cur *c)
+{
+	while (c->group < sql_rows_groups(c->rows)) {
+		sql_rows_first(c->rows, c->group, &c->at);
+		if (c->at.block)
+			return;
+		c->group++;
+	}
+	c->eof = 1;
+}
+
+/* The next group with rows, or the end. */
+static void next_group(struct cur *c)
+{
+	while (c->group < sql_groups_n(c->groups)) {
+		uint64_t rows = sql_groups_rows(c->groups, c->group);
+		c->left = c->once && rows ? 1 : rows;
+		if (c->left)
+			return;
+		c->group++;
+	}
+	c->eof = 1;
 }
 
 static int x_next(sqlite3_vtab_cursor *base)
@@ -255,22 +438,48 @@ static int x_next(sqlite3_vtab_cursor *base)
 		c->eof = c->meta_src >= v->src->n;
 		return SQLITE_OK;
 	}
-	rc = fmt_iter_next(c->it, &c->ev);
-	if (rc < 0) {
-		vt_error(v, fmt_reader_errmsg(v->src->readers[c->ev.source]));
-		/* the failed chunk took the last row's memory with it: end here,
-		 * and let no later xColumn touch it */
-		memset(&c->ev, 0, sizeof(c->ev));
-		c->eof = 1;
-		return SQLITE_ERROR;
+	if (c->groups) {
+		if (c->left && --c->left)
+			return SQLITE_OK;
+		c->group++;
+		next_group(c);
+		return SQLITE_OK;
 	}
-	c->eof = rc == 0;
-	if (!c->eof && c->ev.stream != (enum fmt_stream)v->stream) { /* never read as another */
-		memset(&c->ev, 0, sizeof(c->ev));
-		c->eof = 1;
-		return vt_error(v, "a chunk of another stream in this table's chunks");
+	if (c->rows) {
+		if (!sql_rows_next(c->rows, &c->at)) {
+			c->group++;
+			next_rows_group(c);
+		}
+		return SQLITE_OK;
 	}
-	return SQLITE_OK;
+	for (;;) {
+		const struct fmt_batch *b;
+		uint32_t j;
+		unsigned src;
+
+		rc = iter_next_at(c->it, &b, &j, &src);
+		if (rc < 0) {
+			vt_error(v, fmt_reader_errmsg(v->src->readers[src]));
+			/* the failed chunk took the last row's memory with it: end
+			 * here, and let no later xColumn touch it */
+			memset(&c->row, 0, sizeof(c->row));
+			c->eof = 1;
+			return SQLITE_ERROR;
+		}
+		if (rc == 0) {
+			memset(&c->row, 0, sizeof(c->row));
+			c->eof = 1;
+			return SQLITE_OK;
+		}
+		if (fmt_batch_stream(b) != (enum fmt_stream)v->stream) { /* never read as another */
+			memset(&c->row, 0, sizeof(c->row));
+			c->eof = 1;
+			return vt_error(v, "a chunk of another stream in this table's chunks");
+		}
+		c->row = (struct sql_row){ b, j, src, c->off[src] };
+		if (!c->filter.n || sql_filter_pass(&c->filter, v->stream, &c->row, &c->sc, &c->memo))
+			return SQLITE_OK;
+	}
 }
 
 /* The bound a constraint value gives, rounded outwards (it only prunes). */
@@ -297,43 +506,20 @@ static int64_t bound(sqlite3_value *val, int op, int lower, int *ok)
 	return (int64_t)(lower ? floor(d) : ceil(d));
 }
 
-static int x_filter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
-		    sqlite3_value **argv)
+/* The rows' windows, per file, from the time bounds of plan p. */
+static void windows(const struct fmt_sql_src *s, const struct plan *p, int argc,
+		    sqlite3_value **argv, uint64_t *from, uint64_t *to)
 {
-	struct cur *c = (struct cur *)base;
-	struct vt *v = (struct vt *)base->pVtab;
-	struct fmt_sql_src *s = v->src;
-	int slot[4] = { 0 }, op[4] = { 0 }, rc;
 	int64_t lim[4] = { 0, INT64_MAX, INT64_MIN, INT64_MAX };
-	uint64_t *from, *to;
 
-	cur_reset(c);
-	c->rowid = 0;
-	c->eof = 0;
-	if (v->stream == 0) {
-		c->meta_src = 0;
-		c->meta_i = (size_t)-1;
-		c->rowid = -1;
-		return x_next(base);
-	}
-	if (idxStr)
-		sscanf(idxStr, "%d %d %d %d %d %d %d %d", &slot[0], &op[0], &slot[1], &op[1],
-		       &slot[2], &op[2], &slot[3], &op[3]);
 	for (int b = 0; b < 4; b++) {
 		int ok;
 		int64_t x;
-		if (!(idxNum & (1 << b)) || slot[b] < 1 || slot[b] > argc)
+		if (p->slot[b] < 1 || p->slot[b] > argc)
 			continue;
-		x = bound(argv[slot[b] - 1], op[b], b % 2 == 0, &ok);
+		x = bound(argv[p->slot[b] - 1], p->op[b], b % 2 == 0, &ok);
 		if (ok)
 			lim[b] = x;
-	}
-	from = calloc(s->n, sizeof(*from));
-	to = calloc(s->n, sizeof(*to));
-	if (!from || !to) {
-		free(from);
-		free(to);
-		return SQLITE_NOMEM;
 	}
 	for (unsigned i = 0; i < s->n; i++) {
 		int64_t off = fmt_reader_clock_offset(s->readers[i]);
@@ -354,7 +540,126 @@ static int x_filter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, i
 			to[i] = 0;
 		}
 	}
-	rc = fmt_iter_open_windows(s->readers, s->n, 1u << v->stream, from, to, &c->it);
+}
+
+/* The equality constraints of p as row filters, where the value's type is
+ * the column's (others are left to SQLite); `source = N` empties the
+ * other files' windows. @return 0 or -1 (out of memory). */
+static int filters(struct cur *c, const struct plan *p, int argc, sqlite3_value **argv,
+		   unsigned nfiles, uint64_t *from, uint64_t *to)
+{
+	struct vt *v = (struct vt *)c->base.pVtab;
+	int ncol;
+	const struct sql_column *cols = sql_columns(v->stream, &ncol);
+
+	for (int k = 0; k < p->neq; k++) {
+		sqlite3_value *val;
+		int col = p->eq_col[k];
+		struct sql_eq *e;
+		if (p->eq_slot[k] < 1 || p->eq_slot[k] > argc || col < SQL_C_SOURCE || col >= ncol)
+			continue;
+		val = argv[p->eq_slot[k] - 1];
+		if (col == SQL_C_SOURCE) {
+			if (sqlite3_value_type(val) != SQLITE_INTEGER)
+				continue;
+			for (unsigned i = 0; i < nfiles; i++)
+				if ((sqlite3_int64)i != sqlite3_value_int64(val))
+					from[i] = 1, to[i] = 0;
+			continue;
+		}
+		e = &c->filter.eq[c->filter.n];
+		if (!strcmp(cols[col].type, "INTEGER") && sqlite3_value_type(val) == SQLITE_INTEGER) {
+			e->v = (struct sqlv){ .type = SQLV_INT, .i = sqlite3_value_int64(val) };
+		} else if (!strcmp(cols[col].type, "TEXT") && sqlite3_value_type(val) == SQLITE_TEXT) {
+			const char *t = (const char *)sqlite3_value_text(val);
+			size_t len = (size_t)sqlite3_value_bytes(val);
+			char *copy = malloc(len + 1);
+			if (!t || !copy) {
+				free(copy);
+				return -1;
+			}
+			memcpy(copy, t, len);
+			copy[len] = 0;
+			e->v = (struct sqlv){ .type = SQLV_TEXT, .s = copy, .len = len };
+		} else {
+			continue;
+		}
+		e->col = col;
+		c->filter.n++;
+	}
+	return 0;
+}
+
+static int x_filter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr, int argc,
+		    sqlite3_value **argv)
+{
+	struct cur *c = (struct cur *)base;
+	struct vt *v = (struct vt *)base->pVtab;
+	struct fmt_sql_src *s = v->src;
+	struct plan p;
+	uint64_t *from, *to;
+	int rc;
+
+	(void)idxNum;
+	cur_reset(c);
+	c->rowid = 0;
+	c->eof = 0;
+	if (v->stream == 0) {
+		c->meta_src = 0;
+		c->meta_i = (size_t)-1;
+		c->rowid = -1;
+		return x_next(base);
+	}
+	if (plan_read(idxStr, &p))
+		return vt_error(v, "ebpfrec: not a plan of these tables");
+	from = calloc(s->n ? s->n : 1, sizeof(*from));
+	to = calloc(s->n ? s->n : 1, sizeof(*to));
+	if (!from || !to || (windows(s, &p, argc, argv, from, to),
+			     filters(c, &p, argc, argv, s->n, from, to))) {
+		free(from);
+		free(to);
+		return SQLITE_NOMEM;
+	}
+	if (p.ngroup) {
+		struct sql_group_query q = { .readers = s->readers, .nreaders = s->n,
+					     .stream = v->stream, .from = from, .to = to,
+					     .ncols = p.ngroup, .desc = p.desc, .first = p.first,
+					     .filter = &c->filter, .threads = s->threads };
+		char *err = NULL;
+		memcpy(q.cols, p.group_col, sizeof(q.cols));
+		c->nval = p.nval;
+		memcpy(c->val_col, p.val_col, sizeof(c->val_col));
+		if (p.nval)
+			rc = sql_rows_collect(&q, c->nval, c->val_col, &c->rows, &s->chunks_decoded,
+					      &err);
+		else
+			rc = sql_groups_count(&q, &c->groups, &s->chunks_decoded, &err);
+		free(from);
+		free(to);
+		if (rc) {
+			rc = err ? vt_error(v, err) : SQLITE_NOMEM;
+			free(err);
+			return rc;
+		}
+		c->ngroup = p.ngroup;
+		memcpy(c->group_col, p.group_col, sizeof(c->group_col));
+		c->once = p.once;
+		c->group = 0;
+		if (c->rows)
+			next_rows_group(c);
+		else
+			next_group(c);
+		return SQLITE_OK;
+	}
+	/* the chunk columns needed, the constraints' included */
+	if (!c->off && !(c->off = calloc(s->n ? s->n : 1, sizeof(*c->off)))) {
+		free(from);
+		free(to);
+		return SQLITE_NOMEM;
+	}
+	for (unsigned i = 0; i < s->n; i++)
+		c->off[i] = fmt_reader_clock_offset(s->readers[i]);
+	rc = iter_open(s->readers, s->n, 1u << v->stream, from, to, s->threads, p.cols, &c->it);
 	free(from);
 	free(to);
 	if (rc)
@@ -368,183 +673,58 @@ static int x_eof(sqlite3_vtab_cursor *base)
 	return ((struct cur *)base)->eof;
 }
 
-static void text(sqlite3_context *ctx, const char *s)
+static void result(sqlite3_context *ctx, const struct sqlv *v)
 {
-	if (s)
-		sqlite3_result_text(ctx, s, -1, SQLITE_TRANSIENT);
+	if (v->type == SQLV_INT)
+		sqlite3_result_int64(ctx, v->i);
+	else if (v->type == SQLV_TEXT)
+		sqlite3_result_text(ctx, v->s, (int)v->len, SQLITE_TRANSIENT);
 	else
 		sqlite3_result_null(ctx);
-}
-
-static void addr(sqlite3_context *ctx, const struct fmt_flow_key *k, const uint8_t *a)
-{
-	char buf[64];
-
-	if (k->family != FMT_FAMILY_IPV4 && k->family != FMT_FAMILY_IPV6) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	inet_ntop(k->family == FMT_FAMILY_IPV4 ? AF_INET : AF_INET6, a, buf, sizeof(buf));
-	text(ctx, buf);
-}
-
-/* NULL for 0 (not recorded) */
-static void opt_int(sqlite3_context *ctx, uint64_t v)
-{
-	if (v)
-		sqlite3_result_int64(ctx, (sqlite3_int64)v);
-	else
-		sqlite3_result_null(ctx);
-}
-
-static void argv_json(struct cur *c, sqlite3_context *ctx, const char *const *argv, uint32_t argc)
-{
-	char *s;
-
-	json_str_array(&c->j, argv, argc);
-	s = json_take(&c->j);
-	if (s)
-		sqlite3_result_text(ctx, s, -1, free);
-	else
-		sqlite3_result_error_nomem(ctx);
-}
-
-static void exec_column(struct cur *c, sqlite3_context *ctx, int col)
-{
-	const struct fmt_exec *e = &c->ev.exec;
-
-	switch (col) {
-	case 3: sqlite3_result_int64(ctx, e->pid); break;
-	case 4: sqlite3_result_int64(ctx, e->tid); break;
-	case 5: sqlite3_result_int64(ctx, e->ppid); break;
-	case 6: sqlite3_result_int64(ctx, e->uid); break;
-	case 7: sqlite3_result_int64(ctx, e->gid); break;
-	case 8: sqlite3_result_int64(ctx, (sqlite3_int64)e->cgroup_id); break;
-	case 9: text(ctx, e->comm); break;
-	case 10: text(ctx, e->pcomm); break;
-	case 11: text(ctx, e->filename); break;
-	case 12: sqlite3_result_int64(ctx, e->argc); break;
-	case 13: argv_json(c, ctx, e->argv, e->argc); break;
-	case 14: sqlite3_result_int(ctx, !!(e->flags & FMT_EXEC_ARGV_TRUNCATED)); break;
-	case 15: sqlite3_result_int(ctx, e->ret); break;
-	case 16: text(ctx, e->interp); break;
-	case 17: text(ctx, e->cwd); break;
-	case 18: sqlite3_result_int(ctx, !!(e->flags & FMT_EXEC_CWD_TRUNCATED)); break;
-	case 19: opt_int(ctx, e->start_ns); break;
-	}
-}
-
-static void proc_column(struct cur *c, sqlite3_context *ctx, int col)
-{
-	const struct fmt_proc *p = &c->ev.proc;
-
-	switch (col) {
-	case 3: sqlite3_result_int64(ctx, p->pid); break;
-	case 4: sqlite3_result_int64(ctx, p->ppid); break;
-	case 5: sqlite3_result_int64(ctx, p->uid); break;
-	case 6: sqlite3_result_int64(ctx, p->gid); break;
-	case 7: sqlite3_result_int64(ctx, (sqlite3_int64)p->cgroup_id); break;
-	case 8: opt_int(ctx, p->start_ns); break;
-	case 9: text(ctx, p->comm); break;
-	case 10: text(ctx, p->exe); break;
-	case 11: sqlite3_result_int64(ctx, p->argc); break;
-	case 12: argv_json(c, ctx, p->argv, p->argc); break;
-	case 13: sqlite3_result_int(ctx, !!(p->flags & FMT_EXEC_ARGV_TRUNCATED)); break;
-	case 14: text(ctx, p->cwd); break;
-	case 15: sqlite3_result_int(ctx, !!(p->flags & FMT_EXEC_CWD_TRUNCATED)); break;
-	case 16: sqlite3_result_int(ctx, !!(p->flags & FMT_PROC_KTHREAD)); break;
-	}
-}
-
-static void cgroup_column(struct cur *c, sqlite3_context *ctx, int col)
-{
-	static const char *const kinds[] = { "present", "created", "removed" };
-	const struct fmt_cgroup *g = &c->ev.cgroup;
-
-	switch (col) {
-	case 3: sqlite3_result_int64(ctx, (sqlite3_int64)g->cgroup_id); break;
-	case 4: text(ctx, g->kind < 3 ? kinds[g->kind] : "?"); break;
-	case 5: text(ctx, g->path); break;
-	}
-}
-
-static void exit_column(struct cur *c, sqlite3_context *ctx, int col)
-{
-	const struct fmt_exit *x = &c->ev.exit;
-
-	switch (col) {
-	case 3: sqlite3_result_int64(ctx, x->pid); break;
-	case 4: sqlite3_result_int64(ctx, x->ppid); break;
-	case 5: sqlite3_result_int64(ctx, x->exit_code); break;
-	case 6: sqlite3_result_int64(ctx, x->signal); break;
-	case 7: sqlite3_result_int64(ctx, (sqlite3_int64)x->start_ns); break;
-	}
-}
-
-static void flow_column(struct cur *c, sqlite3_context *ctx, int col)
-{
-	const struct fmt_flow *f = &c->ev.flow;
-
-	switch (col) {
-	case 3: sqlite3_result_int64(ctx, (sqlite3_int64)f->interval_ns); break;
-	case 4: sqlite3_result_int64(ctx, f->key.ifindex); break;
-	case 5: text(ctx, f->key.dir == FMT_DIR_EGRESS ? "egress" : "ingress"); break;
-	case 6: sqlite3_result_int(ctx, f->key.family); break;
-	case 7: sqlite3_result_int(ctx, f->key.proto); break;
-	case 8: addr(ctx, &f->key, f->key.src); break;
-	case 9: sqlite3_result_int(ctx, f->key.sport); break;
-	case 10: addr(ctx, &f->key, f->key.dst); break;
-	case 11: sqlite3_result_int(ctx, f->key.dport); break;
-	case 12: sqlite3_result_int64(ctx, (sqlite3_int64)f->packets); break;
-	case 13: sqlite3_result_int64(ctx, (sqlite3_int64)f->bytes); break;
-	case 14: opt_int(ctx, f->owner.pid); break;
-	case 15: opt_int(ctx, f->owner.pid ? f->owner.start_ns : 0); break;
-	case 16: opt_int(ctx, f->owner.pid ? f->owner.cgroup_id : 0); break;
-	}
 }
 
 static int x_column(sqlite3_vtab_cursor *base, sqlite3_context *ctx, int col)
 {
 	struct cur *c = (struct cur *)base;
 	struct vt *v = (struct vt *)base->pVtab;
-	uint64_t ts;
+	struct sqlv val;
 
 	if (c->eof) { /* after an error: nothing to read */
 		sqlite3_result_null(ctx);
 		return SQLITE_OK;
 	}
 	if (v->stream == 0) {
-		const char *k, *val;
-		fmt_reader_meta_at(v->src->readers[c->meta_src], c->meta_i, &k, &val);
+		const char *k, *value;
+		fmt_reader_meta_at(v->src->readers[c->meta_src], c->meta_i, &k, &value);
 		if (col == 0)
 			sqlite3_result_int64(ctx, (sqlite3_int64)c->meta_src);
 		else
-			text(ctx, col == 1 ? k : val);
+			sqlite3_result_text(ctx, col == 1 ? k : value, -1, SQLITE_TRANSIENT);
 		return SQLITE_OK;
 	}
-	ts = fmt_event_ts(&c->ev);
-	switch (col) {
-	case C_TS:
-		sqlite3_result_int64(ctx, (sqlite3_int64)ts);
-		return SQLITE_OK;
-	case C_WALL:
-		sqlite3_result_int64(ctx, (sqlite3_int64)ts +
-						  fmt_reader_clock_offset(v->src->readers[c->ev.source]));
-		return SQLITE_OK;
-	case C_SOURCE:
-		sqlite3_result_int64(ctx, c->ev.source);
+	if (c->groups || c->rows) { /* the group's columns, and the rows' kept ones */
+		const struct sqlv *g = c->groups ? sql_groups_values(c->groups, c->group) :
+						   sql_rows_group_values(c->rows, c->group);
+		for (int k = 0; k < c->ngroup; k++)
+			if (c->group_col[k] == col) {
+				result(ctx, &g[k]);
+				return SQLITE_OK;
+			}
+		for (int k = 0; c->rows && k < c->nval; k++)
+			if (c->val_col[k] == col) {
+				sql_rows_value(c->rows, &c->at, k, &val);
+				result(ctx, &val);
+				return SQLITE_OK;
+			}
+		sqlite3_result_null(ctx);
 		return SQLITE_OK;
 	}
-	if (v->stream == FMT_STREAM_EXEC)
-		exec_column(c, ctx, col);
-	else if (v->stream == FMT_STREAM_EXIT)
-		exit_column(c, ctx, col);
-	else if (v->stream == FMT_STREAM_PROC)
-		proc_column(c, ctx, col);
-	else if (v->stream == FMT_STREAM_CGROUP)
-		cgroup_column(c, ctx, col);
-	else
-		flow_column(c, ctx, col);
+	if (!c->row.b) {
+		sqlite3_result_null(ctx);
+		return SQLITE_OK;
+	}
+	sql_value(v->stream, col, &c->row, &c->sc, &val);
+	result(ctx, &val);
 	return SQLITE_OK;
 }
 

@@ -1,15 +1,58 @@
-/* agg.c - open addressing hash map behind agg.h. */
+/* agg.c - open addressing hash map behind agg.h. Each entry keeps its
+ * key's hash (probes compare it before the key; growing rehashes nothing)
+ * and the keys live in large blocks, freed together. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "agg.h"
 
-static uint64_t hash(const unsigned char *p, size_t n)
+#define BLOCK (1u << 20)
+
+struct agg_block {
+	struct agg_block *next;
+	size_t used, cap;
+	unsigned char data[];
+};
+
+/* 8 bytes at a time, multiply and fold; good enough for a hash table. */
+uint64_t agg_hash(const void *key, size_t klen)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h ^ (h >> 29);
+	const unsigned char *p = key;
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ klen, w;
+
+	for (; klen >= 8; p += 8, klen -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	if (klen) {
+		w = 0;
+		memcpy(&w, p, klen);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+	}
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+static unsigned char *keep_key(struct agg *a, const void *key, size_t klen)
+{
+	struct agg_block *b = a->blocks;
+	unsigned char *p;
+
+	if (!b || b->cap - b->used < klen) {
+		size_t cap = klen > BLOCK ? klen : BLOCK;
+		if (!(b = malloc(sizeof(*b) + cap)))
+			return NULL;
+		b->next = a->blocks;
+		b->used = 0;
+		b->cap = cap;
+		a->blocks = b;
+	}
+	p = b->data + b->used;
+	memcpy(p, key, klen);
+	b->used += klen;
+	return p;
 }
 
 static int grow(struct agg *a)
@@ -24,7 +67,7 @@ static int grow(struct agg *a)
 		size_t j;
 		if (!e->key)
 			continue;
-		for (j = hash(e->key, e->klen) & (n - 1); s[j].key; j = (j + 1) & (n - 1))
+		for (j = e->hash & (n - 1); s[j].key; j = (j + 1) & (n - 1))
 			;
 		s[j] = *e;
 	}
@@ -34,26 +77,64 @@ static int grow(struct agg *a)
 	return 0;
 }
 
-struct agg_entry *agg_get(struct agg *a, const void *key, size_t klen)
+struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, uint64_t hash)
 {
-	size_t i;
+	size_t i, mask;
 
 	if ((a->n + 1) * 4 > a->nslots * 3 && grow(a)) {
 		a->oom = 1;
 		return NULL;
 	}
-	for (i = hash(key, klen) & (a->nslots - 1); a->slots[i].key; i = (i + 1) & (a->nslots - 1))
-		if (a->slots[i].klen == klen && !memcmp(a->slots[i].key, key, klen))
-			return &a->slots[i];
-	a->slots[i].key = malloc(klen ? klen : 1);
+	mask = a->nslots - 1;
+	for (i = hash & mask; a->slots[i].key; i = (i + 1) & mask) {
+		struct agg_entry *e = &a->slots[i];
+		if (e->hash == hash && e->klen == klen && !memcmp(e->key, key, klen))
+			return e;
+	}
+	/* an empty key still needs a non-NULL pointer: the slot is taken */
+	a->slots[i].key = keep_key(a, key, klen ? klen : 1);
 	if (!a->slots[i].key) {
 		a->oom = 1;
 		return NULL;
 	}
-	memcpy(a->slots[i].key, key, klen);
 	a->slots[i].klen = (uint32_t)klen;
+	a->slots[i].hash = hash;
 	a->n++;
 	return &a->slots[i];
+}
+
+struct agg_entry *agg_get(struct agg *a, const void *key, size_t klen)
+{
+	return agg_get_hashed(a, key, klen, agg_hash(key, klen));
+}
+
+int agg_merge(struct agg *dst, struct agg *src)
+{
+	if (!dst->n) { /* take it as it is */
+		struct agg t = *dst;
+		*dst = *src;
+		*src = t;
+		return 0;
+	}
+	/* room first: entries inserted in src's slot order into a smaller
+	 * table would pile up in one run of slots */
+	while ((dst->n + src->n) * 4 > dst->nslots * 3)
+		if (grow(dst)) {
+			dst->oom = 1;
+			return -1;
+		}
+	for (size_t i = 0; i < src->nslots; i++) {
+		const struct agg_entry *s = &src->slots[i];
+		struct agg_entry *e;
+		if (!s->key)
+			continue;
+		if (!(e = agg_get_hashed(dst, s->key, s->klen, s->hash)))
+			return -1;
+		e->count += s->count;
+		e->packets += s->packets;
+		e->bytes += s->bytes;
+	}
+	return 0;
 }
 
 static int sort_metric;
@@ -95,10 +176,61 @@ struct agg_entry **agg_sorted(struct agg *a, int m, size_t *n)
 	return v;
 }
 
+/* Sift the worst entry to the root of heap h[0..n): a heap by cmp
+ * reversed, so that h[0] is the one the next better entry replaces. */
+static void sift_down(struct agg_entry **h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		struct agg_entry *t;
+		if (l < n && cmp(&h[l], &h[m]) > 0)
+			m = l;
+		if (r < n && cmp(&h[r], &h[m]) > 0)
+			m = r;
+		if (m == i)
+			return;
+		t = h[i], h[i] = h[m], h[m] = t;
+		i = m;
+	}
+}
+
+struct agg_entry **agg_top(struct agg *a, int m, size_t limit, size_t *n)
+{
+	struct agg_entry **h;
+	size_t k = 0;
+
+	if (limit >= a->n)
+		return agg_sorted(a, m, n);
+	*n = 0;
+	if (!(h = malloc((limit ? limit : 1) * sizeof(*h))))
+		return NULL;
+	sort_metric = m;
+	for (size_t i = 0; i < a->nslots && limit; i++) {
+		struct agg_entry *e = &a->slots[i];
+		if (!e->key)
+			continue;
+		if (k < limit) {
+			h[k++] = e;
+			if (k == limit) /* heapify */
+				for (size_t j = k / 2; j-- > 0;)
+					sift_down(h, k, j);
+		} else if (cmp(&e, &h[0]) < 0) {
+			h[0] = e;
+			sift_down(h, k, 0);
+		}
+	}
+	qsort(h, k, sizeof(*h), cmp);
+	*n = k;
+	return h;
+}
+
 void agg_free(struct agg *a)
 {
-	for (size_t i = 0; i < a->nslots; i++)
-		free(a->slots[i].key);
+	while (a->blocks) {
+		struct agg_block *b = a->blocks;
+		a->blocks = b->next;
+		free(b);
+	}
 	free(a->slots);
 	memset(a, 0, sizeof(*a));
 }

@@ -1,5 +1,6 @@
 /* agg.h - group-by for top tables: a hash map from a key (bytes) to
- * counters. Memory grows with distinct keys, not with records. */
+ * counters. Memory grows with distinct keys, not with records. Maps built
+ * on several threads are added together with agg_merge. */
 #ifndef AGG_H
 #define AGG_H
 
@@ -8,21 +9,35 @@
 
 struct agg_entry {
 	uint64_t count, packets, bytes;
+	uint64_t hash;
 	uint32_t klen;
-	unsigned char *key;
+	unsigned char *key; /* NULL: a free slot */
 };
+
+struct agg_block; /* where the keys are kept */
 
 struct agg {
 	struct agg_entry *slots;
 	size_t nslots, n;
+	struct agg_block *blocks;
 	int oom;
 };
 
+/* @return the hash agg_get_hashed wants for key */
+uint64_t agg_hash(const void *key, size_t klen);
 /* @return the entry for key (created zeroed if new), NULL on oom */
 struct agg_entry *agg_get(struct agg *a, const void *key, size_t klen);
+/* The same with its hash (agg_hash) already known. */
+struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, uint64_t hash);
+/* Add src's counters into dst (src may be left empty). @return 0 or -1
+ * on oom. */
+int agg_merge(struct agg *dst, struct agg *src);
 /* Entries sorted by the metric (0 count, 1 packets, 2 bytes) descending,
  * ties by key ascending; *n set. Caller frees the array (not the keys). */
 struct agg_entry **agg_sorted(struct agg *a, int metric, size_t *n);
+/* The first `limit` of agg_sorted's order only (what a top table shows),
+ * found without sorting the rest. */
+struct agg_entry **agg_top(struct agg *a, int metric, size_t limit, size_t *n);
 void agg_free(struct agg *a);
 
 #endif

@@ -200,6 +200,7 @@ static int run(struct report *r)
 		free(err);
 		return 1;
 	}
+	fmt_sql_set_threads(s, r->threads);
 	rc = fmt_sql_query(s, query, row, &t, &err);
 	if (r->out == OUT_TABLE)
 		flush_table(&t);

@@ -23,12 +23,51 @@ struct totals {
 	bool owners; /* a file's flows carry owners: show the talkers */
 };
 
-static int count(void *ctx, const struct report *r, unsigned source, const struct fmt_batch *b,
-		 const uint32_t *pos, uint32_t n)
+/* Each thread counts into totals of its own; they are added up. */
+static void *state_new(void *ctx)
 {
-	struct totals *t = ctx;
+	struct totals *t = calloc(1, sizeof(*t));
 
-	(void)r;
+	if (t) {
+		top_init(&t->comms, BY_COMM, 0);
+		top_init(&t->flows, BY_FLOW, 1);
+		top_init(&t->talkers, BY_PROCESS, 1);
+		t->owners = ((const struct totals *)ctx)->owners;
+	}
+	return t;
+}
+
+static int merge(void *ctx, void *state)
+{
+	struct totals *t = ctx, *w = state;
+
+	t->execs += w->execs;
+	t->failed += w->failed;
+	t->exits += w->exits;
+	t->flow_rows += w->flow_rows;
+	t->packets += w->packets;
+	t->bytes += w->bytes;
+	return top_merge(&t->comms, &w->comms) || top_merge(&t->flows, &w->flows) ||
+	       top_merge(&t->talkers, &w->talkers);
+}
+
+static void state_free(void *ctx, void *state)
+{
+	struct totals *t = state;
+
+	(void)ctx;
+	top_free(&t->comms);
+	top_free(&t->flows);
+	top_free(&t->talkers);
+	free(t);
+}
+
+static int count(void *ctx, void *state, const struct report *r, unsigned source,
+		 const struct fmt_batch *b, const uint32_t *pos, uint32_t n, void **partial)
+{
+	struct totals *t = state;
+
+	(void)ctx, (void)r, (void)partial;
 	switch (fmt_batch_stream(b)) {
 	case FMT_STREAM_EXEC: {
 		const int32_t *ret = fmt_batch_exec_rets(b);
@@ -268,7 +307,16 @@ static int run(struct report *r)
 	top_init(&t.talkers, BY_PROCESS, 1);
 	for (unsigned i = 0; i < r->nfiles; i++)
 		t.owners |= who_owners_recorded(r, i);
-	rc = scan(r, count, &t);
+	{
+		const struct scan_ops ops = {
+			.cols = FMT_COL_RET | top_cols(BY_COMM) | top_cols(BY_FLOW),
+			.state_new = state_new,
+			.merge = merge,
+			.state_free = state_free,
+			.chunk = count,
+		};
+		rc = scan(r, &ops, &t);
+	}
 	if (rc < 0) {
 		report_err("out of memory");
 		rc = 1;

@@ -1,5 +1,6 @@
 /* cmd_top.c - `ebpfreport top FILE... --by KEY`: one top-N table. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -7,11 +8,34 @@
 #include "top.h"
 #include "options.h"
 
-static int add(void *ctx, const struct report *r, unsigned source, const struct fmt_batch *b,
-	       const uint32_t *pos, uint32_t n)
+/* Each thread counts into a table of its own; they are added up. */
+static void *state_new(void *ctx)
 {
-	(void)r;
-	return top_add_batch(ctx, source, b, pos, n);
+	const struct top *t = ctx;
+	struct top *w = malloc(sizeof(*w));
+
+	if (w)
+		top_init(w, t->by, t->metric);
+	return w;
+}
+
+static int merge(void *ctx, void *state)
+{
+	return top_merge(ctx, state);
+}
+
+static void state_free(void *ctx, void *state)
+{
+	(void)ctx;
+	top_free(state);
+	free(state);
+}
+
+static int add(void *ctx, void *state, const struct report *r, unsigned source,
+	       const struct fmt_batch *b, const uint32_t *pos, uint32_t n, void **partial)
+{
+	(void)ctx, (void)r, (void)partial;
+	return top_add_batch(state, source, b, pos, n);
 }
 
 static int run(struct report *r)
@@ -33,7 +57,12 @@ static int run(struct report *r)
 		return 2;
 	}
 	top_init(&t, by, metric);
-	rc = scan(r, add, &t);
+	{
+		const struct scan_ops ops = { .cols = top_cols(by), .state_new = state_new,
+					      .merge = merge, .state_free = state_free,
+					      .chunk = add };
+		rc = scan(r, &ops, &t);
+	}
 	if (rc < 0) {
 		report_err("out of memory");
 		rc = 1;

@@ -1,9 +1,10 @@
 /* cmd_verify.c - `ebpfreport verify FILE...`: check every chunk (checksum,
  * declared sizes, full decode, record count and time range against the
- * chunk index: the reader checks all of these on each load), the meta
- * table, the record totals and the clean-close marker; and, for the files
- * of a rotated series, that none is missing or out of order (fileset.h).
- * One verdict per file; exit 1 if any file has a problem. A chunk of a stream this version
+ * chunk index: the reader checks all of these on each load; on --threads
+ * threads, the verdicts kept in chunk order), the meta table, the record
+ * totals and the clean-close marker; and, for the files of a rotated
+ * series, that none is missing or out of order (fileset.h). One verdict
+ * per file; exit 1 if any file has a problem. A chunk of a stream this version
  * does not know is a compatible addition (FORMAT.md section 5): its
  * container is checked, and it is reported as skipped, not as a problem. */
 #include <stdio.h>
@@ -63,11 +64,45 @@ static void check_meta(struct fmt_reader *rd, struct verdict *v)
 	}
 }
 
+/* The chunks of one file, decoded on the threads; verdicts in chunk order. */
+struct pass {
+	struct verdict *v;
+	const struct fmt_chunk_info *ci;
+	uint32_t *count; /* records of chunk i, as decoded */
+};
+
+static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b, void **partial)
+{
+	struct pass *p = ctx;
+
+	(void)worker, (void)partial;
+	p->count[i] = fmt_batch_count(b);
+	return 0;
+}
+
+static int commit(void *ctx, size_t i, void *partial, int rc, const char *errmsg)
+{
+	struct pass *p = ctx;
+	struct verdict *v = p->v;
+
+	(void)partial;
+	if (rc == FMT_ESTREAM) {
+		v->skipped++;
+		v->unknown_stream = p->ci[i].stream;
+	} else if (rc) {
+		problem(v, errmsg ? errmsg : "cannot read a chunk");
+	} else {
+		v->chunks++;
+		v->records[p->ci[i].stream] += p->count[i];
+	}
+	return 0;
+}
+
 static void verify_one(struct report *r, const char *path, struct verdict *v)
 {
 	struct fmt_reader *rd = NULL;
 	struct fmt_chunk_info *ci = NULL;
-	struct fmt_batch *b = NULL;
+	struct fmt_par_chunk *chunks = NULL;
 	char *err = NULL;
 	int n;
 
@@ -82,21 +117,20 @@ static void verify_one(struct report *r, const char *path, struct verdict *v)
 	n = fmt_reader_chunks(rd, &ci);
 	if (n < 0)
 		problem(v, fmt_reader_errmsg(rd));
-	for (int i = 0; i < n; i++) {
-		int rc = fmt_reader_load_chunk(rd, ci[i].id, &b);
-		if (rc == FMT_ESTREAM) {
-			v->skipped++;
-			v->unknown_stream = ci[i].stream;
-			continue;
-		}
-		if (rc) {
-			problem(v, fmt_reader_errmsg(rd));
-			continue;
-		}
-		v->chunks++;
-		v->records[ci[i].stream] += fmt_batch_count(b);
+	if (n > 0) {
+		struct pass pass = { .v = v, .ci = ci, .count = calloc((size_t)n, sizeof(uint32_t)) };
+		struct fmt_par p = { .readers = &rd, .n = (size_t)n, .cols = FMT_COL_ALL,
+				     .threads = r->threads, .each = each, .commit = commit,
+				     .ctx = &pass };
+		chunks = calloc((size_t)n, sizeof(*chunks));
+		for (int i = 0; chunks && i < n; i++)
+			chunks[i] = (struct fmt_par_chunk){ 0, ci[i].id, ci[i].raw_size };
+		p.chunks = chunks;
+		if (!chunks || !pass.count || fmt_par_run(&p))
+			problem(v, "out of memory");
+		free(pass.count);
 	}
-	fmt_batch_free(b);
+	free(chunks);
 	free(ci);
 	if (n >= 0)
 		check_meta(rd, v);

@@ -104,14 +104,27 @@ static int help(int argc, char **argv)
 	return 0;
 }
 
-/* argv as one space-separated string, cut at the buffer's size */
+/* argv as one space-separated string, cut at the buffer's size, without
+ * -j/--threads: how many threads read the files is no part of what was
+ * asked, and outputs that record the command line stay the same whatever
+ * the count */
 static const char *join_args(int argc, char **argv)
 {
 	static char buf[4096];
 	size_t n = 0;
+	int k = 0;
 
-	for (int i = 0; i < argc && n < sizeof(buf); i++)
-		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "", argv[i]);
+	for (int i = 0; i < argc && n < sizeof(buf); i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-j") || !strcmp(a, "--threads")) {
+			i++; /* and its value */
+			continue;
+		}
+		if ((!strncmp(a, "-j", 2) && a[2] >= '0' && a[2] <= '9') ||
+		    !strncmp(a, "--threads=", 10))
+			continue;
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", k++ ? " " : "", a);
+	}
 	return buf;
 }
 

@@ -71,6 +71,8 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_PASSWORD_FILE] = { "password-file", 0, "F", "read the user's password from the "
 							 "first line of file F" },
 	[OPT_BATCH] = { "batch", 0, "N", "rows per INSERT (default 1048576)" },
+	[OPT_THREADS] = { "threads", 'j', "N", "decode on N threads (default: every processor); "
+					      "the output is the same" },
 };
 
 /* Options that exclude each other. */
@@ -212,6 +214,11 @@ static int apply(struct report *r, enum opt_id id, const char *val)
 	case OPT_KEY:
 		r->key = val;
 		break;
+	case OPT_THREADS:
+		if (parse_int(val, 1, 256, &v))
+			return bad_value(id, val, "need a number from 1 to 256");
+		r->threads = (unsigned)v;
+		break;
 	case OPT_IPFIX:
 	case OPT_NETFLOW9:
 		if (!*val)
@@ -286,7 +293,8 @@ void options_usage(FILE *f, const struct report_cmd *cmd)
 			snprintf(names + n, sizeof(names) - (size_t)n, " %s", opt_metavar(id));
 		fprintf(f, "  %-24s %s\n", names, opt_help(id));
 	}
-	fprintf(f, "\n  %-24s %s\n", "-h, --help", "this help");
+	fprintf(f, "\n  %-24s %s\n", "-j, --threads N", opt_help(OPT_THREADS));
+	fprintf(f, "  %-24s %s\n", "-h, --help", "this help");
 }
 
 int options_parse(int argc, char **argv, const struct report_cmd *cmd, struct report *r)
@@ -334,7 +342,7 @@ int options_parse(int argc, char **argv, const struct report_cmd *cmd, struct re
 			       FMT_VERSION_MAJOR, FMT_VERSION_MINOR);
 			return -1;
 		}
-		if (!(cmd->opts & (UINT64_C(1) << id))) {
+		if (!(cmd->opts & (UINT64_C(1) << id)) && id != OPT_THREADS) {
 			report_err("%s does not take --%s (see 'ebpfreport help %s')", cmd->name,
 				   opt_name(id), cmd->name);
 			return 2;

@@ -163,7 +163,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 	for (unsigned i = 0; i < r->nfiles; i++)
 		report_window(r, i, &from[i], &to[i]);
 	report_progress_start(&pg, r);
-	rc = fmt_iter_open_windows(r->readers, r->nfiles, mask, from, to, &it);
+	rc = fmt_iter_open_threads(r->readers, r->nfiles, mask, from, to, r->threads, &it);
 	free(from);
 	free(to);
 	if (rc) {

@@ -36,6 +36,7 @@ struct report {
 	const char *format; /* export --format */
 	bool stats; /* sql: chunks decoded, on stderr */
 	const char *query; /* sql */
+	unsigned threads; /* --threads; 0: every processor */
 	/* replay --ipfix / --netflow9 (ipfix_replay.h) */
 	const char *collector; /* HOST:PORT; NULL: print the events */
 	int collector_proto; /* enum ipfix_proto: 10 IPFIX, 9 NetFlow v9 */

@@ -69,14 +69,26 @@ static struct series_bucket *bucket_at(struct series *s, __int128 t)
 	return bucket(s, (size_t)i);
 }
 
-void series_add_event(struct series *s, enum fmt_stream stream, int64_t wall)
+void series_add_events(struct series *s, enum fmt_stream stream, int64_t wall, uint64_t n)
 {
 	struct series_bucket *b = bucket_at(s, wall);
 
 	if (b && stream == FMT_STREAM_EXEC)
-		b->execs++;
+		b->execs += n;
 	else if (b && stream == FMT_STREAM_EXIT)
-		b->exits++;
+		b->exits += n;
+}
+
+void series_add_event(struct series *s, enum fmt_stream stream, int64_t wall)
+{
+	series_add_events(s, stream, wall, 1);
+}
+
+uint64_t series_index(int64_t origin, int64_t width, int64_t wall)
+{
+	struct series s = { .origin = origin, .width = width > 0 ? width : 1 };
+
+	return (uint64_t)index_of(&s, wall);
 }
 
 /* Spread packets and bytes over [end - interval, end). @return the bucket

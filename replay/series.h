@@ -45,6 +45,12 @@ struct series {
 void series_init(struct series *s, int64_t origin, int64_t width, size_t max, bool clamp);
 /* Count an exec or exit at wall time wall. */
 void series_add_event(struct series *s, enum fmt_stream stream, int64_t wall);
+/* The same n times. */
+void series_add_events(struct series *s, enum fmt_stream stream, int64_t wall, uint64_t n);
+/* The bucket of wall time wall in a series of this origin and width (0
+ * below the origin; past the last one it may hold): two times count in
+ * the same bucket if and only if this is the same for both. */
+uint64_t series_index(int64_t origin, int64_t width, int64_t wall);
 /* Count a flow row whose interval ends at wall time wall. */
 void series_add_flow(struct series *s, int64_t wall, uint64_t interval_ns, uint64_t packets,
 		     uint64_t bytes);

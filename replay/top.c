@@ -86,14 +86,21 @@ static struct flowkey flow_group(enum top_by by, unsigned source, const struct f
 	return fk;
 }
 
-/* argv joined by spaces, cut to the buffer */
+/* argv joined by spaces, cut to the buffer (len - 1 bytes and a NUL) */
 static const char *join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv)
 {
 	size_t n = 0;
 
-	buf[0] = 0;
-	for (uint32_t i = 0; i < argc && n < len - 1; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", argv[i]);
+	for (uint32_t i = 0; i < argc && n < len - 1; i++) {
+		size_t l = strlen(argv[i]);
+		if (i)
+			buf[n++] = ' ';
+		if (l > len - 1 - n)
+			l = n < len - 1 ? len - 1 - n : 0;
+		memcpy(buf + n, argv[i], l);
+		n += l;
+	}
+	buf[n < len ? n : len - 1] = 0;
 	return buf;
 }
 
@@ -217,48 +224,134 @@ static int add_flow_batch(struct top *t, unsigned source, const struct fmt_batch
 	return 0;
 }
 
+/* Counts per uid of the records at pos[n], in t's second scratch space
+ * (an open-addressing table), each added once under its decimal key. */
+static int add_uid_batch(struct top *t, const struct fmt_batch *b, const uint32_t *pos, uint32_t n)
+{
+	struct uid_count {
+		uint32_t uid, used;
+		uint64_t count;
+	} *tab;
+	const uint32_t *uid = fmt_batch_exec_uids(b);
+	size_t cap = 64, used = 0;
+	char buf[16];
+
+	for (;;) { /* a table with room for the chunk's distinct uids */
+		if (cap * sizeof(*tab) > t->scratch2_cap) {
+			void *p = realloc(t->scratch2, cap * sizeof(*tab));
+			if (!p)
+				return -1;
+			t->scratch2 = p;
+			t->scratch2_cap = cap * sizeof(*tab);
+		}
+		tab = t->scratch2;
+		memset(tab, 0, cap * sizeof(*tab));
+		used = 0;
+		uint32_t i;
+		for (i = 0; i < n; i++) {
+			uint32_t u = uid[pos[i]];
+			size_t h = (u * 0x9E3779B1u) & (cap - 1);
+			while (tab[h].used && tab[h].uid != u)
+				h = (h + 1) & (cap - 1);
+			if (!tab[h].used) {
+				if (++used * 2 > cap)
+					break; /* too full: again, twice as large */
+				tab[h].used = 1;
+				tab[h].uid = u;
+			}
+			tab[h].count++;
+		}
+		if (i == n)
+			break;
+		cap *= 2;
+	}
+	for (size_t h = 0; h < cap; h++) {
+		if (!tab[h].used)
+			continue;
+		snprintf(buf, sizeof(buf), "%u", tab[h].uid);
+		if (add_exec_key(t, buf, tab[h].count))
+			return -1;
+	}
+	return 0;
+}
+
 static int add_exec_batch(struct top *t, const struct fmt_batch *b, const uint32_t *pos,
 			  uint32_t n)
 {
 	char buf[8192];
-	uint32_t ndict;
+	uint32_t ndict, nstr = fmt_batch_nstrings(b);
 	const uint32_t *ids;
-	uint64_t *count;
+	uint64_t *count, *by_str;
 
-	if (t->by == BY_UID) { /* a column, not a dictionary */
-		const uint32_t *uid = fmt_batch_exec_uids(b);
-		for (uint32_t i = 0; i < n; i++) {
-			snprintf(buf, sizeof(buf), "%u", uid[pos[i]]);
-			if (add_exec_key(t, buf, 1))
-				return -1;
-		}
-		return 0;
-	}
+	if (t->by == BY_UID) /* a column, not a dictionary */
+		return add_uid_batch(t, b, pos, n);
 	ids = t->by == BY_PARENT ? fmt_batch_exec_pcomm_ids(b, &ndict) :
 				   fmt_batch_exec_cmd_ids(b, &ndict);
 	if (!(count = scratch(t, ndict, sizeof(*count))) && ndict)
 		return -1;
 	for (uint32_t i = 0; i < n; i++)
 		count[ids[pos[i]]]++;
+	if (t->by == BY_COMM || t->by == BY_PATH) {
+		/* command lines to the strings they name: one key per string */
+		if (nstr * sizeof(*by_str) > t->scratch2_cap) {
+			void *p = realloc(t->scratch2, nstr * sizeof(*by_str));
+			if (!p)
+				return -1;
+			t->scratch2 = p;
+			t->scratch2_cap = nstr * sizeof(*by_str);
+		}
+		by_str = t->scratch2;
+		if (nstr)
+			memset(by_str, 0, nstr * sizeof(*by_str));
+		for (uint32_t id = 0; id < ndict; id++) {
+			uint32_t comm, file;
+			if (!count[id])
+				continue;
+			fmt_batch_exec_cmd_ids_of(b, id, &comm, &file);
+			by_str[t->by == BY_PATH ? file : comm] += count[id];
+		}
+		count = by_str;
+		ndict = nstr;
+	}
 	for (uint32_t id = 0; id < ndict; id++) {
-		const char *comm, *file, *key;
+		const char *key;
 		const char *const *argv;
 		uint32_t argc;
 		if (!count[id])
 			continue;
-		if (t->by == BY_PARENT) {
-			key = fmt_batch_string(b, id);
-		} else if (t->by == BY_CMDLINE) {
+		if (t->by == BY_CMDLINE) {
 			argv = fmt_batch_exec_cmd_argv(b, id, &argc);
 			key = join_argv(buf, sizeof(buf), argc, argv);
 		} else {
-			fmt_batch_exec_cmd(b, id, &comm, &file);
-			key = t->by == BY_PATH ? file : comm;
+			key = fmt_batch_string(b, id);
 		}
 		if (add_exec_key(t, key, count[id]))
 			return -1;
 	}
 	return 0;
+}
+
+uint64_t top_cols(enum top_by by)
+{
+	switch (by) {
+	case BY_COMM:
+	case BY_PATH:
+		return FMT_COL_CMD;
+	case BY_CMDLINE:
+		return FMT_COL_CMD | FMT_COL_ARGV;
+	case BY_UID:
+		return FMT_COL_UID;
+	case BY_PARENT:
+		return FMT_COL_PCOMM;
+	default:
+		return FMT_COL_FLOW_KEY | FMT_COL_PACKETS | FMT_COL_BYTES;
+	}
+}
+
+int top_merge(struct top *dst, struct top *src)
+{
+	dst->total += src->total;
+	return agg_merge(&dst->agg, &src->agg);
 }
 
 int top_add_batch(struct top *t, unsigned source, const struct fmt_batch *b, const uint32_t *pos,
@@ -385,7 +478,7 @@ static uint64_t metric_of(const struct top *t, const struct agg_entry *e)
 void top_print(struct top *t, struct report *r, const char *title)
 {
 	size_t n = 0;
-	struct agg_entry **v = regroup(t, r) ? NULL : agg_sorted(&t->agg, t->metric, &n);
+	struct agg_entry **v = regroup(t, r) ? NULL : agg_top(&t->agg, t->metric, r->top_n, &n);
 	char lab[8192], c1[32], c2[32];
 	int flow = top_is_flow(t->by);
 
@@ -440,7 +533,7 @@ void top_print(struct top *t, struct report *r, const char *title)
 void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 {
 	size_t n = 0;
-	struct agg_entry **v = regroup(t, r) ? NULL : agg_sorted(&t->agg, t->metric, &n);
+	struct agg_entry **v = regroup(t, r) ? NULL : agg_top(&t->agg, t->metric, r->top_n, &n);
 	char lab[8192], a[64], pb[16];
 	int flow = top_is_flow(t->by);
 
@@ -489,7 +582,7 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx)
 {
 	size_t n = 0;
-	struct agg_entry **v = regroup(t, r) ? NULL : agg_sorted(&t->agg, t->metric, &n);
+	struct agg_entry **v = regroup(t, r) ? NULL : agg_top(&t->agg, t->metric, r->top_n, &n);
 	char lab[8192];
 
 	if (!v && n)
@@ -508,6 +601,7 @@ void top_free(struct top *t)
 {
 	agg_free(&t->agg);
 	free(t->scratch);
-	t->scratch = NULL;
-	t->scratch_cap = 0;
+	free(t->scratch2);
+	t->scratch = t->scratch2 = NULL;
+	t->scratch_cap = t->scratch2_cap = 0;
 }

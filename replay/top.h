@@ -21,8 +21,8 @@ struct top {
 	struct agg agg;
 	uint64_t total; /* of the metric, over everything aggregated */
 	int regrouped; /* by unit/container/pod: keys are now the names */
-	void *scratch; /* per-chunk counts by dictionary id */
-	size_t scratch_cap;
+	void *scratch, *scratch2; /* per-chunk counts by dictionary id */
+	size_t scratch_cap, scratch2_cap;
 };
 
 /* Parse --by; @return 0 or -1 */
@@ -36,6 +36,11 @@ int top_add(struct top *t, const struct fmt_event *ev);
  * one lookup per distinct key. @return -1 on oom. */
 int top_add_batch(struct top *t, unsigned source, const struct fmt_batch *b, const uint32_t *pos,
 		  uint32_t n);
+/* The columns top_add_batch reads for a table by `by` (FMT_COL_*). */
+uint64_t top_cols(enum top_by by);
+/* Add what src counted (the same table, filled on another thread) into
+ * dst; src may be left empty. @return -1 on oom. */
+int top_merge(struct top *dst, struct top *src);
 /* Print as a table / into JSON (as a key "name") / as CSV. */
 void top_print(struct top *t, struct report *r, const char *title);
 void top_json(struct top *t, struct report *r, struct json *j, const char *name);

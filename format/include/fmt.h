@@ -203,6 +203,41 @@ struct fmt_batch; /* one decoded chunk: columns plus its dictionaries */
  * FMT_ESTREAM for an intact chunk of a stream this version does not know
  * (a newer minor version's: to be skipped). */
 int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **inout);
+
+/* Columns of a chunk, to load only some (the section numbers of
+ * docs/FORMAT.md). Timestamps always come; what a column needs comes with
+ * it (an id column its dictionary, bytes the keys and packets). */
+#define FMT_COL_ALL UINT64_MAX
+#define FMT_COL_ARGV (1ull << 0) /* exec, proc: the argv of each command line */
+#define FMT_COL_PID (1ull << 3)
+#define FMT_COL_TID (1ull << 4)
+#define FMT_COL_PPID (1ull << 5)
+#define FMT_COL_UID (1ull << 6)
+#define FMT_COL_GID (1ull << 7)
+#define FMT_COL_CGROUP (1ull << 8)
+#define FMT_COL_RET (1ull << 9)
+#define FMT_COL_FLAGS (1ull << 10)
+#define FMT_COL_CMD (1ull << 11) /* command line ids, with comm and filename */
+#define FMT_COL_PCOMM (1ull << 12)
+#define FMT_COL_INTERP (1ull << 14)
+#define FMT_COL_CWD (1ull << 15)
+#define FMT_COL_START (1ull << 16)
+#define FMT_COL_EXIT_CODE (1ull << 20)
+#define FMT_COL_SIGNAL (1ull << 21)
+#define FMT_COL_LIFETIME (1ull << 22) /* exit: the start times */
+#define FMT_COL_INTERVAL (1ull << 30)
+#define FMT_COL_FLOW_KEY (1ull << 31) /* key ids, with the keys and their owners */
+#define FMT_COL_PACKETS (1ull << 32)
+#define FMT_COL_BYTES (1ull << 33)
+#define FMT_COL_CGROUP_KIND (1ull << 40)
+#define FMT_COL_PATH (1ull << 41)
+
+/* The same as fmt_reader_load_chunk for the columns in cols only: the
+ * chunk's container, header, timestamps and the columns loaded are
+ * checked; the others are neither read nor checked. Such a batch is read
+ * through the column accessors below, for the columns loaded, never with
+ * fmt_batch_get. */
+int fmt_reader_load_cols(struct fmt_reader *r, int64_t id, uint64_t cols, struct fmt_batch **inout);
 void fmt_batch_free(struct fmt_batch *b);
 enum fmt_stream fmt_batch_stream(const struct fmt_batch *b);
 uint32_t fmt_batch_count(const struct fmt_batch *b);
@@ -231,6 +266,11 @@ const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t i
 const uint32_t *fmt_batch_exec_uids(const struct fmt_batch *b);
 const uint32_t *fmt_batch_exec_pcomm_ids(const struct fmt_batch *b, uint32_t *ndict);
 const char *fmt_batch_string(const struct fmt_batch *b, uint32_t id);
+/* exec: command line `id` as ids of the string dictionary */
+void fmt_batch_exec_cmd_ids_of(const struct fmt_batch *b, uint32_t id, uint32_t *comm,
+			       uint32_t *filename);
+/* the number of strings in the batch's dictionary */
+uint32_t fmt_batch_nstrings(const struct fmt_batch *b);
 /* flow: key id per record (*ndict: dictionary size), packets, bytes,
  * interval */
 const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict);
@@ -240,6 +280,53 @@ const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b);
 const struct fmt_flow_key *fmt_batch_flow_key(const struct fmt_batch *b, uint32_t id);
 /* flow: the owner of key `id` (all zero when the chunk has no owners) */
 const struct fmt_owner *fmt_batch_flow_owner(const struct fmt_batch *b, uint32_t id);
+
+/* ---- parallel decoding -------------------------------------------------
+ * Readers are not thread-safe; these run chunks of them on several threads,
+ * each with its own reader of each file (opened again, and checked to be
+ * the same file), the calling thread with the originals. Memory stays
+ * bounded whatever the thread count: the chunks being decoded (or decoded
+ * and waiting) hold at most FMT_PAR_BUDGET bytes of payload together, as
+ * much as one chunk at the reader's limit, besides the one chunk that is
+ * always let through (the next one the caller needs); between chunks a
+ * thread keeps the buffers of a chunk of FMT_PAR_KEEP bytes of payload at
+ * most. */
+
+#define FMT_PAR_BUDGET FMT_MAX_CHUNK_RAW
+#define FMT_PAR_KEEP (4u << 20) /* payload; what a chunk of 65,536 records takes */
+
+/* @return the threads `threads` asks for: itself, or for 0 the processors
+ * this process may run on (at least 1) */
+unsigned fmt_threads(unsigned threads);
+
+struct fmt_par_chunk {
+	unsigned src; /* index of its reader */
+	int64_t id;
+	uint64_t raw_size; /* from the chunk index (fmt_chunk_info), for the budget */
+};
+
+struct fmt_par {
+	struct fmt_reader *const *readers;
+	const struct fmt_par_chunk *chunks;
+	size_t n;
+	uint64_t cols; /* FMT_COL_* to decode */
+	unsigned threads; /* 0: all processors */
+	/* On a worker thread (worker < threads; 0 is the calling thread):
+	 * chunk i decoded. What it leaves in *partial goes to commit. @return
+	 * 0, or non-zero to stop the run. */
+	int (*each)(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b, void **partial);
+	/* On the calling thread, in chunk order, for every chunk (NULL: none):
+	 * what each left, or for a chunk that failed to load rc < 0 and the
+	 * reader's message. @return 0, or non-zero to stop. */
+	int (*commit)(void *ctx, size_t i, void *partial, int rc, const char *errmsg);
+	void *ctx;
+};
+
+/* Run p. Once each or commit asks to stop, no further chunk is taken;
+ * every chunk each ran on is still committed (so partials can be freed),
+ * commit's answers then being ignored. @return 0, 1 if stopped, or
+ * FMT_ENOMEM. */
+int fmt_par_run(const struct fmt_par *p);
 
 /* ---- iteration --------------------------------------------------------- */
 
@@ -254,6 +341,12 @@ int fmt_iter_open(struct fmt_reader *const *readers, unsigned n, unsigned mask,
 /* The same with a window per reader (from[i], to[i] in reader i's clock). */
 int fmt_iter_open_windows(struct fmt_reader *const *readers, unsigned n, unsigned mask,
 			  const uint64_t *from, const uint64_t *to, struct fmt_iter **out);
+/* The same, decoding the chunks ahead on threads (0: all processors; 1:
+ * none, as above). The records and errors come in the same order whatever
+ * the count. */
+int fmt_iter_open_threads(struct fmt_reader *const *readers, unsigned n, unsigned mask,
+			  const uint64_t *from, const uint64_t *to, unsigned threads,
+			  struct fmt_iter **out);
 /* @return 1 with *ev filled, 0 at the end, or <0 on a bad chunk (the
  * message is on the reader named by ev->source; iteration may continue). */
 int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev);
@@ -264,9 +357,11 @@ uint64_t fmt_iter_chunks_total(const struct fmt_iter *it);
 void fmt_iter_free(struct fmt_iter *it);
 
 /* ---- SQL over sessions -------------------------------------------------
- * An in-memory SQLite connection whose tables exec, exit, flow and meta
- * read the given files (columns in docs/FORMAT.md). Time constraints on
- * ts_ns / wall_ns are pushed down to the chunk index. */
+ * An in-memory SQLite connection whose tables exec, exit, flow, proc,
+ * cgroup and meta read the given files (columns in docs/FORMAT.md). Time
+ * constraints on ts_ns / wall_ns are pushed down to the chunk index,
+ * `column = value` to the rows, and only the columns a query uses are
+ * decoded. */
 
 struct fmt_sql;
 
@@ -287,6 +382,9 @@ typedef int (*fmt_sql_row_cb)(void *ctx, unsigned stmt, int ncol, const char *co
 /* The readers stay the caller's and must outlive s. */
 int fmt_sql_open(struct fmt_reader *const *readers, unsigned n, struct fmt_sql **out,
 		 char **errmsg);
+/* Threads the tables decode chunks on (default 0: every processor; the
+ * results are the same). */
+void fmt_sql_set_threads(struct fmt_sql *s, unsigned threads);
 /* Run every statement of sql. @return 0, or <0 with *errmsg (malloc'd). */
 int fmt_sql_query(struct fmt_sql *s, const char *sql, fmt_sql_row_cb cb, void *ctx,
 		  char **errmsg);

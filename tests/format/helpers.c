@@ -262,3 +262,35 @@ long count_records(const char *path, unsigned mask, uint64_t from, uint64_t to)
 	fmt_reader_close(r);
 	return rc < 0 ? rc : n;
 }
+
+void rec_event_random(uint64_t *rng, uint64_t ts, struct fmt_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->stream = 1 + (int)(rnd(rng) % FMT_STREAM_MAX);
+	switch (ev->stream) {
+	case FMT_STREAM_EXEC:
+		rec_exec_random(rng, ts, &ev->exec);
+		break;
+	case FMT_STREAM_EXIT:
+		rec_exit_random(rng, ts, &ev->exit);
+		break;
+	case FMT_STREAM_FLOW:
+		rec_flow_random(rng, ts, &ev->flow);
+		break;
+	case FMT_STREAM_PROC:
+		rec_proc_random(rng, ts, &ev->proc);
+		break;
+	default:
+		rec_cgroup_random(rng, ts, &ev->cgroup);
+	}
+}
+
+void rec_event_free(struct fmt_event *ev)
+{
+	if (ev->stream == FMT_STREAM_EXEC)
+		rec_exec_free(&ev->exec);
+	else if (ev->stream == FMT_STREAM_PROC)
+		rec_proc_free(&ev->proc);
+	else if (ev->stream == FMT_STREAM_CGROUP)
+		free((char *)ev->cgroup.path);
+}

@@ -19,6 +19,10 @@ void rec_proc_random(uint64_t *rng, uint64_t ts, struct fmt_proc *p);
 void rec_proc_free(struct fmt_proc *p);
 void rec_cgroup_random(uint64_t *rng, uint64_t ts, struct fmt_cgroup *c);
 
+/* A random record of a random stream at ts (free with rec_event_free). */
+void rec_event_random(uint64_t *rng, uint64_t ts, struct fmt_event *ev);
+void rec_event_free(struct fmt_event *ev);
+
 /* Field-by-field equality (strings by content). */
 int rec_exec_equal(const struct fmt_exec *a, const struct fmt_exec *b);
 int rec_exit_equal(const struct fmt_exit *a, const struct fmt_exit *b);

@@ -59,7 +59,9 @@ static int session(const char *path, unsigned n, unsigned chunk_records)
 				      .ppid = 1, .uid = i % 2 ? 1000 : 0, .gid = 5, .cgroup_id = 9,
 				      .ret = i % 5 ? 0 : -2, .flags = i % 11 == 0, .argc = 1 + i % 4,
 				      .comm = i % 2 ? "cc" : "make", .pcomm = "sh",
-				      .filename = "/usr/bin/cc", .argv = argv };
+				      .filename = "/usr/bin/cc", .argv = argv,
+				      .interp = i % 4 ? NULL : "/bin/sh", .cwd = i % 3 ? NULL : "/src",
+				      .start_ns = i % 2 ? 0 : 500 + i * 977ull };
 		struct fmt_exit x = { .ts_ns = 2000 + i * 977ull, .start_ns = 900 + i * 977ull,
 				      .pid = 100 + i % 7, .ppid = 1, .exit_code = i % 3,
 				      .signal = i % 4 == 0 ? 9 : 0 };
@@ -75,8 +77,19 @@ static int session(const char *path, unsigned n, unsigned chunk_records)
 			  f.key.dst);
 		f.key.sport = (uint16_t)(40000 + i % 5);
 		f.key.dport = 443;
+		struct fmt_event p = { .stream = FMT_STREAM_PROC }, g = { .stream = FMT_STREAM_CGROUP };
+		p.proc = (struct fmt_proc){ .ts_ns = 1000, .start_ns = 10 + i, .cgroup_id = 9,
+					    .pid = 2 + i, .ppid = 1, .flags = i % 5 ? 0 : FMT_PROC_KTHREAD,
+					    .argc = i % 5 ? 2 : 0, .comm = "bash",
+					    .exe = i % 5 ? "/bin/bash" : "", .argv = argv,
+					    .cwd = i % 2 ? "/" : NULL };
+		g.cgroup = (struct fmt_cgroup){ .ts_ns = 1000 + i, .cgroup_id = 9 + i, .kind = i % 3,
+						.path = i % 2 ? "/system.slice/a.service" : "/" };
+		if (i % 2) /* owned by the exec's process */
+			f.owner = (struct fmt_owner){ .pid = e.pid, .start_ns = 500, .cgroup_id = 9 };
 		if (fmt_writer_append_exec(w, &e) || fmt_writer_append_exit(w, &x) ||
-		    fmt_writer_append_flow(w, &f))
+		    fmt_writer_append_flow(w, &f) || (i % 3 == 0 && fmt_writer_append(w, &p)) ||
+		    (i % 4 == 0 && fmt_writer_append(w, &g)))
 			return fail(fmt_writer_errmsg(w));
 	}
 	return fmt_writer_close(w, &err) ? fail(err ? err : "close") : 0;
@@ -101,7 +114,7 @@ static int chunks_of(const char *session_path, const char *dir, int *k)
 
 		if (!buf || ZSTD_decompress(buf + 5, raw, blob, blen) != raw)
 			return fail("cannot decompress a seed chunk");
-		buf[0] = (unsigned char)(sqlite3_column_int(st, 0) - 1);
+		buf[0] = (unsigned char)(sqlite3_column_int(st, 0) - 1); /* all columns */
 		memcpy(buf + 1, &records, 4); /* little endian here */
 		snprintf(path, sizeof(path), "%s/chunk-%d", dir, (*k)++);
 		if (write_file(path, buf, raw + 5))
