@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "helpers.h"
+#include "tmpdir.h"
 
 uint64_t rnd(uint64_t *s)
 {
@@ -216,22 +217,12 @@ int rec_cgroup_equal(const struct fmt_cgroup *a, const struct fmt_cgroup *b)
 
 static char tmpdir[256];
 
-static void rm_tmpdir(void)
-{
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd)) {
-	}
-}
-
 const char *tmp_path(const char *name)
 {
 	static char path[512];
 
 	if (!tmpdir[0]) {
-		snprintf(tmpdir, sizeof(tmpdir), "/tmp/ebpfrec-test-XXXXXX");
-		cr_assert_not_null(mkdtemp(tmpdir));
-		atexit(rm_tmpdir);
+		cr_assert_not_null(tmpdir_make(tmpdir, sizeof(tmpdir), "ebpfrec-test"));
 	}
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
 	return path;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "recorder.h"
+#include "tmpdir.h"
 
 static const char *next_out; /* stdout of the next recorder started (else /dev/null) */
 
@@ -20,8 +21,7 @@ const char *rec_tmp_path(const char *name)
 	static char path[256];
 
 	if (!dir[0]) {
-		snprintf(dir, sizeof(dir), "/tmp/ebpfrec-it-XXXXXX");
-		cr_assert_not_null(mkdtemp(dir));
+		cr_assert_not_null(tmpdir_make(dir, sizeof(dir), "ebpfrec-it"));
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return path;

@@ -28,6 +28,7 @@
 
 #include "fixture.h"
 #include "fmt.h"
+#include "tmpdir.h"
 
 char *out, *err;
 int rc;
@@ -95,8 +96,7 @@ static void make(void)
 
 	if (dir[0])
 		return;
-	snprintf(dir, sizeof(dir), "/tmp/ebpfreport-golden-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tmpdir_make(dir, sizeof(dir), "ebpfreport-golden"));
 
 	snprintf(path, sizeof(path), "%s/alpha.db", dir);
 	w = fixture_writer(path, "alpha", "1699999990000000000", 10 * S, 13 * S);
