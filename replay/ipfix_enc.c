@@ -44,6 +44,20 @@ enum {
 	IE_FLOW_END_MS = 153,       /* flowEndMilliseconds */
 };
 
+/* ebpfrec's enterprise-specific elements (IPFIX only; docs/ipfix.md): the
+ * process that owned a flow's socket */
+enum {
+	EIE_PROCESS_ID = 1,         /* unsigned32: the process's pid (tgid) */
+	EIE_PROCESS_START_MS = 2,   /* dateTimeMilliseconds: when it started */
+	EIE_PROCESS_NAME = 3,       /* string: its comm in that interval */
+	EIE_PROCESS_CMDLINE = 4,    /* string: its argv, joined by spaces */
+	EIE_CGROUP_PATH = 5,        /* string: its cgroup v2 path */
+	EIE_CONTAINER_ID = 6,       /* string: the container id in that path */
+};
+#define ENTERPRISE_BIT 0x8000
+#define VARLEN 65535     /* a field length: variable (RFC 7011 7) */
+#define VARLEN_MAX 254   /* longest string sent: its length fits one byte */
+
 #define SET_TEMPLATE_IPFIX 2
 #define SET_TEMPLATE_NF9 0
 #define HDR_IPFIX 16
@@ -51,6 +65,7 @@ enum {
 
 struct ie {
 	uint16_t id, len;
+	uint32_t pen; /* 0: an IANA element; else enterprise-specific */
 };
 
 /* clang-format off */
@@ -59,20 +74,17 @@ struct ie {
 	{ IE_PACKET_DELTA, 8 }, { IE_OCTET_DELTA, 8 }
 #define COMMON_TAIL \
 	{ IE_PROTOCOL, 1 }, { IE_INGRESS_IF, 4 }, { IE_EGRESS_IF, 4 }, { IE_FLOW_DIRECTION, 1 }
+#define OWNER_TAIL \
+	{ EIE_PROCESS_ID, 4, IPFIX_PEN }, { EIE_PROCESS_START_MS, 8, IPFIX_PEN }, \
+	{ EIE_PROCESS_NAME, VARLEN, IPFIX_PEN }, { EIE_PROCESS_CMDLINE, VARLEN, IPFIX_PEN }, \
+	{ EIE_CGROUP_PATH, VARLEN, IPFIX_PEN }, { EIE_CONTAINER_ID, VARLEN, IPFIX_PEN }
 /* clang-format on */
 
-/* The templates, in template id order.
- *
- * Extension point for process attribution (DESIGN.md, "Process context"):
- * once struct fmt_flow carries the owning process, its enterprise-specific
- * IEs (pid, comm, argv[0] or the command line, cgroup / container id; see
- * docs/ipfix.md) are appended to these lists with the enterprise bit
- * (0x8000) set in the id; put_templates() then has to write the 4-byte
- * Private Enterprise Number after such a field specifier, put_field()
- * writes the values, and record_len() computes the size of records with
- * variable-length strings (RFC 7011 section 7, field length 65535). IPFIX
- * only: NetFlow v9 has no enterprise bit, its templates stay as they are.
- * Nothing of this exists yet: rows have no owner today. */
+/* The templates, in template id order. With owners (IPFIX, a session
+ * whose flows carry them), every template ends with the owner's
+ * enterprise-specific elements; a row without an owner sends pid 0 and
+ * empty strings. NetFlow v9 has no enterprise bit: its templates stay as
+ * they are. */
 /* clang-format off */
 static const struct ie t_ipv4[] = {
 	COMMON_HEAD,
@@ -95,12 +107,38 @@ static const struct ie t_icmp6[] = {
 	COMMON_TAIL,
 };
 
-#define TEMPLATE(t) { t, sizeof(t) / sizeof(t[0]) }
-static const struct {
+static const struct ie t_ipv4_owned[] = {
+	COMMON_HEAD,
+	{ IE_SRC_IPV4, 4 }, { IE_DST_IPV4, 4 }, { IE_SRC_PORT, 2 }, { IE_DST_PORT, 2 },
+	COMMON_TAIL, OWNER_TAIL,
+};
+static const struct ie t_ipv6_owned[] = {
+	COMMON_HEAD,
+	{ IE_SRC_IPV6, 16 }, { IE_DST_IPV6, 16 }, { IE_SRC_PORT, 2 }, { IE_DST_PORT, 2 },
+	COMMON_TAIL, OWNER_TAIL,
+};
+static const struct ie t_icmp4_owned[] = {
+	COMMON_HEAD,
+	{ IE_SRC_IPV4, 4 }, { IE_DST_IPV4, 4 }, { IE_ICMP_TYPE_CODE_V4, 2 },
+	COMMON_TAIL, OWNER_TAIL,
+};
+static const struct ie t_icmp6_owned[] = {
+	COMMON_HEAD,
+	{ IE_SRC_IPV6, 16 }, { IE_DST_IPV6, 16 }, { IE_ICMP_TYPE_CODE_V6, 2 },
+	COMMON_TAIL, OWNER_TAIL,
+};
+
+struct tmpl {
 	const struct ie *f;
 	uint16_t n;
-} templates[IPFIX_TMPL_COUNT] = {
+};
+#define TEMPLATE(t) { t, sizeof(t) / sizeof(t[0]) }
+static const struct tmpl templates[IPFIX_TMPL_COUNT] = {
 	TEMPLATE(t_ipv4), TEMPLATE(t_ipv6), TEMPLATE(t_icmp4), TEMPLATE(t_icmp6),
+};
+static const struct tmpl templates_owned[IPFIX_TMPL_COUNT] = {
+	TEMPLATE(t_ipv4_owned), TEMPLATE(t_ipv6_owned), TEMPLATE(t_icmp4_owned),
+	TEMPLATE(t_icmp6_owned),
 };
 /* clang-format on */
 
@@ -122,6 +160,8 @@ struct domain {
 
 struct ipfix_enc {
 	struct ipfix_enc_opts o;
+	const struct tmpl *t; /* templates or templates_owned */
+	size_t strings_max; /* room for an owner's strings in any record */
 	size_t hdr;
 	struct domain *dom;
 	size_t ndom, capdom;
@@ -178,50 +218,98 @@ int ipfix_template_of(const struct fmt_flow_key *k)
 	}
 }
 
-size_t ipfix_record_size(int template_id)
+/* bytes of a record of template t without its strings (each string's
+ * length byte counted) */
+static size_t fixed_len(const struct tmpl *t)
 {
 	size_t n = 0;
-	unsigned t = (unsigned)(template_id - IPFIX_TMPL_FIRST);
 
-	if (t >= IPFIX_TMPL_COUNT)
-		return 0;
-	for (unsigned i = 0; i < templates[t].n; i++)
-		n += templates[t].f[i].len;
+	for (unsigned i = 0; i < t->n; i++)
+		n += t->f[i].len == VARLEN ? 1 : t->f[i].len;
 	return n;
 }
 
-/* bytes of f's record with template tmpl */
-static size_t record_len(int tmpl, const struct fmt_flow *f)
+size_t ipfix_record_size(int template_id)
 {
-	(void)f; /* every field is fixed-size so far */
-	return ipfix_record_size(tmpl);
+	unsigned t = (unsigned)(template_id - IPFIX_TMPL_FIRST);
+
+	return t < IPFIX_TMPL_COUNT ? fixed_len(&templates[t]) : 0;
+}
+
+/* The strings of an owner as sent: each at most VARLEN_MAX bytes, and all
+ * together at most max (the room a message has left for them: with a small
+ * --mtu the later ones are cut first: container, cgroup, command line). */
+struct owner_strings {
+	const char *s[4];
+	size_t len[4];
+};
+
+static size_t owner_strings(const struct ipfix_owner *o, size_t max, struct owner_strings *os)
+{
+	const char *in[4] = { o ? o->comm : NULL, o ? o->cmdline : NULL, o ? o->cgroup : NULL,
+			      o ? o->container : NULL };
+	size_t total = 0;
+
+	for (int i = 0; i < 4; i++) {
+		size_t full = in[i] ? strlen(in[i]) : 0, n = full;
+		if (n > VARLEN_MAX)
+			n = VARLEN_MAX;
+		if (n > max - total)
+			n = max - total;
+		while (n && n < full && ((uint8_t)in[i][n] & 0xc0) == 0x80)
+			n--; /* a cut between characters keeps the string UTF-8 */
+		os->s[i] = in[i];
+		os->len[i] = n;
+		total += n;
+	}
+	return total;
+}
+
+/* bytes of f's record with template tmpl */
+static size_t record_len(const struct ipfix_enc *e, int tmpl, const struct owner_strings *os)
+{
+	size_t n = fixed_len(&e->t[tmpl - IPFIX_TMPL_FIRST]);
+
+	if (e->t == templates_owned)
+		for (int i = 0; i < 4; i++)
+			n += os->len[i];
+	return n;
 }
 
 /* bytes of the template set */
-static size_t templates_len(void)
+static size_t templates_len(const struct tmpl *t)
 {
 	size_t n = 4;
 
-	for (unsigned t = 0; t < IPFIX_TMPL_COUNT; t++)
-		n += 4 + 4u * templates[t].n;
+	for (unsigned i = 0; i < IPFIX_TMPL_COUNT; i++) {
+		n += 4 + 4u * t[i].n;
+		for (unsigned j = 0; j < t[i].n; j++)
+			n += t[i].f[j].pen ? 4 : 0;
+	}
 	return n;
 }
 
 int ipfix_enc_new(const struct ipfix_enc_opts *o, struct ipfix_enc **out)
 {
 	struct ipfix_enc *e;
-	size_t hdr = o->proto == IPFIX_PROTO_NF9 ? HDR_NF9 : HDR_IPFIX, biggest = 0;
+	size_t hdr = o->proto == IPFIX_PROTO_NF9 ? HDR_NF9 : HDR_IPFIX, biggest = 0, fixed;
+	const struct tmpl *t = o->owners && o->proto == IPFIX_PROTO_IPFIX ? templates_owned : templates;
 
 	*out = NULL;
-	for (int t = IPFIX_TMPL_FIRST; t < IPFIX_TMPL_FIRST + IPFIX_TMPL_COUNT; t++)
-		biggest = ipfix_record_size(t) > biggest ? ipfix_record_size(t) : biggest;
+	for (unsigned i = 0; i < IPFIX_TMPL_COUNT; i++)
+		biggest = fixed_len(&t[i]) > biggest ? fixed_len(&t[i]) : biggest;
+	/* a message must hold the templates and a record of the largest kind
+	 * (with empty strings) */
+	fixed = hdr + templates_len(t) + 4 + biggest + 3;
 	if ((o->proto != IPFIX_PROTO_NF9 && o->proto != IPFIX_PROTO_IPFIX) || !o->emit ||
 	    o->max_message < IPFIX_MIN_MESSAGE || o->max_message > IPFIX_MAX_MESSAGE ||
-	    hdr + templates_len() + 4 + biggest + 3 > o->max_message)
+	    fixed > o->max_message)
 		return -EINVAL;
 	if (!(e = calloc(1, sizeof(*e))))
 		return -ENOMEM;
 	e->o = *o;
+	e->t = t;
+	e->strings_max = o->max_message - fixed;
 	e->hdr = hdr;
 	e->mono0_ms = clock_ms(CLOCK_MONOTONIC);
 	*out = e;
@@ -289,20 +377,25 @@ static void put_templates(struct ipfix_enc *e, struct domain *d, uint64_t uptime
 	uint8_t *p = d->buf + d->len;
 
 	put16(p, nf9(e) ? SET_TEMPLATE_NF9 : SET_TEMPLATE_IPFIX);
-	put16(p + 2, (uint16_t)templates_len());
+	put16(p + 2, (uint16_t)templates_len(e->t));
 	p += 4;
 	for (unsigned t = 0; t < IPFIX_TMPL_COUNT; t++) {
 		put16(p, (uint16_t)(IPFIX_TMPL_FIRST + t));
-		put16(p + 2, templates[t].n);
+		put16(p + 2, e->t[t].n);
 		p += 4;
-		for (unsigned i = 0; i < templates[t].n; i++, p += 4) {
-			uint16_t id = templates[t].f[i].id;
+		for (unsigned i = 0; i < e->t[t].n; i++, p += 4) {
+			const struct ie *f = &e->t[t].f[i];
 			/* RFC 3954 has one ICMP field for both versions */
-			put16(p, nf9(e) && id == IE_ICMP_TYPE_CODE_V6 ? IE_ICMP_TYPE_CODE_V4 : id);
-			put16(p + 2, templates[t].f[i].len);
+			put16(p, nf9(e) && f->id == IE_ICMP_TYPE_CODE_V6 ? IE_ICMP_TYPE_CODE_V4 :
+			      f->pen ? (uint16_t)(f->id | ENTERPRISE_BIT) : f->id);
+			put16(p + 2, f->len);
+			if (f->pen) {
+				put32(p + 4, f->pen);
+				p += 4;
+			}
 		}
 	}
-	d->len += templates_len();
+	d->len += templates_len(e->t);
 	d->count += IPFIX_TMPL_COUNT;
 	d->templates_sent = true;
 	d->templates_at = uptime;
@@ -371,6 +464,31 @@ static uint64_t wall_ms(uint64_t t, int64_t offset)
 	return w > 0 ? (uint64_t)w / 1000000 : 0;
 }
 
+/* a string field: its length in one byte, then its bytes */
+static uint8_t *put_string(uint8_t *p, const char *s, size_t len)
+{
+	*p++ = (uint8_t)len;
+	if (len)
+		memcpy(p, s, len);
+	return p + len;
+}
+
+static uint8_t *put_owner_field(uint8_t *p, const struct ie *ie, const struct ipfix_owner *o,
+				const struct owner_strings *os)
+{
+	switch (ie->id) {
+	case EIE_PROCESS_ID:
+		put32(p, o ? o->pid : 0);
+		return p + 4;
+	case EIE_PROCESS_START_MS:
+		put64(p, o ? o->start_ms : 0);
+		return p + 8;
+	default: /* the strings, in OWNER_TAIL's order */
+		return put_string(p, os->s[ie->id - EIE_PROCESS_NAME],
+				  os->len[ie->id - EIE_PROCESS_NAME]);
+	}
+}
+
 static uint8_t *put_field(uint8_t *p, const struct ie *ie, const struct fmt_flow *f, int64_t offset)
 {
 	const struct fmt_flow_key *k = &f->key;
@@ -426,7 +544,15 @@ static uint8_t *put_field(uint8_t *p, const struct ie *ie, const struct fmt_flow
 int ipfix_enc_add(struct ipfix_enc *e, uint32_t domain, const struct fmt_flow *f,
                   int64_t wall_offset)
 {
+	return ipfix_enc_add_owned(e, domain, f, wall_offset, NULL);
+}
+
+int ipfix_enc_add_owned(struct ipfix_enc *e, uint32_t domain, const struct fmt_flow *f,
+			int64_t wall_offset, const struct ipfix_owner *owner)
+{
 	int tmpl = ipfix_template_of(&f->key), rc;
+	struct owner_strings os;
+	const struct tmpl *t;
 	struct domain *d;
 	size_t rlen, base, end;
 	uint8_t *p;
@@ -435,7 +561,9 @@ int ipfix_enc_add(struct ipfix_enc *e, uint32_t domain, const struct fmt_flow *f
 		return tmpl;
 	if (!(d = find_domain(e, domain)))
 		return -ENOMEM;
-	rlen = record_len(tmpl, f);
+	t = &e->t[tmpl - IPFIX_TMPL_FIRST];
+	owner_strings(owner, e->strings_max, &os);
+	rlen = record_len(e, tmpl, &os);
 	if (!d->len)
 		begin(e, d);
 	/* room for: v9's padding of the open set, a new set's header, the
@@ -455,8 +583,9 @@ int ipfix_enc_add(struct ipfix_enc *e, uint32_t domain, const struct fmt_flow *f
 		d->set_id = tmpl;
 	}
 	p = d->buf + d->len;
-	for (unsigned i = 0; i < templates[tmpl - IPFIX_TMPL_FIRST].n; i++)
-		p = put_field(p, &templates[tmpl - IPFIX_TMPL_FIRST].f[i], f, wall_offset);
+	for (unsigned i = 0; i < t->n; i++)
+		p = t->f[i].pen ? put_owner_field(p, &t->f[i], owner, &os) :
+				  put_field(p, &t->f[i], f, wall_offset);
 	d->len += rlen;
 	d->records++;
 	d->count++;

@@ -23,6 +23,12 @@ enum ipfix_proto {
 	IPFIX_PROTO_IPFIX = 10, /* IPFIX (version number 10) */
 };
 
+/* The Private Enterprise Number of ebpfrec's own information elements
+ * (the owning process; docs/ipfix.md). ebpfrec has none registered with
+ * IANA: this is RFC 5612's number for documentation and examples, which
+ * no vendor uses. */
+#define IPFIX_PEN 32473
+
 /* Bounds on the size of one message (the UDP payload). The smallest holds
  * a header, every template and one record of the largest kind. */
 #define IPFIX_MIN_MESSAGE 512
@@ -57,6 +63,9 @@ struct ipfix_enc_opts {
 	uint32_t refresh_messages;
 	ipfix_emit_fn emit;
 	ipfix_clock_fn clock; /* NULL: CLOCK_REALTIME and CLOCK_MONOTONIC */
+	/* IPFIX: every template carries the owning process's enterprise
+	 * elements (for sessions whose flows have owners); v9 ignores it */
+	int owners;
 	void *ctx;            /* for emit and clock */
 };
 
@@ -82,6 +91,18 @@ void ipfix_enc_free(struct ipfix_enc *e);
  * overflow buckets), nothing added; or the error of emit. */
 int ipfix_enc_add(struct ipfix_enc *e, uint32_t domain, const struct fmt_flow *f,
                   int64_t wall_offset);
+/* The process that owned a row's socket, as sent: a pid, when it started
+ * (wall-clock ms) and strings, any of them NULL (sent empty). */
+struct ipfix_owner {
+	uint32_t pid;
+	uint64_t start_ms;
+	const char *comm, *cmdline, *cgroup, *container;
+};
+/* ipfix_enc_add with the row's owner (NULL: none) in the owner elements,
+ * when the encoder was made with owners. Strings longer than 254 bytes are
+ * cut, and more when the message size leaves less room. */
+int ipfix_enc_add_owned(struct ipfix_enc *e, uint32_t domain, const struct fmt_flow *f,
+			int64_t wall_offset, const struct ipfix_owner *owner);
 /* Emit every open message. @return 0 or the first error of emit. */
 int ipfix_enc_flush(struct ipfix_enc *e);
 void ipfix_enc_stats(const struct ipfix_enc *e, struct ipfix_enc_stats *st);
@@ -89,7 +110,8 @@ void ipfix_enc_stats(const struct ipfix_enc *e, struct ipfix_enc_stats *st);
 /* @return the template a row is sent with, or -EAFNOSUPPORT if it has no
  * IP addresses */
 int ipfix_template_of(const struct fmt_flow_key *k);
-/* @return the bytes of one data record of template id (0 if unknown) */
+/* @return the bytes of one data record of template id without owners (0
+ * if unknown) */
 size_t ipfix_record_size(int template_id);
 
 #endif

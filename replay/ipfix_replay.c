@@ -13,11 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgname.h"
 #include "fmt_meta.h"
+#include "fmt_names.h"
+#include "fmt_row.h"
 #include "ipfix_enc.h"
 #include "ipfix_replay.h"
 #include "ipfix_udp.h"
 #include "parse.h"
+#include "who.h"
 
 #define MAX_DOMAINS 4096   /* hosts named in one replay */
 #define FINISH_WAIT_MS 200 /* for a late ICMP port unreachable */
@@ -103,6 +107,8 @@ int ipfix_replay_open(struct report *r, struct ipfix_replay **out)
 		return 2;
 	}
 	r->f.types = flows; /* exec and exit chunks are never decoded */
+	for (unsigned i = 0; !nf9 && i < r->nfiles; i++)
+		o.owners |= who_owners_recorded(r, i);
 	if (!(x = calloc(1, sizeof(*x)))) {
 		report_err("out of memory");
 		return 1;
@@ -215,9 +221,60 @@ static int failed(struct ipfix_replay *x, int rc)
 	return 1;
 }
 
+#define OWNER_STR 254 /* the longest string the encoder sends */
+
+/* A row's owner as the enterprise elements carry it, and its strings. */
+struct row_owner {
+	struct ipfix_owner o;
+	int64_t offset; /* the file's boot-to-wall clock offset */
+	char container[80];
+	char enc[3][FMT_STR_ENCODED_MAX(OWNER_STR) + 1];
+};
+
+/* IPFIX strings are UTF-8: s as it is if it is, else (the first bytes of)
+ * it in the exports' lossless encoding (docs/FORMAT.md), in buf. */
+static const char *utf8(const char *s, char *buf)
+{
+	size_t len;
+
+	if (!s || fmt_utf8_valid(s, len = strlen(s)))
+		return s;
+	buf[fmt_str_encode(s, len < OWNER_STR ? len : OWNER_STR, buf)] = 0;
+	return buf;
+}
+
+/* @return 1 and *ro if ev's flow has an owner, else 0 */
+static int owner_of(struct report *r, const struct fmt_event *ev, struct row_owner *ro)
+{
+	const struct fmt_owner *ow = &ev->flow.owner;
+	const struct fmt_names *names;
+	struct fmt_name nm;
+	int64_t wall;
+
+	if (!ow->pid)
+		return 0;
+	ro->o = (struct ipfix_owner){ 0 };
+	ro->offset = fmt_reader_clock_offset(r->readers[ev->source]);
+	ro->o.pid = ow->pid;
+	if (ow->start_ns <= INT64_MAX && !__builtin_add_overflow((int64_t)ow->start_ns, ro->offset, &wall) &&
+	    wall > 0)
+		ro->o.start_ms = (uint64_t)wall / 1000000;
+	names = who_names(r);
+	if (names && fmt_names_get(names, ev->source, ow->pid, ow->start_ns, ev->flow.ts_ns, &nm) == 0) {
+		ro->o.comm = utf8(nm.comm, ro->enc[0]);
+		ro->o.cmdline = utf8(nm.cmdline, ro->enc[1]);
+	}
+	ro->o.cgroup = who_cgroup(r, ev->source, ow->cgroup_id);
+	if (ro->o.cgroup)
+		ro->o.container = cgname_container(ro->o.cgroup, ro->container, sizeof(ro->container));
+	ro->o.cgroup = utf8(ro->o.cgroup, ro->enc[2]);
+	return 1;
+}
+
 int ipfix_replay_event(struct ipfix_replay *x, struct report *r, const struct fmt_event *ev)
 {
 	const struct fmt_flow *f = &ev->flow;
+	struct row_owner own;
 	uint32_t domain;
 	int rc;
 
@@ -239,7 +296,9 @@ int ipfix_replay_event(struct ipfix_replay *x, struct report *r, const struct fm
 		x->failed = 1;
 		return 1;
 	}
-	rc = ipfix_enc_add(x->enc, domain, f, fmt_reader_clock_offset(r->readers[ev->source]));
+	rc = owner_of(r, ev, &own) ?
+		     ipfix_enc_add_owned(x->enc, domain, f, own.offset, &own.o) :
+		     ipfix_enc_add(x->enc, domain, f, fmt_reader_clock_offset(r->readers[ev->source]));
 	return rc ? failed(x, rc) : 0;
 }
 

@@ -40,14 +40,25 @@ static int templates(struct decoder *d, struct dec_msg *m, const uint8_t *p, siz
 		struct dec_template t = {
 		    .domain = m->domain, .id = (uint16_t)get(p, 2), .n = (uint16_t)get(p + 2, 2)};
 		struct dec_template *slot = (struct dec_template *)dec_template(d, t.domain, t.id);
+		size_t off = 4;
 
-		if (t.id < 256 || t.n == 0 || t.n > 64 || len < 4u + 4u * t.n)
+		if (t.id < 256 || t.n == 0 || t.n > 64)
 			return fail(why, wl, "bad template %u with %u fields", t.id, t.n);
 		for (unsigned i = 0; i < t.n; i++) {
-			t.f[i].id = (uint16_t)get(p + 4 + 4 * i, 2);
-			t.f[i].len = (uint16_t)get(p + 6 + 4 * i, 2);
-			if (t.f[i].id & 0x8000)
-				return fail(why, wl, "enterprise field in template %u", t.id);
+			if (len < off + 4)
+				return fail(why, wl, "template %u cut at field %u", t.id, i);
+			t.f[i].id = (uint16_t)get(p + off, 2);
+			t.f[i].len = (uint16_t)get(p + off + 2, 2);
+			off += 4;
+			if (t.f[i].id & 0x8000) {
+				if (m->version != 10 || len < off + 4)
+					return fail(why, wl, "enterprise field in template %u", t.id);
+				t.f[i].id &= 0x7fff;
+				t.f[i].pen = (uint32_t)get(p + off, 4);
+				off += 4;
+			}
+			if (t.f[i].len == 65535 && m->version != 10)
+				return fail(why, wl, "variable-length field in v9 template %u", t.id);
 		}
 		if (!slot) {
 			if (d->nt == 64)
@@ -56,18 +67,57 @@ static int templates(struct decoder *d, struct dec_msg *m, const uint8_t *p, siz
 		}
 		*slot = t;
 		m->templates++;
-		p += 4 + 4 * t.n;
-		len -= 4 + 4 * t.n;
+		p += off;
+		len -= off;
 	}
 	if (len && (m->version == 10 || get(p, len)))
 		return fail(why, wl, "%zu bytes left in a template set", len);
 	return 0;
 }
 
-static void field(struct dec_record *r, const struct dec_field *f, const uint8_t *p)
+/* a string element of ebpfrec's, NUL-terminated into dst */
+static void str(char *dst, const uint8_t *p, size_t len)
 {
-	uint64_t v = f->len <= 8 ? get(p, f->len) : 0;
+	len = len < 255 ? len : 255;
+	memcpy(dst, p, len);
+	dst[len] = 0;
+}
 
+static void owner_field(struct dec_record *r, const struct dec_field *f, const uint8_t *p,
+			size_t len)
+{
+	r->owned = true;
+	switch (f->id) {
+	case 1:
+		r->pid = (uint32_t)get(p, len);
+		break;
+	case 2:
+		r->proc_start_ms = get(p, len);
+		break;
+	case 3:
+		str(r->comm, p, len);
+		break;
+	case 4:
+		str(r->cmdline, p, len);
+		break;
+	case 5:
+		str(r->cgroup, p, len);
+		break;
+	case 6:
+		str(r->container, p, len);
+		break;
+	}
+}
+
+static void field(struct dec_record *r, const struct dec_field *f, const uint8_t *p, size_t len)
+{
+	uint64_t v = len <= 8 ? get(p, len) : 0;
+
+	if (f->pen) {
+		if (f->pen == 32473)
+			owner_field(r, f, p, len);
+		return;
+	}
 	switch (f->id) {
 	case 1:
 		r->bytes = v;
@@ -123,19 +173,42 @@ static void field(struct dec_record *r, const struct dec_field *f, const uint8_t
 	}
 }
 
+/* The length of field f at p (len bytes left): a fixed length, or a
+ * variable one's prefix (RFC 7011 7: one byte, or 255 and two bytes),
+ * whose size goes to *prefix. @return the length, or -1 if it runs past. */
+static long field_len(const struct dec_field *f, const uint8_t *p, size_t len, size_t *prefix)
+{
+	size_t n = f->len;
+
+	*prefix = 0;
+	if (f->len == 65535) {
+		if (len < 1)
+			return -1;
+		n = p[0];
+		*prefix = 1;
+		if (n == 255) {
+			if (len < 3)
+				return -1;
+			n = get(p + 1, 2);
+			*prefix = 3;
+		}
+	}
+	return *prefix + n <= len ? (long)n : -1;
+}
+
 static int data(struct decoder *d, struct dec_msg *m, uint16_t id, const uint8_t *p, size_t len,
                 char *why, size_t wl)
 {
 	const struct dec_template *t = dec_template(d, m->domain, id);
-	size_t rlen = 0;
+	size_t min = 0;
 
 	if (!t) {
 		m->unknown++;
 		return 0;
 	}
 	for (unsigned i = 0; i < t->n; i++)
-		rlen += t->f[i].len;
-	while (len >= rlen) {
+		min += t->f[i].len == 65535 ? 1 : t->f[i].len;
+	while (len >= min) {
 		struct dec_record r = { .domain = m->domain,
 		                       .tmpl = id,
 		                       .sport = -1,
@@ -143,15 +216,21 @@ static int data(struct decoder *d, struct dec_msg *m, uint16_t id, const uint8_t
 		                       .icmp = -1,
 		                       .proto = -1,
 		                       .dir = -1};
-		for (unsigned i = 0; i < t->n; p += t->f[i].len, i++)
-			field(&r, &t->f[i], p);
+		for (unsigned i = 0; i < t->n; i++) {
+			size_t prefix;
+			long n = field_len(&t->f[i], p, len, &prefix);
+			if (n < 0)
+				return fail(why, wl, "record of set %u cut in field %u", id, i);
+			field(&r, &t->f[i], p + prefix, (size_t)n);
+			p += prefix + (size_t)n;
+			len -= prefix + (size_t)n;
+		}
 		if (d->nrec == d->caprec) {
 			d->caprec = d->caprec ? 2 * d->caprec : 256;
 			d->rec = realloc(d->rec, d->caprec * sizeof(*d->rec));
 		}
 		d->rec[d->nrec++] = r;
 		m->records++;
-		len -= rlen;
 	}
 	/* what is left is padding: v9 pads to 4 bytes with zeros; IPFIX
 	 * allows padding too, but ebpfreport sends none */

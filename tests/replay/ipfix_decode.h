@@ -1,8 +1,9 @@
 /* ipfix_decode.h - an IPFIX (RFC 7011) and NetFlow v9 (RFC 3954) reader
  * for the tests, written from the RFCs and not from the encoder: it checks
  * each message's structure strictly (lengths, set ids, v9 counts and
- * padding), learns templates per observation domain and hands back the
- * data records with the information elements ebpfreport sends. */
+ * padding), learns templates per observation domain (enterprise elements
+ * and variable-length fields included) and hands back the data records
+ * with the information elements ebpfreport sends. */
 #ifndef TEST_IPFIX_DECODE_H
 #define TEST_IPFIX_DECODE_H
 
@@ -11,7 +12,8 @@
 #include <stdint.h>
 
 struct dec_field {
-	uint16_t id, len;
+	uint16_t id, len; /* id without the enterprise bit; len 65535: variable */
+	uint32_t pen;     /* enterprise number, 0 for IANA elements */
 };
 
 struct dec_template {
@@ -33,6 +35,11 @@ struct dec_record {
 	int proto;
 	uint32_t in_if, out_if;
 	int dir;
+	/* ebpfrec's owner elements (PEN 32473), if the template has them */
+	bool owned;
+	uint32_t pid;
+	uint64_t proc_start_ms;
+	char comm[256], cmdline[256], cgroup[256], container[256];
 };
 
 /* What one message's header and sets said. */

@@ -254,6 +254,103 @@ Test(ipfix_cli, messages_within_mtu_and_templates_refreshed, .fini = fini)
 	dec_free(&d);
 }
 
+#define CONTAINER "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+#define CGROUP "/system.slice/docker-" CONTAINER ".scope"
+
+/* A session whose flows carry owners: nginx (pid 4242, from the process
+ * table, in a docker container's cgroup) sends one row, a process whose
+ * name and argv are not UTF-8 another; one row has no local socket. */
+static const char *owned_session(void)
+{
+	const char *p = fixture_path("ipfix-owned.db");
+	struct fmt_writer *w = fixture_writer(p, "delta", OFFSET, S, 5 * S);
+	struct fmt_flow f = { .ts_ns = 3 * S, .interval_ns = S, .packets = 7, .bytes = 700,
+			      .owner = { .pid = 4242, .start_ns = S / 2, .cgroup_id = 9 } };
+
+	fmt_writer_set_meta(w, "owners", "sockets");
+	cr_assert_eq(fmt_writer_append(w, &(struct fmt_event){
+				.stream = FMT_STREAM_CGROUP,
+				.cgroup = { .ts_ns = S, .cgroup_id = 9, .path = CGROUP } }), 0);
+	fixture_proc(w, S, 4242, 1, S / 2, "nginx", "/usr/sbin/nginx", "/",
+		     (const char *[]){ "nginx:", "worker", "process", NULL });
+	f.key.ifindex = 2;
+	f.key.dir = 1;
+	f.key.family = 4;
+	f.key.proto = 6;
+	inet_pton(AF_INET, "10.0.0.2", f.key.src);
+	inet_pton(AF_INET, "10.0.0.9", f.key.dst);
+	f.key.sport = 8080;
+	f.key.dport = 40000;
+	cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
+	fixture_proc(w, S, 4243, 1, S / 3, "bad\xff", "/x", "/", (const char *[]){ "x\xfey", NULL });
+	f.owner = (struct fmt_owner){ .pid = 4243, .start_ns = S / 3 };
+	f.key.sport = 8081;
+	cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
+	fixture_flow(w, 4 * S, 0, 4, 1, "10.0.0.9", 3, "10.0.0.2", 3, 1, 98); /* unowned */
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	return p;
+}
+
+/* IPFIX carries the owner in ebpfrec's enterprise elements (docs/ipfix.md);
+ * a row without one sends pid 0 and empty strings; NetFlow v9, which has
+ * no enterprise elements, sends what it always did. */
+Test(ipfix_cli, owners_in_enterprise_elements, .fini = fini)
+{
+	struct decoder d = { 0 };
+	struct dec_msg ms[16];
+	size_t size[16], n;
+	int port, fd = collector(&port);
+	const struct dec_record *a, *b;
+
+	run("replay %s --ipfix 127.0.0.1:%d", owned_session(), port);
+	cr_assert_eq(rc, 0, "%s", err);
+	n = drain(fd, &d, ms, size, 16);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(d.nrec, 3);
+	a = &d.rec[0];
+	b = &d.rec[2];
+	/* IPFIX strings are UTF-8: other bytes in the exports' lossless form */
+	cr_assert_str_eq(d.rec[1].comm, "bad\\xff", "%s", d.rec[1].comm);
+	cr_assert_str_eq(d.rec[1].cmdline, "x\\xfey", "%s", d.rec[1].cmdline);
+	cr_assert_str_empty(d.rec[1].cgroup, "a cgroup the session does not name");
+	cr_assert(a->owned && b->owned, "every template has the owner elements");
+	cr_assert_eq(a->packets, 7);
+	cr_assert_eq(a->pid, 4242);
+	cr_assert_eq(a->proc_start_ms, (uint64_t)(OFFSET_NS / 1000000) + 500);
+	cr_assert_str_eq(a->comm, "nginx");
+	cr_assert_str_eq(a->cmdline, "nginx: worker process");
+	cr_assert_str_eq(a->cgroup, CGROUP);
+	cr_assert_str_eq(a->container, CONTAINER);
+	cr_assert_eq(b->packets, 1);
+	cr_assert_eq(b->pid, 0, "no local socket: pid 0");
+	cr_assert_eq(b->proc_start_ms, 0);
+	cr_assert_str_empty(b->comm);
+	cr_assert_str_empty(b->cmdline);
+	cr_assert_str_empty(b->cgroup);
+	cr_assert_str_empty(b->container);
+	dec_free(&d);
+
+	/* the smallest messages: the strings are cut to fit, never the rows */
+	fd = collector(&port);
+	run("replay %s --ipfix 127.0.0.1:%d --mtu 576", owned_session(), port);
+	cr_assert_eq(rc, 0, "%s", err);
+	n = drain(fd, &d, ms, size, 16);
+	cr_assert_eq(d.nrec, 3);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_leq(size[i], 576 - 28, "message %zu: %zu bytes", i, size[i]);
+	cr_assert_eq(d.rec[0].pid, 4242);
+	cr_assert_eq(strncmp(d.rec[0].comm, "nginx", strlen(d.rec[0].comm)), 0, "a cut, not garbage");
+	dec_free(&d);
+
+	fd = collector(&port);
+	run("replay %s --netflow9 127.0.0.1:%d", owned_session(), port);
+	cr_assert_eq(rc, 0, "%s", err);
+	drain(fd, &d, ms, size, 16);
+	cr_assert_eq(d.nrec, 3);
+	cr_assert(!d.rec[0].owned && !d.rec[2].owned, "v9: no enterprise elements");
+	dec_free(&d);
+}
+
 Test(ipfix_cli, paced_and_following_send_the_same, .fini = fini)
 {
 	struct decoder d = { 0 };
