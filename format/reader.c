@@ -244,7 +244,12 @@ static int check_version(struct fmt_reader *r)
 		char *end;
 		errno = 0;
 		r->clock_offset = strtoll(off_text, &end, 10);
-		if (errno || end == off_text || *end)
+		/* a boot within 146 years of the epoch either way: an offset
+		 * beyond that is a hostile file's, and with it the sums with
+		 * timestamps made everywhere a wall clock is shown would
+		 * overflow */
+		if (errno || end == off_text || *end || r->clock_offset > FMT_CLOCK_OFFSET_MAX ||
+		    r->clock_offset < -FMT_CLOCK_OFFSET_MAX)
 			return set_err(r, FMT_ECORRUPT, "bad %s '%.40s'", FMT_META_CLOCK_OFFSET_NS,
 				       off_text);
 	}

@@ -17,7 +17,7 @@
 
 struct replay {
 	struct json j;
-	int64_t first_wall; /* pacing origin: first event's wall clock */
+	double first_wall; /* pacing origin: first event's wall clock (ns) */
 	double start_mono; /* and when we printed it */
 	uint64_t last_ts; /* --follow: where to resume (boot clock, file 0) */
 	uint64_t seen_at_last; /* events already printed with ts == last_ts */
@@ -48,19 +48,25 @@ static int print(struct report *r, const struct fmt_event *ev, void *ctx)
 	}
 	p->skip = 0;
 	if (r->speed > 0) {
-		int64_t w = (int64_t)ts + fmt_reader_clock_offset(r->readers[ev->source]);
-		double due;
+		/* in double: a hostile file's times and clock offset may be
+		 * anything, and no sum of them may overflow */
+		double w = (double)ts + (double)fmt_reader_clock_offset(r->readers[ev->source]);
+		double due, left;
 		if (!p->start_mono) {
 			p->first_wall = w;
 			p->start_mono = report_clock();
 		}
-		due = p->start_mono + (double)(w - p->first_wall) / 1e9 / r->speed;
+		due = p->start_mono + (w - p->first_wall) / 1e9 / r->speed;
 		if (due > report_clock()) {
 			fflush(stdout);
 			if (p->exp && (p->failed = ipfix_replay_flush(p->exp)))
 				return 1;
-			usleep((useconds_t)((due - report_clock()) * 1e6));
 		}
+		/* a second at a time: a long gap can be interrupted */
+		while (!stop && (left = due - report_clock()) > 0)
+			usleep(left > 1 ? 1000000 : (useconds_t)(left * 1e6));
+		if (stop)
+			return 1;
 	}
 	if (p->exp) {
 		if ((p->failed = ipfix_replay_event(p->exp, r, ev)))

@@ -177,7 +177,10 @@ int fmt_reader_closed_clean(const struct fmt_reader *r);
  * being recorded (or written by ebpfreport) */
 int fmt_reader_being_written(const struct fmt_reader *r);
 
-/* Wall-clock offset: wall_ns = ts_ns + offset (meta clock_offset_ns). */
+/* Wall-clock offset: wall_ns = ts_ns + offset (meta clock_offset_ns). A
+ * file whose offset is beyond +-FMT_CLOCK_OFFSET_MAX does not open
+ * (FMT_ECORRUPT). */
+#define FMT_CLOCK_OFFSET_MAX (INT64_C(1) << 62)
 int64_t fmt_reader_clock_offset(const struct fmt_reader *r);
 
 /* Per-chunk index entry, as stored (not yet validated against the blob). */

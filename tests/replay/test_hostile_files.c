@@ -191,3 +191,24 @@ Test(hostile_files, deeply_nested_and_overlong_strings, .timeout = 180)
 	free(nest);
 	all_commands(0); /* not an error: odd but valid */
 }
+
+/* A clock offset at either end of int64_t does not open (the sums with
+ * timestamps would overflow: the sanitizer build reports it); the largest
+ * one that opens replays, paced, without overflowing either. */
+Test(hostile_files, extreme_clock_offsets, .timeout = 120)
+{
+	static const char *const offsets[] = { "9223372036854775807", "-9223372036854775808",
+					       "4611686018427387904", "-4611686018427387904" };
+	char cmd[1200];
+
+	for (int i = 0; i < 4; i++) {
+		snprintf(cmd, sizeof(cmd), "offset-%d.db", i);
+		copy_alpha(cmd);
+		snprintf(cmd, sizeof(cmd), "UPDATE meta SET value = '%s' WHERE key = 'clock_offset_ns';",
+			 offsets[i]);
+		sql(cmd);
+		snprintf(cmd, sizeof(cmd), "replay --speed 1000000 %s", path);
+		run_limited(cmd, i < 2);
+		all_commands(i < 2);
+	}
+}
