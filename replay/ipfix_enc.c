@@ -474,14 +474,14 @@ static uint8_t *put_string(uint8_t *p, const char *s, size_t len)
 }
 
 static uint8_t *put_owner_field(uint8_t *p, const struct ie *ie, const struct ipfix_owner *o,
-				const struct owner_strings *os)
+				const struct owner_strings *os, int64_t offset)
 {
 	switch (ie->id) {
 	case EIE_PROCESS_ID:
 		put32(p, o ? o->pid : 0);
 		return p + 4;
 	case EIE_PROCESS_START_MS:
-		put64(p, o ? o->start_ms : 0);
+		put64(p, o ? wall_ms(o->start_ns, offset) : 0);
 		return p + 8;
 	default: /* the strings, in OWNER_TAIL's order */
 		return put_string(p, os->s[ie->id - EIE_PROCESS_NAME],
@@ -584,7 +584,7 @@ int ipfix_enc_add_owned(struct ipfix_enc *e, uint32_t domain, const struct fmt_f
 	}
 	p = d->buf + d->len;
 	for (unsigned i = 0; i < t->n; i++)
-		p = t->f[i].pen ? put_owner_field(p, &t->f[i], owner, &os) :
+		p = t->f[i].pen ? put_owner_field(p, &t->f[i], owner, &os, wall_offset) :
 				  put_field(p, &t->f[i], f, wall_offset);
 	d->len += rlen;
 	d->records++;

@@ -91,11 +91,12 @@ void ipfix_enc_free(struct ipfix_enc *e);
  * overflow buckets), nothing added; or the error of emit. */
 int ipfix_enc_add(struct ipfix_enc *e, uint32_t domain, const struct fmt_flow *f,
                   int64_t wall_offset);
-/* The process that owned a row's socket, as sent: a pid, when it started
- * (wall-clock ms) and strings, any of them NULL (sent empty). */
+/* The process that owned a row's socket: a pid, when it started (boot
+ * clock ns, sent as wall-clock ms like the row's times) and strings, any of
+ * them NULL (sent empty). */
 struct ipfix_owner {
 	uint32_t pid;
-	uint64_t start_ms;
+	uint64_t start_ns;
 	const char *comm, *cmdline, *cgroup, *container;
 };
 /* ipfix_enc_add with the row's owner (NULL: none) in the owner elements,

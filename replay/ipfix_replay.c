@@ -47,6 +47,7 @@ struct ipfix_replay {
 	struct iface_domain *ifd;
 	size_t nifd, capifd;
 	int failed; /* an error was printed */
+	int owners; /* the records carry owners: IPFIX, and the files have them */
 	/* rows left out: non-IP, overflow, and their packets and bytes */
 	uint64_t other, overflow, left_packets, left_bytes;
 };
@@ -125,6 +126,7 @@ int ipfix_replay_open(struct report *r, struct ipfix_replay **out)
 	o.refresh_ms = r->refresh_set ? r->refresh_ms : IPFIX_DEFAULT_REFRESH_S * 1000;
 	o.refresh_messages = r->refresh_set ? r->refresh_messages : 0;
 	o.ctx = x;
+	x->owners = o.owners;
 	if (ipfix_enc_new(&o, &x->enc)) {
 		report_err("out of memory");
 		ipfix_udp_close(&x->udp);
@@ -226,7 +228,6 @@ static int failed(struct ipfix_replay *x, int rc)
 /* A row's owner as the enterprise elements carry it, and its strings. */
 struct row_owner {
 	struct ipfix_owner o;
-	int64_t offset; /* the file's boot-to-wall clock offset */
 	char container[80];
 	char enc[3][FMT_STR_ENCODED_MAX(OWNER_STR) + 1];
 };
@@ -249,16 +250,10 @@ static int owner_of(struct report *r, const struct fmt_event *ev, struct row_own
 	const struct fmt_owner *ow = &ev->flow.owner;
 	const struct fmt_names *names;
 	struct fmt_name nm;
-	int64_t wall;
 
 	if (!ow->pid)
 		return 0;
-	ro->o = (struct ipfix_owner){ 0 };
-	ro->offset = fmt_reader_clock_offset(r->readers[ev->source]);
-	ro->o.pid = ow->pid;
-	if (ow->start_ns <= INT64_MAX && !__builtin_add_overflow((int64_t)ow->start_ns, ro->offset, &wall) &&
-	    wall > 0)
-		ro->o.start_ms = (uint64_t)wall / 1000000;
+	ro->o = (struct ipfix_owner){ .pid = ow->pid, .start_ns = ow->start_ns };
 	names = who_names(r);
 	if (names && fmt_names_get(names, ev->source, ow->pid, ow->start_ns, ev->flow.ts_ns, &nm) == 0) {
 		ro->o.comm = utf8(nm.comm, ro->enc[0]);
@@ -296,9 +291,8 @@ int ipfix_replay_event(struct ipfix_replay *x, struct report *r, const struct fm
 		x->failed = 1;
 		return 1;
 	}
-	rc = owner_of(r, ev, &own) ?
-		     ipfix_enc_add_owned(x->enc, domain, f, own.offset, &own.o) :
-		     ipfix_enc_add(x->enc, domain, f, fmt_reader_clock_offset(r->readers[ev->source]));
+	rc = ipfix_enc_add_owned(x->enc, domain, f, fmt_reader_clock_offset(r->readers[ev->source]),
+				 x->owners && owner_of(r, ev, &own) ? &own.o : NULL);
 	return rc ? failed(x, rc) : 0;
 }
 
