@@ -22,6 +22,7 @@
 #include "../record/recorder.h"
 #include "../replay/json_path.h"
 #include "netns.h"
+#include "tmpdir.h"
 
 #define NFCAPD "/usr/bin/nfcapd"
 #define NFDUMP "/usr/bin/nfdump"
@@ -36,22 +37,16 @@ static void setup(void)
 	cr_assert_eq(geteuid(), 0, "run as root (scripts/test.sh)");
 	cr_assert_eq(access(NFCAPD, X_OK) | access(NFDUMP, X_OK), 0,
 		     "nfdump is not installed (scripts/setup.sh --tests installs it)");
-	snprintf(dir, sizeof(dir), "/tmp/ebpfrec-ipfix-XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_not_null(tmpdir_make(dir, sizeof(dir), "ebpfrec-ipfix"));
 	netpair_up(&np);
 }
 
 static void teardown(void)
 {
-	char cmd[128];
-
 	if (collector > 0 && kill(collector, SIGKILL) == 0) /* a test failed while it ran */
 		waitpid(collector, NULL, 0);
 	collector = 0;
 	netpair_down(&np);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (dir[0] && system(cmd) != 0)
-		cr_log_warn("could not remove %s", dir);
 }
 
 /* Run a command, which must succeed; @return its whole stdout (malloc'd). */
