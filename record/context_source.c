@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "argv.h"
+#include "bpfutil.h"
 #include "cgroupfs.h"
 #include "context_source.h"
 #include "events.h"
@@ -220,19 +221,14 @@ static int walk_cgroups(struct context_source *c, const char *root)
  * process. */
 static int read_table(struct context_source *c)
 {
-	struct bpf_link *link = bpf_program__attach_iter(c->skel->progs.proc_table, NULL);
+	struct bpf_link *link;
 	struct proc_record batch[64];
 	size_t have = 0;
-	int fd, rc = 0;
+	int fd = iter_open(c->skel->progs.proc_table, &link), rc = 0;
 	ssize_t got;
 
-	if (!link)
+	if (fd < 0)
 		return -1;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		bpf_link__destroy(link);
-		return -1;
-	}
 	c->table_ns = host_boot_ns();
 	while ((got = read(fd, (char *)batch + have, sizeof(batch) - have)) > 0) {
 		size_t n;
@@ -334,14 +330,7 @@ int context_source_consume(struct context_source *c)
 
 void context_source_counts(struct context_source *c, struct context_counts *out)
 {
-	uint64_t vals[c->ncpu > 0 ? c->ncpu : 1], sum = 0;
-	uint32_t zero = 0;
-
-	if (bpf_map__lookup_elem(c->skel->maps.cgroup_drops, &zero, sizeof(zero), vals,
-				 sizeof(vals), 0) == 0)
-		for (int i = 0; i < c->ncpu; i++)
-			sum += vals[i];
-	c->n.lost_cgroups = sum;
+	c->n.lost_cgroups = percpu_sum(c->skel->maps.cgroup_drops, 0, c->ncpu);
 	*out = c->n;
 }
 

@@ -15,6 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "argv.h"
+#include "bpfutil.h"
 #include "events.h"
 #include "exec.skel.h"
 #include "exec_source.h"
@@ -293,21 +294,10 @@ int exec_source_consume(struct exec_source *x)
 	return n < 0 ? n : 0;
 }
 
-static uint64_t counter_sum(struct exec_source *x, uint32_t idx)
-{
-	uint64_t vals[x->ncpu > 0 ? x->ncpu : 1], sum = 0;
-
-	if (bpf_map__lookup_elem(x->skel->maps.counters, &idx, sizeof(idx), vals, sizeof(vals), 0))
-		return 0;
-	for (int i = 0; i < x->ncpu; i++)
-		sum += vals[i];
-	return sum;
-}
-
 void exec_source_counts(struct exec_source *x, struct exec_counts *c)
 {
-	x->n.lost_ringbuf_exec = counter_sum(x, CNT_RB_DROP_EXEC);
-	x->n.lost_ringbuf_exit = counter_sum(x, CNT_RB_DROP_EXIT);
+	x->n.lost_ringbuf_exec = percpu_sum(x->skel->maps.counters, CNT_RB_DROP_EXEC, x->ncpu);
+	x->n.lost_ringbuf_exit = percpu_sum(x->skel->maps.counters, CNT_RB_DROP_EXIT, x->ncpu);
 	x->n.lost_ringbuf = x->n.lost_ringbuf_exec + x->n.lost_ringbuf_exit;
 	*c = x->n;
 }

@@ -21,6 +21,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "bpfutil.h"
 #include "cgroupfs.h"
 #include "events.h"
 #include "hostinfo.h"
@@ -216,12 +217,6 @@ void owner_source_resolve(struct owner_source *s, struct fmt_flow *rows, const u
 			endpoint_owner(s, &t, &r->owner);
 		}
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (rows[i].owner.pid)
-			s->n.rows_owned++;
-		else
-			s->n.rows_unowned++;
-	}
 }
 
 /* Delete the owners of sockets closed during the interval before the one
@@ -261,22 +256,10 @@ void owner_source_expire(struct owner_source *s, uint64_t before_ns)
 	}
 }
 
-static uint64_t counter_sum(struct owner_source *s, uint32_t idx)
-{
-	uint64_t vals[s->ncpu > 0 ? s->ncpu : 1], sum = 0;
-
-	if (bpf_map__lookup_elem(s->skel->maps.owner_counters, &idx, sizeof(idx), vals,
-				 sizeof(vals), 0))
-		return 0;
-	for (int i = 0; i < s->ncpu; i++)
-		sum += vals[i];
-	return sum;
-}
-
 void owner_source_counts(struct owner_source *s, struct owner_counts *c)
 {
-	s->n.owners_full = counter_sum(s, OCNT_OWNERS_FULL);
-	s->n.endpoints_full = counter_sum(s, OCNT_ENDPOINTS_FULL);
+	s->n.owners_full = percpu_sum(s->skel->maps.owner_counters, OCNT_OWNERS_FULL, s->ncpu);
+	s->n.endpoints_full = percpu_sum(s->skel->maps.owner_counters, OCNT_ENDPOINTS_FULL, s->ncpu);
 	*c = s->n;
 }
 
@@ -297,18 +280,13 @@ static bool has_send_tracepoint(void)
  * output). @return 0 or -1. */
 static int run_iter(struct bpf_program *prog)
 {
-	struct bpf_link *link = bpf_program__attach_iter(prog, NULL);
+	struct bpf_link *link;
 	char buf[256];
-	int fd, rc = 0;
+	int fd = iter_open(prog, &link), rc = 0;
 	ssize_t got;
 
-	if (!link)
+	if (fd < 0)
 		return -1;
-	fd = bpf_iter_create(bpf_link__fd(link));
-	if (fd < 0) {
-		bpf_link__destroy(link);
-		return -1;
-	}
 	while ((got = read(fd, buf, sizeof(buf))) > 0) {
 	}
 	if (got < 0)

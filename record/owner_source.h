@@ -17,7 +17,6 @@ struct owner_counts {
 	uint64_t seeded; /* sockets known when recording began (open then) */
 	uint64_t seed_ns; /* how long finding them took */
 	uint64_t owners_full, endpoints_full; /* sockets whose owner was not kept */
-	uint64_t rows_owned, rows_unowned;
 };
 
 /* Load, attach, and seed with the sockets open now in the network
