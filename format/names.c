@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "fmt_names.h"
+#include "fmt_text.h"
 
 #define CMDLINE_MAX 256
 
@@ -85,15 +86,6 @@ static int grow(struct fmt_names *n)
 	return 0;
 }
 
-static void join(char *out, uint32_t argc, const char *const *argv)
-{
-	size_t o = 0;
-
-	out[0] = 0;
-	for (uint32_t i = 0; i < argc && o + 1 < CMDLINE_MAX; i++)
-		o += (size_t)snprintf(out + o, CMDLINE_MAX - o, "%s%s", i ? " " : "", argv[i]);
-}
-
 static int put(struct fmt_names *n, unsigned source, uint32_t pid, uint64_t start, uint64_t since,
 	       const char *comm, uint32_t uid, uint32_t argc, const char *const *argv)
 {
@@ -113,7 +105,7 @@ static int put(struct fmt_names *n, unsigned source, uint32_t pid, uint64_t star
 		p->start_ns = start;
 	}
 	p->uid = uid;
-	join(cmdline, argc, argv);
+	fmt_text_join_argv(cmdline, sizeof(cmdline), argc, argv);
 	if (!p->cmdline || strcmp(p->cmdline, cmdline)) {
 		char *c = strdup(cmdline);
 		if (!c)

@@ -32,6 +32,23 @@ void fmt_text_arg(FILE *f, const char *a)
 	fputc('\'', f);
 }
 
+char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < argc && n < len - 1; i++) {
+		size_t l = strlen(argv[i]);
+		if (i)
+			buf[n++] = ' ';
+		if (l > len - 1 - n)
+			l = n < len - 1 ? len - 1 - n : 0;
+		memcpy(buf + n, argv[i], l);
+		n += l;
+	}
+	buf[n < len ? n : len - 1] = 0;
+	return buf;
+}
+
 char *fmt_text_wall(char *buf, size_t len, int64_t wall_ns, bool utc, bool frac)
 {
 	time_t s = (time_t)(wall_ns / 1000000000);

@@ -74,16 +74,6 @@ void event_csv_header(FILE *f)
 	      f);
 }
 
-/* argv joined by spaces into out (len bytes), cut to fit */
-static void join_argv(char *out, size_t len, uint32_t argc, const char *const *argv)
-{
-	size_t n = 0;
-
-	out[0] = 0;
-	for (uint32_t i = 0; i < argc && n < len - 1; i++)
-		n += (size_t)snprintf(out + n, len - n, "%s%s", i ? " " : "", argv[i]);
-}
-
 void event_csv(struct report *r, const struct fmt_event *ev, FILE *f)
 {
 	char t[64], a[64], b[64], ifn[64], pb[16];
@@ -92,7 +82,7 @@ void event_csv(struct report *r, const struct fmt_event *ev, FILE *f)
 	if (ev->stream == FMT_STREAM_EXEC) {
 		const struct fmt_exec *e = &ev->exec;
 		char argv[8192];
-		join_argv(argv, sizeof(argv), e->argc, e->argv);
+		fmt_text_join_argv(argv, sizeof(argv), e->argc, e->argv);
 		fprintf(f, "exec,%" PRIu64 ",%s,%u,%u,%u,%u,%u,", e->ts_ns, t, e->pid, e->tid, e->ppid,
 			e->uid, e->gid);
 		out_csv_field(f, e->comm);
@@ -106,7 +96,7 @@ void event_csv(struct report *r, const struct fmt_event *ev, FILE *f)
 	} else if (ev->stream == FMT_STREAM_PROC) {
 		const struct fmt_proc *p = &ev->proc;
 		char argv[8192];
-		join_argv(argv, sizeof(argv), p->argc, p->argv);
+		fmt_text_join_argv(argv, sizeof(argv), p->argc, p->argv);
 		fprintf(f, "proc,%" PRIu64 ",%s,%u,,%u,%u,%u,", p->ts_ns, t, p->pid, p->ppid, p->uid,
 			p->gid);
 		out_csv_field(f, p->comm);

@@ -86,24 +86,6 @@ static struct flowkey flow_group(enum top_by by, unsigned source, const struct f
 	return fk;
 }
 
-/* argv joined by spaces, cut to the buffer (len - 1 bytes and a NUL) */
-static const char *join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv)
-{
-	size_t n = 0;
-
-	for (uint32_t i = 0; i < argc && n < len - 1; i++) {
-		size_t l = strlen(argv[i]);
-		if (i)
-			buf[n++] = ' ';
-		if (l > len - 1 - n)
-			l = n < len - 1 ? len - 1 - n : 0;
-		memcpy(buf + n, argv[i], l);
-		n += l;
-	}
-	buf[n < len ? n : len - 1] = 0;
-	return buf;
-}
-
 /* Count a row under key (a struct flowkey or ownerkey). */
 static int add_flow(struct top *t, const void *key, size_t klen, uint64_t rows, uint64_t packets,
 		    uint64_t bytes)
@@ -164,7 +146,7 @@ int top_add(struct top *t, const struct fmt_event *ev)
 		key = buf;
 		break;
 	default:
-		key = join_argv(buf, sizeof(buf), ev->exec.argc, ev->exec.argv);
+		key = fmt_text_join_argv(buf, sizeof(buf), ev->exec.argc, ev->exec.argv);
 		break;
 	}
 	return add_exec_key(t, key, 1);
@@ -321,7 +303,7 @@ static int add_exec_batch(struct top *t, const struct fmt_batch *b, const uint32
 			continue;
 		if (t->by == BY_CMDLINE) {
 			argv = fmt_batch_exec_cmd_argv(b, id, &argc);
-			key = join_argv(buf, sizeof(buf), argc, argv);
+			key = fmt_text_join_argv(buf, sizeof(buf), argc, argv);
 		} else {
 			key = fmt_batch_string(b, id);
 		}

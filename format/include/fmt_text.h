@@ -17,6 +17,10 @@
  * control bytes; an empty argument is written as ''. */
 void fmt_text_arg(FILE *f, const char *arg);
 
+/* argc arguments joined by spaces into buf, cut to its len - 1 bytes and a
+ * NUL (len >= 1). @return buf */
+char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv);
+
 /* "2026-11-30 14:02:11" (with frac: ".123456"), local time or UTC */
 char *fmt_text_wall(char *buf, size_t len, int64_t wall_ns, bool utc, bool frac);
 /* "1m12s", "1.5s", "250.0ms", "80us" */
