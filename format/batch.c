@@ -144,13 +144,6 @@ const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b)
 	return b->ret;
 }
 
-void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **comm,
-			const char **filename)
-{
-	*comm = b->cmds[id].comm;
-	*filename = b->cmds[id].filename;
-}
-
 const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t id,
 					   uint32_t *argc)
 {

@@ -231,22 +231,3 @@ int ch_insert(struct ch *c, const char *sql, ch_fill_fn fill, void *ctx)
 	free(url);
 	return rc;
 }
-
-char *ch_quote(char *buf, size_t len, const char *s)
-{
-	size_t o = 0;
-
-	if (len < 3)
-		return NULL;
-	buf[o++] = '\'';
-	for (; *s; s++) {
-		if (o + 4 >= len)
-			return NULL;
-		if (*s == '\'' || *s == '\\')
-			buf[o++] = '\\';
-		buf[o++] = *s;
-	}
-	buf[o++] = '\'';
-	buf[o] = 0;
-	return buf;
-}

@@ -32,8 +32,4 @@ int ch_insert(struct ch *c, const char *sql, ch_fill_fn fill, void *ctx);
 const char *ch_errmsg(const struct ch *c);
 int ch_code(const struct ch *c);
 
-/* s as a ClickHouse string literal ('...' with \\ and \' escaped) into buf.
- * @return buf, or NULL if it does not fit. */
-char *ch_quote(char *buf, size_t len, const char *s);
-
 #endif

@@ -259,9 +259,7 @@ const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b);
 /* exec: command-line id per record (*ndict: dictionary size), return codes */
 const uint32_t *fmt_batch_exec_cmd_ids(const struct fmt_batch *b, uint32_t *ndict);
 const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b);
-/* exec: command line `id` of the dictionary (comm, filename; argv) */
-void fmt_batch_exec_cmd(const struct fmt_batch *b, uint32_t id, const char **comm,
-			const char **filename);
+/* exec: the argv of command line `id` of the dictionary */
 const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t id,
 					   uint32_t *argc);
 /* exec: uid per record; parent comm per record as an id of the batch's
