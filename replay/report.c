@@ -99,8 +99,13 @@ void report_window(const struct report *r, unsigned i, uint64_t *from, uint64_t 
 {
 	struct fmt_reader *rd = r->readers[i];
 	/* relative to the start of the session: of its series if it is in one */
-	int64_t off = fmt_reader_clock_offset(rd), t;
-	int64_t start = (int64_t)series_origin_ns(r->readers, r->nfiles, i);
+	int64_t off = fmt_reader_clock_offset(rd), t, start = 0;
+
+	/* the series' origin costs a look at every file of it: only for
+	 * relative times */
+	if ((filter_has(&r->f, FILTER_SINCE) && r->f.since_rel) ||
+	    (filter_has(&r->f, FILTER_UNTIL) && r->f.until_rel))
+		start = (int64_t)series_origin_ns(r->readers, r->nfiles, i);
 
 	*from = 0;
 	*to = UINT64_MAX;
