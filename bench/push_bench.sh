@@ -2,6 +2,8 @@
 # push_bench.sh - loading sessions into ClickHouse, and exporting them.
 #
 #   bench/push_bench.sh [N] [OLD_EBPFREPORT]
+#   PUSH_OPTS="-j 4" bench/push_bench.sh ...   (more options for push)
+#   SESSION=FILE bench/push_bench.sh N ...      (FILE: that data, made before)
 #
 # On N exec + N flow synthetic records (default 10,000,000 each: the file
 # of bench/report_bench.sh), with a ClickHouse server of its own on
@@ -9,8 +11,9 @@
 # directory made here, removed at the end):
 #   1. `ebpfreport push` rows/s, next to `clickhouse-client --query
 #      "INSERT INTO ... FORMAT JSONEachRow" < STREAM.jsonl` of the same rows
-#      (the jsonl export; into tables of the same columns, with `time` and
-#      the addresses as the text the export writes) on the same server;
+#      (the jsonl export, into tables that end up holding what push's do,
+#      the addresses as the text the export writes) on the same server,
+#      each load timed once the server's merges of the one before are done;
 #   2. the size of the rows in ClickHouse (compressed, on disk) vs the
 #      session file;
 #   3. `export --format jsonl|csv -o DIR` rows/s to files (in $TMPDIR,
@@ -74,9 +77,13 @@ q() { clickhouse-client --port "$TCP" --query "$1"; }
 for _ in $(seq 100); do q "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
 q "SELECT version()" >/dev/null || { echo "push_bench: the server did not start" >&2; exit 1; }
 
-echo "push_bench: writing $N exec + $N flow records..." >&2
-"$B/bench/report_bench" "$N" "$W/s.db" "$W/rows.db" || exit 1
-rm -f "$W/rows.db"
+if [ -n "${SESSION:-}" ]; then
+	cp "$SESSION" "$W/s.db" || exit 1
+else
+	echo "push_bench: writing $N exec + $N flow records..." >&2
+	"$B/bench/report_bench" "$N" "$W/s.db" "$W/rows.db" || exit 1
+	rm -f "$W/rows.db"
+fi
 ROWS=$((2 * N))
 SIZE=$(stat -c %s "$W/s.db")
 sync
@@ -84,24 +91,48 @@ sync
 secs() { /usr/bin/time -f %e -o "$W/t" "$@" && cat "$W/t"; }
 rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.2f", n / s / 1e6 }'; }
 
-# 1. push
-T_PUSH=$(secs "$R" push "$W/s.db" --clickhouse "$URL" --database pushed --no-progress -q) || exit 1
+# Wait until the server has no merge running: a timed load must not
+# share the machine with the merges of the one before.
+settle() {
+	for _ in $(seq 600); do
+		[ "$(q "SELECT count() FROM system.merges")" = 0 ] && return
+		sleep 0.5
+	done
+}
 
-# the same rows as the jsonl export, through clickhouse-client
+# 1. push
+settle
+T_PUSH=$(secs "$R" push "$W/s.db" --clickhouse "$URL" --database pushed --no-progress -q ${PUSH_OPTS:-}) || exit 1
+
+# the same rows as the jsonl export, through clickhouse-client, into tables
+# that end up holding what push's do: the same columns, partitions and
+# order, session_id and host (which jsonl has not) and time (text in
+# jsonl) filled in by the server from DEFAULTs; only the addresses stay
+# the text jsonl writes
 "$R" export "$W/s.db" --format jsonl -o "$W/jsonl" --no-progress || exit 1
+read -r SID HOST < <(q "SELECT session_id, host FROM pushed.sessions FORMAT TabSeparated")
 q "CREATE DATABASE jsonl"
+declare -A LIST
 for s in exec flow; do
-	# the pushed table's columns, with the text the export writes for
-	# time and addresses, and defaults for the columns jsonl has not
-	cols=$(clickhouse-client --port "$TCP" --format TabSeparatedRaw --query "SELECT arrayStringConcat(groupArray(concat(name, ' ', multiIf(
-		name = 'time', 'String', name IN ('src', 'dst'), 'Nullable(String)',
-		name IN ('session_id', 'host'), 'String DEFAULT \'\'', type))), ', ')
-		FROM (SELECT name, type FROM system.columns WHERE database = 'pushed' AND table = '$s')")
-	q "CREATE TABLE jsonl.$s ($cols) ENGINE = MergeTree ORDER BY (host, wall_ns)"
+	cols= list=
+	while IFS=$'\t' read -r name type; do
+		case $name in
+		session_id) t="$type DEFAULT '$SID'" ;;
+		host) t="$type DEFAULT '$HOST'" ;;
+		time) t="$type DEFAULT toDateTime(intDiv(wall_ns, 1000000000))" ;;
+		src | dst) t='Nullable(String)' ;;
+		*) t=$type ;;
+		esac
+		cols="$cols${cols:+, }$name $t"
+		case $name in session_id | host | time) ;; *) list="$list${list:+, }$name" ;; esac
+	done < <(clickhouse-client --port "$TCP" --format TabSeparatedRaw --query "SELECT name, type FROM system.columns WHERE database = 'pushed' AND table = '$s'")
+	q "CREATE TABLE jsonl.$s ($cols) ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (host, wall_ns)" || exit 1
+	LIST[$s]=$list
 done
 T_JSON=0
 for s in exec flow; do
-	t=$(secs sh -c "clickhouse-client --port $TCP --query 'INSERT INTO jsonl.$s FORMAT JSONEachRow' <'$W/jsonl/$s.jsonl'") || exit 1
+	settle
+	t=$(secs sh -c "clickhouse-client --port $TCP --input_format_skip_unknown_fields=1 --query 'INSERT INTO jsonl.$s (${LIST[$s]}) FORMAT JSONEachRow' <'$W/jsonl/$s.jsonl'") || exit 1
 	T_JSON=$(awk -v a="$T_JSON" -v b="$t" 'BEGIN { print a + b }')
 done
 LOADED=$(q "SELECT count() FROM jsonl.exec") && LOADED=$((LOADED + $(q "SELECT count() FROM jsonl.flow")))
