@@ -1,15 +1,21 @@
 /* ch_native.c - see ch_native.h. Column 0 is session_id, 1 host, 2 + i
- * the export schema's column i. */
+ * the export schema's column i. This is push's inner loop: a row costs
+ * one pass over its values, strings one pass over their bytes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "ch_native.h"
 #include "ch_schema.h"
 
-void ch_block_reset(struct ch_block *b, enum fmt_stream s)
+void ch_block_reset(struct ch_block *b, enum fmt_stream s, const char *session_id,
+		    const char *host)
 {
 	b->stream = s;
 	b->rows = 0;
+	b->session_id = session_id;
+	b->host = host;
+	b->npieces = b->at = 0;
+	b->off = 0;
 	memset(b->items, 0, sizeof(b->items));
 	for (int i = 0; i < FMT_ROW_MAX_COLUMNS + 2; i++)
 		b->data[i].len = b->aux[i].len = 0;
@@ -18,8 +24,26 @@ void ch_block_reset(struct ch_block *b, enum fmt_stream s)
 /* a string in the lossless encoding */
 static void str(struct ch_block *b, struct obuf *o, const char *s)
 {
-	size_t len = strlen(s);
+	size_t len;
 
+	/* the usual short ASCII string: copied while its length is found,
+	 * behind a one-byte length */
+	if (!obuf_room(o, 128)) {
+		char *p = o->buf + o->len + 1;
+		unsigned char hi = 0;
+		size_t n = 0;
+		while (n < 127 && s[n]) {
+			p[n] = s[n];
+			hi |= (unsigned char)s[n];
+			n++;
+		}
+		if (!s[n] && hi < 0x80) {
+			p[-1] = (char)n;
+			o->len += n + 1;
+			return;
+		}
+	}
+	len = strlen(s);
 	if (fmt_utf8_valid(s, len)) {
 		obuf_lstr(o, s, len);
 		return;
@@ -32,16 +56,13 @@ static void str(struct ch_block *b, struct obuf *o, const char *s)
 	obuf_lstr(o, b->tmp.buf, fmt_str_encode(s, len, b->tmp.buf));
 }
 
-void ch_block_add(struct ch_block *b, const char *session_id, const char *host,
-		  const struct fmt_row *r)
+void ch_block_add(struct ch_block *b, const struct fmt_row *r)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	static const uint8_t zero[16];
 	unsigned n;
 	const struct fmt_column *c = fmt_row_columns(r->stream, &n);
 
-	obuf_lstr(&b->data[0], session_id, strlen(session_id));
-	obuf_lstr(&b->data[1], host, strlen(host));
 	for (unsigned i = 0; i < r->n; i++) {
 		const struct fmt_value *v = &r->v[i];
 		struct obuf *d = &b->data[i + 2];
@@ -93,29 +114,90 @@ void ch_block_add(struct ch_block *b, const char *session_id, const char *host,
 	b->rows++;
 }
 
-int ch_block_emit(struct ch_block *b, struct obuf *out)
+/* A column holding s in every row (with its length in front for a
+ * String, as it is for a FixedString): one copy, then doubled. */
+static void constant(struct obuf *o, const char *s, size_t len, bool fixed, uint32_t rows)
+{
+	size_t one;
+
+	o->len = 0;
+	if (!rows)
+		return;
+	if (fixed)
+		obuf_put(o, s, len);
+	else
+		obuf_lstr(o, s, len);
+	one = o->len;
+	if (obuf_room(o, one * rows))
+		return;
+	for (size_t have = 1; have < rows;) {
+		size_t k = have <= rows - have ? have : rows - have;
+		memcpy(o->buf + have * one, o->buf, k * one);
+		have += k;
+	}
+	o->len = one * rows;
+}
+
+static void add_piece(struct ch_block *b, const char *p, size_t n, size_t head_off)
+{
+	if (!n)
+		return;
+	b->piece[b->npieces].p = p;
+	b->piece[b->npieces].head_off = head_off;
+	b->piece[b->npieces++].n = n;
+}
+
+int ch_block_emit(struct ch_block *b)
 {
 	unsigned n;
 	const struct fmt_column *c = fmt_row_columns(b->stream, &n);
+	struct obuf *h = &b->head;
+	size_t from = 0;
 	char type[256];
 
-	obuf_varint(out, n + 2);
-	obuf_varint(out, b->rows);
+	constant(&b->data[0], b->session_id, CH_SESSION_ID_LEN, true, b->rows);
+	constant(&b->data[1], b->host, strlen(b->host), false, b->rows);
+	h->len = 0;
+	b->npieces = b->at = 0;
+	b->off = 0;
+	obuf_varint(h, n + 2);
+	obuf_varint(h, b->rows);
 	for (unsigned i = 0; i < n + 2; i++) {
 		if (b->data[i].err || b->aux[i].err)
 			return -1;
 		if (i < 2) {
-			obuf_lstr(out, i ? "host" : "session_id", i ? 4 : 10);
-			obuf_lstr(out, "String", 6);
+			obuf_lstr(h, i ? "host" : "session_id", i ? 4 : 10);
+			obuf_lstr(h, i ? "String" : "FixedString(32)", i ? 6 : 15);
 		} else {
-			obuf_lstr(out, c[i - 2].name, strlen(c[i - 2].name));
-			obuf_lstr(out, type, ch_schema_type(type, sizeof(type), &c[i - 2]));
+			obuf_lstr(h, c[i - 2].name, strlen(c[i - 2].name));
+			obuf_lstr(h, type, ch_schema_type(type, sizeof(type), &c[i - 2]));
 		}
-		obuf_put(out, b->aux[i].buf, b->aux[i].len);
-		obuf_put(out, b->data[i].buf, b->data[i].len);
+		add_piece(b, NULL, h->len - from, from);
+		from = h->len;
+		add_piece(b, b->aux[i].buf, b->aux[i].len, 0);
+		add_piece(b, b->data[i].buf, b->data[i].len, 0);
 	}
-	ch_block_reset(b, b->stream);
-	return out->err ? -1 : 0;
+	return h->err ? -1 : 0;
+}
+
+size_t ch_block_read(struct ch_block *b, char *buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len && b->at < b->npieces) {
+		const char *p = b->piece[b->at].p ? b->piece[b->at].p :
+						    b->head.buf + b->piece[b->at].head_off;
+		size_t k = b->piece[b->at].n - b->off;
+		if (k > len - done)
+			k = len - done;
+		memcpy(buf + done, p + b->off, k);
+		done += k;
+		if ((b->off += k) == b->piece[b->at].n) {
+			b->at++;
+			b->off = 0;
+		}
+	}
+	return done;
 }
 
 void ch_block_free(struct ch_block *b)
@@ -125,4 +207,5 @@ void ch_block_free(struct ch_block *b)
 		obuf_free(&b->aux[i]);
 	}
 	obuf_free(&b->tmp);
+	obuf_free(&b->head);
 }

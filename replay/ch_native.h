@@ -8,7 +8,7 @@
  * strings as varint length + bytes; FixedString(16) as 16 bytes; Nullable
  * as a byte per row (1: null) then the values (a default where null);
  * Array(String) as cumulative UInt64 offsets then the strings. Columns:
- * session_id, host, then the export schema's (fmt_row.h), with the types
+ * session_id (FixedString(32)), host, then the export schema's (fmt_row.h), with the types
  * of ch_schema.c. Strings in the lossless encoding. */
 #ifndef CH_NATIVE_H
 #define CH_NATIVE_H
@@ -21,20 +21,36 @@
 struct ch_block {
 	enum fmt_stream stream;
 	uint32_t rows;
+	const char *session_id, *host; /* the same in every row */
 	uint64_t items[FMT_ROW_MAX_COLUMNS]; /* Array columns: strings so far */
 	struct obuf data[FMT_ROW_MAX_COLUMNS + 2];
 	struct obuf aux[FMT_ROW_MAX_COLUMNS + 2]; /* null maps, array offsets */
 	struct obuf tmp; /* an encoded string */
+	/* the block as sent: the headers in head, the columns' bytes read in
+	 * place (not copied into one buffer first) */
+	struct obuf head;
+	struct {
+		size_t head_off; /* in head; NULL p: from head */
+		const char *p;
+		size_t n;
+	} piece[3 * (FMT_ROW_MAX_COLUMNS + 2)];
+	unsigned npieces, at;
+	size_t off;
 };
 
-/* Start an empty block of stream s (memory is kept from earlier use). */
-void ch_block_reset(struct ch_block *b, enum fmt_stream s);
+/* Start an empty block of stream s whose rows all belong to session_id
+ * and host (memory is kept from earlier use; the strings must outlive the
+ * block's use). */
+void ch_block_reset(struct ch_block *b, enum fmt_stream s, const char *session_id,
+		    const char *host);
 /* Append a row. */
-void ch_block_add(struct ch_block *b, const char *session_id, const char *host,
-		  const struct fmt_row *r);
-/* Append the block to out and empty it. @return 0, or -1 if memory ran
- * out on the way (out->err or a column's err set). */
-int ch_block_emit(struct ch_block *b, struct obuf *out);
+void ch_block_add(struct ch_block *b, const struct fmt_row *r);
+/* Close the block for sending. @return 0, or -1 if memory ran out on the
+ * way (a column's err set). */
+int ch_block_emit(struct ch_block *b);
+/* The next bytes of the emitted block into buf (len at most). @return
+ * their count, 0 when it is all read. */
+size_t ch_block_read(struct ch_block *b, char *buf, size_t len);
 void ch_block_free(struct ch_block *b);
 
 #endif

@@ -9,7 +9,7 @@
 #include "fmt_records.h"
 
 static const char sessions_cols[] =
-	"session_id String, host String, file String, fingerprint String, boot_id String,"
+	"session_id FixedString(32), host String, file String, fingerprint String, boot_id String,"
 	" kernel_release String, tool_version String, format_version String,"
 	" start_ns UInt64, end_ns UInt64, start_wall_ns UInt64, end_wall_ns UInt64,"
 	" start_time DateTime, end_time DateTime, clock_offset_ns Int64, closed_clean UInt8,"
@@ -51,7 +51,7 @@ static char *stream_ddl(const char *db, enum fmt_stream s)
 
 	if (!buf)
 		return NULL;
-	o = (size_t)snprintf(buf, len, "CREATE TABLE IF NOT EXISTS %s.%s (session_id String, host String",
+	o = (size_t)snprintf(buf, len, "CREATE TABLE IF NOT EXISTS %s.%s (session_id FixedString(32), host String",
 			     db, fmt_stream_name(s));
 	for (unsigned i = 0; i < n && o < len; i++) {
 		o += (size_t)snprintf(buf + o, len - o, ", %s ", c[i].name);
@@ -115,10 +115,11 @@ void ch_session_row(struct obuf *o, const struct ch_session *s)
 {
 	uint64_t sw = (uint64_t)((int64_t)s->start_ns + s->clock_offset_ns);
 	uint64_t ew = (uint64_t)((int64_t)s->end_ns + s->clock_offset_ns);
-	const char *strs[] = { s->session_id,	  s->host,	   s->file,
-			       s->fingerprint,	  s->boot_id,	   s->kernel_release,
-			       s->tool_version,	  s->format_version };
+	const char *strs[] = { s->host,		  s->file,	     s->fingerprint,
+			       s->boot_id,	  s->kernel_release, s->tool_version,
+			       s->format_version };
 
+	obuf_put(o, s->session_id, CH_SESSION_ID_LEN); /* FixedString */
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		obuf_lstr(o, strs[i] ? strs[i] : "", strs[i] ? strlen(strs[i]) : 0);
 	obuf_le(o, s->start_ns, 8);

@@ -15,7 +15,12 @@
 
 /* Bumped when a table changes: push refuses a database of another
  * version. */
-#define CH_SCHEMA_VERSION 1
+#define CH_SCHEMA_VERSION 2
+
+/* A session id's length (session.h: 32 characters, always): the tables
+ * hold it as FixedString(32), stored and compared as a block of bytes,
+ * not as a string per row. */
+#define CH_SESSION_ID_LEN 32
 
 /* The statements that create the schema in database db, one after
  * another: *n of them, each malloc'd (free with ch_schema_free). */

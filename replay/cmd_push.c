@@ -39,98 +39,137 @@
 #include "out.h"
 #include "session.h"
 
+/* Rows per INSERT, each INSERT one Native block: the server writes a
+ * block of at least its min_insert_block_size_rows (1,048,576) as one part
+ * as it is; smaller blocks it first copies into one that size. */
 #define DEFAULT_BATCH 1048576
-#define BLOCK_ROWS 65536 /* rows per Native block (the server squashes them) */
 
-/* What the threads loading one session share. */
-struct shared {
-	uint64_t done; /* rows sent (atomic) */
-	long inserts; /* INSERTs done (atomic) */
+/* One INSERT's rows: up to --batch rows of one stream, from a point in
+ * the chunk list on. */
+struct piece {
+	enum fmt_stream stream;
+	int chunk; /* index in the chunk list of its first chunk */
+	uint32_t skip; /* rows of that chunk that the piece before loads */
+	uint64_t rows;
 };
 
 struct push {
 	struct report *r;
 	struct ch *ch;
-	const char *url, *user, *password; /* for a second connection */
+	const char *url, *user, *password; /* for the other loaders' connections */
 	const char *db;
 	uint64_t batch;
+	unsigned loaders; /* INSERTs at once */
 	bool progress;
 	double last_shown, t0;
 	long kill_after; /* tests: SIGKILL ourselves after this many INSERTs */
-	struct shared *sh;
-	int rc; /* of a second thread */
 	/* the session being loaded */
 	struct fmt_reader *rd;
 	const char *path;
 	char sid[SESSION_ID_LEN], fp[SESSION_ID_LEN];
 	char *host; /* encoded */
 	struct fmt_chunk_info *ci;
-	int nci, cpos;
-	enum fmt_stream stream;
+	int nci;
+	uint64_t total;
+	struct piece *pieces;
+	size_t npieces;
+	/* shared by the loaders (atomic) */
+	size_t next_piece;
+	uint64_t done; /* rows sent */
+	long inserts;
+	int failed;
+};
+
+/* A loader sends pieces, one INSERT each, with a reader and a connection
+ * of its own: several INSERTs at once keep the server's cores busy while
+ * it writes one part and parses the next (the server does both in the
+ * INSERT's thread, so one connection leaves a core idle). */
+struct loader {
+	struct push *p;
+	struct fmt_reader *rd;
+	struct ch *ch;
+	bool shows; /* the progress line is this loader's to draw */
+	const struct piece *pc;
+	int cpos; /* the next chunk to load */
+	uint32_t skip;
+	uint64_t left; /* rows of the piece still to encode */
 	struct fmt_batch *b;
 	uint32_t bpos, bcount;
-	bool stream_done;
-	int failed; /* a chunk that does not decode: the load stops */
-	uint64_t in_insert, total;
-	struct ch_block blk;
-	struct obuf out;
-	size_t out_pos;
+	struct ch_block blk; /* being sent */
 	char ifn[256];
 	uint32_t ifn_index;
 	bool ifn_set;
+	int rc;
 };
 
-/* ---- the rows of one stream, as Native blocks ------------------------ */
+/* ---- the rows of one piece, as Native blocks ---------------------------- */
 
-/* Encode the next block of p->stream (up to BLOCK_ROWS rows, within the
- * batch) into p->out. @return its rows, 0 at the end of the stream or the
- * batch, -1 on a chunk that fails or memory that runs out (said). */
-static int encode_block(struct push *p)
+/* Load the next chunk of the piece's stream. @return 0 or -1 (said). */
+static int next_chunk(struct loader *l)
 {
-	int64_t off = fmt_reader_clock_offset(p->rd);
+	struct push *p = l->p;
+	const struct fmt_chunk_info *c;
 
-	ch_block_reset(&p->blk, p->stream);
-	while (p->blk.rows < BLOCK_ROWS && p->in_insert < p->batch) {
+	while (l->cpos < p->nci &&
+	       (p->ci[l->cpos].stream != (int)l->pc->stream || !p->ci[l->cpos].records))
+		l->cpos++;
+	if (l->cpos == p->nci) {
+		report_err("%s: the %s stream ended %llu rows before its chunk index said", p->path,
+			   fmt_stream_name(l->pc->stream), (unsigned long long)l->left);
+		return -1;
+	}
+	c = &p->ci[l->cpos++];
+	if (fmt_reader_load_chunk(l->rd, c->id, &l->b)) {
+		report_err("%s", fmt_reader_errmsg(l->rd));
+		return -1;
+	}
+	l->bcount = fmt_batch_count(l->b);
+	if (l->bcount != c->records || l->skip > l->bcount) {
+		report_err("%s: chunk %lld holds %u records, its index says %llu", p->path,
+			   (long long)c->id, l->bcount, (unsigned long long)c->records);
+		return -1;
+	}
+	l->bpos = l->skip;
+	l->skip = 0;
+	return 0;
+}
+
+/* Encode the piece's rows into l->blk, one block. @return its rows, 0
+ * if it has none, -1 on a chunk that fails or memory that runs out
+ * (said). */
+static int encode_block(struct loader *l)
+{
+	int64_t off = fmt_reader_clock_offset(l->rd);
+
+	ch_block_reset(&l->blk, l->pc->stream, l->p->sid, l->p->host);
+	while (l->left) {
 		struct fmt_event ev;
 		struct fmt_row row;
 		const char *iface = NULL;
 
-		if (p->bpos == p->bcount) { /* next chunk of the stream */
-			while (p->cpos < p->nci &&
-			       (p->ci[p->cpos].stream != (int)p->stream || !p->ci[p->cpos].records))
-				p->cpos++;
-			if (p->cpos == p->nci) {
-				p->stream_done = true;
-				break;
-			}
-			if (fmt_reader_load_chunk(p->rd, p->ci[p->cpos++].id, &p->b)) {
-				report_err("%s", fmt_reader_errmsg(p->rd));
-				p->failed = 1;
+		if (l->bpos == l->bcount) {
+			if (next_chunk(l))
 				return -1;
-			}
-			p->bpos = 0;
-			p->bcount = fmt_batch_count(p->b);
 			continue;
 		}
-		fmt_batch_get(p->b, p->bpos++, &ev);
+		fmt_batch_get(l->b, l->bpos++, &ev);
 		if (ev.stream == FMT_STREAM_FLOW) {
-			if (!p->ifn_set || p->ifn_index != ev.flow.key.ifindex) {
-				out_iface(p->rd, ev.flow.key.ifindex, p->ifn, sizeof(p->ifn));
-				p->ifn_index = ev.flow.key.ifindex;
-				p->ifn_set = true;
+			if (!l->ifn_set || l->ifn_index != ev.flow.key.ifindex) {
+				out_iface(l->rd, ev.flow.key.ifindex, l->ifn, sizeof(l->ifn));
+				l->ifn_index = ev.flow.key.ifindex;
+				l->ifn_set = true;
 			}
-			iface = p->ifn;
+			iface = l->ifn;
 		}
 		fmt_row_fill(&ev, off, iface, &row);
-		ch_block_add(&p->blk, p->sid, p->host, &row);
-		p->in_insert++;
+		ch_block_add(&l->blk, &row);
+		l->left--;
 	}
-	__atomic_add_fetch(&p->sh->done, p->blk.rows, __ATOMIC_RELAXED);
-	if (!p->blk.rows)
+	__atomic_add_fetch(&l->p->done, l->blk.rows, __ATOMIC_RELAXED);
+	if (!l->blk.rows)
 		return 0;
-	if (ch_block_emit(&p->blk, &p->out)) {
+	if (ch_block_emit(&l->blk)) {
 		report_err("out of memory");
-		p->failed = 1;
 		return -1;
 	}
 	return 1;
@@ -143,7 +182,7 @@ static void show(struct push *p, bool force)
 	if (!p->progress || (!force && now - p->last_shown < 0.25))
 		return;
 	p->last_shown = now;
-	uint64_t done = __atomic_load_n(&p->sh->done, __ATOMIC_RELAXED);
+	uint64_t done = __atomic_load_n(&p->done, __ATOMIC_RELAXED);
 	fprintf(stderr, "\rebpfreport: pushing %s %3.0f%% (%.2fM rows/s)\033[K", p->path,
 		p->total ? 100.0 * (double)done / (double)p->total : 100.0,
 		now > p->t0 ? (double)done / (now - p->t0) / 1e6 : 0);
@@ -152,119 +191,156 @@ static void show(struct push *p, bool force)
 /* curl asks for the next bytes of the INSERT's body */
 static size_t fill(void *ctx, char *buf, size_t len)
 {
-	struct push *p = ctx;
+	struct loader *l = ctx;
 	size_t n;
 
-	while (p->out_pos == p->out.len) {
-		p->out.len = p->out_pos = 0;
-		if (p->in_insert >= p->batch || p->stream_done)
+	while (!(n = ch_block_read(&l->blk, buf, len))) {
+		if (!l->left)
 			return 0;
-		int k = encode_block(p);
-		if (k < 0)
+		int k = encode_block(l);
+		if (k < 0) {
+			l->rc = -1;
 			return (size_t)-1;
+		}
 		if (k == 0)
 			return 0;
-		show(p, false);
+		if (l->shows)
+			show(l->p, false);
 	}
-	n = p->out.len - p->out_pos;
-	if (n > len)
-		n = len;
-	memcpy(buf, p->out.buf + p->out_pos, n);
-	p->out_pos += n;
 	return n;
 }
 
-static int insert_stream(struct push *p, enum fmt_stream s)
+/* Send pieces until none is left or a load failed. @return 0 or -1 (said). */
+static int load_pieces(struct loader *l)
 {
+	struct push *p = l->p;
 	char sql[2048];
+	size_t i;
 
-	p->stream = s;
-	p->cpos = 0;
-	p->bpos = p->bcount = 0;
-	p->stream_done = false;
-	p->ifn_set = false;
-	ch_schema_insert(sql, sizeof(sql), p->db, s);
-	while (!p->stream_done) {
-		p->in_insert = 0;
-		p->out.len = p->out_pos = 0;
-		if (ch_insert(p->ch, sql, fill, p)) {
-			if (!p->failed)
-				report_err("%s: %s", p->path, ch_errmsg(p->ch));
+	while (!__atomic_load_n(&p->failed, __ATOMIC_RELAXED) &&
+	       (i = __atomic_fetch_add(&p->next_piece, 1, __ATOMIC_RELAXED)) < p->npieces) {
+		l->pc = &p->pieces[i];
+		l->cpos = l->pc->chunk;
+		l->skip = l->pc->skip;
+		l->left = l->pc->rows;
+		l->bpos = l->bcount = 0;
+		ch_block_reset(&l->blk, l->pc->stream, p->sid, p->host); /* nothing to send yet */
+		ch_schema_insert(sql, sizeof(sql), p->db, l->pc->stream);
+		if (ch_insert(l->ch, sql, fill, l)) {
+			if (!l->rc) /* not said yet */
+				report_err("%s: %s", p->path, ch_errmsg(l->ch));
+			__atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
 			return -1;
 		}
 		if (p->kill_after &&
-		    __atomic_add_fetch(&p->sh->inserts, 1, __ATOMIC_SEQ_CST) >= p->kill_after)
+		    __atomic_add_fetch(&p->inserts, 1, __ATOMIC_SEQ_CST) >= p->kill_after)
 			raise(SIGKILL); /* tests: a push killed half-way */
 	}
 	return 0;
 }
 
-/* The streams of mask that the session has. @return 0 or -1 (said). */
-static int load_streams(struct push *p, unsigned mask, const uint64_t *records)
+/* Cut every stream into pieces of --batch rows. @return 0 or -1. */
+static int make_pieces(struct push *p, const uint64_t *records)
 {
+	size_t n = 0;
+
 	for (int s = 1; s <= FMT_STREAM_MAX; s++)
-		if ((mask & (1u << s)) && records[s] && insert_stream(p, (enum fmt_stream)s))
-			return -1;
+		n += (records[s] + p->batch - 1) / p->batch;
+	free(p->pieces);
+	p->npieces = 0;
+	if (!(p->pieces = calloc(n ? n : 1, sizeof(*p->pieces))))
+		return -1;
+	for (int s = 1; s <= FMT_STREAM_MAX; s++) {
+		struct piece *cur = NULL;
+		for (int i = 0; i < p->nci; i++) {
+			uint64_t have = p->ci[i].records, at = 0;
+			if (p->ci[i].stream != s)
+				continue;
+			while (at < have) {
+				if (!cur || cur->rows == p->batch) {
+					cur = &p->pieces[p->npieces++];
+					*cur = (struct piece){ .stream = (enum fmt_stream)s, .chunk = i,
+							       .skip = (uint32_t)at };
+				}
+				uint64_t take = have - at < p->batch - cur->rows ? have - at :
+										  p->batch - cur->rows;
+				cur->rows += take;
+				at += take;
+			}
+		}
+	}
 	return 0;
 }
 
-/* The second loader: flow and exit, with a reader and a connection of its
- * own, while the first loads exec, proc and cgroup: the server inserts
- * into two tables at once. */
-#define SECOND_PART ((1u << FMT_STREAM_FLOW) | (1u << FMT_STREAM_EXIT))
-
-struct second {
-	struct push q;
-	const uint64_t *records;
-};
-
-static void *second_run(void *arg)
+static void *loader_run(void *arg)
 {
-	struct second *t = arg;
+	struct loader *l = arg;
 
-	t->q.rc = load_streams(&t->q, SECOND_PART, t->records);
+	l->rc = load_pieces(l) ? -1 : 0;
 	return NULL;
 }
 
-/* Load every stream: in two threads when there are two cores and both
- * halves have rows. @return 0 or -1 (said). */
+static void loader_free(struct loader *l, bool own)
+{
+	if (own) {
+		ch_close(l->ch);
+		fmt_reader_close(l->rd);
+	}
+	fmt_batch_free(l->b);
+	ch_block_free(&l->blk);
+}
+
+/* Load every stream: --threads loaders (default: one per processor), the
+ * first on this thread with the session's reader and connection.
+ * @return 0 or -1 (said). */
 static int load_all(struct push *p, const uint64_t *records)
 {
-	struct second t = { .q = *p, .records = records };
+	unsigned n = p->loaders, started = 0;
+	struct loader *ls;
+	pthread_t *tids;
 	char err[512];
-	pthread_t tid;
-	bool first = false, second = false;
-	int rc;
+	int rc = 0;
 
-	for (int s = 1; s <= FMT_STREAM_MAX; s++) {
-		second |= records[s] && (SECOND_PART & (1u << s));
-		first |= records[s] && !(SECOND_PART & (1u << s));
+	if (make_pieces(p, records)) {
+		report_err("out of memory");
+		return -1;
 	}
-	if (!first || !second || sysconf(_SC_NPROCESSORS_ONLN) < 2)
-		return load_streams(p, ~0u, records);
-	/* the second loader's own state */
-	t.q.rd = NULL, t.q.ch = NULL, t.q.b = NULL, t.q.ci = NULL;
-	memset(&t.q.blk, 0, sizeof(t.q.blk));
-	memset(&t.q.out, 0, sizeof(t.q.out));
-	t.q.progress = false;
-	if (fmt_reader_open(p->path, &t.q.rd, NULL) ||
-	    (t.q.nci = fmt_reader_chunks(t.q.rd, &t.q.ci)) < 0 ||
-	    ch_open(p->url, p->user, p->password, &t.q.ch, err, sizeof(err)) ||
-	    pthread_create(&tid, NULL, second_run, &t)) {
-		rc = load_streams(p, ~0u, records); /* one loader after all */
-	} else {
-		rc = load_streams(p, ~SECOND_PART, records);
-		pthread_join(tid, NULL);
-		rc |= t.q.rc;
+	if (n > p->npieces)
+		n = p->npieces ? (unsigned)p->npieces : 1;
+	ls = calloc(n, sizeof(*ls));
+	tids = calloc(n, sizeof(*tids));
+	if (!ls || !tids) {
+		free(ls);
+		free(tids);
+		report_err("out of memory");
+		return -1;
 	}
-	ch_close(t.q.ch);
-	if (t.q.nci > 0)
-		free(t.q.ci);
-	fmt_batch_free(t.q.b);
-	ch_block_free(&t.q.blk);
-	obuf_free(&t.q.out);
-	fmt_reader_close(t.q.rd);
-	return rc;
+	p->next_piece = 0;
+	p->done = 0;
+	p->failed = 0;
+	ls[0] = (struct loader){ .p = p, .rd = p->rd, .ch = p->ch, .shows = true };
+	/* the others: a loader that cannot open leaves its share to the rest */
+	for (unsigned i = 1; i < n; i++) {
+		struct loader *l = &ls[started + 1];
+		*l = (struct loader){ .p = p };
+		if (fmt_reader_open(p->path, &l->rd, NULL) ||
+		    ch_open(p->url, p->user, p->password, &l->ch, err, sizeof(err)) ||
+		    pthread_create(&tids[started], NULL, loader_run, l)) {
+			loader_free(l, true);
+			break;
+		}
+		started++;
+	}
+	rc = load_pieces(&ls[0]);
+	for (unsigned i = 0; i < started; i++) {
+		pthread_join(tids[i], NULL);
+		rc |= ls[i + 1].rc;
+		loader_free(&ls[i + 1], true);
+	}
+	loader_free(&ls[0], false);
+	free(ls);
+	free(tids);
+	return rc ? -1 : 0;
 }
 
 /* ---- the schema -------------------------------------------------------- */
@@ -409,6 +485,22 @@ static char *encoded_copy(const char *s)
 	return e;
 }
 
+/* An INSERT's body made beforehand. */
+struct body {
+	struct obuf o;
+	size_t pos;
+};
+
+static size_t fill_body(void *ctx, char *buf, size_t len)
+{
+	struct body *b = ctx;
+	size_t n = b->o.len - b->pos < len ? b->o.len - b->pos : len;
+
+	memcpy(buf, b->o.buf + b->pos, n);
+	b->pos += n;
+	return n;
+}
+
 static int mark_loaded(struct push *p, const uint64_t *records)
 {
 	struct fmt_reader *rd = p->rd;
@@ -434,19 +526,18 @@ static int mark_loaded(struct push *p, const uint64_t *records)
 		.lost_ring = session_meta_u64(rd, FMT_META_LOST_RING),
 		.pushed_s = (uint64_t)time(NULL),
 	};
+	struct body body = { 0 };
 	char sql[512];
-	int rc;
+	int rc = -1;
 
 	memcpy(s.records, records, sizeof(s.records));
-	p->out.len = p->out_pos = 0;
-	ch_session_row(&p->out, &s);
-	p->stream_done = true; /* the body is that row alone */
-	p->in_insert = 0;
-	p->batch = UINT64_MAX; /* the whole row in one fill */
+	ch_session_row(&body.o, &s);
 	ch_schema_insert_session(sql, sizeof(sql), p->db);
-	rc = ch_insert(p->ch, sql, fill, p);
-	if (rc)
+	if (body.o.err)
+		report_err("out of memory");
+	else if ((rc = ch_insert(p->ch, sql, fill_body, &body)))
 		report_err("%s: %s", p->path, ch_errmsg(p->ch));
+	obuf_free(&body.o);
 	return rc;
 }
 
@@ -474,7 +565,6 @@ static int push_file(struct push *p, const char *path)
 		goto out;
 	}
 	p->total = 0;
-	*p->sh = (struct shared){ 0 };
 	for (int i = 0; i < p->nci; i++)
 		if (p->ci[i].stream >= 1 && p->ci[i].stream <= FMT_STREAM_MAX) {
 			p->total += p->ci[i].records;
@@ -520,8 +610,8 @@ out:
 	if (p->nci > 0)
 		free(p->ci);
 	p->ci = NULL;
-	fmt_batch_free(p->b);
-	p->b = NULL;
+	free(p->pieces);
+	p->pieces = NULL;
 	fmt_reader_close(p->rd);
 	p->rd = NULL;
 	fflush(stdout);
@@ -547,8 +637,7 @@ static char *read_password(const char *path)
 
 static int run(struct report *r)
 {
-	struct shared sh = { 0 };
-	struct push p = { .r = r, .sh = &sh };
+	struct push p = { .r = r };
 	char err[512], *password = NULL, *ans = NULL;
 	const char *k = getenv("EBPFREPORT_TEST_KILL_AFTER_INSERTS");
 	struct report_progress pg;
@@ -566,6 +655,7 @@ static int run(struct report *r)
 	p.password = password;
 	p.batch = r->batch ? r->batch : DEFAULT_BATCH;
 	p.kill_after = k ? atol(k) : 0;
+	p.loaders = fmt_threads(r->threads);
 	report_progress_start(&pg, r);
 	p.progress = pg.on;
 	if (ch_open(r->ch_url, r->ch_user, password, &p.ch, err, sizeof(err))) {
@@ -584,8 +674,6 @@ static int run(struct report *r)
 	/* a directory was replaced by its session files (fileset.h) */
 	for (unsigned i = 0; i < r->nfiles; i++)
 		failed |= push_file(&p, r->paths[i]);
-	obuf_free(&p.out);
-	ch_block_free(&p.blk);
 	ch_close(p.ch);
 	free(password);
 	return failed;

@@ -70,8 +70,8 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_USER] = { "user", 0, "U", "ClickHouse user (default: the server's default)" },
 	[OPT_PASSWORD_FILE] = { "password-file", 0, "F", "read the user's password from the "
 							 "first line of file F" },
-	[OPT_BATCH] = { "batch", 0, "N", "rows per INSERT (default 1048576)" },
-	[OPT_THREADS] = { "threads", 'j', "N", "decode on N threads (default: every processor); "
+	[OPT_BATCH] = { "batch", 0, "N", "rows per INSERT, sent as one block: memory ~200 bytes a row per connection (default 1048576)" },
+	[OPT_THREADS] = { "threads", 'j', "N", "decode on N threads (default: every processor; push: INSERTs at once); "
 					      "the output is the same" },
 };
 

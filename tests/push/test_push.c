@@ -239,11 +239,11 @@ Test(push, a_push_killed_half_way_and_run_again_leaves_one_copy, .init = start, 
 	char *ans;
 
 	setenv("EBPFREPORT_TEST_KILL_AFTER_INSERTS", "3", 1);
-	run("push %s --clickhouse %s --batch 10", a, srv.url);
+	run("push %s --clickhouse %s --batch 10 -j 2", a, srv.url);
 	unsetenv("EBPFREPORT_TEST_KILL_AFTER_INSERTS");
 	cr_assert_neq(rc, 0, "the push was not killed: %s", out);
 	/* three INSERTs of 10 rows made it, maybe one more of the other loader
-	 * (execs and flows are loaded at once), the rest and the mark did not */
+	 * (-j 2: two INSERTs at once), the rest and the mark did not */
 	long long part = chserver_number(&srv, "SELECT (SELECT count() FROM ebpfrec.exec) +"
 						" (SELECT count() FROM ebpfrec.flow)");
 	cr_assert(part >= 30 && part <= 40, "%lld rows after the kill", part);
@@ -263,6 +263,61 @@ Test(push, a_push_killed_half_way_and_run_again_leaves_one_copy, .init = start, 
 	run("push %s --clickhouse %s --database other --batch 100", a, srv.url);
 	cr_assert_eq(rc, 0, "%s", err);
 	cr_assert_eq(chserver_number(&srv, "SELECT count() FROM other.exec"), 72);
+}
+
+/* Rows, distinct rows and a checksum of every column of a stream table. */
+static char *table_digest(const char *db, const char *table, const char *key)
+{
+	return chserver_query(&srv, "SELECT count(), uniqExact(%s), sum(cityHash64(%s)) FROM %s.%s"
+				    " FORMAT TabSeparated",
+			      key, key, db, table);
+}
+
+Test(push, any_batch_and_connection_count_load_the_same_rows, .init = start, .fini = stop,
+     .timeout = 300)
+{
+	const char *p = fixture_path("pieces.db");
+	struct fmt_writer *w = fixture_writer(p, "piece-host", "1700000000000000000", 1 * S, 9 * S);
+	static const char *const db[] = { "one", "four", "whole" };
+	static const char *const how[] = { "--batch 7 -j 1", "--batch 7 -j 4", "-j 1" };
+	char *want[2] = { NULL, NULL };
+	uint64_t ts = S;
+
+	/* execs and flows in several chunks, so pieces of 7 rows start inside
+	 * chunks and cross from one chunk into the next */
+	for (int c = 0; c < 5; c++) {
+		for (int k = 0; k < 23; k++)
+			fixture_exec(w, ts += 1000, 100 + (uint32_t)(23 * c + k), 1, 0, "cmd", "sh",
+				     "/bin/x", 0, (const char *[]){ "cmd", "-n", NULL });
+		cr_assert_eq(fmt_writer_flush(w), 0);
+	}
+	for (int i = 0; i < 4; i++)
+		for (int f = 0; f < 9; f++) {
+			char src[32];
+			snprintf(src, sizeof(src), "10.3.%d.%d", i, f + 1);
+			fixture_flow(w, (uint64_t)(2 + i) * S, f % 2, 4, 6, src, 1000 + f, "10.2.0.1",
+				     53, 1 + (uint64_t)f, 100);
+		}
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	for (int d = 0; d < 3; d++) {
+		run("push %s --clickhouse %s --database %s %s -q", p, srv.url, db[d], how[d]);
+		cr_assert_eq(rc, 0, "%s", err);
+		char *e = table_digest(db[d], "exec", "pid, ts_ns, comm, argv");
+		char *f = table_digest(db[d], "flow", "ts_ns, src, sport, packets, dir");
+		if (!d) {
+			/* every row once (then the checksum) */
+			cr_assert(!strncmp(e, "115\t115\t", 8), "%s", e);
+			cr_assert(!strncmp(f, "36\t36\t", 6), "%s", f);
+			want[0] = e, want[1] = f;
+			continue;
+		}
+		cr_assert_str_eq(e, want[0], "%s", how[d]);
+		cr_assert_str_eq(f, want[1], "%s", how[d]);
+		free(e);
+		free(f);
+	}
+	free(want[0]);
+	free(want[1]);
 }
 
 Test(push, strings_arrive_without_loss, .init = start, .fini = stop, .timeout = 300)
@@ -343,7 +398,7 @@ Test(push, bad_servers_users_and_schemas_are_one_line_errors, .init = start, .fi
 	run("push %s --clickhouse %s", a, srv.url);
 	cr_assert_eq(rc, 1);
 	cr_assert_str_eq(err, "ebpfreport: ClickHouse database 'ebpfrec' holds ebpfrec schema "
-			      "version '99'; this ebpfreport writes version 1: push to another "
+			      "version '99'; this ebpfreport writes version 2: push to another "
 			      "--database\n");
 	free(chserver_query(&srv, "CREATE DATABASE mine"));
 	free(chserver_query(&srv, "CREATE TABLE mine.flow (x UInt8) ENGINE = TinyLog"));
