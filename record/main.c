@@ -88,6 +88,7 @@ static void set_meta_counters(struct sink *s, struct exec_source *x, struct flow
 		context_source_counts(cx, &cc);
 		sink_meta_u64(s, FMT_META_PROCS_UNNAMED, cc.unnamed);
 		sink_meta_u64(s, FMT_META_LOST_CGROUPS, cc.lost_cgroups);
+		sink_meta_u64(s, FMT_META_CGROUP_WALK_ERRORS, cc.walk_errors);
 	}
 	if (x)
 		exec_source_counts(x, &c);

@@ -16,6 +16,7 @@ static const char sessions_cols[] =
 	" records_exec UInt64, records_exit UInt64, records_flow UInt64, records_proc UInt64,"
 	" records_cgroup UInt64, lost_ringbuf UInt64, lost_queue UInt64,"
 	" lost_flow_overflow UInt64, argv_truncated UInt64, failed_execs UInt64, lost_ring UInt64,"
+	" lost_owners UInt64, lost_cgroups UInt64, cgroup_walk_errors UInt64, procs_unnamed UInt64,"
 	" pushed_time DateTime, pushed_by String";
 
 size_t ch_schema_type(char *buf, size_t len, const struct fmt_column *c)
@@ -138,6 +139,10 @@ void ch_session_row(struct obuf *o, const struct ch_session *s)
 	obuf_le(o, s->argv_truncated, 8);
 	obuf_le(o, s->failed_execs, 8);
 	obuf_le(o, s->lost_ring, 8);
+	obuf_le(o, s->lost_owners, 8);
+	obuf_le(o, s->lost_cgroups, 8);
+	obuf_le(o, s->cgroup_walk_errors, 8);
+	obuf_le(o, s->procs_unnamed, 8);
 	obuf_le(o, s->pushed_s, 4);
 	obuf_lstr(o, "ebpfreport " EBPFREC_VERSION, strlen("ebpfreport " EBPFREC_VERSION));
 }

@@ -44,6 +44,7 @@ struct ch_session {
 	uint64_t records[6]; /* by stream number */
 	uint64_t lost_ringbuf, lost_queue, lost_flow_overflow, argv_truncated, failed_execs;
 	uint64_t lost_ring; /* a flight-recorder dump's records dropped for its memory bound */
+	uint64_t lost_owners, lost_cgroups, cgroup_walk_errors, procs_unnamed;
 	uint64_t pushed_s; /* wall-clock seconds of the push */
 };
 char *ch_schema_insert_session(char *buf, size_t len, const char *db);

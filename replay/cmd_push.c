@@ -524,6 +524,10 @@ static int mark_loaded(struct push *p, const uint64_t *records)
 		.argv_truncated = session_meta_u64(rd, FMT_META_ARGV_TRUNCATED),
 		.failed_execs = session_meta_u64(rd, FMT_META_FAILED_EXECS),
 		.lost_ring = session_meta_u64(rd, FMT_META_LOST_RING),
+		.lost_owners = session_meta_u64(rd, FMT_META_LOST_OWNERS),
+		.lost_cgroups = session_meta_u64(rd, FMT_META_LOST_CGROUPS),
+		.cgroup_walk_errors = session_meta_u64(rd, FMT_META_CGROUP_WALK_ERRORS),
+		.procs_unnamed = session_meta_u64(rd, FMT_META_PROCS_UNNAMED),
 		.pushed_s = (uint64_t)time(NULL),
 	};
 	struct body body = { 0 };

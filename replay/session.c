@@ -49,6 +49,10 @@ const struct session_loss session_losses[] = {
 	{ FMT_META_LOST_FLOW_OVERFLOW, "packets in flow-table overflow" },
 	{ FMT_META_ARGV_TRUNCATED, "argv truncated" },
 	{ FMT_META_LOST_RING, "records dropped for the flight recorder's memory bound" },
+	{ FMT_META_LOST_OWNERS, "sockets without an owner (--max-sockets full)" },
+	{ FMT_META_LOST_CGROUPS, "cgroup records lost" },
+	{ FMT_META_CGROUP_WALK_ERRORS, "cgroup listings incomplete" },
+	{ FMT_META_PROCS_UNNAMED, "processes unnamed (exited while the table was read)" },
 };
 const size_t session_nlosses = sizeof(session_losses) / sizeof(session_losses[0]);
 

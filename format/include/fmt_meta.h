@@ -49,6 +49,7 @@
 #define FMT_META_CGROUP_ROOT "cgroup_root" /* where cgroup2 was mounted */
 #define FMT_META_PROCS_UNNAMED "procs_unnamed" /* table entries that exited before /proc named them */
 #define FMT_META_LOST_CGROUPS "lost_cgroups" /* cgroup records not recorded */
+#define FMT_META_CGROUP_WALK_ERRORS "cgroup_walk_errors" /* cgroup listings that failed part-way */
 /* written by the recorder in each file of a rotated recording */
 #define FMT_META_SERIES "series" /* random id shared by the files of one recording */
 #define FMT_META_SERIES_SEQ "series_seq" /* 1, 2, ... */

@@ -417,13 +417,15 @@ Test(push, bad_servers_users_and_schemas_are_one_line_errors, .init = start, .fi
  * recorder's lost_ring included. */
 Test(push, losses_are_what_ebpfreport_reports, .init = start, .fini = stop, .timeout = 300)
 {
-	static const char *const keys[] = { "lost_ringbuf", "lost_queue", "lost_flow_overflow",
-					    "argv_truncated", "lost_ring" };
+	static const char *const keys[] = { "lost_ringbuf",	  "lost_queue",	  "lost_flow_overflow",
+					    "argv_truncated",	  "lost_ring",	  "lost_owners",
+					    "lost_cgroups",	  "cgroup_walk_errors", "procs_unnamed" };
+	const size_t nkeys = sizeof(keys) / sizeof(keys[0]);
 	const char *p = fixture_path("lossy.db");
 	struct fmt_writer *w = fixture_writer(p, "lossy-host", "1700000000000000000", 1 * S, 9 * S);
 	char key[64], v[64], want[64], *q, *ans;
 
-	for (size_t k = 0; k < 5; k++)
+	for (size_t k = 0; k < nkeys; k++)
 		cr_assert_eq(fmt_writer_set_meta_u64(w, keys[k], 3 + k), 0);
 	fixture_exec(w, 2 * S, 100, 1, 0, "sh", "init", "/bin/sh", 0,
 		     (const char *[]){ "sh", NULL });
@@ -433,8 +435,10 @@ Test(push, losses_are_what_ebpfreport_reports, .init = start, .fini = stop, .tim
 	run("%s --json", p);
 	cr_assert_eq(rc, 0, "%s", err);
 	ans = chserver_query(&srv, "SELECT lost_ringbuf, lost_queue, lost_flow_overflow,"
-				   " argv_truncated, lost_ring FROM ebpfrec.sessions FORMAT TabSeparated");
-	for (int k = 0; k < 5; k++) {
+				   " argv_truncated, lost_ring, lost_owners, lost_cgroups,"
+				   " cgroup_walk_errors, procs_unnamed FROM ebpfrec.sessions"
+				   " FORMAT TabSeparated");
+	for (int k = 0; k < (int)nkeys; k++) {
 		snprintf(key, sizeof(key), "files.0.lost.%s", keys[k]);
 		cr_assert_eq(json_path(out, key, want, sizeof(want)), 1, "%s", key);
 		cr_assert_str_eq(tsv(ans, 0, k, v, sizeof(v)), want, "%s", keys[k]);
@@ -442,8 +446,9 @@ Test(push, losses_are_what_ebpfreport_reports, .init = start, .fini = stop, .tim
 	free(ans);
 	q = doc_query("losses");
 	ans = chserver_query(&srv, "SELECT ringbuf_drops, queue_drops, overflow_packets,"
-				   " argv_truncated, ring_dropped FROM (%s) FORMAT TabSeparated", q);
-	cr_assert_str_eq(ans, "3\t4\t5\t6\t7\n");
+				   " argv_truncated, ring_dropped, unowned_sockets, cgroups_lost,"
+				   " cgroup_walk_errors, procs_unnamed FROM (%s) FORMAT TabSeparated", q);
+	cr_assert_str_eq(ans, "3\t4\t5\t6\t7\t8\t9\t10\t11\n");
 	free(ans);
 	free(q);
 }

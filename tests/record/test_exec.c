@@ -50,6 +50,8 @@ Test(exec, plain_command_with_arguments, .init = start, .fini = teardown, .timeo
 	cr_assert_leq(x->start_ns, e->ts_ns);
 	cr_assert_geq(x->ts_ns, e->ts_ns);
 	cr_assert_eq(capture_meta_u64(&xt.cap, "lost_ringbuf"), 0);
+	/* the cgroup hierarchy was listed whole (and the count is stored) */
+	cr_assert_eq(capture_meta_u64(&xt.cap, "cgroup_walk_errors"), 0);
 }
 
 Test(exec, spaces_and_empty_arguments, .init = start, .fini = teardown, .timeout = 60)

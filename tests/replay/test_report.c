@@ -125,7 +125,41 @@ Test(summary, json_fields, .fini = fini)
 				       "\"src\":\"10.0.0.1\",\"sport\":443,\"dst\":\"10.0.0.2\","
 				       "\"dport\":5000,\"packets\":15,\"bytes\":1500,\"rows\":2"));
 	cr_assert_not_null(strstr(out, "\"lost\":{\"lost_ringbuf\":0,\"lost_queue\":0,"
-				       "\"lost_flow_overflow\":0,\"argv_truncated\":0,\"lost_ring\":0}"));
+				       "\"lost_flow_overflow\":0,\"argv_truncated\":0,\"lost_ring\":0,"
+				       "\"lost_owners\":0,\"lost_cgroups\":0,\"cgroup_walk_errors\":0,"
+				       "\"procs_unnamed\":0}"));
+}
+
+/* Every counter of something not recorded is shown, in the text and in
+ * the JSON: the owner table, the cgroup records and listings, processes
+ * the table could not name, besides the ring buffers and queues. */
+Test(summary, every_loss_counter_is_shown, .fini = fini)
+{
+	static const struct {
+		const char *key, *text;
+	} loss[] = {
+		{ "lost_owners", "3 sockets without an owner (--max-sockets full)" },
+		{ "lost_cgroups", "4 cgroup records lost" },
+		{ "cgroup_walk_errors", "5 cgroup listings incomplete" },
+		{ "procs_unnamed", "6 processes unnamed (exited while the table was read)" },
+	};
+	const char *path = fixture_path("losses.db");
+	struct fmt_writer *w = fixture_writer(path, "alpha", "1700000000000000000", 1 * S, 2 * S);
+	char key[64], v[64], *e;
+
+	for (size_t i = 0; i < sizeof(loss) / sizeof(loss[0]); i++)
+		cr_assert_eq(fmt_writer_set_meta_u64(w, loss[i].key, 3 + i), 0);
+	cr_assert_eq(fmt_writer_close(w, &e), 0);
+	run("%s", path);
+	cr_assert_eq(rc, 0, "%s", err);
+	for (size_t i = 0; i < sizeof(loss) / sizeof(loss[0]); i++)
+		cr_assert_not_null(strstr(out, loss[i].text), "%s: %s", loss[i].key, out);
+	run("%s --json", path);
+	for (size_t i = 0; i < sizeof(loss) / sizeof(loss[0]); i++) {
+		snprintf(key, sizeof(key), "files.0.lost.%s", loss[i].key);
+		cr_assert_eq(json_path(out, key, v, sizeof(v)), 1, "%s: %s", key, out);
+		cr_assert_eq(strtoull(v, NULL, 10), 3 + i, "%s", key);
+	}
 }
 
 Test(top, every_by, .fini = fini)
