@@ -4,6 +4,7 @@
 #   bench/push_bench.sh [N] [OLD_EBPFREPORT]
 #   PUSH_OPTS="-j 4" bench/push_bench.sh ...   (more options for push)
 #   SESSION=FILE bench/push_bench.sh N ...      (FILE: that data, made before)
+#   ROUNDS=5 bench/push_bench.sh ...             (rounds of push and peer; default 3)
 #
 # On N exec + N flow synthetic records (default 10,000,000 each: the file
 # of bench/report_bench.sh), with a ClickHouse server of its own on
@@ -13,7 +14,8 @@
 #      "INSERT INTO ... FORMAT JSONEachRow" < STREAM.jsonl` of the same rows
 #      (the jsonl export, into tables that end up holding what push's do,
 #      the addresses as the text the export writes) on the same server,
-#      each load timed once the server's merges of the one before are done;
+#      each load timed once the server's merges of the one before are done,
+#      in ROUNDS rounds (empty databases each), medians and their ratio;
 #   2. the size of the rows in ClickHouse (compressed, on disk) vs the
 #      session file;
 #   3. `export --format jsonl|csv -o DIR` rows/s to files (in $TMPDIR,
@@ -24,6 +26,7 @@ set -u
 cd "$(dirname "$0")/.."
 N=${1:-10000000}
 OLD=${2:-}
+ROUNDS=${ROUNDS:-3}
 B=build
 scripts/setup.sh >&2 || exit 1
 R=$PWD/$B/replay/ebpfreport
@@ -100,47 +103,63 @@ settle() {
 	done
 }
 
-# 1. push
-settle
-T_PUSH=$(secs "$R" push "$W/s.db" --clickhouse "$URL" --database pushed --no-progress -q ${PUSH_OPTS:-}) || exit 1
-
-# the same rows as the jsonl export, through clickhouse-client, into tables
-# that end up holding what push's do: the same columns, partitions and
-# order, session_id and host (which jsonl has not) and time (text in
-# jsonl) filled in by the server from DEFAULTs; only the addresses stay
-# the text jsonl writes
-"$R" export "$W/s.db" --format jsonl -o "$W/jsonl" --no-progress || exit 1
-read -r SID HOST < <(q "SELECT session_id, host FROM pushed.sessions FORMAT TabSeparated")
-q "CREATE DATABASE jsonl"
+# The tables the jsonl rows go into, holding what push's hold: the same
+# columns, partitions and order, session_id and host (which jsonl has not)
+# and time (text in jsonl) filled in by the server from DEFAULTs; only the
+# addresses stay the text jsonl writes. Sets LIST[stream]: the columns the
+# jsonl lines give.
 declare -A LIST
-for s in exec flow; do
-	cols= list=
-	while IFS=$'\t' read -r name type; do
-		case $name in
-		session_id) t="$type DEFAULT '$SID'" ;;
-		host) t="$type DEFAULT '$HOST'" ;;
-		time) t="$type DEFAULT toDateTime(intDiv(wall_ns, 1000000000))" ;;
-		src | dst) t='Nullable(String)' ;;
-		*) t=$type ;;
-		esac
-		cols="$cols${cols:+, }$name $t"
-		case $name in session_id | host | time) ;; *) list="$list${list:+, }$name" ;; esac
-	done < <(clickhouse-client --port "$TCP" --format TabSeparatedRaw --query "SELECT name, type FROM system.columns WHERE database = 'pushed' AND table = '$s'")
-	q "CREATE TABLE jsonl.$s ($cols) ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (host, wall_ns)" || exit 1
-	LIST[$s]=$list
-done
-T_JSON=0
-for s in exec flow; do
+jsonl_tables() {
+	read -r SID HOST < <(q "SELECT session_id, host FROM pushed.sessions FORMAT TabSeparated")
+	q "CREATE DATABASE jsonl"
+	for s in exec flow; do
+		cols= list=
+		while IFS=$'\t' read -r name type; do
+			case $name in
+			session_id) t="$type DEFAULT '$SID'" ;;
+			host) t="$type DEFAULT '$HOST'" ;;
+			time) t="$type DEFAULT toDateTime(intDiv(wall_ns, 1000000000))" ;;
+			src | dst) t='Nullable(String)' ;;
+			*) t=$type ;;
+			esac
+			cols="$cols${cols:+, }$name $t"
+			case $name in session_id | host | time) ;; *) list="$list${list:+, }$name" ;; esac
+		done < <(clickhouse-client --port "$TCP" --format TabSeparatedRaw --query "SELECT name, type FROM system.columns WHERE database = 'pushed' AND table = '$s'")
+		q "CREATE TABLE jsonl.$s ($cols) ENGINE = MergeTree PARTITION BY toYYYYMMDD(time) ORDER BY (host, wall_ns)" || return 1
+		LIST[$s]=$list
+	done
+}
+
+"$R" export "$W/s.db" --format jsonl -o "$W/jsonl" --no-progress || exit 1
+median() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+P=() J=()
+for round in $(seq "$ROUNDS"); do
+	# 1. push, into an empty database
+	q "DROP DATABASE IF EXISTS pushed"
+	q "DROP DATABASE IF EXISTS jsonl"
 	settle
-	t=$(secs sh -c "clickhouse-client --port $TCP --input_format_skip_unknown_fields=1 --query 'INSERT INTO jsonl.$s (${LIST[$s]}) FORMAT JSONEachRow' <'$W/jsonl/$s.jsonl'") || exit 1
-	T_JSON=$(awk -v a="$T_JSON" -v b="$t" 'BEGIN { print a + b }')
+	t=$(secs "$R" push "$W/s.db" --clickhouse "$URL" --database pushed --no-progress -q ${PUSH_OPTS:-}) || exit 1
+	P+=("$t")
+	# the same rows through clickhouse-client, a stream at a time
+	jsonl_tables || exit 1
+	tj=0
+	for s in exec flow; do
+		settle
+		t=$(secs sh -c "clickhouse-client --port $TCP --input_format_skip_unknown_fields=1 --query 'INSERT INTO jsonl.$s (${LIST[$s]}) FORMAT JSONEachRow' <'$W/jsonl/$s.jsonl'") || exit 1
+		tj=$(awk -v a="$tj" -v b="$t" 'BEGIN { print a + b }')
+	done
+	J+=("$tj")
+	printf "round %d: push %6.2f s, clickhouse-client JSONEachRow %6.2f s: %.2fx\n" "$round" \
+		"${P[-1]}" "$tj" "$(awk -v a="$tj" -v b="${P[-1]}" 'BEGIN { print a / b }')"
 done
+T_PUSH=$(printf '%s\n' "${P[@]}" | median)
+T_JSON=$(printf '%s\n' "${J[@]}" | median)
 LOADED=$(q "SELECT count() FROM jsonl.exec") && LOADED=$((LOADED + $(q "SELECT count() FROM jsonl.flow")))
 PUSHED=$(q "SELECT count() FROM pushed.exec") && PUSHED=$((PUSHED + $(q "SELECT count() FROM pushed.flow")))
-echo "rows: $ROWS in the session, $PUSHED pushed, $LOADED by clickhouse-client"
-printf "push:                        %7.2f s  %6s M rows/s\n" "$T_PUSH" "$(rate $ROWS "$T_PUSH")"
-printf "clickhouse-client JSONEachRow: %5.2f s  %6s M rows/s\n" "$T_JSON" "$(rate $ROWS "$T_JSON")"
-printf "push / clickhouse-client:    %7.1fx\n" "$(awk -v a="$T_JSON" -v b="$T_PUSH" 'BEGIN { print a / b }')"
+echo "rows: $ROWS in the session, $PUSHED pushed, $LOADED by clickhouse-client (the last round)"
+printf "push (median of %d):                         %7.2f s  %6s M rows/s\n" "$ROUNDS" "$T_PUSH" "$(rate $ROWS "$T_PUSH")"
+printf "clickhouse-client JSONEachRow (median of %d): %6.2f s  %6s M rows/s\n" "$ROUNDS" "$T_JSON" "$(rate $ROWS "$T_JSON")"
+printf "push / clickhouse-client:                    %7.2fx (medians)\n" "$(awk -v a="$T_JSON" -v b="$T_PUSH" 'BEGIN { print a / b }')"
 
 # 2. sizes
 q "OPTIMIZE TABLE pushed.exec FINAL" 2>/dev/null
