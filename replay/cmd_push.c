@@ -43,6 +43,7 @@
  * block of at least its min_insert_block_size_rows (1,048,576) as one part
  * as it is; smaller blocks it first copies into one that size. */
 #define DEFAULT_BATCH 1048576
+#define DEFAULT_LOADERS 4
 
 /* One INSERT's rows: up to --batch rows of one stream, from a point in
  * the chunk list on. */
@@ -659,7 +660,12 @@ static int run(struct report *r)
 	p.password = password;
 	p.batch = r->batch ? r->batch : DEFAULT_BATCH;
 	p.kill_after = k ? atol(k) : 0;
+	/* by default one per processor, at most DEFAULT_LOADERS: each holds a
+	 * block of --batch rows (~200 MB by default), and a server gains
+	 * little from more INSERTs at once than that */
 	p.loaders = fmt_threads(r->threads);
+	if (!r->threads && p.loaders > DEFAULT_LOADERS)
+		p.loaders = DEFAULT_LOADERS;
 	report_progress_start(&pg, r);
 	p.progress = pg.on;
 	if (ch_open(r->ch_url, r->ch_user, password, &p.ch, err, sizeof(err))) {

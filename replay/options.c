@@ -71,7 +71,7 @@ static const struct opt_def defs[OPT_FILTER0] = {
 	[OPT_PASSWORD_FILE] = { "password-file", 0, "F", "read the user's password from the "
 							 "first line of file F" },
 	[OPT_BATCH] = { "batch", 0, "N", "rows per INSERT, sent as one block: memory ~200 bytes a row per connection (default 1048576)" },
-	[OPT_THREADS] = { "threads", 'j', "N", "decode on N threads (default: every processor; push: INSERTs at once); "
+	[OPT_THREADS] = { "threads", 'j', "N", "decode on N threads (default: every processor; push: N INSERTs at once, at most 4 by default); "
 					      "the output is the same" },
 };
 
