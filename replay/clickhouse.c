@@ -177,6 +177,12 @@ static int perform(struct ch *c)
 		    rc == CURLE_OPERATION_TIMEDOUT)
 			return fail(c, "cannot reach ClickHouse at '%s': %s", c->url,
 				    curl_easy_strerror(rc));
+		/* the server went away mid-request (curl then says it could
+		 * not rewind the body to send it again) */
+		if (rc == CURLE_SEND_FAIL_REWIND || rc == CURLE_SEND_ERROR ||
+		    rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING)
+			return fail(c, "lost the connection to ClickHouse at '%s' (server stopped?)",
+				    c->url);
 		return fail(c, "ClickHouse at '%s': %s", c->url, curl_easy_strerror(rc));
 	}
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);

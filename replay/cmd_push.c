@@ -228,9 +228,10 @@ static int load_pieces(struct loader *l)
 		ch_block_reset(&l->blk, l->pc->stream, p->sid, p->host); /* nothing to send yet */
 		ch_schema_insert(sql, sizeof(sql), p->db, l->pc->stream);
 		if (ch_insert(l->ch, sql, fill, l)) {
-			if (!l->rc) /* not said yet */
+			/* one error line: the first loader's (the others' INSERTs
+			 * often fail for the same reason) */
+			if (!__atomic_exchange_n(&p->failed, 1, __ATOMIC_SEQ_CST) && !l->rc)
 				report_err("%s: %s", p->path, ch_errmsg(l->ch));
-			__atomic_store_n(&p->failed, 1, __ATOMIC_RELAXED);
 			return -1;
 		}
 		if (p->kill_after &&
