@@ -528,10 +528,13 @@ static const uint64_t optional[FMT_STREAM_MAX + 1] = {
 	[FMT_STREAM_PROC] = S(CWD) | S(START) | CHUNK_ARGV,
 };
 
-/* The sections a set of wanted ones needs decoded too. */
+/* The sections a set of wanted ones needs decoded too: the timestamps
+ * unless told not to (start times and lifetimes are stored relative to
+ * them). */
 static uint64_t with_dependencies(uint64_t want)
 {
-	want |= S(TS);
+	if (!(want & FMT_COL_NO_TS) || (want & (S(START) | S(LIFETIME))))
+		want |= S(TS);
 	if (want & S(BYTES))
 		want |= S(FLOWKEY) | S(PACKETS);
 	if (want & (S(FLOWKEY) | S(FLOWOWNERS)))
@@ -698,7 +701,7 @@ int chunk_decode_cols(const uint8_t *p, size_t len, int stream, uint32_t records
 			FAIL("a required section is missing");
 	if ((rc = alloc_cols(b)))
 		goto out;
-	if (col_delta64(sec, SEC_TS, b->n, t_base, b->ts))
+	if (WANT(b, SEC_TS) && col_delta64(sec, SEC_TS, b->n, t_base, b->ts))
 		FAIL("bad timestamp column");
 	if (stream == FMT_STREAM_EXEC)
 		rc = decode_exec(b, sec, why);
@@ -710,7 +713,7 @@ int chunk_decode_cols(const uint8_t *p, size_t len, int stream, uint32_t records
 		rc = decode_process(b, sec, why);
 	else
 		rc = decode_cgroup(b, sec, why);
-	if (rc == FMT_OK)
+	if (rc == FMT_OK && WANT(b, SEC_TS))
 		rc = sort_if_needed(b);
 out:
 	if (rc) {

@@ -555,7 +555,8 @@ int fmt_reader_load_cols(struct fmt_reader *r, int64_t id, uint64_t cols, struct
 	rc = chunk_decode_cols(r->raw.data, r->raw.len, stream, records, cols, inout, &why);
 	if (rc)
 		return set_err(r, rc, "chunk %lld: %s", (long long)id, why);
-	if (records && (fmt_batch_ts(*inout, 0) != t0 || fmt_batch_ts(*inout, records - 1) != t1)) {
+	if (records && fmt_batch_ts_column(*inout) &&
+	    (fmt_batch_ts(*inout, 0) != t0 || fmt_batch_ts(*inout, records - 1) != t1)) {
 		fmt_batch_free(*inout);
 		*inout = NULL;
 		return set_err(r, FMT_ECORRUPT, "chunk %lld: time range differs from its records",

@@ -309,7 +309,7 @@ static int run(struct report *r)
 		t.owners |= who_owners_recorded(r, i);
 	{
 		const struct scan_ops ops = {
-			.cols = FMT_COL_RET | top_cols(BY_COMM) | top_cols(BY_FLOW),
+			.cols = FMT_COL_RET | top_cols(BY_COMM) | top_cols(BY_FLOW) | FMT_COL_NO_TS,
 			.state_new = state_new,
 			.merge = merge,
 			.state_free = state_free,

@@ -58,7 +58,7 @@ static int run(struct report *r)
 	}
 	top_init(&t, by, metric);
 	{
-		const struct scan_ops ops = { .cols = top_cols(by), .state_new = state_new,
+		const struct scan_ops ops = { .cols = top_cols(by) | FMT_COL_NO_TS, .state_new = state_new,
 					      .merge = merge, .state_free = state_free,
 					      .chunk = add };
 		rc = scan(r, &ops, &t);

@@ -2,6 +2,7 @@
  * window and --type, go to fmt_par_run; each worker thread selects the
  * records of its chunk and hands them to the consumer with the worker's
  * own state and position buffer. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -154,13 +155,19 @@ int scan(struct report *r, const struct scan_ops *ops, void *ctx)
 	for (unsigned t = 0; t < threads && !run.oom; t++)
 		if (!(run.w[t].state = ops->state_new(ctx)))
 			run.oom = 1;
+	/* a window selects by time: the timestamps are needed after all */
+	bool windowed = false;
+	for (unsigned f = 0; f < r->nfiles; f++)
+		windowed |= run.from[f] != 0 || run.to[f] != UINT64_MAX;
 	if (!run.oom) {
 		struct fmt_par p = {
 			.readers = r->readers,
 			.chunks = chunks,
 			.n = run.n,
 			/* a filter on any field needs whole records */
-			.cols = run.by_record ? FMT_COL_ALL : ops->cols,
+			.cols = run.by_record ? FMT_COL_ALL :
+				windowed     ? ops->cols & ~FMT_COL_NO_TS :
+					       ops->cols,
 			.threads = threads,
 			.each = each,
 			.commit = commit,

@@ -22,7 +22,8 @@
 
 struct scan_ops {
 	/* The columns chunk reads (FMT_COL_*): only those are decoded, unless
-	 * a filter needs whole records. */
+	 * a filter needs whole records. FMT_COL_NO_TS if it reads no time
+	 * (a time window still brings them, for the selection). */
 	uint64_t cols;
 	/* A thread's state (zeroed), its merge into ctx (in thread order, after
 	 * the last chunk; optional) and its end. */

@@ -208,9 +208,14 @@ struct fmt_batch; /* one decoded chunk: columns plus its dictionaries */
 int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **inout);
 
 /* Columns of a chunk, to load only some (the section numbers of
- * docs/FORMAT.md). Timestamps always come; what a column needs comes with
- * it (an id column its dictionary, bytes the keys and packets). */
-#define FMT_COL_ALL UINT64_MAX
+ * docs/FORMAT.md). Timestamps come too, unless FMT_COL_NO_TS says the
+ * caller reads neither times nor records in time order (then the chunk's
+ * time range is not checked against its records either, and
+ * fmt_batch_ts_column is NULL; start times and lifetimes bring them back);
+ * what a column needs comes with it (an id column its dictionary, bytes
+ * the keys and packets). */
+#define FMT_COL_NO_TS (1ull << 63)
+#define FMT_COL_ALL (UINT64_MAX & ~FMT_COL_NO_TS)
 #define FMT_COL_ARGV (1ull << 0) /* exec, proc: the argv of each command line */
 #define FMT_COL_PID (1ull << 3)
 #define FMT_COL_TID (1ull << 4)
@@ -255,7 +260,7 @@ void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *e
 /* Columnar access to a batch, for aggregations that need no per-record
  * structs. Arrays are in storage order (not time order) and hold
  * fmt_batch_count() values; ids index the batch's dictionaries. */
-const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b);
+const uint64_t *fmt_batch_ts_column(const struct fmt_batch *b); /* NULL: not loaded */
 /* exec: command-line id per record (*ndict: dictionary size), return codes */
 const uint32_t *fmt_batch_exec_cmd_ids(const struct fmt_batch *b, uint32_t *ndict);
 const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b);

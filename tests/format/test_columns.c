@@ -125,6 +125,26 @@ Test(columns, each_column_alone_equals_the_full_decode, .timeout = 60)
 				cr_assert_not_null(a, "section %d", sec);
 				cr_assert_eq(memcmp(a, f, full->n * size), 0, "section %d", sec);
 			}
+			/* without the times: the same column, no times, no order
+			 * (unless the column is kept relative to them) */
+			cr_assert_eq(chunk_decode_cols(p[i].raw, p[i].len, p[i].stream,
+						       p[i].records, (1ull << sec) | FMT_COL_NO_TS,
+						       &part, &why),
+				     0, "section %d without times: %s", sec, why);
+			a = column(part, sec, &size);
+			if (f && sec != SEC_TS) {
+				cr_assert_not_null(a, "section %d without times", sec);
+				cr_assert_eq(memcmp(a, f, full->n * size), 0, "section %d", sec);
+			}
+			if (sec == SEC_TS || sec == SEC_START || sec == SEC_LIFETIME) {
+				cr_assert_eq(memcmp(part->ts, full->ts, full->n * 8), 0);
+			} else {
+				cr_assert_null(part->ts, "section %d brought the times", sec);
+				cr_assert_null(part->order);
+			}
+			cr_assert_eq(chunk_decode_cols(p[i].raw, p[i].len, p[i].stream,
+						       p[i].records, 1ull << sec, &part, &why),
+				     0, "section %d: %s", sec, why);
 			/* what was not asked for (nor needed) is not there */
 			if (sec == SEC_PACKETS)
 				cr_assert_null(part->bytes);
@@ -203,7 +223,11 @@ Test(columns, damaged_payloads_in_part, .timeout = 120)
 		if (rf == 0) {
 			accepted++;
 			cr_assert_eq(rp, 0, "a part of a good payload was rejected: %s", why);
-			cr_assert_eq(memcmp(part->ts, full->ts, full->n * 8), 0);
+			/* times come unless FMT_COL_NO_TS leaves them out */
+			if (part->ts)
+				cr_assert_eq(memcmp(part->ts, full->ts, full->n * 8), 0);
+			else
+				cr_assert(want & FMT_COL_NO_TS, "times missing");
 			for (int sec = 1; sec < SEC_MAX; sec++) {
 				size_t size;
 				const void *a = column(part, sec, &size), *f;
