@@ -1,6 +1,8 @@
 /* agg.c - open addressing hash map behind agg.h. Each entry keeps its
  * key's hash (probes compare it before the key; growing rehashes nothing)
- * and the keys live in large blocks, freed together. */
+ * and the keys live in large blocks, freed together. A striped table is
+ * AGG_STRIPES of them, chosen by the hash's top bits. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,4 +235,70 @@ void agg_free(struct agg *a)
 	}
 	free(a->slots);
 	memset(a, 0, sizeof(*a));
+}
+
+/* ---- a table shared by threads ------------------------------------------ */
+
+struct agg_stripes {
+	struct agg part[AGG_STRIPES];
+	pthread_mutex_t lock[AGG_STRIPES];
+};
+
+struct agg_stripes *agg_stripes_new(void)
+{
+	struct agg_stripes *s = calloc(1, sizeof(*s));
+
+	for (int i = 0; s && i < AGG_STRIPES; i++)
+		pthread_mutex_init(&s->lock[i], NULL);
+	return s;
+}
+
+int agg_stripes_add(struct agg_stripes *s, const void *key, size_t klen, uint64_t count,
+		    uint64_t packets, uint64_t bytes)
+{
+	uint64_t h = agg_hash(key, klen);
+	unsigned k = (unsigned)(h >> 58); /* the stripe: bits a table's slots do not use first */
+	struct agg_entry *e;
+
+	pthread_mutex_lock(&s->lock[k]);
+	if ((e = agg_get_hashed(&s->part[k], key, klen, h))) {
+		e->count += count;
+		e->packets += packets;
+		e->bytes += bytes;
+	}
+	pthread_mutex_unlock(&s->lock[k]);
+	return e ? 0 : -1;
+}
+
+int agg_stripes_top(struct agg_stripes *s, int metric, size_t limit, struct agg *dst)
+{
+	for (int k = 0; k < AGG_STRIPES; k++) {
+		size_t n;
+		struct agg_entry **v = agg_top(&s->part[k], metric, limit, &n);
+		if (!v)
+			return -1;
+		for (size_t i = 0; i < n; i++) {
+			struct agg_entry *e = agg_get_hashed(dst, v[i]->key, v[i]->klen, v[i]->hash);
+			if (!e) {
+				free(v);
+				return -1;
+			}
+			e->count += v[i]->count;
+			e->packets += v[i]->packets;
+			e->bytes += v[i]->bytes;
+		}
+		free(v);
+	}
+	return 0;
+}
+
+void agg_stripes_free(struct agg_stripes *s)
+{
+	if (!s)
+		return;
+	for (int k = 0; k < AGG_STRIPES; k++) {
+		agg_free(&s->part[k]);
+		pthread_mutex_destroy(&s->lock[k]);
+	}
+	free(s);
 }

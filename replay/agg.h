@@ -40,4 +40,21 @@ struct agg_entry **agg_sorted(struct agg *a, int metric, size_t *n);
 struct agg_entry **agg_top(struct agg *a, int metric, size_t limit, size_t *n);
 void agg_free(struct agg *a);
 
+/* A table several threads add into at once: its entries spread over
+ * AGG_STRIPES tables by hash, each behind a lock of its own, so that the
+ * threads rarely wait and every key is kept once (a table per thread,
+ * added up at the end, holds most keys once per thread when they are
+ * many: command lines). */
+#define AGG_STRIPES 64
+struct agg_stripes;
+struct agg_stripes *agg_stripes_new(void);
+/* Add the counters under key. @return 0, or -1 on oom. */
+int agg_stripes_add(struct agg_stripes *s, const void *key, size_t klen, uint64_t count,
+		    uint64_t packets, uint64_t bytes);
+/* Add into dst the first `limit` entries of each stripe in agg_top's
+ * order: dst's first `limit` are then the whole table's. @return 0, or -1
+ * on oom. */
+int agg_stripes_top(struct agg_stripes *s, int metric, size_t limit, struct agg *dst);
+void agg_stripes_free(struct agg_stripes *s);
+
 #endif

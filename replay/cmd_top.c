@@ -8,14 +8,18 @@
 #include "top.h"
 #include "options.h"
 
-/* Each thread counts into a table of its own; they are added up. */
+/* Each thread counts into a table of its own; they are added up. Command
+ * lines, which can be as many as the execs, go into one table the
+ * threads share instead. */
 static void *state_new(void *ctx)
 {
 	const struct top *t = ctx;
 	struct top *w = malloc(sizeof(*w));
 
-	if (w)
+	if (w) {
 		top_init(w, t->by, t->metric);
+		w->stripes = t->stripes;
+	}
 	return w;
 }
 
@@ -26,9 +30,12 @@ static int merge(void *ctx, void *state)
 
 static void state_free(void *ctx, void *state)
 {
+	struct top *w = state;
+
 	(void)ctx;
-	top_free(state);
-	free(state);
+	w->stripes = NULL; /* the caller's */
+	top_free(w);
+	free(w);
 }
 
 static int add(void *ctx, void *state, const struct report *r, unsigned source,
@@ -57,12 +64,18 @@ static int run(struct report *r)
 		return 2;
 	}
 	top_init(&t, by, metric);
+	if (by == BY_CMDLINE && fmt_threads(r->threads) > 1 && top_stripes_start(&t)) {
+		report_err("out of memory");
+		return 1;
+	}
 	{
 		const struct scan_ops ops = { .cols = top_cols(by) | FMT_COL_NO_TS, .state_new = state_new,
 					      .merge = merge, .state_free = state_free,
 					      .chunk = add };
 		rc = scan(r, &ops, &t);
 	}
+	if (t.stripes && top_stripes_done(&t, r->top_n) && rc >= 0)
+		rc = -1;
 	if (rc < 0) {
 		report_err("out of memory");
 		rc = 1;

@@ -103,7 +103,15 @@ static int add_flow(struct top *t, const void *key, size_t klen, uint64_t rows, 
 
 static int add_exec_key(struct top *t, const char *key, uint64_t count)
 {
-	struct agg_entry *e = agg_get(&t->agg, key, strlen(key));
+	struct agg_entry *e;
+
+	if (t->stripes) {
+		if (agg_stripes_add(t->stripes, key, strlen(key), count, 0, 0))
+			return -1;
+		t->total += count;
+		return 0;
+	}
+	e = agg_get(&t->agg, key, strlen(key));
 
 	if (!e)
 		return -1;
@@ -579,8 +587,24 @@ int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx)
 	return 0;
 }
 
+int top_stripes_start(struct top *t)
+{
+	return (t->stripes = agg_stripes_new()) ? 0 : -1;
+}
+
+int top_stripes_done(struct top *t, size_t limit)
+{
+	int rc = agg_stripes_top(t->stripes, t->metric, limit, &t->agg);
+
+	agg_stripes_free(t->stripes);
+	t->stripes = NULL;
+	return rc;
+}
+
 void top_free(struct top *t)
 {
+	agg_stripes_free(t->stripes);
+	t->stripes = NULL;
 	agg_free(&t->agg);
 	free(t->scratch);
 	free(t->scratch2);

@@ -141,6 +141,7 @@ static void every_command(const char *files, int good)
 	static const char *const plain[] = {
 		"summary %s", "summary %s --json", "summary %s --csv -n 3",
 		"top %s --by comm", "top %s --by path --json", "top %s --by cmdline -n 50",
+		"top %s --by cmdline -n 2 --json",
 		"top %s --by uid --csv", "top %s --by parent", "top %s --by flow -n 100",
 		"top %s --by src --sort bytes", "top %s --by dst --sort count", "top %s --by port",
 		"top %s --by proto --json", "top %s --by iface",

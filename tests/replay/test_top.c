@@ -4,6 +4,7 @@
  * (top_add_batch, as top and summary do), which must agree. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <criterion/parameterized.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,100 @@
 
 #include "agg.h"
 #include "top.h"
+
+/* Threads adding into one striped table count what one table counts, and
+ * its top N (ties by key) is the same. */
+struct stripe_job {
+	struct agg_stripes *s;
+	int from, to, failed;
+};
+
+static void *stripe_adder(void *arg)
+{
+	struct stripe_job *j = arg;
+	char key[16];
+
+	for (int i = j->from; i < j->to; i++) {
+		snprintf(key, sizeof(key), "k%05d", (i * 7919) % 20000);
+		j->failed |= agg_stripes_add(j->s, key, strlen(key), 1 + (uint64_t)(i % 3), 0, 0);
+	}
+	return NULL;
+}
+
+Test(agg, striped_table_counts_what_one_table_counts)
+{
+	struct agg one = { 0 }, top = { 0 };
+	struct agg_stripes *s = agg_stripes_new();
+	struct stripe_job job[4];
+	pthread_t tid[4];
+	struct agg_entry **want, **got;
+	size_t nw, ng;
+	char key[16];
+
+	cr_assert_not_null(s);
+	for (int i = 0; i < 200000; i++) {
+		snprintf(key, sizeof(key), "k%05d", (i * 7919) % 20000);
+		struct agg_entry *e = agg_get(&one, key, strlen(key));
+		cr_assert_not_null(e);
+		e->count += 1 + (uint64_t)(i % 3);
+	}
+	for (int t = 0; t < 4; t++) {
+		job[t] = (struct stripe_job){ s, t * 50000, (t + 1) * 50000, 0 };
+		cr_assert_eq(pthread_create(&tid[t], NULL, stripe_adder, &job[t]), 0);
+	}
+	for (int t = 0; t < 4; t++) {
+		pthread_join(tid[t], NULL);
+		cr_assert_eq(job[t].failed, 0);
+	}
+	for (size_t limit = 1; limit <= 30000; limit = limit * 7 + 3) {
+		cr_assert_eq(agg_stripes_top(s, 0, limit, &top), 0);
+		want = agg_top(&one, 0, limit, &nw);
+		got = agg_top(&top, 0, limit, &ng);
+		cr_assert_eq(ng, nw, "limit %zu", limit);
+		for (size_t i = 0; i < nw; i++) {
+			cr_assert_eq(got[i]->klen, want[i]->klen);
+			cr_assert_eq(memcmp(got[i]->key, want[i]->key, want[i]->klen), 0,
+				     "limit %zu row %zu", limit, i);
+			cr_assert_eq(got[i]->count, want[i]->count, "limit %zu row %zu", limit, i);
+		}
+		free(want);
+		free(got);
+		agg_free(&top);
+	}
+	agg_stripes_free(s);
+	agg_free(&one);
+}
+
+/* The heaviest keys all in one stripe: the top N still comes whole. */
+Test(agg, striped_top_when_one_stripe_holds_it_all)
+{
+	struct agg_stripes *s = agg_stripes_new();
+	struct agg top = { 0 };
+	struct agg_entry **v;
+	size_t n;
+	char key[16];
+	int heavy = 0;
+
+	for (int i = 0; heavy < 50; i++) {
+		snprintf(key, sizeof(key), "h%d", i);
+		if (agg_hash(key, strlen(key)) >> 58) /* not the first stripe */
+			continue;
+		cr_assert_eq(agg_stripes_add(s, key, strlen(key), 1000 + (uint64_t)heavy, 0, 0), 0);
+		heavy++;
+	}
+	for (int i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "l%d", i);
+		cr_assert_eq(agg_stripes_add(s, key, strlen(key), 1, 0, 0), 0);
+	}
+	cr_assert_eq(agg_stripes_top(s, 0, 50, &top), 0);
+	v = agg_top(&top, 0, 50, &n);
+	cr_assert_eq(n, 50);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_eq(v[i]->count, 1049 - i, "row %zu", i);
+	free(v);
+	agg_free(&top);
+	agg_stripes_free(s);
+}
 
 Test(agg, counts_and_order)
 {
