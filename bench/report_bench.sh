@@ -151,10 +151,12 @@ awk -v s="$sum" -v p="$p2" \
 	'BEGIN { printf "  summary vs sqlite3 all four: %.1fx faster\n", (s > 0 ? p / s : 0) }'
 for pair in "sql GROUP BY comm:QEXEC" "sql GROUP BY flow:QFLOW" "sql count(*) exec:QCOUNT" \
 	"sql sum() flow:QSUM"; do
+	[ -n "${MED[${pair%%:*}]:-}" ] || continue # not timed (-c)
 	awk -v n="${pair%%:*}" -v a="${MED[${pair%%:*}]:-0}" -v p="${MED[${pair#*:}]}" \
 		'BEGIN { printf "  %-20s %5.1fx faster than sqlite3 on plain rows\n", n, (a > 0 ? p / a : 0) }'
 done
-awk -v n="$((2 * N))" -v a="${MED["export jsonl"]:-0}" \
+[ -z "${MED["export jsonl"]:-}" ] || awk -v n="$((2 * N))" -v a="${MED["export jsonl"]}" \
 	'BEGIN { printf "  export jsonl         %5.2f M records/s\n", (a > 0 ? n / a / 1e6 : 0) }'
-awk -v n="$N" -v a="${MED["export csv exec"]:-0}" -v b="${MED["export csv flow"]:-0}" \
+[ -z "${MED["export csv exec"]:-}" ] || [ -z "${MED["export csv flow"]:-}" ] ||
+	awk -v n="$N" -v a="${MED["export csv exec"]}" -v b="${MED["export csv flow"]}" \
 	'BEGIN { printf "  export csv           %5.2f M records/s\n", (a + b > 0 ? 2 * n / (a + b) / 1e6 : 0) }'
