@@ -4,7 +4,8 @@
  * reader's limit), then the uncompressed payload, as a chunk row would
  * hand them to chunk_decode after its checksum and size checks. Every
  * decoded record is read back field by field; a decode of some columns
- * (what the SQL tables do) has each of its arrays read. */
+ * (what the SQL tables do; FMT_COL_NO_TS among them, as summary and top
+ * ask) has each of its arrays read. */
 #include <string.h>
 
 #include "chunk_codec.h"
@@ -25,7 +26,7 @@ static void touch_columns(const struct fmt_batch *b)
 	volatile uint64_t sink = 0;
 
 	for (uint32_t i = 0; i < b->n; i++) {
-		sink += b->ts[i];
+		sink += b->ts ? b->ts[i] : 0; /* none with FMT_COL_NO_TS */
 		for (size_t k = 0; k < sizeof(c32) / sizeof(c32[0]); k++)
 			sink += c32[k] ? c32[k][i] : 0;
 		for (size_t k = 0; k < sizeof(c64) / sizeof(c64[0]); k++)
