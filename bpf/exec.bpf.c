@@ -237,7 +237,13 @@ static long read_arg(__u32 i, struct argv_walk *w)
 					      * that would lose the bounds */
 	long len;
 
-	if (!e || bpf_probe_read_user(&arg, sizeof(arg), &w->argv[i]) || !arg)
+	if (!e || !w->argv) /* execve(path, NULL, ...): no arguments */
+		return 1;
+	if (bpf_probe_read_user(&arg, sizeof(arg), &w->argv[i])) {
+		w->flags |= EXEC_F_ARGS_FAULT; /* the array itself out of reach: cut */
+		return 1;
+	}
+	if (!arg)
 		return 1; /* the NULL that ends argv */
 	if (w->n >= max_args || off >= args_max) {
 		w->flags |= EXEC_F_ARGS_CUT; /* more strings than we keep */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -163,4 +164,42 @@ Test(argv, e2big_exec_is_cut_flagged_and_counted, .init = start, .fini = teardow
 	cr_assert(e->flags & FMT_EXEC_ARGV_TRUNCATED);
 	cr_assert_geq(capture_meta_u64(&xt.cap, "argv_truncated"), 1);
 	free(argv);
+}
+
+/* A failed exec: argv NULL; argv at an address that cannot be read. */
+static pid_t failed_raw_exec(const char *path, const void *argv)
+{
+	pid_t pid = fork();
+	int st;
+
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		syscall(SYS_execve, path, argv, NULL);
+		_exit(127);
+	}
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return pid;
+}
+
+/* An argv array the recorder cannot read is recorded as cut, flagged and
+ * counted, not as an exec without arguments; a NULL argv (no arguments)
+ * is not a cut. */
+Test(argv, unreadable_argv_of_a_failed_exec_is_flagged, .init = start, .fini = teardown,
+     .timeout = 60)
+{
+	pid_t bad = failed_raw_exec("/nonexistent/bad-argv", (const void *)16);
+	pid_t none = failed_raw_exec("/nonexistent/no-argv", NULL);
+	const struct fmt_exec *e;
+
+	finish();
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)bad);
+	cr_assert_not_null(e, "the failed exec of pid %d was not recorded", bad);
+	cr_assert_lt(e->ret, 0);
+	cr_assert_eq(e->argc, 0);
+	cr_assert(e->flags & FMT_EXEC_ARGV_TRUNCATED, "an argv out of reach is a cut");
+	e = capture_exec_by_pid(&xt.cap, (uint32_t)none);
+	cr_assert_not_null(e, "the failed exec of pid %d was not recorded", none);
+	cr_assert_eq(e->argc, 0);
+	cr_assert_not(e->flags & FMT_EXEC_ARGV_TRUNCATED, "no argv is no cut");
+	cr_assert_geq(capture_meta_u64(&xt.cap, "argv_truncated"), 1);
 }
