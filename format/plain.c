@@ -184,18 +184,12 @@ int fmt_plain_meta(struct fmt_plain *p, unsigned source, const char *key, const 
 static int bind_str(struct fmt_plain *p, sqlite3_stmt *st, int col, const char *s)
 {
 	size_t len = strlen(s);
+	const char *e = fmt_str_export(s, &len, &p->enc, &p->enc_cap);
 
-	if (fmt_utf8_valid(s, len))
-		return sqlite3_bind_text(st, col, s, (int)len, SQLITE_STATIC), FMT_OK;
-	if (FMT_STR_ENCODED_MAX(len) > p->enc_cap) {
-		char *e = realloc(p->enc, FMT_STR_ENCODED_MAX(len));
-		if (!e)
-			return fail(p, "out of memory"), FMT_ENOMEM;
-		p->enc = e;
-		p->enc_cap = FMT_STR_ENCODED_MAX(len);
-	}
-	len = fmt_str_encode(s, len, p->enc);
-	sqlite3_bind_text(st, col, p->enc, (int)len, SQLITE_TRANSIENT);
+	if (!e)
+		return fail(p, "out of memory"), FMT_ENOMEM;
+	/* the encoding's buffer is used again by the next string */
+	sqlite3_bind_text(st, col, e, (int)len, e == s ? SQLITE_STATIC : SQLITE_TRANSIENT);
 	return FMT_OK;
 }
 

@@ -1,6 +1,7 @@
 /* row.c - see fmt_row.h: the export schema (one column table per stream),
  * records as rows of values, export times, and the lossless encoding of
  * strings that are not valid UTF-8. */
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -315,16 +316,13 @@ int fmt_utf8_valid(const char *str, size_t len)
 	return 1;
 }
 
-size_t fmt_str_encode(const char *str, size_t len, char *out)
+/* The encoding of bytes that are not valid UTF-8, mark included. */
+static size_t encode_invalid(const char *str, size_t len, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
 	size_t o = 0, i = 0;
 
-	if (fmt_utf8_valid(str, len)) {
-		memcpy(out, str, len);
-		return len;
-	}
 	while (i < len) {
 		size_t k = utf8_seq(s + i, len - i);
 		if (k == 1 && s[i] == '\\') {
@@ -342,6 +340,30 @@ size_t fmt_str_encode(const char *str, size_t len, char *out)
 	}
 	out[o++] = 0; /* the mark */
 	return o;
+}
+
+size_t fmt_str_encode(const char *str, size_t len, char *out)
+{
+	if (fmt_utf8_valid(str, len)) {
+		memcpy(out, str, len);
+		return len;
+	}
+	return encode_invalid(str, len, out);
+}
+
+const char *fmt_str_export(const char *s, size_t *len, char **buf, size_t *cap)
+{
+	if (fmt_utf8_valid(s, *len))
+		return s;
+	if (FMT_STR_ENCODED_MAX(*len) > *cap) {
+		char *p = realloc(*buf, FMT_STR_ENCODED_MAX(*len));
+		if (!p)
+			return NULL;
+		*buf = p;
+		*cap = FMT_STR_ENCODED_MAX(*len);
+	}
+	*len = encode_invalid(s, *len, *buf);
+	return *buf;
 }
 
 static int hexval(char c)

@@ -44,16 +44,11 @@ static void str(struct ch_block *b, struct obuf *o, const char *s)
 		}
 	}
 	len = strlen(s);
-	if (fmt_utf8_valid(s, len)) {
-		obuf_lstr(o, s, len);
-		return;
-	}
-	b->tmp.len = 0;
-	if (obuf_room(&b->tmp, FMT_STR_ENCODED_MAX(len))) {
+	if (!(s = fmt_str_export(s, &len, &b->tmp.buf, &b->tmp.cap))) {
 		o->err = 1;
 		return;
 	}
-	obuf_lstr(o, b->tmp.buf, fmt_str_encode(s, len, b->tmp.buf));
+	obuf_lstr(o, s, len);
 }
 
 void ch_block_add(struct ch_block *b, const struct fmt_row *r)

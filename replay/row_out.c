@@ -48,24 +48,23 @@ static void json_escape(struct obuf *o, const char *s, size_t len)
 	o->len = (size_t)(p - o->buf);
 }
 
-/* The export form of s: s itself when it is valid UTF-8, else its
- * encoding in w->tmp. */
-static const char *encoded(struct row_out *w, const char *s, size_t *len)
+/* The export form of s (fmt_str_export), encoded in w->tmp if need be;
+ * memory running out marks o, which the row goes into. */
+static const char *encoded(struct row_out *w, struct obuf *o, const char *s, size_t *len)
 {
-	if (fmt_utf8_valid(s, *len))
-		return s;
-	w->tmp.len = 0;
-	if (obuf_room(&w->tmp, FMT_STR_ENCODED_MAX(*len))) {
+	const char *e = fmt_str_export(s, len, &w->tmp.buf, &w->tmp.cap);
+
+	if (!e) {
+		o->err = 1;
 		*len = 0;
 		return "";
 	}
-	*len = fmt_str_encode(s, *len, w->tmp.buf);
-	return w->tmp.buf;
+	return e;
 }
 
 void row_json_str(struct row_out *w, struct obuf *o, const char *s, size_t len)
 {
-	s = encoded(w, s, &len);
+	s = encoded(w, o, s, &len);
 	json_escape(o, s, len);
 }
 
@@ -262,7 +261,7 @@ static void value(struct row_out *w, struct obuf *o, const struct fmt_column *c,
 			break;
 		}
 		len = strlen(v->s);
-		s = encoded(w, v->s, &len);
+		s = encoded(w, o, v->s, &len);
 		csv_field(o, s, len);
 		break;
 	case FMT_COL_STRS:
@@ -358,7 +357,7 @@ void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
 
 	if (file) {
 		len = strlen(file);
-		s = encoded(w, file, &len);
+		s = encoded(w, o, file, &len);
 		csv_field(o, s, len);
 		obuf_putc(o, ',');
 	}

@@ -119,6 +119,12 @@ int fmt_utf8_valid(const char *s, size_t len);
  * ends in a NUL byte of its own). @return the length written. */
 size_t fmt_str_encode(const char *s, size_t len, char *out);
 
+/* The export form of the *len raw bytes at s: s itself when they are
+ * valid UTF-8, else their encoding in *buf (grown with realloc as needed;
+ * *cap is its size). *len becomes the form's length. @return the form, or
+ * NULL if memory ran out. */
+const char *fmt_str_export(const char *s, size_t *len, char **buf, size_t *cap);
+
 /* The reverse: the raw bytes of the export form s[0..len) into out (room
  * for len bytes). @return their count, or (size_t)-1 if s ends in the mark
  * but is not a valid encoding. */

@@ -38,6 +38,23 @@ Test(lossless, encoding_keeps_utf8_and_reverses_the_rest)
 	/* "caf\xe9" reads caf\xe9 + the mark; a real "\xff" text is itself */
 	cr_assert_eq(fmt_str_encode("caf\xe9", 4, enc), 8);
 	cr_assert(!memcmp(enc, "caf\\xe9", 8)); /* and the NUL mark */
+	/* fmt_str_export: the string itself when valid, else the encoding,
+	 * in one buffer it grows and keeps */
+	{
+		char *buf = NULL;
+		size_t cap = 0;
+		for (int k = 0; k < NHARD; k++) {
+			size_t len = strlen(hard[k]), n = fmt_str_encode(hard[k], len, enc);
+			const char *e = fmt_str_export(hard[k], &len, &buf, &cap);
+			cr_assert_not_null(e);
+			cr_assert_eq(len, n, "string %d", k);
+			cr_assert(!memcmp(e, enc, n), "string %d", k);
+			cr_assert_eq(e == hard[k], fmt_utf8_valid(hard[k], strlen(hard[k])) != 0,
+				     "string %d: copied only when encoded", k);
+			cr_assert(e == hard[k] || (e == buf && cap >= n), "string %d", k);
+		}
+		free(buf);
+	}
 	cr_assert_eq(lossless_decode("a\\x4", 5, dec), -1, "a cut escape is invalid");
 	cr_assert_eq(lossless_decode("\\q", 3, dec), -1);
 }
