@@ -19,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "event_out.h"
 #include "fmt_row.h"
 #include "obuf.h"
 #include "row_out.h"
@@ -35,6 +34,7 @@ struct export {
 	bool csv, per_stream;
 	struct fmt_plain *plain;
 	struct proctrack *procs; /* sqlite: runs for the process table */
+	struct out_ifaces ifc; /* sqlite: flows' interface names */
 	struct report *r;
 };
 
@@ -44,14 +44,7 @@ struct part {
 	struct export *x;
 	struct report *r; /* the caller's, or a copy with its own readers */
 	struct row_out w;
-	/* flow interface names by (source, ifindex), direct-mapped: a
-	 * lookup and a copy per change, not per row */
-	struct {
-		unsigned source;
-		uint32_t ifindex;
-		bool set;
-		char name[EVENT_IFNAME];
-	} ifc[16];
+	struct out_ifaces ifc; /* flows' interface names */
 	int rc;
 };
 
@@ -66,17 +59,8 @@ static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 	const char *iface = NULL;
 	struct fmt_row row;
 
-	if (ev->stream == FMT_STREAM_FLOW) {
-		uint32_t ifx = ev->flow.key.ifindex;
-		unsigned h = (ifx ^ ev->source * 7u) % 16;
-		if (!x->ifc[h].set || x->ifc[h].source != ev->source || x->ifc[h].ifindex != ifx) {
-			out_iface(rd, ifx, x->ifc[h].name, sizeof(x->ifc[h].name));
-			x->ifc[h].source = ev->source;
-			x->ifc[h].ifindex = ifx;
-			x->ifc[h].set = true;
-		}
-		iface = x->ifc[h].name;
-	}
+	if (ev->stream == FMT_STREAM_FLOW)
+		iface = out_iface_cached(&x->ifc, rd, ev->source, ev->flow.key.ifindex);
 	if (fmt_row_fill(ev, fmt_reader_clock_offset(rd), iface, &row))
 		return 0;
 	x->w.o = o;
@@ -124,11 +108,10 @@ static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct export *x = ctx;
 	struct fmt_reader *rd = r->readers[ev->source];
-	char ifn[64];
 
 	if (fmt_plain_add(x->plain, ev, fmt_reader_clock_offset(rd),
 			  ev->stream == FMT_STREAM_FLOW ?
-				  out_iface(rd, ev->flow.key.ifindex, ifn, sizeof(ifn)) :
+				  out_iface_cached(&x->ifc, rd, ev->source, ev->flow.key.ifindex) :
 				  NULL) ||
 	    proctrack_add(x->procs, ev)) {
 		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));

@@ -97,9 +97,7 @@ struct loader {
 	struct fmt_batch *b;
 	uint32_t bpos, bcount;
 	struct ch_block blk; /* being sent */
-	char ifn[256];
-	uint32_t ifn_index;
-	bool ifn_set;
+	struct out_ifaces ifc; /* flows' interface names */
 	int rc;
 };
 
@@ -154,14 +152,8 @@ static int encode_block(struct loader *l)
 			continue;
 		}
 		fmt_batch_get(l->b, l->bpos++, &ev);
-		if (ev.stream == FMT_STREAM_FLOW) {
-			if (!l->ifn_set || l->ifn_index != ev.flow.key.ifindex) {
-				out_iface(l->rd, ev.flow.key.ifindex, l->ifn, sizeof(l->ifn));
-				l->ifn_index = ev.flow.key.ifindex;
-				l->ifn_set = true;
-			}
-			iface = l->ifn;
-		}
+		if (ev.stream == FMT_STREAM_FLOW)
+			iface = out_iface_cached(&l->ifc, l->rd, 0, ev.flow.key.ifindex);
 		fmt_row_fill(&ev, off, iface, &row);
 		ch_block_add(&l->blk, &row);
 		l->left--;

@@ -56,6 +56,20 @@ const char *out_iface(struct fmt_reader *r, uint32_t ifindex, char *buf, size_t 
 	return buf;
 }
 
+const char *out_iface_cached(struct out_ifaces *c, struct fmt_reader *r, unsigned source,
+			     uint32_t ifindex)
+{
+	unsigned h = (ifindex ^ source * 7u) % 16; /* direct-mapped */
+
+	if (!c->slot[h].set || c->slot[h].source != source || c->slot[h].ifindex != ifindex) {
+		out_iface(r, ifindex, c->slot[h].name, sizeof(c->slot[h].name));
+		c->slot[h].source = source;
+		c->slot[h].ifindex = ifindex;
+		c->slot[h].set = true;
+	}
+	return c->slot[h].name;
+}
+
 char *out_flow(char *buf, size_t len, struct fmt_reader *r, const struct fmt_flow_key *k)
 {
 	return fmt_text_flow(buf, len, r ? fmt_reader_iface_name(r, k->ifindex) : NULL, k);
