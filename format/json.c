@@ -122,17 +122,18 @@ void json_str(struct json *j, const char *str)
 	size_t len = strlen(s);
 
 	value_start(j);
-	if (j->lossless && !fmt_utf8_valid(s, len)) {
-		char *enc = malloc(FMT_STR_ENCODED_MAX(len));
-		if (!enc) {
+	if (j->lossless) {
+		char *enc = NULL;
+		size_t cap = 0;
+		const char *e = fmt_str_export(s, &len, &enc, &cap);
+		if (e)
+			str_escaped(j, (const unsigned char *)e, len, 0);
+		else
 			j->oom = 1;
-			return;
-		}
-		str_escaped(j, (const unsigned char *)enc, fmt_str_encode(s, len, enc), 0);
 		free(enc);
 		return;
 	}
-	str_escaped(j, (const unsigned char *)s, len, !j->lossless);
+	str_escaped(j, (const unsigned char *)s, len, 1);
 }
 
 void json_str_array(struct json *j, const char *const *v, size_t n)
