@@ -56,7 +56,6 @@ enum {
 };
 #define ENTERPRISE_BIT 0x8000
 #define VARLEN 65535     /* a field length: variable (RFC 7011 7) */
-#define VARLEN_MAX 254   /* longest string sent: its length fits one byte */
 
 #define SET_TEMPLATE_IPFIX 2
 #define SET_TEMPLATE_NF9 0
@@ -236,7 +235,7 @@ size_t ipfix_record_size(int template_id)
 	return t < IPFIX_TMPL_COUNT ? fixed_len(&templates[t]) : 0;
 }
 
-/* The strings of an owner as sent: each at most VARLEN_MAX bytes, and all
+/* The strings of an owner as sent: each at most IPFIX_STRING_MAX bytes, and all
  * together at most max (the room a message has left for them: with a small
  * --mtu the later ones are cut first: container, cgroup, command line). */
 struct owner_strings {
@@ -252,8 +251,8 @@ static size_t owner_strings(const struct ipfix_owner *o, size_t max, struct owne
 
 	for (int i = 0; i < 4; i++) {
 		size_t full = in[i] ? strlen(in[i]) : 0, n = full;
-		if (n > VARLEN_MAX)
-			n = VARLEN_MAX;
+		if (n > IPFIX_STRING_MAX)
+			n = IPFIX_STRING_MAX;
 		if (n > max - total)
 			n = max - total;
 		while (n && n < full && ((uint8_t)in[i][n] & 0xc0) == 0x80)

@@ -28,6 +28,9 @@ enum ipfix_proto {
  * IANA: this is RFC 5612's number for documentation and examples, which
  * no vendor uses. */
 #define IPFIX_PEN 32473
+/* The longest owner string an IPFIX record carries (its length fits the
+ * one-byte form of RFC 7011's variable length); longer ones are cut. */
+#define IPFIX_STRING_MAX 254
 
 /* Bounds on the size of one message (the UDP payload). The smallest holds
  * a header, every template and one record of the largest kind. */

@@ -223,13 +223,11 @@ static int failed(struct ipfix_replay *x, int rc)
 	return 1;
 }
 
-#define OWNER_STR 254 /* the longest string the encoder sends */
-
 /* A row's owner as the enterprise elements carry it, and its strings. */
 struct row_owner {
 	struct ipfix_owner o;
 	char container[80];
-	char enc[3][FMT_STR_ENCODED_MAX(OWNER_STR) + 1];
+	char enc[3][FMT_STR_ENCODED_MAX(IPFIX_STRING_MAX) + 1];
 };
 
 /* IPFIX strings are UTF-8: s as it is if it is, else (the first bytes of)
@@ -240,7 +238,7 @@ static const char *utf8(const char *s, char *buf)
 
 	if (!s || fmt_utf8_valid(s, len = strlen(s)))
 		return s;
-	buf[fmt_str_encode(s, len < OWNER_STR ? len : OWNER_STR, buf)] = 0;
+	buf[fmt_str_encode(s, len < IPFIX_STRING_MAX ? len : IPFIX_STRING_MAX, buf)] = 0;
 	return buf;
 }
 
