@@ -32,7 +32,7 @@ void fmt_text_arg(FILE *f, const char *a)
 	fputc('\'', f);
 }
 
-char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv)
+size_t fmt_text_join(char *buf, size_t len, uint32_t argc, const char *const *argv)
 {
 	size_t n = 0;
 
@@ -45,7 +45,15 @@ char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const
 		memcpy(buf + n, argv[i], l);
 		n += l;
 	}
-	buf[n < len ? n : len - 1] = 0;
+	if (n >= len)
+		n = len - 1;
+	buf[n] = 0;
+	return n;
+}
+
+char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv)
+{
+	fmt_text_join(buf, len, argc, argv);
 	return buf;
 }
 

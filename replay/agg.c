@@ -1,8 +1,7 @@
 /* agg.c - open addressing hash map behind agg.h. Each entry keeps its
  * key's hash (probes compare it before the key; growing rehashes nothing)
- * and the keys live in large blocks, freed together. A striped table is
- * AGG_STRIPES of them, chosen by the hash's top bits. */
-#include <pthread.h>
+ * and the keys live in large blocks, freed together (or, borrowed, in
+ * agg_spill's buffers). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,7 +78,8 @@ static int grow(struct agg *a)
 	return 0;
 }
 
-struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, uint64_t hash)
+static struct agg_entry *get(struct agg *a, const void *key, size_t klen, uint64_t hash,
+			     int borrow)
 {
 	size_t i, mask;
 
@@ -94,7 +94,7 @@ struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, ui
 			return e;
 	}
 	/* an empty key still needs a non-NULL pointer: the slot is taken */
-	a->slots[i].key = keep_key(a, key, klen ? klen : 1);
+	a->slots[i].key = borrow ? (unsigned char *)key : keep_key(a, key, klen ? klen : 1);
 	if (!a->slots[i].key) {
 		a->oom = 1;
 		return NULL;
@@ -103,6 +103,16 @@ struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, ui
 	a->slots[i].hash = hash;
 	a->n++;
 	return &a->slots[i];
+}
+
+struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, uint64_t hash)
+{
+	return get(a, key, klen, hash, 0);
+}
+
+struct agg_entry *agg_get_borrowed(struct agg *a, const void *key, size_t klen, uint64_t hash)
+{
+	return get(a, key, klen, hash, 1);
 }
 
 struct agg_entry *agg_get(struct agg *a, const void *key, size_t klen)
@@ -226,6 +236,21 @@ struct agg_entry **agg_top(struct agg *a, int m, size_t limit, size_t *n)
 	return h;
 }
 
+void agg_clear(struct agg *a)
+{
+	if (a->slots)
+		memset(a->slots, 0, a->nslots * sizeof(*a->slots));
+	a->n = 0;
+	if (a->blocks) { /* keep the newest block, emptied */
+		while (a->blocks->next) {
+			struct agg_block *b = a->blocks->next;
+			a->blocks->next = b->next;
+			free(b);
+		}
+		a->blocks->used = 0;
+	}
+}
+
 void agg_free(struct agg *a)
 {
 	while (a->blocks) {
@@ -235,70 +260,4 @@ void agg_free(struct agg *a)
 	}
 	free(a->slots);
 	memset(a, 0, sizeof(*a));
-}
-
-/* ---- a table shared by threads ------------------------------------------ */
-
-struct agg_stripes {
-	struct agg part[AGG_STRIPES];
-	pthread_mutex_t lock[AGG_STRIPES];
-};
-
-struct agg_stripes *agg_stripes_new(void)
-{
-	struct agg_stripes *s = calloc(1, sizeof(*s));
-
-	for (int i = 0; s && i < AGG_STRIPES; i++)
-		pthread_mutex_init(&s->lock[i], NULL);
-	return s;
-}
-
-int agg_stripes_add(struct agg_stripes *s, const void *key, size_t klen, uint64_t count,
-		    uint64_t packets, uint64_t bytes)
-{
-	uint64_t h = agg_hash(key, klen);
-	unsigned k = (unsigned)(h >> 58); /* the stripe: bits a table's slots do not use first */
-	struct agg_entry *e;
-
-	pthread_mutex_lock(&s->lock[k]);
-	if ((e = agg_get_hashed(&s->part[k], key, klen, h))) {
-		e->count += count;
-		e->packets += packets;
-		e->bytes += bytes;
-	}
-	pthread_mutex_unlock(&s->lock[k]);
-	return e ? 0 : -1;
-}
-
-int agg_stripes_top(struct agg_stripes *s, int metric, size_t limit, struct agg *dst)
-{
-	for (int k = 0; k < AGG_STRIPES; k++) {
-		size_t n;
-		struct agg_entry **v = agg_top(&s->part[k], metric, limit, &n);
-		if (!v)
-			return -1;
-		for (size_t i = 0; i < n; i++) {
-			struct agg_entry *e = agg_get_hashed(dst, v[i]->key, v[i]->klen, v[i]->hash);
-			if (!e) {
-				free(v);
-				return -1;
-			}
-			e->count += v[i]->count;
-			e->packets += v[i]->packets;
-			e->bytes += v[i]->bytes;
-		}
-		free(v);
-	}
-	return 0;
-}
-
-void agg_stripes_free(struct agg_stripes *s)
-{
-	if (!s)
-		return;
-	for (int k = 0; k < AGG_STRIPES; k++) {
-		agg_free(&s->part[k]);
-		pthread_mutex_destroy(&s->lock[k]);
-	}
-	free(s);
 }

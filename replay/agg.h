@@ -40,21 +40,27 @@ struct agg_entry **agg_sorted(struct agg *a, int metric, size_t *n);
 struct agg_entry **agg_top(struct agg *a, int metric, size_t limit, size_t *n);
 void agg_free(struct agg *a);
 
-/* A table several threads add into at once: its entries spread over
- * AGG_STRIPES tables by hash, each behind a lock of its own, so that the
- * threads rarely wait and every key is kept once (a table per thread,
- * added up at the end, holds most keys once per thread when they are
- * many: command lines). */
-#define AGG_STRIPES 64
-struct agg_stripes;
-struct agg_stripes *agg_stripes_new(void);
-/* Add the counters under key. @return 0, or -1 on oom. */
-int agg_stripes_add(struct agg_stripes *s, const void *key, size_t klen, uint64_t count,
-		    uint64_t packets, uint64_t bytes);
-/* Add into dst the first `limit` entries of each stripe in agg_top's
- * order: dst's first `limit` are then the whole table's. @return 0, or -1
- * on oom. */
-int agg_stripes_top(struct agg_stripes *s, int metric, size_t limit, struct agg *dst);
-void agg_stripes_free(struct agg_stripes *s);
+/* Clear a's entries, keeping its slots' room (and its keys' first block). */
+void agg_clear(struct agg *a);
+/* agg_get_hashed without copying the key: a new entry points at key,
+ * which must outlive the entry (agg_spill's buffers). */
+struct agg_entry *agg_get_borrowed(struct agg *a, const void *key, size_t klen, uint64_t hash);
+
+/* A spilled count, for keys too many for one table in cache (command
+ * lines: about one per exec): threads append (key, count) through writers
+ * of their own, each into buffers by the key's hash, and agg_spill_top adds
+ * them up one partition at a time, exactly (keys compared, not hashes). */
+struct agg_spill;
+struct agg_spill_writer;
+struct agg_spill *agg_spill_new(void);
+/* A writer for one thread, freed with s. @return NULL on oom. */
+struct agg_spill_writer *agg_spill_writer(struct agg_spill *s);
+/* Count key `count` times. @return 0, or -1 on oom. */
+int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint64_t count);
+/* Add into dst the first `limit` of each partition in agg_top's order by
+ * count: dst's first `limit` are then the whole count's. Runs on `threads`
+ * threads; no writer may add meanwhile. @return 0, or -1 on oom. */
+int agg_spill_top(struct agg_spill *s, size_t limit, unsigned threads, struct agg *dst);
+void agg_spill_free(struct agg_spill *s);
 
 #endif

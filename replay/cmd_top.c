@@ -9,8 +9,8 @@
 #include "options.h"
 
 /* Each thread counts into a table of its own; they are added up. Command
- * lines, which can be as many as the execs, go into one table the
- * threads share instead. */
+ * lines, which can be as many as the execs, are spilled instead (agg.h),
+ * each thread through a writer of its own, and added up at the end. */
 static void *state_new(void *ctx)
 {
 	const struct top *t = ctx;
@@ -18,7 +18,7 @@ static void *state_new(void *ctx)
 
 	if (w) {
 		top_init(w, t->by, t->metric);
-		w->stripes = t->stripes;
+		w->spill = t->spill;
 	}
 	return w;
 }
@@ -33,7 +33,8 @@ static void state_free(void *ctx, void *state)
 	struct top *w = state;
 
 	(void)ctx;
-	w->stripes = NULL; /* the caller's */
+	w->spill = NULL; /* the caller's, and so is the writer */
+	w->spill_w = NULL;
 	top_free(w);
 	free(w);
 }
@@ -64,7 +65,7 @@ static int run(struct report *r)
 		return 2;
 	}
 	top_init(&t, by, metric);
-	if (by == BY_CMDLINE && fmt_threads(r->threads) > 1 && top_stripes_start(&t)) {
+	if (by == BY_CMDLINE && top_spill_start(&t)) {
 		report_err("out of memory");
 		return 1;
 	}
@@ -74,7 +75,7 @@ static int run(struct report *r)
 					      .chunk = add };
 		rc = scan(r, &ops, &t);
 	}
-	if (t.stripes && top_stripes_done(&t, r->top_n) && rc >= 0)
+	if (t.spill && top_spill_done(&t, r->top_n, fmt_threads(r->threads)) && rc >= 0)
 		rc = -1;
 	if (rc < 0) {
 		report_err("out of memory");

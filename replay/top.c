@@ -101,17 +101,19 @@ static int add_flow(struct top *t, const void *key, size_t klen, uint64_t rows, 
 	return 0;
 }
 
-static int add_exec_key(struct top *t, const char *key, uint64_t count)
+static int add_exec_key(struct top *t, const char *key, size_t klen, uint64_t count)
 {
 	struct agg_entry *e;
 
-	if (t->stripes) {
-		if (agg_stripes_add(t->stripes, key, strlen(key), count, 0, 0))
+	if (t->spill) {
+		if (!t->spill_w && !(t->spill_w = agg_spill_writer(t->spill)))
+			return -1;
+		if (agg_spill_add(t->spill_w, key, klen, count))
 			return -1;
 		t->total += count;
 		return 0;
 	}
-	e = agg_get(&t->agg, key, strlen(key));
+	e = agg_get(&t->agg, key, klen);
 
 	if (!e)
 		return -1;
@@ -157,7 +159,7 @@ int top_add(struct top *t, const struct fmt_event *ev)
 		key = fmt_text_join_argv(buf, sizeof(buf), ev->exec.argc, ev->exec.argv);
 		break;
 	}
-	return add_exec_key(t, key, 1);
+	return add_exec_key(t, key, strlen(key), 1);
 }
 
 /* Counts per dictionary id in t's scratch space (zeroed, n entries). */
@@ -259,7 +261,7 @@ static int add_uid_batch(struct top *t, const struct fmt_batch *b, const uint32_
 		if (!tab[h].used)
 			continue;
 		snprintf(buf, sizeof(buf), "%u", tab[h].uid);
-		if (add_exec_key(t, buf, tab[h].count))
+		if (add_exec_key(t, buf, strlen(buf), tab[h].count))
 			return -1;
 	}
 	return 0;
@@ -304,18 +306,20 @@ static int add_exec_batch(struct top *t, const struct fmt_batch *b, const uint32
 		ndict = nstr;
 	}
 	for (uint32_t id = 0; id < ndict; id++) {
-		const char *key;
+		const char *key = buf;
 		const char *const *argv;
 		uint32_t argc;
+		size_t klen;
 		if (!count[id])
 			continue;
 		if (t->by == BY_CMDLINE) {
 			argv = fmt_batch_exec_cmd_argv(b, id, &argc);
-			key = fmt_text_join_argv(buf, sizeof(buf), argc, argv);
+			klen = fmt_text_join(buf, sizeof(buf), argc, argv);
 		} else {
 			key = fmt_batch_string(b, id);
+			klen = strlen(key);
 		}
-		if (add_exec_key(t, key, count[id]))
+		if (add_exec_key(t, key, klen, count[id]))
 			return -1;
 	}
 	return 0;
@@ -587,24 +591,26 @@ int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx)
 	return 0;
 }
 
-int top_stripes_start(struct top *t)
+int top_spill_start(struct top *t)
 {
-	return (t->stripes = agg_stripes_new()) ? 0 : -1;
+	return (t->spill = agg_spill_new()) ? 0 : -1;
 }
 
-int top_stripes_done(struct top *t, size_t limit)
+int top_spill_done(struct top *t, size_t limit, unsigned threads)
 {
-	int rc = agg_stripes_top(t->stripes, t->metric, limit, &t->agg);
+	int rc = agg_spill_top(t->spill, limit, threads, &t->agg);
 
-	agg_stripes_free(t->stripes);
-	t->stripes = NULL;
+	agg_spill_free(t->spill);
+	t->spill = NULL;
+	t->spill_w = NULL;
 	return rc;
 }
 
 void top_free(struct top *t)
 {
-	agg_stripes_free(t->stripes);
-	t->stripes = NULL;
+	agg_spill_free(t->spill);
+	t->spill = NULL;
+	t->spill_w = NULL;
 	agg_free(&t->agg);
 	free(t->scratch);
 	free(t->scratch2);

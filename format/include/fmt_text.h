@@ -20,6 +20,8 @@ void fmt_text_arg(FILE *f, const char *arg);
 /* argc arguments joined by spaces into buf, cut to its len - 1 bytes and a
  * NUL (len >= 1). @return buf */
 char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv);
+/* The same. @return the length written (before the NUL) */
+size_t fmt_text_join(char *buf, size_t len, uint32_t argc, const char *const *argv);
 
 /* "2026-11-30 14:02:11" (with frac: ".123456"), local time or UTC */
 char *fmt_text_wall(char *buf, size_t len, int64_t wall_ns, bool utc, bool frac);

@@ -14,30 +14,31 @@
 #include "agg.h"
 #include "top.h"
 
-/* Threads adding into one striped table count what one table counts, and
- * its top N (ties by key) is the same. */
-struct stripe_job {
-	struct agg_stripes *s;
+/* Threads adding into one spilled count, each through its writer, count
+ * what one table counts, and its top N (ties by key) is the same, added up
+ * on one thread or on three. */
+struct spill_job {
+	struct agg_spill_writer *w;
 	int from, to, failed;
 };
 
-static void *stripe_adder(void *arg)
+static void *spill_adder(void *arg)
 {
-	struct stripe_job *j = arg;
+	struct spill_job *j = arg;
 	char key[16];
 
 	for (int i = j->from; i < j->to; i++) {
 		snprintf(key, sizeof(key), "k%05d", (i * 7919) % 20000);
-		j->failed |= agg_stripes_add(j->s, key, strlen(key), 1 + (uint64_t)(i % 3), 0, 0);
+		j->failed |= agg_spill_add(j->w, key, strlen(key), 1 + (uint64_t)(i % 3));
 	}
 	return NULL;
 }
 
-Test(agg, striped_table_counts_what_one_table_counts)
+Test(agg, spilled_count_counts_what_one_table_counts)
 {
 	struct agg one = { 0 }, top = { 0 };
-	struct agg_stripes *s = agg_stripes_new();
-	struct stripe_job job[4];
+	struct agg_spill *s = agg_spill_new();
+	struct spill_job job[4];
 	pthread_t tid[4];
 	struct agg_entry **want, **got;
 	size_t nw, ng;
@@ -51,15 +52,16 @@ Test(agg, striped_table_counts_what_one_table_counts)
 		e->count += 1 + (uint64_t)(i % 3);
 	}
 	for (int t = 0; t < 4; t++) {
-		job[t] = (struct stripe_job){ s, t * 50000, (t + 1) * 50000, 0 };
-		cr_assert_eq(pthread_create(&tid[t], NULL, stripe_adder, &job[t]), 0);
+		job[t] = (struct spill_job){ agg_spill_writer(s), t * 50000, (t + 1) * 50000, 0 };
+		cr_assert_not_null(job[t].w);
+		cr_assert_eq(pthread_create(&tid[t], NULL, spill_adder, &job[t]), 0);
 	}
 	for (int t = 0; t < 4; t++) {
 		pthread_join(tid[t], NULL);
 		cr_assert_eq(job[t].failed, 0);
 	}
 	for (size_t limit = 1; limit <= 30000; limit = limit * 7 + 3) {
-		cr_assert_eq(agg_stripes_top(s, 0, limit, &top), 0);
+		cr_assert_eq(agg_spill_top(s, limit, limit % 2 ? 1 : 3, &top), 0);
 		want = agg_top(&one, 0, limit, &nw);
 		got = agg_top(&top, 0, limit, &ng);
 		cr_assert_eq(ng, nw, "limit %zu", limit);
@@ -73,39 +75,75 @@ Test(agg, striped_table_counts_what_one_table_counts)
 		free(got);
 		agg_free(&top);
 	}
-	agg_stripes_free(s);
+	agg_spill_free(s);
 	agg_free(&one);
 }
 
-/* The heaviest keys all in one stripe: the top N still comes whole. */
-Test(agg, striped_top_when_one_stripe_holds_it_all)
+/* The heaviest keys all in one partition (the hash's top 10 bits): the
+ * top N still comes whole, and keys that share a hash's partition but not
+ * their bytes are counted apart. */
+Test(agg, spilled_top_when_one_partition_holds_it_all)
 {
-	struct agg_stripes *s = agg_stripes_new();
+	struct agg_spill *s = agg_spill_new();
+	struct agg_spill_writer *w = agg_spill_writer(s);
 	struct agg top = { 0 };
 	struct agg_entry **v;
 	size_t n;
 	char key[16];
 	int heavy = 0;
 
+	cr_assert_not_null(w);
 	for (int i = 0; heavy < 50; i++) {
 		snprintf(key, sizeof(key), "h%d", i);
-		if (agg_hash(key, strlen(key)) >> 58) /* not the first stripe */
+		if (agg_hash(key, strlen(key)) >> 54) /* not the first partition */
 			continue;
-		cr_assert_eq(agg_stripes_add(s, key, strlen(key), 1000 + (uint64_t)heavy, 0, 0), 0);
+		cr_assert_eq(agg_spill_add(w, key, strlen(key), 1000 + (uint64_t)heavy), 0);
 		heavy++;
 	}
 	for (int i = 0; i < 5000; i++) {
 		snprintf(key, sizeof(key), "l%d", i);
-		cr_assert_eq(agg_stripes_add(s, key, strlen(key), 1, 0, 0), 0);
+		cr_assert_eq(agg_spill_add(w, key, strlen(key), 1), 0);
 	}
-	cr_assert_eq(agg_stripes_top(s, 0, 50, &top), 0);
+	cr_assert_eq(agg_spill_top(s, 50, 2, &top), 0);
 	v = agg_top(&top, 0, 50, &n);
 	cr_assert_eq(n, 50);
 	for (size_t i = 0; i < n; i++)
 		cr_assert_eq(v[i]->count, 1049 - i, "row %zu", i);
 	free(v);
 	agg_free(&top);
-	agg_stripes_free(s);
+	agg_spill_free(s);
+}
+
+/* Keys longer than a buffer block, and the empty key, are kept whole. */
+Test(agg, spilled_long_and_empty_keys)
+{
+	struct agg_spill *s = agg_spill_new();
+	struct agg_spill_writer *w = agg_spill_writer(s);
+	struct agg top = { 0 };
+	struct agg_entry **v;
+	size_t n, big = 100000;
+	char *key = malloc(big);
+
+	cr_assert_not_null(w);
+	cr_assert_not_null(key);
+	memset(key, 'x', big);
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(agg_spill_add(w, key, big, 2), 0);
+	cr_assert_eq(agg_spill_add(w, key, big - 1, 1), 0);
+	cr_assert_eq(agg_spill_add(w, "", 0, 5), 0);
+	cr_assert_eq(agg_spill_top(s, 10, 1, &top), 0);
+	v = agg_top(&top, 0, 10, &n);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(v[0]->count, 6);
+	cr_assert_eq(v[0]->klen, big);
+	cr_assert_eq(v[1]->count, 5);
+	cr_assert_eq(v[1]->klen, 0);
+	cr_assert_eq(v[2]->count, 1);
+	cr_assert_eq(v[2]->klen, big - 1);
+	free(v);
+	free(key);
+	agg_free(&top);
+	agg_spill_free(s);
 }
 
 Test(agg, counts_and_order)
