@@ -179,6 +179,26 @@ uint32_t fmt_batch_nstrings(const struct fmt_batch *b)
 	return b->nstr;
 }
 
+int fmt_batch_exec_columns(const struct fmt_batch *b, struct fmt_exec_columns *c)
+{
+	if (b->stream != FMT_STREAM_EXEC || !b->ts || !b->cgroup || !b->pid || !b->tid ||
+	    !b->ppid || !b->uid || !b->gid || !b->flags || !b->ret || !b->cmd || !b->pcomm ||
+	    !b->cmds || !b->str || (b->ncmd && !b->argv_pool))
+		return -1;
+	*c = (struct fmt_exec_columns){
+		.ts = b->ts, .cgroup_id = b->cgroup, .start_ns = b->start,
+		.pid = b->pid, .tid = b->tid, .ppid = b->ppid, .uid = b->uid, .gid = b->gid,
+		.flags = b->flags, .ret = b->ret, .cmd = b->cmd, .pcomm = b->pcomm,
+		.interp = b->interp, .cwd = b->cwd,
+	};
+	return 0;
+}
+
+uint64_t fmt_batch_serial(const struct fmt_batch *b)
+{
+	return b->serial;
+}
+
 const uint64_t *fmt_batch_flow_intervals(const struct fmt_batch *b)
 {
 	return b->interval;

@@ -15,25 +15,36 @@ struct agg_block {
 	unsigned char data[];
 };
 
-/* 8 bytes at a time, multiply and fold; good enough for a hash table. */
+/* 16 bytes at a time in two lanes (two multiplies at once, not one chain
+ * of them), multiply and fold; good enough for a hash table. */
 uint64_t agg_hash(const void *key, size_t klen)
 {
 	const unsigned char *p = key;
-	uint64_t h = 0x9E3779B97F4A7C15ull ^ klen, w;
+	uint64_t a = 0x9E3779B97F4A7C15ull ^ klen, b = 0x2545F4914F6CDD1Dull, w, v;
 
-	for (; klen >= 8; p += 8, klen -= 8) {
+	for (; klen >= 16; p += 16, klen -= 16) {
 		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
+		memcpy(&v, p + 8, 8);
+		a = (a ^ w) * 0xff51afd7ed558ccdull;
+		b = (b ^ v) * 0xc4ceb9fe1a85ec53ull;
+		a ^= a >> 32;
+		b ^= b >> 29;
+	}
+	if (klen >= 8) {
+		memcpy(&w, p, 8);
+		a = (a ^ w) * 0xff51afd7ed558ccdull;
+		a ^= a >> 32;
+		p += 8, klen -= 8;
 	}
 	if (klen) {
 		w = 0;
 		memcpy(&w, p, klen);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		b = (b ^ w) * 0xc4ceb9fe1a85ec53ull;
 	}
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
+	a ^= (b << 23 | b >> 41) * 0x9E3779B97F4A7C15ull;
+	a ^= a >> 33;
+	a *= 0xc4ceb9fe1a85ec53ull;
+	return a ^ (a >> 33);
 }
 
 static unsigned char *keep_key(struct agg *a, const void *key, size_t klen)

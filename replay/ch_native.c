@@ -21,8 +21,7 @@ void ch_block_reset(struct ch_block *b, enum fmt_stream s, const char *session_i
 		b->data[i].len = b->aux[i].len = 0;
 }
 
-/* a string in the lossless encoding */
-static void str(struct ch_block *b, struct obuf *o, const char *s)
+void ch_put_str(struct ch_block *b, struct obuf *o, const char *s)
 {
 	size_t len;
 
@@ -84,11 +83,11 @@ void ch_block_add(struct ch_block *b, const struct fmt_row *r)
 			break;
 		}
 		case FMT_COL_STR:
-			str(b, d, v->null ? "" : v->s);
+			ch_put_str(b, d, v->null ? "" : v->s);
 			break;
 		case FMT_COL_STRS:
 			for (uint32_t k = 0; k < v->strs.n; k++)
-				str(b, d, v->strs.v[k]);
+				ch_put_str(b, d, v->strs.v[k]);
 			b->items[i] += v->strs.n;
 			obuf_le(&b->aux[i + 2], b->items[i], 8); /* offsets: where each ends */
 			break;
@@ -202,5 +201,9 @@ void ch_block_free(struct ch_block *b)
 		obuf_free(&b->aux[i]);
 	}
 	obuf_free(&b->tmp);
+	obuf_free(&b->enc);
+	free(b->memo);
+	b->memo = NULL;
+	b->memo_cap = 0;
 	obuf_free(&b->head);
 }

@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "fmt.h"
 #include "fmt_row.h"
 #include "obuf.h"
 
@@ -26,6 +27,16 @@ struct ch_block {
 	struct obuf data[FMT_ROW_MAX_COLUMNS + 2];
 	struct obuf aux[FMT_ROW_MAX_COLUMNS + 2]; /* null maps, array offsets */
 	struct obuf tmp; /* an encoded string */
+	/* ch_block_add_batch's: the encoded strings of one batch's
+	 * dictionaries, where each is (string ids, then command lines' argv;
+	 * len 0: not yet), and that batch's serial */
+	struct obuf enc;
+	struct ch_enc {
+		size_t off;
+		uint32_t len;
+	} *memo;
+	size_t memo_cap;
+	uint64_t memo_serial;
 	/* the block as sent: the headers in head, the columns' bytes read in
 	 * place (not copied into one buffer first) */
 	struct obuf head;
@@ -45,6 +56,18 @@ void ch_block_reset(struct ch_block *b, enum fmt_stream s, const char *session_i
 		    const char *host);
 /* Append a row. */
 void ch_block_add(struct ch_block *b, const struct fmt_row *r);
+/* Append records [from, from + n) of batch bt (storage order) as
+ * ch_block_add would, row by row, but a column at a time and each
+ * dictionary entry's strings encoded once (ch_columns.c): exec and flow
+ * batches with every column loaded. iface(ctx, ifindex) names a flow's
+ * interface (NULL: "ifN"). @return 0, 1 for a batch it does not encode
+ * (add its rows one by one), -1 if memory ran out. */
+int ch_block_add_batch(struct ch_block *b, const struct fmt_batch *bt, uint32_t from, uint32_t n,
+		       int64_t clock_offset, const char *(*iface)(void *ctx, uint32_t ifindex),
+		       void *ctx);
+/* A string as a String column holds it: varint length, then the bytes in
+ * the lossless encoding. */
+void ch_put_str(struct ch_block *b, struct obuf *o, const char *s);
 /* Close the block for sending. @return 0, or -1 if memory ran out on the
  * way (a column's err set). */
 int ch_block_emit(struct ch_block *b);

@@ -133,6 +133,13 @@ static int next_chunk(struct loader *l)
 	return 0;
 }
 
+static const char *iface_of(void *ctx, uint32_t ifindex)
+{
+	struct loader *l = ctx;
+
+	return out_iface_cached(&l->ifc, l->rd, 0, ifindex);
+}
+
 /* Encode the piece's rows into l->blk, one block. @return its rows, 0
  * if it has none, -1 on a chunk that fails or memory that runs out
  * (said). */
@@ -142,21 +149,35 @@ static int encode_block(struct loader *l)
 
 	ch_block_reset(&l->blk, l->pc->stream, l->p->sid, l->p->host);
 	while (l->left) {
-		struct fmt_event ev;
-		struct fmt_row row;
-		const char *iface = NULL;
+		uint32_t k = l->bcount - l->bpos;
+		int rc;
 
 		if (l->bpos == l->bcount) {
 			if (next_chunk(l))
 				return -1;
 			continue;
 		}
-		fmt_batch_get(l->b, l->bpos++, &ev);
-		if (ev.stream == FMT_STREAM_FLOW)
-			iface = out_iface_cached(&l->ifc, l->rd, 0, ev.flow.key.ifindex);
-		fmt_row_fill(&ev, off, iface, &row);
-		ch_block_add(&l->blk, &row);
-		l->left--;
+		if (k > l->left)
+			k = (uint32_t)l->left;
+		/* exec and flow a column at a time; the rest row by row */
+		rc = ch_block_add_batch(&l->blk, l->b, l->bpos, k, off, iface_of, l);
+		if (rc < 0) {
+			report_err("out of memory");
+			return -1;
+		}
+		for (uint32_t i = 0; rc && i < k; i++) {
+			struct fmt_event ev;
+			struct fmt_row row;
+			fmt_batch_get_at(l->b, l->bpos + i, &ev);
+			fmt_row_fill(&ev, off,
+				     ev.stream == FMT_STREAM_FLOW ?
+					     iface_of(l, ev.flow.key.ifindex) :
+					     NULL,
+				     &row);
+			ch_block_add(&l->blk, &row);
+		}
+		l->bpos += k;
+		l->left -= k;
 	}
 	__atomic_add_fetch(&l->p->done, l->blk.rows, __ATOMIC_RELAXED);
 	if (!l->blk.rows)

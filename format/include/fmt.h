@@ -277,6 +277,22 @@ void fmt_batch_exec_cmd_ids_of(const struct fmt_batch *b, uint32_t id, uint32_t 
 			       uint32_t *filename);
 /* the number of strings in the batch's dictionary */
 uint32_t fmt_batch_nstrings(const struct fmt_batch *b);
+/* exec: every column as an array in storage order (what fmt_batch_get_at
+ * reads), for encoders that go a column at a time. @return 0, or -1 if b
+ * is not an exec batch with every column loaded (FMT_COL_ALL). */
+struct fmt_exec_columns {
+	const uint64_t *ts, *cgroup_id;
+	const uint64_t *start_ns; /* 0: not recorded; NULL: none in the chunk */
+	const uint32_t *pid, *tid, *ppid, *uid, *gid, *flags;
+	const int32_t *ret;
+	const uint32_t *cmd; /* command-line ids (fmt_batch_exec_cmd_argv ...) */
+	const uint32_t *pcomm; /* string ids (fmt_batch_string) */
+	const uint32_t *interp, *cwd; /* 0: none, else 1 + string id; NULL: none in the chunk */
+};
+int fmt_batch_exec_columns(const struct fmt_batch *b, struct fmt_exec_columns *c);
+/* A number no other decode of a chunk has had (in this process): tells
+ * whether what was worked out for a batch's dictionaries still holds. */
+uint64_t fmt_batch_serial(const struct fmt_batch *b);
 /* flow: key id per record (*ndict: dictionary size), packets, bytes,
  * interval */
 const uint32_t *fmt_batch_flow_key_ids(const struct fmt_batch *b, uint32_t *ndict);
