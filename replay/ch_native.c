@@ -174,6 +174,15 @@ int ch_block_emit(struct ch_block *b)
 	return h->err ? -1 : 0;
 }
 
+size_t ch_block_size(const struct ch_block *b)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < b->npieces; i++)
+		n += b->piece[i].n;
+	return n;
+}
+
 size_t ch_block_read(struct ch_block *b, char *buf, size_t len)
 {
 	size_t done = 0;

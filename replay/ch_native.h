@@ -71,6 +71,8 @@ void ch_put_str(struct ch_block *b, struct obuf *o, const char *s);
 /* Close the block for sending. @return 0, or -1 if memory ran out on the
  * way (a column's err set). */
 int ch_block_emit(struct ch_block *b);
+/* The emitted block's length in bytes (0 before it is emitted). */
+size_t ch_block_size(const struct ch_block *b);
 /* The next bytes of the emitted block into buf (len at most). @return
  * their count, 0 when it is all read. */
 size_t ch_block_read(struct ch_block *b, char *buf, size_t len);

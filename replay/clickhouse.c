@@ -212,7 +212,7 @@ int ch_query(struct ch *c, const char *sql, char **answer)
 	return 0;
 }
 
-int ch_insert(struct ch *c, const char *sql, ch_fill_fn fill, void *ctx)
+int ch_insert(struct ch *c, const char *sql, long long size, ch_fill_fn fill, void *ctx)
 {
 	char *q = curl_easy_escape(c->curl, sql, 0), *url;
 	int rc;
@@ -229,9 +229,10 @@ int ch_insert(struct ch *c, const char *sql, ch_fill_fn fill, void *ctx)
 	curl_easy_setopt(c->curl, CURLOPT_URL, url);
 	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
 	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, NULL);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, -1L); /* chunked */
+	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)size); /* -1: chunked */
 	curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, on_read);
 	curl_easy_setopt(c->curl, CURLOPT_READDATA, c);
+	curl_easy_setopt(c->curl, CURLOPT_UPLOAD_BUFFERSIZE, 1L << 20);
 	rc = perform(c);
 	curl_easy_setopt(c->curl, CURLOPT_READFUNCTION, NULL);
 	free(url);

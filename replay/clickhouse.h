@@ -25,9 +25,11 @@ int ch_query(struct ch *c, const char *sql, char **answer);
 
 /* INSERT with a body: `sql` is "INSERT INTO t FORMAT Native" (or another
  * format); fill(ctx, buf, len) writes up to len bytes and returns the
- * count, 0 at the end, or (size_t)-1 to abort. @return 0 or -1. */
+ * count, 0 at the end, or (size_t)-1 to abort. size is the body's length
+ * if known (sent as Content-Length), else -1 (sent in chunks). @return 0
+ * or -1. */
 typedef size_t (*ch_fill_fn)(void *ctx, char *buf, size_t len);
-int ch_insert(struct ch *c, const char *sql, ch_fill_fn fill, void *ctx);
+int ch_insert(struct ch *c, const char *sql, long long size, ch_fill_fn fill, void *ctx);
 
 const char *ch_errmsg(const struct ch *c);
 int ch_code(const struct ch *c);

@@ -206,22 +206,8 @@ static void show(struct push *p, bool force)
 static size_t fill(void *ctx, char *buf, size_t len)
 {
 	struct loader *l = ctx;
-	size_t n;
 
-	while (!(n = ch_block_read(&l->blk, buf, len))) {
-		if (!l->left)
-			return 0;
-		int k = encode_block(l);
-		if (k < 0) {
-			l->rc = -1;
-			return (size_t)-1;
-		}
-		if (k == 0)
-			return 0;
-		if (l->shows)
-			show(l->p, false);
-	}
-	return n;
+	return ch_block_read(&l->blk, buf, len);
 }
 
 /* Send pieces until none is left or a load failed. @return 0 or -1 (said). */
@@ -238,9 +224,17 @@ static int load_pieces(struct loader *l)
 		l->skip = l->pc->skip;
 		l->left = l->pc->rows;
 		l->bpos = l->bcount = 0;
-		ch_block_reset(&l->blk, l->pc->stream, p->sid, p->host); /* nothing to send yet */
+		/* the block is made before the INSERT starts, so that its
+		 * length goes in front (not chunked) */
+		if (encode_block(l) < 0) { /* said */
+			l->rc = -1;
+			__atomic_store_n(&p->failed, 1, __ATOMIC_SEQ_CST);
+			return -1;
+		}
+		if (l->shows)
+			show(p, false);
 		ch_schema_insert(sql, sizeof(sql), p->db, l->pc->stream);
-		if (ch_insert(l->ch, sql, fill, l)) {
+		if (ch_insert(l->ch, sql, (long long)ch_block_size(&l->blk), fill, l)) {
 			/* one error line: the first loader's (the others' INSERTs
 			 * often fail for the same reason) */
 			if (!__atomic_exchange_n(&p->failed, 1, __ATOMIC_SEQ_CST) && !l->rc)
@@ -554,7 +548,7 @@ static int mark_loaded(struct push *p, const uint64_t *records)
 	ch_schema_insert_session(sql, sizeof(sql), p->db);
 	if (body.o.err)
 		report_err("out of memory");
-	else if ((rc = ch_insert(p->ch, sql, fill_body, &body)))
+	else if ((rc = ch_insert(p->ch, sql, -1, fill_body, &body)))
 		report_err("%s: %s", p->path, ch_errmsg(p->ch));
 	obuf_free(&body.o);
 	return rc;
