@@ -49,6 +49,8 @@ struct fmt_iter {
 	struct node cur;
 	int has_cur;
 	uint32_t cur_end; /* positions of cur before this all precede the heap's top */
+	const struct fmt_batch *last_b; /* where fmt_iter_next's record was */
+	uint32_t last_j;
 };
 
 static int node_less(const struct node *a, const struct node *b)
@@ -398,11 +400,19 @@ int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev)
 	if (rc == 1) {
 		fmt_batch_get_at(b, j, ev);
 		ev->source = src;
+		it->last_b = b;
+		it->last_j = j;
 	} else if (rc < 0) {
 		ev->source = src;
 		ev->stream = (enum fmt_stream)j;
 	}
 	return rc;
+}
+
+void fmt_iter_where(const struct fmt_iter *it, const struct fmt_batch **b, uint32_t *j)
+{
+	*b = it->last_b;
+	*j = it->last_j;
 }
 
 uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it)

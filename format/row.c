@@ -12,9 +12,14 @@
 static const char *const dirs[] = { "ingress", "egress" };
 static const char *const kinds[] = { "present", "created", "removed" };
 
-#define COL(n, t) { n, FMT_COL_##t, false, NULL, 0 }
-#define OPT(n, t) { n, FMT_COL_##t, true, NULL, 0 }
-#define ENUM(n, v) { n, FMT_COL_ENUM, false, v, sizeof(v) / sizeof(v[0]) }
+#define COL(n, t) { n, FMT_COL_##t, false, NULL, 0, FMT_BY_RECORD }
+#define OPT(n, t) { n, FMT_COL_##t, true, NULL, 0, FMT_BY_RECORD }
+#define ENUM(n, v) { n, FMT_COL_ENUM, false, v, sizeof(v) / sizeof(v[0]), FMT_BY_RECORD }
+/* the same, for values that follow from a flow key / an exec's command line */
+#define KEY(n, t) { n, FMT_COL_##t, false, NULL, 0, FMT_BY_FLOW_KEY }
+#define KEY_OPT(n, t) { n, FMT_COL_##t, true, NULL, 0, FMT_BY_FLOW_KEY }
+#define KEY_ENUM(n, v) { n, FMT_COL_ENUM, false, v, sizeof(v) / sizeof(v[0]), FMT_BY_FLOW_KEY }
+#define CMD(n, t) { n, FMT_COL_##t, false, NULL, 0, FMT_BY_COMMAND }
 
 /* The first three columns of every stream. */
 #define TIMES COL("ts_ns", U64), COL("wall_ns", U64), COL("time", TIME)
@@ -22,8 +27,8 @@ static const char *const kinds[] = { "present", "created", "removed" };
 static const struct fmt_column exec_cols[] = {
 	TIMES,		      COL("pid", U32),	    COL("tid", U32),
 	COL("ppid", U32),     COL("uid", U32),	    COL("gid", U32),
-	COL("cgroup_id", U64), COL("comm", STR),    COL("pcomm", STR),
-	COL("filename", STR), COL("argc", U32),	    COL("argv", STRS),
+	COL("cgroup_id", U64), CMD("comm", STR),    COL("pcomm", STR),
+	CMD("filename", STR), CMD("argc", U32),	    CMD("argv", STRS),
 	COL("argv_truncated", BOOL), COL("ret", I32), OPT("interp", STR),
 	OPT("cwd", STR),      COL("cwd_truncated", BOOL), OPT("start_ns", U64),
 };
@@ -36,21 +41,21 @@ static const struct fmt_column exit_cols[] = {
 static const struct fmt_column flow_cols[] = {
 	TIMES,
 	COL("interval_ns", U64),
-	COL("ifindex", U32),
-	COL("iface", STR),
-	ENUM("dir", dirs),
-	COL("family", U8),
-	COL("proto", U8),
-	COL("proto_name", STR),
-	OPT("src", ADDR),
-	COL("sport", U16),
-	OPT("dst", ADDR),
-	COL("dport", U16),
+	KEY("ifindex", U32),
+	KEY("iface", STR),
+	KEY_ENUM("dir", dirs),
+	KEY("family", U8),
+	KEY("proto", U8),
+	KEY("proto_name", STR),
+	KEY_OPT("src", ADDR),
+	KEY("sport", U16),
+	KEY_OPT("dst", ADDR),
+	KEY("dport", U16),
 	COL("packets", U64),
 	COL("bytes", U64),
-	OPT("owner_pid", U32),
-	OPT("owner_start_ns", U64),
-	OPT("owner_cgroup_id", U64),
+	KEY_OPT("owner_pid", U32),
+	KEY_OPT("owner_start_ns", U64),
+	KEY_OPT("owner_cgroup_id", U64),
 };
 
 static const struct fmt_column proc_cols[] = {

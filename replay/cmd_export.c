@@ -65,9 +65,10 @@ static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 		return 0;
 	x->w.o = o;
 	if (x->x->csv)
-		row_csv(&x->w, &row, file);
+		row_csv_at(&x->w, &row, r->at_batch, r->at_pos, file);
 	else
-		row_jsonl(&x->w, &row, x->x->per_stream ? NULL : fmt_stream_name(ev->stream), file);
+		row_jsonl_at(&x->w, &row, r->at_batch, r->at_pos,
+			     x->x->per_stream ? NULL : fmt_stream_name(ev->stream), file);
 	if (obuf_flush(o, 1u << 20)) {
 		report_err("write error: %s", o->err && errno ? strerror(errno) : "out of memory");
 		return 1;

@@ -181,6 +181,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 			r->errors++;
 			continue;
 		}
+		fmt_iter_where(it, &r->at_batch, &r->at_pos);
 		if ((!by_record || filter_match(&r->f, r->readers[ev.source], &ev)) && cb(r, &ev, ctx))
 			break;
 		if ((++n & 0xffff) == 0)
@@ -188,6 +189,7 @@ int report_each(struct report *r, report_cb cb, void *ctx)
 						       (double)fmt_iter_chunks_total(it));
 	}
 	report_progress_end(&pg);
+	r->at_batch = NULL;
 	fmt_iter_free(it);
 	return r->errors && !r->ignore_errors ? 1 : 0;
 }

@@ -56,6 +56,11 @@ struct report {
 	/* state */
 	struct who *who; /* processes and cgroups of the files, when asked for (who.h) */
 	unsigned errors; /* chunks or files skipped */
+	/* during report_each's callback: the batch and storage position of
+	 * its event (fmt_iter_where), for writers that render per dictionary
+	 * entry */
+	const struct fmt_batch *at_batch;
+	uint32_t at_pos;
 	const char *cmd_name;
 	const char *args; /* the command line after the command, for provenance */
 };

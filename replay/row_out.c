@@ -2,6 +2,7 @@
  * (a run of plain bytes is one memcpy), numbers are formatted by hand:
  * this is the inner loop of a multi-gigabyte export. */
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "row_out.h"
@@ -296,40 +297,54 @@ static void value(struct row_out *w, struct obuf *o, const struct fmt_column *c,
 	}
 }
 
-void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, const char *file)
+/* Columns [from, to) of r as "name":value pairs, each after a comma but
+ * the row's first (*first set) */
+static void json_cols(struct row_out *w, struct obuf *o, const struct fmt_row *r, unsigned from,
+		      unsigned to, int *first)
 {
-	struct obuf *o = w->o;
 	unsigned ncol;
 	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
-	int first = 1;
 
-	obuf_putc(o, '{');
-	if (type) {
-		key(o, "type", first);
-		json_escape(o, type, strlen(type));
-		first = 0;
-	}
-	if (file) {
-		key(o, "file", first);
-		row_json_str(w, o, file, strlen(file));
-		first = 0;
-	}
 	if (!w->keyed[r->stream])
 		make_keys(w, r->stream);
-	for (unsigned i = 0; i < r->n; i++, first = 0) {
+	for (unsigned i = from; i < to && i < r->n; i++, *first = 0) {
 		const struct fmt_value *v = &r->v[i];
 		if (obuf_room(o, 32))
 			return;
 		/* a fixed-size copy (inlined), then only the key's length counts */
-		memcpy(o->buf + o->len, w->key[r->stream][i] + first, 32);
-		o->len += w->keylen[r->stream][i] - (unsigned)first;
+		memcpy(o->buf + o->len, w->key[r->stream][i] + *first, 32);
+		o->len += w->keylen[r->stream][i] - (unsigned)*first;
 		if (v->null) {
 			obuf_put(o, "null", 4);
 			continue;
 		}
 		value(w, o, &c[i], v, true);
 	}
-	obuf_put(o, "}\n", 2);
+}
+
+static void json_head(struct row_out *w, struct obuf *o, const char *type, const char *file,
+		      int *first)
+{
+	obuf_putc(o, '{');
+	if (type) {
+		key(o, "type", *first);
+		json_escape(o, type, strlen(type));
+		*first = 0;
+	}
+	if (file) {
+		key(o, "file", *first);
+		row_json_str(w, o, file, strlen(file));
+		*first = 0;
+	}
+}
+
+void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, const char *file)
+{
+	int first = 1;
+
+	json_head(w, w->o, type, file, &first);
+	json_cols(w, w->o, r, 0, r->n, &first);
+	obuf_put(w->o, "}\n", 2);
 }
 
 void row_csv_header(struct obuf *o, enum fmt_stream s, bool file)
@@ -347,21 +362,15 @@ void row_csv_header(struct obuf *o, enum fmt_stream s, bool file)
 	obuf_putc(o, '\n');
 }
 
-void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
+/* Columns [from, to) of r as CSV fields, each after a comma but the first
+ * column */
+static void csv_cols(struct row_out *w, struct obuf *o, const struct fmt_row *r, unsigned from,
+		     unsigned to)
 {
-	struct obuf *o = w->o;
 	unsigned ncol;
 	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
-	size_t len;
-	const char *s;
 
-	if (file) {
-		len = strlen(file);
-		s = encoded(w, o, file, &len);
-		csv_field(o, s, len);
-		obuf_putc(o, ',');
-	}
-	for (unsigned i = 0; i < r->n; i++) {
+	for (unsigned i = from; i < to && i < r->n; i++) {
 		const struct fmt_value *v = &r->v[i];
 		if (i)
 			obuf_putc(o, ',');
@@ -369,11 +378,181 @@ void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
 			continue;
 		value(w, o, &c[i], v, false);
 	}
-	obuf_putc(o, '\n');
+}
+
+static void csv_file(struct row_out *w, struct obuf *o, const char *file)
+{
+	size_t len = strlen(file);
+	const char *s = encoded(w, o, file, &len);
+
+	csv_field(o, s, len);
+	obuf_putc(o, ',');
+}
+
+void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
+{
+	if (file)
+		csv_file(w, w->o, file);
+	csv_cols(w, w->o, r, 0, r->n);
+	obuf_putc(w->o, '\n');
+}
+
+/* ---- rendered once per dictionary entry ---------------------------------- */
+
+/* The runs of consecutive columns of stream s that follow from one
+ * dictionary entry, into w->run[s] */
+static void dict_runs(struct row_out *w, enum fmt_stream s)
+{
+	unsigned n, k = 0;
+	const struct fmt_column *c = fmt_row_columns(s, &n);
+
+	for (unsigned i = 1; i < n && k < 4;) { /* column 0 (ts_ns) is a record's own */
+		if (c[i].by == FMT_BY_RECORD) {
+			i++;
+			continue;
+		}
+		w->run[s][k][0] = (uint8_t)i;
+		while (i < n && c[i].by == c[w->run[s][k][0]].by)
+			i++;
+		w->run[s][k++][1] = (uint8_t)i;
+	}
+	w->nrun[s] = (uint8_t)k;
+	w->ran[s] = true;
+}
+
+/* The dictionary id of the record at j whose entry the runs follow from,
+ * and the dictionary's size; NULL if b has none for them */
+static const uint32_t *dict_ids(const struct fmt_batch *b, enum fmt_stream s, uint32_t *ndict)
+{
+	if (fmt_batch_stream(b) != s)
+		return NULL;
+	if (s == FMT_STREAM_FLOW)
+		return fmt_batch_flow_key_ids(b, ndict);
+	if (s == FMT_STREAM_EXEC)
+		return fmt_batch_exec_cmd_ids(b, ndict);
+	return NULL;
+}
+
+/* The memo of batch b (kind 0 JSON, 1 CSV) with room for n entries:
+ * found, else the least recently used one emptied. NULL on oom. */
+static struct row_memo *memo_of(struct row_out *w, int kind, const struct fmt_batch *b, size_t n)
+{
+	uint64_t serial = fmt_batch_serial(b);
+	struct row_memo *m = &w->memo[kind][0];
+
+	for (int i = 0; i < ROW_MEMOS; i++) {
+		struct row_memo *x = &w->memo[kind][i];
+		if (x->serial == serial && x->cap >= n) {
+			x->used = ++w->clock;
+			return x;
+		}
+		if (x->used < m->used)
+			m = x;
+	}
+	if (n > m->cap) {
+		size_t *off = realloc(m->off, n * sizeof(*off));
+		uint32_t *len = off ? realloc(m->len, n * sizeof(*len)) : NULL;
+		if (off)
+			m->off = off;
+		if (!len)
+			return NULL;
+		m->len = len;
+		m->cap = n;
+	}
+	memset(m->len, 0, n * sizeof(*m->len));
+	m->text.len = 0;
+	m->serial = serial;
+	m->used = ++w->clock;
+	return m;
+}
+
+/* Render the row's columns a run at a time: the runs that follow from
+ * the record's dictionary entry from the memo, the rest as usual. @return
+ * 0, or -1 (nothing written) if there is no memo to use: the caller
+ * renders the whole row */
+static int render_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
+		     uint32_t j, int kind, int *first)
+{
+	unsigned nrun, col = 0;
+	uint32_t ndict;
+	const uint32_t *ids;
+	struct row_memo *m;
+	size_t start = w->o->len;
+	int was_first = first ? *first : 0;
+
+	if (b && !w->ran[r->stream])
+		dict_runs(w, r->stream);
+	if (!b || !(nrun = w->nrun[r->stream]) || !(ids = dict_ids(b, r->stream, &ndict)) ||
+	    j >= fmt_batch_count(b) || ids[j] >= ndict ||
+	    /* entries used twice on average, else rendering them aside costs
+	     * more than it saves (command lines that are each run once) */
+	    (uint64_t)ndict * 2 > fmt_batch_count(b) ||
+	    !(m = memo_of(w, kind, b, (size_t)ndict * nrun)))
+		return -1;
+	const uint8_t(*run)[2] = w->run[r->stream];
+	for (unsigned k = 0; k < nrun; k++) {
+		size_t e = (size_t)ids[j] * nrun + k;
+		if (kind)
+			csv_cols(w, w->o, r, col, run[k][0]);
+		else
+			json_cols(w, w->o, r, col, run[k][0], first);
+		if (!m->len[e]) {
+			int not_first = 0;
+			m->off[e] = m->text.len;
+			if (kind)
+				csv_cols(w, &m->text, r, run[k][0], run[k][1]);
+			else
+				json_cols(w, &m->text, r, run[k][0], run[k][1], &not_first);
+			if (m->text.err) { /* out of memory: this row as usual */
+				m->serial = 0;
+				m->text.err = 0;
+				w->o->len = start;
+				if (first)
+					*first = was_first;
+				return -1;
+			}
+			m->len[e] = (uint32_t)(m->text.len - m->off[e]);
+		}
+		obuf_put(w->o, m->text.buf + m->off[e], m->len[e]);
+		col = run[k][1];
+	}
+	if (kind)
+		csv_cols(w, w->o, r, col, r->n);
+	else
+		json_cols(w, w->o, r, col, r->n, first);
+	return 0;
+}
+
+void row_jsonl_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
+		  uint32_t j, const char *type, const char *file)
+{
+	int first = 1;
+
+	json_head(w, w->o, type, file, &first);
+	if (render_at(w, r, b, j, 0, &first)) /* the whole row after all */
+		json_cols(w, w->o, r, 0, r->n, &first);
+	obuf_put(w->o, "}\n", 2);
+}
+
+void row_csv_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b, uint32_t j,
+		const char *file)
+{
+	if (file)
+		csv_file(w, w->o, file);
+	if (render_at(w, r, b, j, 1, NULL)) /* the whole row after all */
+		csv_cols(w, w->o, r, 0, r->n);
+	obuf_putc(w->o, '\n');
 }
 
 void row_out_free(struct row_out *w)
 {
 	obuf_free(&w->tmp);
 	obuf_free(&w->arr);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < ROW_MEMOS; i++) {
+			free(w->memo[k][i].off);
+			free(w->memo[k][i].len);
+			obuf_free(&w->memo[k][i].text);
+			memset(&w->memo[k][i], 0, sizeof(w->memo[k][i]));
+		}
 }

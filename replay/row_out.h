@@ -6,8 +6,20 @@
 
 #include <stdbool.h>
 
+#include "fmt.h"
 #include "fmt_row.h"
 #include "obuf.h"
+
+/* Text of one batch's dictionary entries, rendered once (row_*_at) */
+#define ROW_MEMOS 4 /* batches remembered: chunks that overlap in time alternate */
+struct row_memo {
+	uint64_t serial; /* the batch (fmt_batch_serial); 0: none */
+	unsigned used; /* when last used, by row_out's clock */
+	size_t *off; /* by id x run of columns: where its text starts in text */
+	uint32_t *len; /* ... and its length (0: not rendered yet) */
+	size_t cap;
+	struct obuf text;
+};
 
 struct row_out {
 	struct obuf *o; /* where rows go */
@@ -19,6 +31,12 @@ struct row_out {
 	bool keyed[FMT_STREAM_MAX + 1];
 	char key[FMT_STREAM_MAX + 1][FMT_ROW_MAX_COLUMNS][40];
 	uint8_t keylen[FMT_STREAM_MAX + 1][FMT_ROW_MAX_COLUMNS];
+	struct row_memo memo[2][ROW_MEMOS]; /* [0] JSON, [1] CSV */
+	/* each stream's runs of columns that follow from one dictionary
+	 * entry, [from, to), found once */
+	bool ran[FMT_STREAM_MAX + 1];
+	uint8_t nrun[FMT_STREAM_MAX + 1], run[FMT_STREAM_MAX + 1][4][2];
+	unsigned clock;
 };
 
 /* One JSON object and a newline: "type" first if type is not NULL, then
@@ -28,6 +46,13 @@ void row_jsonl(struct row_out *w, const struct fmt_row *r, const char *type, con
 void row_csv_header(struct obuf *o, enum fmt_stream s, bool file);
 /* One CSV record (RFC 4180): null is an empty field, an empty string "". */
 void row_csv(struct row_out *w, const struct fmt_row *r, const char *file);
+/* The same, for the record at storage position j of batch b (NULL: as
+ * above): the runs of columns that follow from one dictionary entry
+ * (fmt_column.by) are rendered once per entry and copied. */
+void row_jsonl_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
+		  uint32_t j, const char *type, const char *file);
+void row_csv_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b, uint32_t j,
+		const char *file);
 /* A JSON string of the raw bytes s, in the lossless encoding. */
 void row_json_str(struct row_out *w, struct obuf *o, const char *s, size_t len);
 void row_out_free(struct row_out *w);

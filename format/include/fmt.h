@@ -372,6 +372,9 @@ int fmt_iter_open_threads(struct fmt_reader *const *readers, unsigned n, unsigne
 /* @return 1 with *ev filled, 0 at the end, or <0 on a bad chunk (the
  * message is on the reader named by ev->source; iteration may continue). */
 int fmt_iter_next(struct fmt_iter *it, struct fmt_event *ev);
+/* The batch and storage position (fmt_batch_get_at's) of the record
+ * fmt_iter_next returned last: valid until the next call. */
+void fmt_iter_where(const struct fmt_iter *it, const struct fmt_batch **b, uint32_t *j);
 /* Chunks decoded so far (to check pruning, to show progress), and the
  * chunks in the window that the iteration will decode in all. */
 uint64_t fmt_iter_chunks_decoded(const struct fmt_iter *it);

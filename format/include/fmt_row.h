@@ -48,12 +48,21 @@ enum fmt_col_type {
 	FMT_COL_ENUM, /* a small number with a name per value */
 };
 
+/* What a column's value follows from alone, within one decoded chunk:
+ * writers may render it once per dictionary entry (fmt_batch's ids). */
+enum fmt_col_by {
+	FMT_BY_RECORD, /* the record itself */
+	FMT_BY_FLOW_KEY, /* a flow row's key id (its key, interface name, owner) */
+	FMT_BY_COMMAND, /* an exec's command-line id (comm, filename, argv) */
+};
+
 struct fmt_column {
 	const char *name;
 	enum fmt_col_type type;
 	bool nullable; /* the value may be absent (not recorded, not IP) */
 	const char *const *names; /* ENUM: the name of each value */
 	unsigned nnames;
+	enum fmt_col_by by;
 };
 
 #define FMT_ROW_MAX_COLUMNS 24

@@ -70,13 +70,15 @@ void fixture_flow(struct fmt_writer *w, uint64_t ts, int dir_, int fam, int prot
 	cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
 }
 
-struct fmt_writer *fixture_writer(const char *path, const char *host, const char *offset,
-				uint64_t start_ns, uint64_t end_ns)
+/* fixture_writer with writer options (NULL: the defaults) */
+static struct fmt_writer *writer_opts(const char *path, const char *host, const char *offset,
+				      uint64_t start_ns, uint64_t end_ns,
+				      const struct fmt_writer_opts *opts)
 {
 	struct fmt_writer *w;
 	char *err;
 
-	cr_assert_eq(fmt_writer_create(path, FMT_CREATE_FORCE, NULL, &w, &err), 0);
+	cr_assert_eq(fmt_writer_create(path, FMT_CREATE_FORCE, opts, &w, &err), 0);
 	fmt_writer_set_meta(w, "hostname", host);
 	fmt_writer_set_meta(w, "kernel_release", "6.1.0-test");
 	fmt_writer_set_meta(w, "clock_offset_ns", offset);
@@ -86,6 +88,12 @@ struct fmt_writer *fixture_writer(const char *path, const char *host, const char
 			    "[{\"index\":2,\"name\":\"eth0\",\"addresses\":[],\"ingress\":\"xdp-native\","
 			    "\"egress\":\"tcx\",\"gone\":false}]");
 	return w;
+}
+
+struct fmt_writer *fixture_writer(const char *path, const char *host, const char *offset,
+				  uint64_t start_ns, uint64_t end_ns)
+{
+	return writer_opts(path, host, offset, start_ns, end_ns, NULL);
 }
 
 static void make(void)
@@ -332,6 +340,62 @@ const char *fixture_owned(void)
 	fixture_owned_flow(w, 4 * S, 1, 702, 32 * S / 10, 40000, 443, 2, 120);
 	fixture_owned_flow(w, 4 * S, 0, 701, 24 * S / 10, 40000, 443, 2, 3000);
 	fixture_owned_flow(w, 5 * S, 0, 0, 0, 0, 0, 1, 60);
+	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
+	return p;
+}
+
+/* A session of varied execs and flows: a clock offset that puts the first
+ * records before 1970 (wall times clamped to 0), strings of 127, 128 and
+ * 300 bytes and with bytes above 0x7f, working directories and start times
+ * on some execs, no arguments on one, IPv4, IPv6 and a protocol without a
+ * name, on two interfaces (one the file does not name). */
+const char *fixture_varied(void)
+{
+	static char p[4096];
+	struct fmt_writer *w;
+	char s127[128], s128[129], s300[301], hi[8] = "caf\xc3\xa9\xff";
+	const char *none[] = { NULL };
+
+	if (p[0])
+		return p;
+	snprintf(p, sizeof(p), "%s/varied.ebpfrec", fixture_dir());
+	/* chunks of 500 records: six of each stream */
+	w = writer_opts(p, "varied", "-3000000000", 1 * S, 900 * S,
+			&(struct fmt_writer_opts){ .chunk_records = 500, .chunk_span_ns = 3600 * S });
+	memset(s127, 'a', 127), s127[127] = 0;
+	memset(s128, 'b', 128), s128[128] = 0;
+	memset(s300, 'c', 300), s300[300] = 0;
+	for (uint32_t i = 0; i < 3000; i++) {
+		const char *argv[] = { i % 5 ? "make" : s300, i % 3 ? "-j2" : hi, s127 + i % 10, NULL };
+		uint64_t ts = (1 + i / 10) * S + i;
+		if (i % 7 == 3)
+			fixture_exec_at(w, ts, 100 + i, 1, ts - 5, i % 2 ? "sh" : s128, "/bin/sh", i % 4,
+					i % 3 ? "/tmp" : NULL, argv);
+		else if (i % 11 == 5)
+			fixture_exec(w, ts, 100 + i, 1, 1000, "true", hi, "/bin/true", 0, none);
+		else
+			fixture_exec(w, ts, 100 + i, 1, 1000 + i % 3, i % 2 ? "make" : hi,
+				     i % 4 ? "bash" : "make", /* not the command line's */
+				     i % 9 ? "/usr/bin/make" : s300, -(int)(i % 3), argv);
+	}
+	for (uint32_t i = 0; i < 3000; i++) { /* 97 flows, an interval each 97 rows */
+		char src[64], dst[64];
+		uint32_t k = i % 97;
+		int v6 = k % 4 == 0;
+		snprintf(src, sizeof(src), v6 ? "fd00::%x" : "10.0.%u.%u", k / 20, k % 20);
+		snprintf(dst, sizeof(dst), v6 ? "fd00::1:%x" : "10.9.0.%u", k % 50);
+		struct fmt_flow f = { .ts_ns = (1 + i / 97) * S, .interval_ns = S,
+				      .packets = 1 + i % 300, .bytes = 60 + i * 7 };
+		f.key.ifindex = 2 + k % 2; /* eth0, and one the file does not name */
+		f.key.dir = (uint8_t)(k % 2);
+		f.key.family = v6 ? 6 : 4;
+		f.key.proto = k % 13 ? 6 : 132;
+		inet_pton(v6 ? AF_INET6 : AF_INET, src, f.key.src);
+		inet_pton(v6 ? AF_INET6 : AF_INET, dst, f.key.dst);
+		f.key.sport = (uint16_t)(1000 + k % 70);
+		f.key.dport = 443;
+		cr_assert_eq(fmt_writer_append_flow(w, &f), 0);
+	}
 	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
 	return p;
 }

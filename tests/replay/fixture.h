@@ -39,6 +39,11 @@ void fixture_exit(struct fmt_writer *w, uint64_t ts, uint32_t pid, uint32_t ppid
 void fixture_owned_flow(struct fmt_writer *w, uint64_t ts, int dir, uint32_t pid, uint64_t start,
 			int lport, int rport, uint64_t pk, uint64_t by);
 
+/* A session of varied execs and flows (fixture.c says what it holds)
+ * over several chunks, for writers that must render every case alike.
+ * @return its path (made once per process). */
+const char *fixture_varied(void);
+
 /* The fixtures' directory, for a test's own files. */
 const char *fixture_dir(void);
 /* A whole file, NUL-terminated (malloc'd); its length in *len if not NULL. */

@@ -14,45 +14,6 @@
 #include "fmt_row.h"
 #include "hard_strings.h"
 
-/* A session of varied execs and flows: a clock offset that puts the first
- * records before 1970 (wall times clamped to 0), strings of 127, 128 and
- * 300 bytes and with bytes above 0x7f, working directories and start times
- * on some execs, no arguments on one, IPv4, IPv6 and a protocol without a
- * name, on two interfaces (one the file does not name). */
-static const char *varied_session(void)
-{
-	const char *p = fixture_path("columns.ebpfrec");
-	struct fmt_writer *w = fixture_writer(p, "columns", "-3000000000", 1 * S, 900 * S);
-	char s127[128], s128[129], s300[301], hi[8] = "caf\xc3\xa9\xff";
-	const char *none[] = { NULL };
-
-	memset(s127, 'a', 127), s127[127] = 0;
-	memset(s128, 'b', 128), s128[128] = 0;
-	memset(s300, 'c', 300), s300[300] = 0;
-	for (uint32_t i = 0; i < 3000; i++) {
-		const char *argv[] = { i % 5 ? "make" : s300, i % 3 ? "-j2" : hi, s127 + i % 100, NULL };
-		uint64_t ts = (1 + i / 10) * S + i;
-		if (i % 7 == 3)
-			fixture_exec_at(w, ts, 100 + i, 1, ts - 5, i % 2 ? "sh" : s128, "/bin/sh", i % 4,
-					i % 3 ? "/tmp" : NULL, argv);
-		else if (i % 11 == 5)
-			fixture_exec(w, ts, 100 + i, 1, 1000, "true", hi, "/bin/true", 0, none);
-		else
-			fixture_exec(w, ts, 100 + i, 1, 1000 + i % 3, i % 2 ? "make" : hi, "bash",
-				     i % 9 ? "/usr/bin/make" : s300, -(int)(i % 3), argv);
-	}
-	for (uint32_t i = 0; i < 3000; i++) {
-		char src[64], dst[64];
-		int v6 = i % 4 == 0;
-		snprintf(src, sizeof(src), v6 ? "fd00::%x" : "10.0.%u.%u", i / 200, i % 200);
-		snprintf(dst, sizeof(dst), v6 ? "fd00::1:%x" : "10.9.0.%u", i % 50);
-		fixture_flow(w, (1 + i / 100) * S, (int)(i % 2), v6 ? 6 : 4, i % 13 ? 6 : 132, src,
-			     (int)(1000 + i % 70), dst, 443, 1 + i % 300, 60 + i * 7);
-	}
-	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
-	return p;
-}
-
 static void assert_same_bufs(const struct ch_block *a, const struct ch_block *b, const char *what)
 {
 	cr_assert_eq(a->rows, b->rows, "%s: rows", what);
@@ -136,7 +97,7 @@ static unsigned compare_file(const char *path)
 
 Test(ch_columns, column_encoder_writes_the_row_encoders_bytes, .fini = fini, .timeout = 120)
 {
-	cr_assert_geq(compare_file(varied_session()), 2);
+	cr_assert_geq(compare_file(fixture_varied()), 2);
 	cr_assert_geq(compare_file(hard_session()), 2);
 	cr_assert_geq(compare_file(fixture_owned()), 2);
 	cr_assert_geq(compare_file(fixture_busy()), 2);
