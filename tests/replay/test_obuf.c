@@ -1,0 +1,58 @@
+/* test_obuf.c - the exports' number formatting (obuf_fmt_u64, obuf_i64)
+ * writes what printf writes, for every length and its edges. */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "obuf.h"
+
+static void check_u64(uint64_t v)
+{
+	char want[32], got[32];
+	size_t n;
+
+	memset(got, 'x', sizeof(got));
+	snprintf(want, sizeof(want), "%" PRIu64, v);
+	n = obuf_fmt_u64(got, v);
+	cr_assert_eq(n, strlen(want), "%s: %zu digits", want, n);
+	cr_assert_eq(memcmp(got, want, n), 0, "%s: %.*s", want, (int)n, got);
+}
+
+Test(obuf, u64_as_printf_writes_it)
+{
+	uint64_t x = 0x9E3779B97F4A7C15ull, p = 1;
+
+	for (uint64_t v = 0; v < 200000; v++)
+		check_u64(v);
+	for (int k = 0; k < 20; k++, p *= 10) /* each length's edges */
+		for (int d = -3; d <= 3; d++)
+			check_u64(p + (uint64_t)(int64_t)d);
+	for (int b = 0; b < 64; b++) {
+		check_u64(1ull << b);
+		check_u64((1ull << b) - 1);
+	}
+	check_u64(UINT64_MAX);
+	check_u64(UINT64_MAX - 1);
+	for (int i = 0; i < 1000000; i++) { /* and a spread of every size */
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		check_u64(x >> (x & 63));
+	}
+}
+
+Test(obuf, i64_as_printf_writes_it)
+{
+	const int64_t v[] = { 0, -1, 1, -9, -10, 99, -100, INT32_MIN, INT64_MAX, INT64_MIN,
+			      -1234567890123456789ll };
+	struct obuf o = { 0 };
+	char want[32];
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		o.len = 0;
+		obuf_i64(&o, v[i]);
+		snprintf(want, sizeof(want), "%" PRId64, v[i]);
+		cr_assert_eq(o.len, strlen(want));
+		cr_assert_eq(memcmp(o.buf, want, o.len), 0, "%s", want);
+	}
+	obuf_free(&o);
+}
