@@ -237,14 +237,82 @@ static void csv_field(struct obuf *o, const char *s, size_t len)
 	o->len = (size_t)(p - o->buf);
 }
 
+/* bytes that end the quick path of csv_cstr: CSV specials, NUL, non-ASCII */
+static const bool csv_special[256] = {
+	[0] = 1, [','] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1, [0x80 ... 0xff] = 1,
+};
+
+/* A NUL-terminated string as a CSV field: one pass for the usual ASCII
+ * string that needs no quotes (copied at once), the general path (the
+ * lossless encoding, quotes) for anything else. */
+static void csv_cstr(struct row_out *w, struct obuf *o, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+
+	while (!csv_special[*p])
+		p++;
+	n = (size_t)(p - (const unsigned char *)s);
+	if (*p || !n) { /* a special byte, or the empty string (quoted) */
+		size_t len = n + strlen((const char *)p);
+		const char *e = encoded(w, o, s, &len);
+		csv_field(o, e, len);
+		return;
+	}
+	obuf_put(o, s, n);
+}
+
+/* An array of strings as a JSON array in a CSV field (quoted, its quotes
+ * doubled): elements that need no JSON escape written straight, the
+ * others made as JSON in w->arr first. */
+static void csv_json_strs(struct row_out *w, struct obuf *o, const char *const *v, uint32_t n)
+{
+	if (!n) { /* no quote to quote */
+		obuf_put(o, "[]", 2);
+		return;
+	}
+	obuf_put(o, "\"[", 2);
+	for (uint32_t i = 0; i < n; i++) {
+		const unsigned char *p = (const unsigned char *)v[i];
+		size_t len;
+		while (!special[*p])
+			p++;
+		len = (size_t)(p - (const unsigned char *)v[i]);
+		if (obuf_room(o, len + 5))
+			return;
+		if (i)
+			o->buf[o->len++] = ',';
+		if (!*p) { /* printable ASCII, no quote or backslash */
+			char *d = o->buf + o->len;
+			d[0] = d[1] = '"';
+			memcpy(d + 2, v[i], len);
+			d[len + 2] = d[len + 3] = '"';
+			o->len += len + 4;
+			continue;
+		}
+		w->arr.len = 0;
+		json_cstr(w, &w->arr, v[i]);
+		if (w->arr.err || obuf_room(o, 2 * w->arr.len)) {
+			o->err = 1;
+			return;
+		}
+		char *d = o->buf + o->len;
+		for (size_t k = 0; k < w->arr.len; k++) {
+			if (w->arr.buf[k] == '"')
+				*d++ = '"';
+			*d++ = w->arr.buf[k];
+		}
+		o->len = (size_t)(d - o->buf);
+	}
+	obuf_put(o, "]\"", 2);
+}
+
 /* A value that is not null, in JSON (strings, times, addresses and names
  * quoted) or as a CSV field */
 static void value(struct row_out *w, struct obuf *o, const struct fmt_column *c,
 		  const struct fmt_value *v, bool json)
 {
 	char t[32];
-	size_t len;
-	const char *s;
 
 	switch (c->type) {
 	case FMT_COL_I32:
@@ -261,22 +329,14 @@ static void value(struct row_out *w, struct obuf *o, const struct fmt_column *c,
 			json_cstr(w, o, v->s);
 			break;
 		}
-		len = strlen(v->s);
-		s = encoded(w, o, v->s, &len);
-		csv_field(o, s, len);
+		csv_cstr(w, o, v->s);
 		break;
 	case FMT_COL_STRS:
 		if (json) {
 			json_strs(w, o, v->strs.v, v->strs.n);
 			break;
 		}
-		/* a JSON array, then quoted as a CSV field */
-		w->arr.len = 0;
-		json_strs(w, &w->arr, v->strs.v, v->strs.n);
-		if (w->arr.err)
-			o->err = 1;
-		else
-			csv_field(o, w->arr.buf, w->arr.len);
+		csv_json_strs(w, o, v->strs.v, v->strs.n);
 		break;
 	case FMT_COL_TIME:
 	case FMT_COL_ADDR:

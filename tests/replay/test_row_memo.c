@@ -106,3 +106,86 @@ Test(row_memo, no_batch_is_the_plain_path, .fini = fini)
 	obuf_free(&plain);
 	obuf_free(&memo);
 }
+
+/* The next CSV field of [*p, end) (RFC 4180; fields may hold NUL bytes),
+ * unquoted into out; @return its length, *p past it and its comma */
+static size_t csv_next(const char **p, const char *end, char *out)
+{
+	const char *s = *p;
+	size_t n = 0;
+
+	if (s < end && *s == '"') {
+		for (s++; s < end && !(*s == '"' && (s + 1 == end || s[1] != '"')); s++) {
+			if (*s == '"')
+				s++;
+			out[n++] = *s;
+		}
+		s++;
+	} else {
+		while (s < end && *s != ',' && *s != '\n')
+			out[n++] = *s++;
+	}
+	if (s < end && *s == ',')
+		s++;
+	*p = s;
+	return n;
+}
+
+/* argv in CSV is the JSON array jsonl writes, as one field: checked
+ * against this file's own CSV reading of every exec of two sessions (hard
+ * strings, no arguments, long ones) */
+Test(row_memo, csv_argv_is_the_jsonl_array_as_one_field, .fini = fini, .timeout = 60)
+{
+	const char *files[] = { hard_session(), fixture_varied() };
+	unsigned checked = 0, empty = 0;
+
+	for (int f = 0; f < 2; f++) {
+		struct fmt_reader *r;
+		struct fmt_chunk_info *ci;
+		struct fmt_batch *b = NULL;
+		struct obuf js = { 0 }, cs = { 0 };
+		struct row_out wj = { .o = &js }, wc = { .o = &cs };
+		int n;
+		cr_assert_eq(fmt_reader_open(files[f], &r, NULL), 0);
+		n = fmt_reader_chunks(r, &ci);
+		for (int c = 0; c < n; c++) {
+			if (ci[c].stream != FMT_STREAM_EXEC)
+				continue;
+			cr_assert_eq(fmt_reader_load_chunk(r, ci[c].id, &b), 0);
+			for (uint32_t j = 0; j < fmt_batch_count(b); j++) {
+				struct fmt_event ev;
+				struct fmt_row row;
+				const char *a, *e, *p;
+				char *field;
+				fmt_batch_get_at(b, j, &ev);
+				fmt_row_fill(&ev, 0, NULL, &row);
+				js.len = cs.len = 0;
+				row_jsonl(&wj, &row, NULL, NULL);
+				row_csv(&wc, &row, NULL);
+				size_t len = 0;
+				obuf_putc(&js, 0); /* JSON text holds no NUL byte */
+				a = strstr(js.buf, ",\"argv\":") + 8;
+				e = strstr(a, ",\"argv_truncated\":");
+				cr_assert(a && e);
+				field = malloc(cs.len + 1);
+				p = cs.buf;
+				for (int k = 0; k <= 13; k++) /* argv is column 13 */
+					len = csv_next(&p, cs.buf + cs.len, field);
+				cr_assert_eq(len, (size_t)(e - a), "%s", js.buf);
+				cr_assert_eq(memcmp(field, a, len), 0, "%s", js.buf);
+				empty += ev.exec.argc == 0;
+				checked++;
+				free(field);
+			}
+		}
+		fmt_batch_free(b);
+		row_out_free(&wj);
+		row_out_free(&wc);
+		obuf_free(&js);
+		obuf_free(&cs);
+		free(ci);
+		fmt_reader_close(r);
+	}
+	cr_assert_gt(checked, 3000);
+	cr_assert_gt(empty, 0);
+}
