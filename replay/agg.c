@@ -2,6 +2,7 @@
  * key's hash (probes compare it before the key; growing rehashes nothing)
  * and the keys live in large blocks, freed together (or, borrowed, in
  * agg_spill's buffers). */
+#define _GNU_SOURCE /* qsort_r */
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,7 +106,9 @@ static struct agg_entry *get(struct agg *a, const void *key, size_t klen, uint64
 			return e;
 	}
 	/* an empty key still needs a non-NULL pointer: the slot is taken */
-	a->slots[i].key = borrow ? (unsigned char *)key : keep_key(a, key, klen ? klen : 1);
+	a->slots[i].key = borrow ? (unsigned char *)key :
+				   klen ? keep_key(a, key, klen) :
+					  keep_key(a, "", 1); /* an empty key's byte: its own */
 	if (!a->slots[i].key) {
 		a->oom = 1;
 		return NULL;
@@ -160,17 +163,18 @@ int agg_merge(struct agg *dst, struct agg *src)
 	return 0;
 }
 
-static int sort_metric;
-
-static uint64_t metric(const struct agg_entry *e)
+static uint64_t metric(const struct agg_entry *e, int m)
 {
-	return sort_metric == 1 ? e->packets : sort_metric == 2 ? e->bytes : e->count;
+	return m == 1 ? e->packets : m == 2 ? e->bytes : e->count;
 }
 
-static int cmp(const void *x, const void *y)
+/* By metric m descending, ties by key ascending. (The metric is an
+ * argument, not a static: threads sort at once, agg_spill_top's.) */
+static int cmp(const void *x, const void *y, void *m_)
 {
 	const struct agg_entry *a = *(struct agg_entry *const *)x, *b = *(struct agg_entry *const *)y;
-	uint64_t ma = metric(a), mb = metric(b);
+	int m = *(const int *)m_;
+	uint64_t ma = metric(a, m), mb = metric(b, m);
 	size_t n = a->klen < b->klen ? a->klen : b->klen;
 	int c;
 
@@ -193,27 +197,26 @@ struct agg_entry **agg_sorted(struct agg *a, int m, size_t *n)
 	for (size_t i = 0; i < a->nslots; i++)
 		if (a->slots[i].key)
 			v[k++] = &a->slots[i];
-	sort_metric = m;
-	qsort(v, k, sizeof(*v), cmp);
+	qsort_r(v, k, sizeof(*v), cmp, &m);
 	*n = k;
 	return v;
 }
 
 /* Sift the worst entry to the root of heap h[0..n): a heap by cmp
  * reversed, so that h[0] is the one the next better entry replaces. */
-static void sift_down(struct agg_entry **h, size_t n, size_t i)
+static void sift_down(struct agg_entry **h, size_t n, size_t i, int *m)
 {
 	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
+		size_t l = 2 * i + 1, r = l + 1, w = i;
 		struct agg_entry *t;
-		if (l < n && cmp(&h[l], &h[m]) > 0)
-			m = l;
-		if (r < n && cmp(&h[r], &h[m]) > 0)
-			m = r;
-		if (m == i)
+		if (l < n && cmp(&h[l], &h[w], m) > 0)
+			w = l;
+		if (r < n && cmp(&h[r], &h[w], m) > 0)
+			w = r;
+		if (w == i)
 			return;
-		t = h[i], h[i] = h[m], h[m] = t;
-		i = m;
+		t = h[i], h[i] = h[w], h[w] = t;
+		i = w;
 	}
 }
 
@@ -227,7 +230,6 @@ struct agg_entry **agg_top(struct agg *a, int m, size_t limit, size_t *n)
 	*n = 0;
 	if (!(h = malloc((limit ? limit : 1) * sizeof(*h))))
 		return NULL;
-	sort_metric = m;
 	for (size_t i = 0; i < a->nslots && limit; i++) {
 		struct agg_entry *e = &a->slots[i];
 		if (!e->key)
@@ -236,13 +238,13 @@ struct agg_entry **agg_top(struct agg *a, int m, size_t limit, size_t *n)
 			h[k++] = e;
 			if (k == limit) /* heapify */
 				for (size_t j = k / 2; j-- > 0;)
-					sift_down(h, k, j);
-		} else if (cmp(&e, &h[0]) < 0) {
+					sift_down(h, k, j, &m);
+		} else if (cmp(&e, &h[0], &m) < 0) {
 			h[0] = e;
-			sift_down(h, k, 0);
+			sift_down(h, k, 0, &m);
 		}
 	}
-	qsort(h, k, sizeof(*h), cmp);
+	qsort_r(h, k, sizeof(*h), cmp, &m);
 	*n = k;
 	return h;
 }

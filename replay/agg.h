@@ -62,5 +62,11 @@ int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint
  * threads; no writer may add meanwhile. @return 0, or -1 on oom. */
 int agg_spill_top(struct agg_spill *s, size_t limit, unsigned threads, struct agg *dst);
 void agg_spill_free(struct agg_spill *s);
+/* The bytes of records the writers hold. A writer adds its records up in
+ * place (one per key) when they reach agg_spill_fold_min bytes, then twice
+ * what was left: memory follows the distinct keys, not the records
+ * (tests may lower it before adding). */
+size_t agg_spill_bytes(const struct agg_spill *s);
+extern size_t agg_spill_fold_min;
 
 #endif

@@ -26,6 +26,10 @@ struct spill_block {
 
 struct agg_spill_writer {
 	struct agg_spill_writer *next;
+	/* bytes of records held, and where they get added up in place (the
+	 * same keys over many chunks would otherwise grow without bound) */
+	size_t bytes, fold_at;
+	struct agg fold; /* kept between folds: its slots keep their size */
 	/* where each partition's newest block is written and where it ends:
 	 * side by side here, so that adding does not touch the block's head */
 	unsigned char *pos[PARTS], *end[PARTS];
@@ -46,12 +50,15 @@ struct agg_spill *agg_spill_new(void)
 	return s;
 }
 
+size_t agg_spill_fold_min = 256u << 20;
+
 struct agg_spill_writer *agg_spill_writer(struct agg_spill *s)
 {
 	struct agg_spill_writer *w = calloc(1, sizeof(*w));
 
 	if (!w)
 		return NULL;
+	w->fold_at = agg_spill_fold_min;
 	pthread_mutex_lock(&s->lock);
 	w->next = s->writers;
 	s->writers = w;
@@ -78,25 +85,103 @@ static int new_block(struct agg_spill_writer *w, unsigned k, size_t need)
 	return 0;
 }
 
-int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint64_t count)
+/* Append a record to partition k. @return 0 or -1 on oom. */
+static int append(struct agg_spill_writer *w, unsigned k, uint64_t h, const void *key,
+		  uint32_t klen, uint64_t count)
 {
-	uint64_t h = agg_hash(key, klen);
-	unsigned k = (unsigned)(h >> (64 - PART_BITS));
-	size_t need = HEAD + klen;
-	uint32_t k32 = (uint32_t)klen;
+	size_t need = HEAD + (size_t)klen;
 	unsigned char *p;
 
-	if (klen > UINT32_MAX)
-		return -1;
 	if ((size_t)(w->end[k] - w->pos[k]) < need && new_block(w, k, need))
 		return -1;
 	p = w->pos[k];
 	memcpy(p, &h, 8);
 	memcpy(p + 8, &count, 8);
-	memcpy(p + 16, &k32, 4);
+	memcpy(p + 16, &klen, 4);
 	memcpy(p + HEAD, key, klen);
 	w->pos[k] = p + need;
+	w->bytes += need;
 	return 0;
+}
+
+/* Add the records of a list of blocks into t, keys borrowed. @return 0 or
+ * -1 on oom. */
+static int sum_blocks(struct agg *t, const struct spill_block *b)
+{
+	for (; b; b = b->next)
+		for (size_t off = 0; off < b->used;) {
+			const unsigned char *r = b->data + off;
+			uint64_t h, count;
+			uint32_t klen;
+			struct agg_entry *e;
+			memcpy(&h, r, 8);
+			memcpy(&count, r + 8, 8);
+			memcpy(&klen, r + 16, 4);
+			if (!(e = agg_get_borrowed(t, r + HEAD, klen, h)))
+				return -1;
+			e->count += count;
+			off += HEAD + klen;
+		}
+	return 0;
+}
+
+static void free_blocks(struct spill_block *b)
+{
+	while (b) {
+		struct spill_block *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+/* Add up each of w's partitions in place: one record per key. */
+static int fold(struct agg_spill_writer *w)
+{
+	for (unsigned k = 0; k < PARTS; k++) {
+		struct spill_block *old = w->part[k];
+		if (!old)
+			continue;
+		old->used = (size_t)(w->pos[k] - old->data);
+		w->part[k] = NULL;
+		w->pos[k] = w->end[k] = NULL;
+		agg_clear(&w->fold);
+		if (sum_blocks(&w->fold, old)) {
+			w->part[k] = old; /* as it was: the caller fails */
+			return -1;
+		}
+		for (size_t i = 0; i < w->fold.nslots; i++) {
+			const struct agg_entry *e = &w->fold.slots[i];
+			if (e->key && append(w, k, e->hash, e->key, e->klen, e->count)) {
+				free_blocks(old); /* the count is lost: the caller fails */
+				return -1;
+			}
+		}
+		for (const struct spill_block *b = old; b; b = b->next)
+			w->bytes -= b->used;
+		free_blocks(old);
+	}
+	agg_clear(&w->fold);
+	w->fold_at = 2 * w->bytes > agg_spill_fold_min ? 2 * w->bytes : agg_spill_fold_min;
+	return 0;
+}
+
+int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint64_t count)
+{
+	uint64_t h = agg_hash(key, klen);
+
+	if (klen > UINT32_MAX ||
+	    append(w, (unsigned)(h >> (64 - PART_BITS)), h, key, (uint32_t)klen, count))
+		return -1;
+	return w->bytes >= w->fold_at ? fold(w) : 0;
+}
+
+size_t agg_spill_bytes(const struct agg_spill *s)
+{
+	size_t n = 0;
+
+	for (const struct agg_spill_writer *w = s->writers; w; w = w->next)
+		n += w->bytes;
+	return n;
 }
 
 /* What one thread of agg_spill_top does: partitions taken in turn, each
@@ -116,20 +201,8 @@ static int add_partition(struct top_job *j, unsigned p)
 	size_t n;
 
 	for (struct agg_spill_writer *w = j->s->writers; w; w = w->next)
-		for (struct spill_block *b = w->part[p]; b; b = b->next)
-			for (size_t off = 0; off < b->used;) {
-				const unsigned char *r = b->data + off;
-				uint64_t h, count;
-				uint32_t klen;
-				struct agg_entry *e;
-				memcpy(&h, r, 8);
-				memcpy(&count, r + 8, 8);
-				memcpy(&klen, r + 16, 4);
-				if (!(e = agg_get_borrowed(&j->part, r + HEAD, klen, h)))
-					return -1;
-				e->count += count;
-				off += HEAD + klen;
-			}
+		if (sum_blocks(&j->part, w->part[p]))
+			return -1;
 	if (!(v = agg_top(&j->part, 0, j->limit, &n)))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -205,11 +278,8 @@ void agg_spill_free(struct agg_spill *s)
 		struct agg_spill_writer *w = s->writers;
 		s->writers = w->next;
 		for (unsigned p = 0; p < PARTS; p++)
-			while (w->part[p]) {
-				struct spill_block *b = w->part[p];
-				w->part[p] = b->next;
-				free(b);
-			}
+			free_blocks(w->part[p]);
+		agg_free(&w->fold);
 		free(w);
 	}
 	pthread_mutex_destroy(&s->lock);

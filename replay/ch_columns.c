@@ -116,7 +116,7 @@ static const struct ch_enc *enc_str(struct ch_block *b, struct ch_enc *e, const 
 	if (!e->len) {
 		e->off = b->enc.len;
 		ch_put_str(b, &b->enc, s);
-		e->len = (uint32_t)(b->enc.len - e->off);
+		e->len = b->enc.len - e->off;
 	}
 	return e;
 }
@@ -174,7 +174,7 @@ static int exec_batch(struct ch_block *b, const struct fmt_batch *bt, uint32_t f
 			e->off = b->enc.len;
 			for (uint32_t k = 0; k < argc; k++)
 				ch_put_str(b, &b->enc, argv[k]);
-			e->len = (uint32_t)(b->enc.len - e->off);
+			e->len = b->enc.len - e->off;
 		}
 		if (copy_enc(b, D(13), e))
 			return -1;
@@ -291,21 +291,18 @@ int ch_block_add_batch(struct ch_block *b, const struct fmt_batch *bt, uint32_t 
 		       int64_t clock_offset, const char *(*iface)(void *ctx, uint32_t ifindex),
 		       void *ctx)
 {
-	static int exec_ok = -1, flow_ok = -1; /* the schema is as listed here */
 	enum fmt_stream s = fmt_batch_stream(bt);
 	int rc;
 
 	if (s != b->stream || from > fmt_batch_count(bt) || n > fmt_batch_count(bt) - from)
 		return 1;
-	if (exec_ok < 0)
-		exec_ok = same_columns(FMT_STREAM_EXEC, exec_names,
-				       sizeof(exec_names) / sizeof(exec_names[0]));
-	if (flow_ok < 0)
-		flow_ok = same_columns(FMT_STREAM_FLOW, flow_names,
-				       sizeof(flow_names) / sizeof(flow_names[0]));
-	if (s == FMT_STREAM_EXEC && exec_ok)
+	/* the schema is as listed here (checked each call: a few string
+	 * compares a chunk, and no state the loaders' threads share) */
+	if (s == FMT_STREAM_EXEC &&
+	    same_columns(s, exec_names, sizeof(exec_names) / sizeof(exec_names[0])))
 		rc = exec_batch(b, bt, from, n, clock_offset);
-	else if (s == FMT_STREAM_FLOW && flow_ok)
+	else if (s == FMT_STREAM_FLOW &&
+		 same_columns(s, flow_names, sizeof(flow_names) / sizeof(flow_names[0])))
 		rc = flow_batch(b, bt, from, n, clock_offset, iface, ctx);
 	else
 		return 1;

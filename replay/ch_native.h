@@ -32,8 +32,7 @@ struct ch_block {
 	 * len 0: not yet), and that batch's serial */
 	struct obuf enc;
 	struct ch_enc {
-		size_t off;
-		uint32_t len;
+		size_t off, len;
 	} *memo;
 	size_t memo_cap;
 	uint64_t memo_serial;

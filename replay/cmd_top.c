@@ -77,9 +77,10 @@ static int run(struct report *r)
 	}
 	if (t.spill && top_spill_done(&t, r->top_n, fmt_threads(r->threads)) && rc >= 0)
 		rc = -1;
-	if (rc < 0) {
+	if (rc < 0) { /* no table: it would miss what memory could not hold */
 		report_err("out of memory");
-		rc = 1;
+		top_free(&t);
+		return 1;
 	}
 	if (r->out == OUT_JSON) {
 		struct json j = { .lossless = 1 }; /* keys as the exports write them */

@@ -511,7 +511,7 @@ static struct row_memo *memo_of(struct row_out *w, int kind, const struct fmt_ba
 	}
 	if (n > m->cap) {
 		size_t *off = realloc(m->off, n * sizeof(*off));
-		uint32_t *len = off ? realloc(m->len, n * sizeof(*len)) : NULL;
+		size_t *len = off ? realloc(m->len, n * sizeof(*len)) : NULL;
 		if (off)
 			m->off = off;
 		if (!len)
@@ -571,7 +571,7 @@ static int render_at(struct row_out *w, const struct fmt_row *r, const struct fm
 					*first = was_first;
 				return -1;
 			}
-			m->len[e] = (uint32_t)(m->text.len - m->off[e]);
+			m->len[e] = m->text.len - m->off[e];
 		}
 		obuf_put(w->o, m->text.buf + m->off[e], m->len[e]);
 		col = run[k][1];

@@ -16,7 +16,7 @@ struct row_memo {
 	uint64_t serial; /* the batch (fmt_batch_serial); 0: none */
 	unsigned used; /* when last used, by row_out's clock */
 	size_t *off; /* by id x run of columns: where its text starts in text */
-	uint32_t *len; /* ... and its length (0: not rendered yet) */
+	size_t *len; /* ... and its length (0: not rendered yet) */
 	size_t cap;
 	struct obuf text;
 };

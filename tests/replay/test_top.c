@@ -314,3 +314,42 @@ ParameterizedTest(struct by_case *c, top, batch_and_record_by_record_agree)
 	top_free(&tb);
 	fmt_reader_close(r);
 }
+
+/* The same keys added over and over (a long session's repeated command
+ * lines) are added up in place: the records held stay a few per key, and
+ * the counts are those of one table. */
+Test(agg, spilled_count_folds_repeated_keys)
+{
+	size_t keep = agg_spill_fold_min;
+	struct agg_spill *s;
+	struct agg_spill_writer *w;
+	struct agg top = { 0 };
+	struct agg_entry **v;
+	size_t n, most = 0;
+	char key[32];
+
+	agg_spill_fold_min = 64u << 10; /* fold at 64 KiB */
+	s = agg_spill_new();
+	w = agg_spill_writer(s);
+	cr_assert_not_null(w);
+	for (int i = 0; i < 300000; i++) {
+		snprintf(key, sizeof(key), "sh -c job-%03d", i % 500);
+		cr_assert_eq(agg_spill_add(w, key, strlen(key), 1 + (uint64_t)(i % 500 == 7)), 0);
+		if (agg_spill_bytes(s) > most)
+			most = agg_spill_bytes(s);
+	}
+	/* 300,000 records of ~33 bytes would be ~10 MB */
+	cr_assert_lt(most, 512u << 10, "held %zu bytes", most);
+	cr_assert_eq(agg_spill_top(s, 3, 2, &top), 0);
+	v = agg_top(&top, 0, 3, &n);
+	cr_assert_eq(n, 3);
+	cr_assert_eq(v[0]->klen, strlen("sh -c job-007"));
+	cr_assert_eq(memcmp(v[0]->key, "sh -c job-007", v[0]->klen), 0);
+	cr_assert_eq(v[0]->count, 1200);
+	cr_assert_eq(v[1]->count, 600);
+	cr_assert_eq(v[2]->count, 600);
+	free(v);
+	agg_free(&top);
+	agg_spill_free(s);
+	agg_spill_fold_min = keep;
+}
