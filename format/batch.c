@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "chunk_codec.h"
+#include "fmt_text.h"
 #include "par.h"
 
 size_t batch_mem(const struct fmt_batch *b)
@@ -149,6 +150,53 @@ const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t i
 {
 	*argc = b->cmds[id].argc;
 	return b->cmds[id].argv;
+}
+
+const uint32_t *fmt_batch_exec_cmd_arg_ids(const struct fmt_batch *b, uint32_t id,
+					   uint32_t *argc)
+{
+	*argc = b->cmds[id].argc;
+	return b->cmds[id].arg_ids;
+}
+
+size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf, size_t len)
+{
+	const struct fmt_cmd *c = &b->cmds[id];
+	size_t n = 0;
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* Eight bytes at a time up to each argument's NUL: the batch's strings
+	 * lie in one arena with STR_SLACK bytes after the last one, so a read
+	 * past a NUL stays inside it; the bytes copied past it are
+	 * overwritten or past the end of the line. No strlen or memcpy call
+	 * per argument (most are shorter than 16 bytes). */
+	for (uint32_t i = 0; i < c->argc; i++) {
+		const char *s = c->argv[i];
+		if (i)
+			buf[n++] = ' ';
+		for (;;) {
+			uint64_t w, zero;
+			if (n + 8 >= len) /* a line near len: the careful way */
+				return fmt_text_join(buf, len, c->argc, c->argv);
+			memcpy(&w, s, 8);
+			memcpy(buf + n, &w, 8);
+			/* the lowest bit set marks the first NUL byte (the
+			 * bits above it may not mean anything) */
+			zero = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+			if (zero) {
+				n += (size_t)__builtin_ctzll(zero) / 8;
+				break;
+			}
+			s += 8;
+			n += 8;
+		}
+	}
+	buf[n] = 0;
+	return n;
+#else
+	(void)n;
+	return fmt_text_join(buf, len, c->argc, c->argv);
+#endif
 }
 
 const uint32_t *fmt_batch_exec_uids(const struct fmt_batch *b)

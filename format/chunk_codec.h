@@ -67,12 +67,17 @@ struct fmt_chunk {
 };
 
 /* A command line: what SEC_CMDS interns for each exec. */
+/* Zero bytes after a batch's last string, so that fmt_batch_exec_cmd_join
+ * may read a word past any NUL. */
+#define STR_SLACK 8
+
 struct fmt_cmd {
 	const char *comm;
 	const char *filename;
 	uint32_t comm_id, file_id; /* the same, as ids of the string dictionary */
 	uint32_t argc;
 	const char **argv;
+	const uint32_t *arg_ids; /* the same, as ids of the string dictionary */
 };
 
 enum batch_mem {
@@ -81,12 +86,13 @@ enum batch_mem {
 	MEM_ARENA,
 	MEM_CMDS,
 	MEM_ARGV,
+	MEM_ARGV_IDS,
 	MEM_KEYS,
 	MEM_ORDER,
 	MEM_TMP,
 	MEM_OWNERS,
 };
-#define MEM_N 9
+#define MEM_N 10
 
 struct fmt_batch {
 	int stream;
@@ -123,6 +129,7 @@ struct fmt_batch {
 	uint32_t ncmd;
 	struct fmt_cmd *cmds;
 	const char **argv_pool;
+	uint32_t *arg_id_pool;
 	struct {
 		void *p;
 		size_t cap;

@@ -198,7 +198,7 @@ static int decode_strings(struct fmt_batch *b, struct section *s, const char **w
 		return *why = "NUL byte inside a string", FMT_ECORRUPT;
 	b->nstr = (uint32_t)count;
 	b->str = take(b, MEM_STR, count * sizeof(*b->str));
-	b->arena = take(b, MEM_ARENA, total + count + 1);
+	b->arena = take(b, MEM_ARENA, total + count + STR_SLACK);
 	if (!b->str || !b->arena)
 		return FMT_ENOMEM;
 	dst = b->arena;
@@ -209,6 +209,7 @@ static int decode_strings(struct fmt_batch *b, struct section *s, const char **w
 		dst += len[i] + 1;
 		bytes += len[i];
 	}
+	memset(dst, 0, STR_SLACK);
 	return FMT_OK;
 }
 
@@ -231,6 +232,7 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 		uint32_t comm, file;
 		uint64_t argc;
 		const char **argv = with_argv ? &b->argv_pool[pool] : NULL;
+		uint32_t *arg_ids = with_argv ? &b->arg_id_pool[pool] : NULL;
 
 		if (end - p >= COL_SLACK) { /* the two ids and argc, unchecked */
 			uint64_t vbad = 0;
@@ -261,11 +263,14 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 		cmd->file_id = file;
 		cmd->argc = (uint32_t)argc;
 		cmd->argv = argv;
+		cmd->arg_ids = arg_ids;
 		if (with_argv) {
 			for (uint32_t a = 0; a < argc; a++, p += w) {
 				uint32_t id = fmt_id_at(p, w);
 				bad |= id >= nstr;
-				argv[a] = str[id < nstr ? id : 0]; /* never past the dictionary */
+				id = id < nstr ? id : 0; /* never past the dictionary */
+				arg_ids[a] = id;
+				argv[a] = str[id];
 			}
 		} else { /* not read, so not checked: verify reads them */
 			p += argc * w;
@@ -302,7 +307,10 @@ static int decode_cmds(struct fmt_batch *b, struct section *s, const char **why)
 	b->cmds = take(b, MEM_CMDS, count * sizeof(*b->cmds));
 	b->argv_pool = WANT(b, CHUNK_ARGV_BIT) ? take(b, MEM_ARGV, total * sizeof(*b->argv_pool))
 					       : NULL;
-	if (!b->cmds || (WANT(b, CHUNK_ARGV_BIT) && !b->argv_pool))
+	b->arg_id_pool = WANT(b, CHUNK_ARGV_BIT)
+				 ? take(b, MEM_ARGV_IDS, total * sizeof(*b->arg_id_pool))
+				 : NULL;
+	if (!b->cmds || (WANT(b, CHUNK_ARGV_BIT) && (!b->argv_pool || !b->arg_id_pool)))
 		return FMT_ENOMEM;
 	if (count && !b->nstr) /* every id would be out of range */
 		return *why = "bad command entry", FMT_ECORRUPT;

@@ -31,15 +31,21 @@ uint64_t agg_hash(const void *key, size_t klen)
 		a ^= a >> 32;
 		b ^= b >> 29;
 	}
-	if (klen >= 8) {
+	/* the last 0-15 bytes in fixed-size loads that may overlap (the
+	 * length is in the seed): no memcpy call of a variable length */
+	if (klen > 8) {
 		memcpy(&w, p, 8);
+		memcpy(&v, p + klen - 8, 8);
 		a = (a ^ w) * 0xff51afd7ed558ccdull;
 		a ^= a >> 32;
-		p += 8, klen -= 8;
-	}
-	if (klen) {
-		w = 0;
-		memcpy(&w, p, klen);
+		b = (b ^ v) * 0xc4ceb9fe1a85ec53ull;
+	} else if (klen >= 4) {
+		uint32_t x, y;
+		memcpy(&x, p, 4);
+		memcpy(&y, p + klen - 4, 4);
+		b = (b ^ ((uint64_t)x << 32 | y)) * 0xc4ceb9fe1a85ec53ull;
+	} else if (klen) {
+		w = p[0] | (uint64_t)p[klen >> 1] << 8 | (uint64_t)p[klen - 1] << 16;
 		b = (b ^ w) * 0xc4ceb9fe1a85ec53ull;
 	}
 	a ^= (b << 23 | b >> 41) * 0x9E3779B97F4A7C15ull;

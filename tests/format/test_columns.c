@@ -2,7 +2,8 @@
  * what the SQL tables and the columnar scans use): each column decoded
  * alone equals the full decode's, the others are left out, and a damaged
  * payload decoded in part is still read within bounds and never accepted
- * where the full decode would accept something else. */
+ * where the full decode would accept something else; and the fast join of
+ * a batch's command lines (it reads past NULs) against the plain one. */
 #include <criterion/criterion.h>
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <zstd.h>
 
 #include "chunk_codec.h"
+#include "fmt_text.h"
 #include "helpers.h"
 
 struct payload {
@@ -181,6 +183,51 @@ Test(columns, each_column_alone_equals_the_full_decode, .timeout = 60)
 		free(p[i].raw);
 }
 
+/* fmt_batch_exec_cmd_join writes what fmt_text_join writes for each
+ * command line of b, at every buffer size from 1 to past the longest line
+ * (its word copies hand over to the careful path near the end), and
+ * nothing at or past the size it is given. */
+static void join_equals_text_join(const struct fmt_batch *b)
+{
+	char want[640], got[640];
+
+	for (uint32_t id = 0; id < b->ncmd; id++) {
+		uint32_t argc;
+		const char *const *argv = fmt_batch_exec_cmd_argv(b, id, &argc);
+		for (size_t len = 1; len <= sizeof(got); len += len < 80 ? 1 : 29) {
+			size_t w = fmt_text_join(want, len, argc, argv), g;
+			memset(got, 0x55, sizeof(got));
+			g = fmt_batch_exec_cmd_join(b, id, got, len);
+			cr_assert_eq(g, w, "entry %u, size %zu", id, len);
+			cr_assert_eq(memcmp(got, want, w + 1), 0, "entry %u, size %zu", id, len);
+			for (size_t k = len; k < sizeof(got); k++)
+				cr_assert_eq(got[k], 0x55, "written past %zu", len);
+		}
+	}
+}
+
+Test(columns, joined_command_lines_equal_the_plain_join, .timeout = 60)
+{
+	static struct payload p[64];
+	size_t np = payloads(p, 64);
+	struct fmt_batch *b = NULL;
+	const char *why;
+	unsigned lines = 0;
+
+	for (size_t i = 0; i < np; i++) {
+		if (p[i].stream != FMT_STREAM_EXEC)
+			continue;
+		cr_assert_eq(chunk_decode(p[i].raw, p[i].len, p[i].stream, p[i].records, &b, &why),
+			     0, "%s", why);
+		join_equals_text_join(b);
+		lines += b->ncmd;
+	}
+	cr_assert_gt(lines, 100);
+	fmt_batch_free(b);
+	for (size_t i = 0; i < np; i++)
+		free(p[i].raw);
+}
+
 /* Damage real payloads; decode each in full and in part (random column
  * sets). Nothing is read out of bounds (the sanitizer build says so), and
  * a part decode accepts every payload the full decode accepts, with the
@@ -222,6 +269,8 @@ Test(columns, damaged_payloads_in_part, .timeout = 120)
 		rp = chunk_decode_cols(m, len, q->stream, q->records, want, &part, &why);
 		if (rf == 0) {
 			accepted++;
+			if (q->stream == FMT_STREAM_EXEC && round % 8 == 0)
+				join_equals_text_join(full); /* reads stay in bounds */
 			cr_assert_eq(rp, 0, "a part of a good payload was rejected: %s", why);
 			/* times come unless FMT_COL_NO_TS leaves them out */
 			if (part->ts)
