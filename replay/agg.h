@@ -61,6 +61,15 @@ int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint
  * count: dst's first `limit` are then the whole count's. Runs on `threads`
  * threads; no writer may add meanwhile. @return 0, or -1 on oom. */
 int agg_spill_top(struct agg_spill *s, size_t limit, unsigned threads, struct agg *dst);
+/* The same when the spilled keys stand for other keys, and the top is the
+ * first `limit` by count then by those (command lines counted as ids of
+ * words, shown as text): rekey writes the key that key stands for into buf
+ * (AGG_REKEY_MAX bytes) and returns its length. Two spilled keys must not
+ * stand for the same key. */
+#define AGG_REKEY_MAX 8192
+typedef size_t (*agg_rekey_fn)(void *ctx, const void *key, size_t klen, unsigned char *buf);
+int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, struct agg *dst,
+			  agg_rekey_fn rekey, void *ctx);
 void agg_spill_free(struct agg_spill *s);
 /* The bytes of records the writers hold. A writer adds its records up in
  * place (one per key) when they reach agg_spill_fold_min bytes, then twice

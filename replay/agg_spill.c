@@ -1,8 +1,8 @@
 /* agg_spill.c - agg.h's spilled count: for keys too many for a table that
  * stays in cache (command lines: about one per exec). Looking each key up
  * in one table of millions costs a cache miss or two per key; instead each
- * thread appends (hash, count, key) to buffers chosen by the hash's top
- * bits — sequential writes, no lookups — and agg_spill_top adds up one
+ * thread appends (key length, count, key) to buffers chosen by the key
+ * hash's top bits — sequential writes, no lookups — and agg_spill_top adds up one
  * partition at a time, in a table small enough for the cache. The counts
  * are exact: keys are compared, not only their hashes. */
 #include <pthread.h>
@@ -16,7 +16,7 @@
 #define PART_BITS 10
 #define PARTS (1u << PART_BITS)
 #define BLOCK (32u << 10)
-#define HEAD 20 /* hash, count (8 bytes each), key length (4) */
+#define HEAD_MAX 15 /* a record: key length and count as varints, then the key */
 
 struct spill_block {
 	struct spill_block *next;
@@ -85,22 +85,48 @@ static int new_block(struct agg_spill_writer *w, unsigned k, size_t need)
 	return 0;
 }
 
-/* Append a record to partition k. @return 0 or -1 on oom. */
-static int append(struct agg_spill_writer *w, unsigned k, uint64_t h, const void *key,
-		  uint32_t klen, uint64_t count)
+static inline unsigned char *put_varint(unsigned char *p, uint64_t v)
 {
-	size_t need = HEAD + (size_t)klen;
-	unsigned char *p;
+	while (v >= 0x80) {
+		*p++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char)v;
+	return p;
+}
 
-	if ((size_t)(w->end[k] - w->pos[k]) < need && new_block(w, k, need))
+static inline const unsigned char *get_varint(const unsigned char *p, uint64_t *v)
+{
+	uint64_t x = 0;
+	unsigned shift = 0;
+
+	while (*p & 0x80) {
+		x |= (uint64_t)(*p++ & 0x7f) << shift;
+		shift += 7;
+	}
+	*v = x | (uint64_t)*p++ << shift;
+	return p;
+}
+
+/* Append a record to partition k: no hash (the adding up computes it
+ * again), and lengths and counts (mostly 1) in a byte or two: a record is
+ * about as small as its key, and the writes into 1,024 partitions' blocks
+ * that miss the cache are that few. @return 0 or -1 on oom. */
+static int append(struct agg_spill_writer *w, unsigned k, const void *key, uint32_t klen,
+		  uint64_t count)
+{
+	unsigned char *p, *start;
+
+	if ((size_t)(w->end[k] - w->pos[k]) < HEAD_MAX + (size_t)klen &&
+	    new_block(w, k, HEAD_MAX + (size_t)klen))
 		return -1;
-	p = w->pos[k];
-	memcpy(p, &h, 8);
-	memcpy(p + 8, &count, 8);
-	memcpy(p + 16, &klen, 4);
-	memcpy(p + HEAD, key, klen);
-	w->pos[k] = p + need;
-	w->bytes += need;
+	p = start = w->pos[k];
+	p = put_varint(p, klen);
+	p = put_varint(p, count);
+	memcpy(p, key, klen);
+	p += klen;
+	w->pos[k] = p;
+	w->bytes += (size_t)(p - start);
 	return 0;
 }
 
@@ -109,18 +135,15 @@ static int append(struct agg_spill_writer *w, unsigned k, uint64_t h, const void
 static int sum_blocks(struct agg *t, const struct spill_block *b)
 {
 	for (; b; b = b->next)
-		for (size_t off = 0; off < b->used;) {
-			const unsigned char *r = b->data + off;
-			uint64_t h, count;
-			uint32_t klen;
+		for (const unsigned char *r = b->data, *end = b->data + b->used; r < end;) {
+			uint64_t klen, count;
 			struct agg_entry *e;
-			memcpy(&h, r, 8);
-			memcpy(&count, r + 8, 8);
-			memcpy(&klen, r + 16, 4);
-			if (!(e = agg_get_borrowed(t, r + HEAD, klen, h)))
+			r = get_varint(r, &klen);
+			r = get_varint(r, &count);
+			if (!(e = agg_get_borrowed(t, r, klen, agg_hash(r, klen))))
 				return -1;
 			e->count += count;
-			off += HEAD + klen;
+			r += klen;
 		}
 	return 0;
 }
@@ -151,7 +174,7 @@ static int fold(struct agg_spill_writer *w)
 		}
 		for (size_t i = 0; i < w->fold.nslots; i++) {
 			const struct agg_entry *e = &w->fold.slots[i];
-			if (e->key && append(w, k, e->hash, e->key, e->klen, e->count)) {
+			if (e->key && append(w, k, e->key, e->klen, e->count)) {
 				free_blocks(old); /* the count is lost: the caller fails */
 				return -1;
 			}
@@ -170,7 +193,7 @@ int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint
 	uint64_t h = agg_hash(key, klen);
 
 	if (klen > UINT32_MAX ||
-	    append(w, (unsigned)(h >> (64 - PART_BITS)), h, key, (uint32_t)klen, count))
+	    append(w, (unsigned)(h >> (64 - PART_BITS)), key, (uint32_t)klen, count))
 		return -1;
 	return w->bytes >= w->fold_at ? fold(w) : 0;
 }
@@ -192,8 +215,61 @@ struct top_job {
 	size_t limit;
 	unsigned *next; /* the next partition, under s->lock */
 	struct agg part, top;
+	agg_rekey_fn rekey;
+	void *ctx;
+	uint64_t floor; /* with rekey: no count below it can be in the top */
+	unsigned char *buf; /* with rekey: AGG_REKEY_MAX bytes */
 	int failed;
 };
+
+/* Keep only the first `limit` of j->top; counts below the last one kept
+ * cannot get in any more. @return 0 or -1 on oom. */
+static int prune(struct top_job *j)
+{
+	struct agg kept = { 0 };
+	struct agg_entry **v;
+	size_t n;
+
+	if (!(v = agg_top(&j->top, 0, j->limit, &n)))
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct agg_entry *e = agg_get_hashed(&kept, v[i]->key, v[i]->klen, v[i]->hash);
+		if (!e) {
+			free(v);
+			agg_free(&kept);
+			return -1;
+		}
+		e->count = v[i]->count;
+	}
+	if (n)
+		j->floor = v[n - 1]->count;
+	free(v);
+	agg_free(&j->top);
+	j->top = kept;
+	return 0;
+}
+
+/* A summed partition's entries under their new keys: those that may be in
+ * the top (by count, then new key) go into j->top, which is pruned when it
+ * holds twice the limit. */
+static int add_rekeyed(struct top_job *j)
+{
+	for (size_t i = 0; i < j->part.nslots; i++) {
+		const struct agg_entry *e = &j->part.slots[i];
+		struct agg_entry *t;
+		size_t klen;
+		if (!e->key || e->count < j->floor)
+			continue;
+		klen = j->rekey(j->ctx, e->key, e->klen, j->buf);
+		if (!(t = agg_get(&j->top, j->buf, klen)))
+			return -1;
+		t->count += e->count;
+		if (j->limit < SIZE_MAX / 4 && j->top.n >= 2 * j->limit + 64 && prune(j))
+			return -1;
+	}
+	agg_clear(&j->part);
+	return 0;
+}
 
 static int add_partition(struct top_job *j, unsigned p)
 {
@@ -203,6 +279,8 @@ static int add_partition(struct top_job *j, unsigned p)
 	for (struct agg_spill_writer *w = j->s->writers; w; w = w->next)
 		if (sum_blocks(&j->part, w->part[p]))
 			return -1;
+	if (j->rekey)
+		return add_rekeyed(j);
 	if (!(v = agg_top(&j->part, 0, j->limit, &n)))
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -239,6 +317,12 @@ static void *top_worker(void *arg)
 
 int agg_spill_top(struct agg_spill *s, size_t limit, unsigned threads, struct agg *dst)
 {
+	return agg_spill_top_rekeyed(s, limit, threads, dst, NULL, NULL);
+}
+
+int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, struct agg *dst,
+			  agg_rekey_fn rekey, void *ctx)
+{
 	struct top_job job[16];
 	pthread_t tid[16];
 	unsigned next = 0, started = 0;
@@ -252,8 +336,14 @@ int agg_spill_top(struct agg_spill *s, size_t limit, unsigned threads, struct ag
 		threads = 1;
 	if (threads > 16)
 		threads = 16;
-	for (unsigned t = 0; t < threads; t++)
-		job[t] = (struct top_job){ .s = s, .limit = limit, .next = &next };
+	for (unsigned t = 0; t < threads; t++) {
+		job[t] = (struct top_job){ .s = s, .limit = limit, .next = &next,
+					   .rekey = rekey, .ctx = ctx };
+		if (rekey && !(job[t].buf = malloc(AGG_REKEY_MAX)))
+			threads = t; /* fewer threads; none: fail below */
+	}
+	if (!threads)
+		return -1;
 	/* job 0 runs on this thread; the others only if their threads start */
 	for (unsigned t = 1; t < threads; t++, started++)
 		if (pthread_create(&tid[t], NULL, top_worker, &job[t]))
@@ -266,6 +356,7 @@ int agg_spill_top(struct agg_spill *s, size_t limit, unsigned threads, struct ag
 			rc = -1;
 		agg_free(&job[t].part);
 		agg_free(&job[t].top);
+		free(job[t].buf);
 	}
 	return rc;
 }

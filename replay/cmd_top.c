@@ -9,8 +9,9 @@
 #include "options.h"
 
 /* Each thread counts into a table of its own; they are added up. Command
- * lines, which can be as many as the execs, are spilled instead (agg.h),
- * each thread through a writer of its own, and added up at the end. */
+ * lines, which can be as many as the execs, are counted in one count the
+ * threads share instead (cmdlines.h), each through a writer of its own, and
+ * added up at the end. */
 static void *state_new(void *ctx)
 {
 	const struct top *t = ctx;
@@ -18,7 +19,7 @@ static void *state_new(void *ctx)
 
 	if (w) {
 		top_init(w, t->by, t->metric);
-		w->spill = t->spill;
+		w->lines = t->lines;
 	}
 	return w;
 }
@@ -33,8 +34,8 @@ static void state_free(void *ctx, void *state)
 	struct top *w = state;
 
 	(void)ctx;
-	w->spill = NULL; /* the caller's, and so is the writer */
-	w->spill_w = NULL;
+	w->lines = NULL; /* the caller's, and so is the writer */
+	w->lines_w = NULL;
 	top_free(w);
 	free(w);
 }
@@ -65,7 +66,7 @@ static int run(struct report *r)
 		return 2;
 	}
 	top_init(&t, by, metric);
-	if (by == BY_CMDLINE && top_spill_start(&t)) {
+	if (by == BY_CMDLINE && top_lines_start(&t)) {
 		report_err("out of memory");
 		return 1;
 	}
@@ -75,7 +76,7 @@ static int run(struct report *r)
 					      .chunk = add };
 		rc = scan(r, &ops, &t);
 	}
-	if (t.spill && top_spill_done(&t, r->top_n, fmt_threads(r->threads)) && rc >= 0)
+	if (t.lines && top_lines_done(&t, r->top_n, fmt_threads(r->threads)) && rc >= 0)
 		rc = -1;
 	if (rc < 0) { /* no table: it would miss what memory could not hold */
 		report_err("out of memory");

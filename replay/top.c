@@ -105,10 +105,10 @@ static int add_exec_key(struct top *t, const char *key, size_t klen, uint64_t co
 {
 	struct agg_entry *e;
 
-	if (t->spill) {
-		if (!t->spill_w && !(t->spill_w = agg_spill_writer(t->spill)))
+	if (t->lines) {
+		if (!t->lines_w && !(t->lines_w = cmdlines_writer(t->lines)))
 			return -1;
-		if (agg_spill_add(t->spill_w, key, klen, count))
+		if (cmdlines_add_text(t->lines_w, key, klen, count))
 			return -1;
 		t->total += count;
 		return 0;
@@ -270,7 +270,7 @@ static int add_uid_batch(struct top *t, const struct fmt_batch *b, const uint32_
 static int add_exec_batch(struct top *t, const struct fmt_batch *b, const uint32_t *pos,
 			  uint32_t n)
 {
-	char buf[8192];
+	char buf[CMDLINE_MAX];
 	uint32_t ndict, nstr = fmt_batch_nstrings(b);
 	const uint32_t *ids;
 	uint64_t *count, *by_str;
@@ -305,16 +305,19 @@ static int add_exec_batch(struct top *t, const struct fmt_batch *b, const uint32
 		count = by_str;
 		ndict = nstr;
 	}
+	if (t->by == BY_CMDLINE && t->lines) {
+		if (!t->lines_w && !(t->lines_w = cmdlines_writer(t->lines)))
+			return -1;
+		t->total += n;
+		return cmdlines_add_batch(t->lines_w, b, count, ndict);
+	}
 	for (uint32_t id = 0; id < ndict; id++) {
 		const char *key = buf;
-		const char *const *argv;
-		uint32_t argc;
 		size_t klen;
 		if (!count[id])
 			continue;
-		if (t->by == BY_CMDLINE) {
-			argv = fmt_batch_exec_cmd_argv(b, id, &argc);
-			klen = fmt_text_join(buf, sizeof(buf), argc, argv);
+		if (t->by == BY_CMDLINE) { /* without t->lines: one table */
+			klen = fmt_batch_exec_cmd_join(b, id, buf, sizeof(buf));
 		} else {
 			key = fmt_batch_string(b, id);
 			klen = strlen(key);
@@ -591,26 +594,26 @@ int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx)
 	return 0;
 }
 
-int top_spill_start(struct top *t)
+int top_lines_start(struct top *t)
 {
-	return (t->spill = agg_spill_new()) ? 0 : -1;
+	return (t->lines = cmdlines_new()) ? 0 : -1;
 }
 
-int top_spill_done(struct top *t, size_t limit, unsigned threads)
+int top_lines_done(struct top *t, size_t limit, unsigned threads)
 {
-	int rc = agg_spill_top(t->spill, limit, threads, &t->agg);
+	int rc = cmdlines_top(t->lines, limit, threads, &t->agg);
 
-	agg_spill_free(t->spill);
-	t->spill = NULL;
-	t->spill_w = NULL;
+	cmdlines_free(t->lines);
+	t->lines = NULL;
+	t->lines_w = NULL;
 	return rc;
 }
 
 void top_free(struct top *t)
 {
-	agg_spill_free(t->spill);
-	t->spill = NULL;
-	t->spill_w = NULL;
+	cmdlines_free(t->lines);
+	t->lines = NULL;
+	t->lines_w = NULL;
 	agg_free(&t->agg);
 	free(t->scratch);
 	free(t->scratch2);

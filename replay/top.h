@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "agg.h"
+#include "cmdlines.h"
 #include "json.h"
 #include "report.h"
 
@@ -23,11 +24,11 @@ struct top {
 	int regrouped; /* by unit/container/pod: keys are now the names */
 	void *scratch, *scratch2; /* per-chunk counts by dictionary id */
 	size_t scratch_cap, scratch2_cap;
-	/* exec keys go here instead of agg when set: one spilled count the
-	 * threads share, each through a writer of its own (top --by cmdline);
-	 * top_spill_done brings its top into agg */
-	struct agg_spill *spill;
-	struct agg_spill_writer *spill_w;
+	/* command lines go here instead of agg when set: one count the
+	 * threads share, each through a writer of its own (cmdlines.h);
+	 * top_lines_done brings its top into agg */
+	struct cmdlines *lines;
+	struct cmdlines_writer *lines_w;
 };
 
 /* Parse --by; @return 0 or -1 */
@@ -53,10 +54,10 @@ void top_json(struct top *t, struct report *r, struct json *j, const char *name)
 typedef void (*top_row_cb)(void *ctx, const char *label, const struct agg_entry *e, double share);
 int top_each(struct top *t, struct report *r, top_row_cb cb, void *ctx);
 void top_free(struct top *t);
-/* Count exec keys into a spilled count the threads share (each thread's
- * top gets the same spill), then put the --top first of it into t->agg,
+/* Count command lines into a count the threads share (each thread's top
+ * gets the same t->lines), then put the --top first of it into t->agg,
  * adding it up on `threads` threads. @return 0 or -1 on oom. */
-int top_spill_start(struct top *t);
-int top_spill_done(struct top *t, size_t limit, unsigned threads);
+int top_lines_start(struct top *t);
+int top_lines_done(struct top *t, size_t limit, unsigned threads);
 
 #endif

@@ -1,0 +1,282 @@
+/* cmdlines.c - top --by cmdline's count (cmdlines.h).
+ *
+ * Command lines are about one per exec, so each is joined, hashed and
+ * counted once per chunk it appears in: tens of millions of texts of ~50
+ * bytes. A chunk has far fewer strings than command lines (~3,000 for
+ * ~32,000 here), so each string is looked up once per chunk in a table of
+ * words the threads share, and each command line becomes the ids of its
+ * words: a key of a few 4-byte ids, no text joined or copied.
+ *
+ * The table shows joined texts, so keys must stand for texts exactly. A
+ * text that splits at its spaces into non-empty words, and is shorter than
+ * CMDLINE_MAX - 1, is counted as its words' ids, whatever arguments made
+ * it ("a b" and "a","b" are one line, as when texts were compared). Any
+ * other text (an empty argument, a leading, trailing or double space, a
+ * line as long as the cut) is counted as its text, in a count of its own:
+ * no text of that kind splits into words, so the two counts never hold the
+ * same line. */
+#define _GNU_SOURCE /* memmem */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdlines.h"
+
+#define NOT_WORD UINT32_MAX /* a chunk string that is not one word */
+#define MAX_WORDS (CMDLINE_MAX / 2) /* non-empty words and spaces */
+#define GROUP 64 /* lines keyed before they are counted */
+#define STAGE (4 * MAX_WORDS) /* ids of the lines of a group */
+
+struct word {
+	const unsigned char *s; /* kept by the words table */
+	uint32_t len;
+};
+
+struct cmdlines {
+	pthread_mutex_t lock; /* the words, and the writers' list */
+	struct agg words; /* a word to its id + 1, in .count */
+	struct word *word; /* by id */
+	uint32_t nwords, cap;
+	struct agg_spill *ids, *text;
+	struct cmdlines_writer *writers;
+};
+
+struct cmdlines_writer {
+	struct cmdlines_writer *next;
+	struct cmdlines *c;
+	struct agg_spill_writer *ids, *text;
+	uint32_t *map, *len; /* the chunk's strings: word id (or NOT_WORD), length */
+	size_t cap;
+	/* keys of a group of lines, counted together: hashing a key right
+	 * after the small stores that wrote it stalls on every load (they
+	 * cannot be forwarded to a wider load) */
+	uint32_t stage[STAGE];
+	struct {
+		uint32_t off, n;
+		uint64_t count;
+	} line[GROUP];
+	size_t used, nlines;
+	char joined[CMDLINE_MAX];
+};
+
+struct cmdlines *cmdlines_new(void)
+{
+	struct cmdlines *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	if (!(c->ids = agg_spill_new()) || !(c->text = agg_spill_new())) {
+		agg_spill_free(c->ids);
+		free(c);
+		return NULL;
+	}
+	pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+struct cmdlines_writer *cmdlines_writer(struct cmdlines *c)
+{
+	struct cmdlines_writer *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->c = c;
+	if (!(w->ids = agg_spill_writer(c->ids)) || !(w->text = agg_spill_writer(c->text))) {
+		free(w); /* a spill writer made is the spill's to free */
+		return NULL;
+	}
+	pthread_mutex_lock(&c->lock);
+	w->next = c->writers;
+	c->writers = w;
+	pthread_mutex_unlock(&c->lock);
+	return w;
+}
+
+/* The id of word s (len bytes), added if new; c->lock held. @return 0 or
+ * -1 on oom. */
+static int word_id(struct cmdlines *c, const void *s, size_t len, uint32_t *id)
+{
+	struct agg_entry *e = agg_get(&c->words, s, len);
+
+	if (!e)
+		return -1;
+	if (!e->count) {
+		if (c->nwords == c->cap) {
+			uint32_t cap = c->cap ? 2 * c->cap : 4096;
+			struct word *p = cap > c->cap ? realloc(c->word, cap * sizeof(*p)) : NULL;
+			if (!p || c->nwords >= NOT_WORD - 1)
+				return -1;
+			c->word = p;
+			c->cap = cap;
+		}
+		c->word[c->nwords] = (struct word){ e->key, e->klen };
+		e->count = ++c->nwords;
+	}
+	*id = (uint32_t)(e->count - 1);
+	return 0;
+}
+
+/* Map the batch's strings to word ids, under the lock once. */
+static int map_strings(struct cmdlines_writer *w, const struct fmt_batch *b)
+{
+	uint32_t nstr = fmt_batch_nstrings(b);
+	int rc = 0;
+
+	if (nstr > w->cap) {
+		uint32_t *m = realloc(w->map, nstr * sizeof(*m)), *l;
+		if (m)
+			w->map = m;
+		if (!m || !(l = realloc(w->len, nstr * sizeof(*l))))
+			return -1;
+		w->len = l;
+		w->cap = nstr;
+	}
+	pthread_mutex_lock(&w->c->lock);
+	for (uint32_t i = 0; i < nstr && !rc; i++) {
+		const char *s = fmt_batch_string(b, i);
+		size_t len = strlen(s);
+		w->len[i] = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
+		w->map[i] = NOT_WORD;
+		if (len && len < CMDLINE_MAX && !memchr(s, ' ', len))
+			rc = word_id(w->c, s, len, &w->map[i]);
+	}
+	pthread_mutex_unlock(&w->c->lock);
+	return rc;
+}
+
+/* Count the staged lines. */
+static int flush(struct cmdlines_writer *w)
+{
+	for (size_t k = 0; k < w->nlines; k++)
+		if (agg_spill_add(w->ids, w->stage + w->line[k].off, w->line[k].n * sizeof(uint32_t),
+				  w->line[k].count))
+			return -1;
+	w->used = w->nlines = 0;
+	return 0;
+}
+
+/* The n ids staged at w->stage + w->used are a line counted `count` times. */
+static void staged(struct cmdlines_writer *w, uint32_t n, uint64_t count)
+{
+	w->line[w->nlines].off = (uint32_t)w->used;
+	w->line[w->nlines].n = n;
+	w->line[w->nlines].count = count;
+	w->used += n;
+	w->nlines++;
+}
+
+/* Stage n word ids as a line counted `count` times. */
+static int stage(struct cmdlines_writer *w, const uint32_t *ids, uint32_t n, uint64_t count)
+{
+	if ((w->nlines == GROUP || w->used + n > STAGE) && flush(w))
+		return -1;
+	memcpy(w->stage + w->used, ids, n * sizeof(*ids));
+	staged(w, n, count);
+	return 0;
+}
+
+int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, uint64_t count)
+{
+	uint32_t n = 0;
+	int rc = 0;
+
+	/* not words: empty, leading, trailing or double spaces, or cut */
+	if (len >= CMDLINE_MAX - 1 ||
+	    (len && (line[0] == ' ' || line[len - 1] == ' ' || memmem(line, len, "  ", 2))))
+		return agg_spill_add(w->text, line, len, count);
+	if ((w->nlines == GROUP || w->used + MAX_WORDS > STAGE) && flush(w))
+		return -1;
+	pthread_mutex_lock(&w->c->lock);
+	for (size_t at = 0; at < len && !rc;) {
+		const char *sp = memchr(line + at, ' ', len - at);
+		size_t end = sp ? (size_t)(sp - line) : len;
+		rc = word_id(w->c, line + at, end - at, &w->stage[w->used + n++]);
+		at = end + 1;
+	}
+	pthread_mutex_unlock(&w->c->lock);
+	if (rc)
+		return -1;
+	staged(w, n, count);
+	return 0;
+}
+
+int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
+		       const uint64_t *count, uint32_t ndict)
+{
+	uint32_t key[MAX_WORDS];
+
+	if (map_strings(w, b))
+		return -1;
+	for (uint32_t id = 0; id < ndict; id++) {
+		uint32_t argc, words = 1;
+		const uint32_t *arg;
+		size_t len;
+		if (!count[id])
+			continue;
+		arg = fmt_batch_exec_cmd_arg_ids(b, id, &argc);
+		len = argc ? argc - 1 : 0;
+		for (uint32_t a = 0; a < argc && words; a++) {
+			uint32_t m = w->map[arg[a]];
+			words = m != NOT_WORD && a < MAX_WORDS;
+			len += w->len[arg[a]];
+			if (words)
+				key[a] = m;
+		}
+		if (words && len < CMDLINE_MAX - 1) { /* the words of a line not cut */
+			if (stage(w, key, argc, count[id]))
+				return -1;
+		} else {
+			size_t n = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
+			if (cmdlines_add_text(w, w->joined, n, count[id]))
+				return -1;
+		}
+	}
+	return flush(w);
+}
+
+/* A key of word ids back to its text (agg_rekey_fn). */
+static size_t words_text(void *ctx, const void *key, size_t klen, unsigned char *buf)
+{
+	const struct cmdlines *c = ctx;
+	const unsigned char *k = key;
+	size_t n = 0;
+
+	for (size_t at = 0; at + sizeof(uint32_t) <= klen; at += sizeof(uint32_t)) {
+		uint32_t id;
+		memcpy(&id, k + at, sizeof(id));
+		if (at)
+			buf[n++] = ' ';
+		memcpy(buf + n, c->word[id].s, c->word[id].len);
+		n += c->word[id].len;
+	}
+	return n;
+}
+
+int cmdlines_top(struct cmdlines *c, size_t limit, unsigned threads, struct agg *dst)
+{
+	for (struct cmdlines_writer *w = c->writers; w; w = w->next) /* cmdlines_add_text's */
+		if (flush(w))
+			return -1;
+	if (agg_spill_top(c->text, limit, threads, dst))
+		return -1;
+	return agg_spill_top_rekeyed(c->ids, limit, threads, dst, words_text, c);
+}
+
+void cmdlines_free(struct cmdlines *c)
+{
+	if (!c)
+		return;
+	while (c->writers) {
+		struct cmdlines_writer *w = c->writers;
+		c->writers = w->next;
+		free(w->map);
+		free(w->len);
+		free(w);
+	}
+	agg_spill_free(c->ids);
+	agg_spill_free(c->text);
+	agg_free(&c->words);
+	free(c->word);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
