@@ -5,7 +5,8 @@
  * bytes. A chunk has far fewer strings than command lines (~3,000 for
  * ~32,000 here), so each string is looked up once per chunk in a table of
  * words the threads share, and each command line becomes the ids of its
- * words: a key of a few 4-byte ids, no text joined or copied.
+ * words: a key of a few ids (varints: a byte or two each), no text joined
+ * or copied.
  *
  * The table shows joined texts, so keys must stand for texts exactly. A
  * text that splits at its spaces into non-empty words, and is shorter than
@@ -25,7 +26,8 @@
 #define NOT_WORD UINT32_MAX /* a chunk string that is not one word */
 #define MAX_WORDS (CMDLINE_MAX / 2) /* non-empty words and spaces */
 #define GROUP 64 /* lines keyed before they are counted */
-#define STAGE (4 * MAX_WORDS) /* ids of the lines of a group */
+#define ID_MAX 5 /* bytes of an id: a varint, most of them one or two */
+#define STAGE (2 * ID_MAX * MAX_WORDS) /* the ids of the lines of a group */
 
 struct word {
 	const unsigned char *s; /* kept by the words table */
@@ -50,9 +52,9 @@ struct cmdlines_writer {
 	/* keys of a group of lines, counted together: hashing a key right
 	 * after the small stores that wrote it stalls on every load (they
 	 * cannot be forwarded to a wider load) */
-	uint32_t stage[STAGE];
+	unsigned char stage[STAGE];
 	struct {
-		uint32_t off, n;
+		uint32_t off, len;
 		uint64_t count;
 	} line[GROUP];
 	size_t used, nlines;
@@ -148,86 +150,101 @@ static int map_strings(struct cmdlines_writer *w, const struct fmt_batch *b)
 static int flush(struct cmdlines_writer *w)
 {
 	for (size_t k = 0; k < w->nlines; k++)
-		if (agg_spill_add(w->ids, w->stage + w->line[k].off, w->line[k].n * sizeof(uint32_t),
+		if (agg_spill_add(w->ids, w->stage + w->line[k].off, w->line[k].len,
 				  w->line[k].count))
 			return -1;
 	w->used = w->nlines = 0;
 	return 0;
 }
 
-/* The n ids staged at w->stage + w->used are a line counted `count` times. */
-static void staged(struct cmdlines_writer *w, uint32_t n, uint64_t count)
+/* Room to stage a line of up to MAX_WORDS ids. @return 0 or -1 on oom. */
+static int room(struct cmdlines_writer *w)
+{
+	return (w->nlines == GROUP || w->used + MAX_WORDS * ID_MAX > STAGE) ? flush(w) : 0;
+}
+
+/* Write id at p as a varint. @return the byte after it. */
+static inline unsigned char *put_id(unsigned char *p, uint32_t id)
+{
+	while (id >= 0x80) {
+		*p++ = (unsigned char)(id | 0x80);
+		id >>= 7;
+	}
+	*p++ = (unsigned char)id;
+	return p;
+}
+
+/* The n bytes staged at w->stage + w->used are a line counted `count` times. */
+static void staged(struct cmdlines_writer *w, size_t n, uint64_t count)
 {
 	w->line[w->nlines].off = (uint32_t)w->used;
-	w->line[w->nlines].n = n;
+	w->line[w->nlines].len = (uint32_t)n;
 	w->line[w->nlines].count = count;
 	w->used += n;
 	w->nlines++;
 }
 
-/* Stage n word ids as a line counted `count` times. */
-static int stage(struct cmdlines_writer *w, const uint32_t *ids, uint32_t n, uint64_t count)
-{
-	if ((w->nlines == GROUP || w->used + n > STAGE) && flush(w))
-		return -1;
-	memcpy(w->stage + w->used, ids, n * sizeof(*ids));
-	staged(w, n, count);
-	return 0;
-}
-
 int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, uint64_t count)
 {
-	uint32_t n = 0;
+	unsigned char *p;
 	int rc = 0;
 
 	/* not words: empty, leading, trailing or double spaces, or cut */
 	if (len >= CMDLINE_MAX - 1 ||
 	    (len && (line[0] == ' ' || line[len - 1] == ' ' || memmem(line, len, "  ", 2))))
 		return agg_spill_add(w->text, line, len, count);
-	if ((w->nlines == GROUP || w->used + MAX_WORDS > STAGE) && flush(w))
+	if (room(w))
 		return -1;
+	p = w->stage + w->used;
 	pthread_mutex_lock(&w->c->lock);
 	for (size_t at = 0; at < len && !rc;) {
 		const char *sp = memchr(line + at, ' ', len - at);
 		size_t end = sp ? (size_t)(sp - line) : len;
-		rc = word_id(w->c, line + at, end - at, &w->stage[w->used + n++]);
+		uint32_t id;
+		if (!(rc = word_id(w->c, line + at, end - at, &id)))
+			p = put_id(p, id);
 		at = end + 1;
 	}
 	pthread_mutex_unlock(&w->c->lock);
 	if (rc)
 		return -1;
-	staged(w, n, count);
+	staged(w, (size_t)(p - (w->stage + w->used)), count);
 	return 0;
 }
 
 int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 		       const uint64_t *count, uint32_t ndict)
 {
-	uint32_t key[MAX_WORDS];
+	const uint32_t *map, *lens;
 
 	if (map_strings(w, b))
 		return -1;
+	map = w->map, lens = w->len; /* in registers: the stage's bytes may alias */
 	for (uint32_t id = 0; id < ndict; id++) {
 		uint32_t argc, words = 1;
 		const uint32_t *arg;
+		unsigned char *start, *p;
 		size_t len;
 		if (!count[id])
 			continue;
+		if (room(w))
+			return -1;
 		arg = fmt_batch_exec_cmd_arg_ids(b, id, &argc);
 		len = argc ? argc - 1 : 0;
+		/* its ids staged as we go, left there if it is not all words */
+		start = p = w->stage + w->used;
 		for (uint32_t a = 0; a < argc && words; a++) {
-			uint32_t m = w->map[arg[a]];
+			uint32_t m = map[arg[a]];
 			words = m != NOT_WORD && a < MAX_WORDS;
-			len += w->len[arg[a]];
+			len += lens[arg[a]];
 			if (words)
-				key[a] = m;
+				p = put_id(p, m);
 		}
 		if (words && len < CMDLINE_MAX - 1) { /* the words of a line not cut */
-			if (stage(w, key, argc, count[id]))
-				return -1;
+			staged(w, (size_t)(p - start), count[id]);
 		} else {
-			size_t n = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
-			if (cmdlines_add_text(w, w->joined, n, count[id]))
+			size_t k = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
+			if (cmdlines_add_text(w, w->joined, k, count[id]))
 				return -1;
 		}
 	}
@@ -241,10 +258,15 @@ static size_t words_text(void *ctx, const void *key, size_t klen, unsigned char 
 	const unsigned char *k = key;
 	size_t n = 0;
 
-	for (size_t at = 0; at + sizeof(uint32_t) <= klen; at += sizeof(uint32_t)) {
-		uint32_t id;
-		memcpy(&id, k + at, sizeof(id));
-		if (at)
+	for (const unsigned char *end = k + klen; k < end;) {
+		uint32_t id = 0;
+		unsigned shift = 0;
+		while (*k & 0x80) {
+			id |= (uint32_t)(*k++ & 0x7f) << shift;
+			shift += 7;
+		}
+		id |= (uint32_t)*k++ << shift;
+		if (n)
 			buf[n++] = ' ';
 		memcpy(buf + n, c->word[id].s, c->word[id].len);
 		n += c->word[id].len;

@@ -204,21 +204,14 @@ static void check(const char *path, int by_batch, size_t limit, unsigned threads
 	fmt_reader_close(r);
 }
 
-Test(cmdlines, counted_as_their_joined_texts, .timeout = 120)
+/* The reference: every exec's text, joined here, counted in want. */
+static void reference(const char *path, struct agg *want)
 {
-	static struct line lines[400];
 	static char text[CMDLINE_MAX];
-	uint64_t rng = 99;
-	size_t nl = hard_lines(lines), records = 6000;
-	const char *path;
-	struct agg want = { 0 };
 	struct fmt_reader *r;
 	struct fmt_iter *it;
 	struct fmt_event ev;
 
-	nl += random_lines(lines + nl, 300, &rng);
-	path = session(lines, nl, 7, records);
-	/* the reference: every exec's text, joined here */
 	cr_assert_eq(fmt_reader_open(path, &r, &(char *){ NULL }), 0);
 	cr_assert_eq(fmt_iter_open(&r, 1, 1u << FMT_STREAM_EXEC, 0, UINT64_MAX, &it), 0);
 	while (fmt_iter_next(it, &ev) == 1) {
@@ -235,11 +228,24 @@ Test(cmdlines, counted_as_their_joined_texts, .timeout = 120)
 		}
 		if (n >= sizeof(text))
 			n = sizeof(text) - 1;
-		cr_assert_not_null(e = agg_get(&want, text, n));
+		cr_assert_not_null(e = agg_get(want, text, n));
 		e->count++;
 	}
 	fmt_iter_free(it);
 	fmt_reader_close(r);
+}
+
+Test(cmdlines, counted_as_their_joined_texts, .timeout = 120)
+{
+	static struct line lines[400];
+	uint64_t rng = 99;
+	size_t nl = hard_lines(lines), records = 6000;
+	const char *path;
+	struct agg want = { 0 };
+
+	nl += random_lines(lines + nl, 300, &rng);
+	path = session(lines, nl, 7, records);
+	reference(path, &want);
 	cr_assert_gt(want.n, 100, "%zu distinct lines", want.n);
 	for (int by_batch = 0; by_batch < 2; by_batch++)
 		for (size_t limit = 1; limit <= want.n + 5; limit = limit * 3 + 1)
@@ -248,6 +254,32 @@ Test(cmdlines, counted_as_their_joined_texts, .timeout = 120)
 	agg_free(&want);
 	unlink(path);
 	for (size_t i = 0; i < nl; i++)
+		for (uint32_t a = 0; a < lines[i].argc; a++)
+			free(lines[i].argv[a]);
+}
+
+/* 40,000 words: ids of one, two and three bytes in the keys. */
+Test(cmdlines, ids_of_every_width, .timeout = 120)
+{
+	static struct line lines[40000];
+	char word[16];
+	const char *path;
+	struct agg want = { 0 };
+
+	for (size_t i = 0; i < 40000; i++) {
+		const char *argv[] = { "cc", word, i % 3 ? "-c" : "a b" };
+		snprintf(word, sizeof(word), "w%zu", i);
+		line_set(&lines[i], 2 + (i % 5 == 0), argv);
+	}
+	path = session(lines, 40000, 3, 60000);
+	reference(path, &want);
+	cr_assert_gt(want.n, 20000, "%zu distinct lines", want.n);
+	for (size_t limit = 1; limit <= want.n; limit *= 40)
+		check(path, 1, limit, 2, &want);
+	check(path, 1, want.n, 2, &want);
+	agg_free(&want);
+	unlink(path);
+	for (size_t i = 0; i < 40000; i++)
 		for (uint32_t a = 0; a < lines[i].argc; a++)
 			free(lines[i].argv[a]);
 }
