@@ -70,6 +70,11 @@ int agg_spill_top(struct agg_spill *s, size_t limit, unsigned threads, struct ag
 typedef size_t (*agg_rekey_fn)(void *ctx, const void *key, size_t klen, unsigned char *buf);
 int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, struct agg *dst,
 			  agg_rekey_fn rekey, void *ctx);
+/* Call fn with every record held (a key and a count; a key may come more
+ * than once). No writer may add meanwhile. @return 0 or fn's first
+ * non-zero return. */
+typedef int (*agg_spill_fn)(void *ctx, const void *key, size_t klen, uint64_t count);
+int agg_spill_each(struct agg_spill *s, agg_spill_fn fn, void *ctx);
 void agg_spill_free(struct agg_spill *s);
 /* The bytes of records the writers hold. A writer adds its records up in
  * place (one per key) when they reach agg_spill_fold_min bytes, then twice

@@ -198,6 +198,26 @@ int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint
 	return w->bytes >= w->fold_at ? fold(w) : 0;
 }
 
+int agg_spill_each(struct agg_spill *s, agg_spill_fn fn, void *ctx)
+{
+	for (struct agg_spill_writer *w = s->writers; w; w = w->next)
+		for (unsigned k = 0; k < PARTS; k++) {
+			if (w->part[k]) /* the newest block's length */
+				w->part[k]->used = (size_t)(w->pos[k] - w->part[k]->data);
+			for (const struct spill_block *b = w->part[k]; b; b = b->next)
+				for (const unsigned char *r = b->data, *end = r + b->used; r < end;) {
+					uint64_t klen, count;
+					int rc;
+					r = get_varint(r, &klen);
+					r = get_varint(r, &count);
+					if ((rc = fn(ctx, r, klen, count)))
+						return rc;
+					r += klen;
+				}
+		}
+	return 0;
+}
+
 size_t agg_spill_bytes(const struct agg_spill *s)
 {
 	size_t n = 0;

@@ -15,7 +15,13 @@
  * other text (an empty argument, a leading, trailing or double space, a
  * line as long as the cut) is counted as its text, in a count of its own:
  * no text of that kind splits into words, so the two counts never hold the
- * same line. */
+ * same line.
+ *
+ * A table of words pays when words repeat. When they do not (temporary
+ * files, numbers in arguments), it grows by a few words a line and each
+ * lookup misses the cache; past cmdlines_words_max words every line is
+ * counted as its text instead (the spill's way, no table), and at the end
+ * the lines counted by ids are added to the text count as text. */
 #define _GNU_SOURCE /* memmem */
 #include <pthread.h>
 #include <stdlib.h>
@@ -41,7 +47,10 @@ struct cmdlines {
 	uint32_t nwords, cap;
 	struct agg_spill *ids, *text;
 	struct cmdlines_writer *writers;
+	int as_text; /* too many words: lines are counted as text from now on */
 };
+
+size_t cmdlines_words_max = 1u << 18;
 
 struct cmdlines_writer {
 	struct cmdlines_writer *next;
@@ -113,6 +122,8 @@ static int word_id(struct cmdlines *c, const void *s, size_t len, uint32_t *id)
 		}
 		c->word[c->nwords] = (struct word){ e->key, e->klen };
 		e->count = ++c->nwords;
+		if (c->nwords >= cmdlines_words_max)
+			__atomic_store_n(&c->as_text, 1, __ATOMIC_RELAXED);
 	}
 	*id = (uint32_t)(e->count - 1);
 	return 0;
@@ -190,7 +201,7 @@ int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, u
 	int rc = 0;
 
 	/* not words: empty, leading, trailing or double spaces, or cut */
-	if (len >= CMDLINE_MAX - 1 ||
+	if (__atomic_load_n(&w->c->as_text, __ATOMIC_RELAXED) || len >= CMDLINE_MAX - 1 ||
 	    (len && (line[0] == ' ' || line[len - 1] == ' ' || memmem(line, len, "  ", 2))))
 		return agg_spill_add(w->text, line, len, count);
 	if (room(w))
@@ -217,6 +228,17 @@ int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 {
 	const uint32_t *map, *lens;
 
+	if (__atomic_load_n(&w->c->as_text, __ATOMIC_RELAXED)) {
+		for (uint32_t id = 0; id < ndict; id++) {
+			size_t k;
+			if (!count[id])
+				continue;
+			k = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
+			if (agg_spill_add(w->text, w->joined, k, count[id]))
+				return -1;
+		}
+		return 0;
+	}
 	if (map_strings(w, b))
 		return -1;
 	map = w->map, lens = w->len; /* in registers: the stage's bytes may alias */
@@ -274,14 +296,44 @@ static size_t words_text(void *ctx, const void *key, size_t klen, unsigned char 
 	return n;
 }
 
+/* A record of the ids count added to the text count (agg_spill_fn). */
+struct to_text {
+	struct cmdlines *c;
+	struct agg_spill_writer *text;
+	unsigned char line[CMDLINE_MAX];
+};
+
+static int add_as_text(void *ctx, const void *key, size_t klen, uint64_t count)
+{
+	struct to_text *t = ctx;
+
+	return agg_spill_add(t->text, t->line, words_text(t->c, key, klen, t->line), count);
+}
+
 int cmdlines_top(struct cmdlines *c, size_t limit, unsigned threads, struct agg *dst)
 {
+	struct to_text *t;
+	int rc;
+
 	for (struct cmdlines_writer *w = c->writers; w; w = w->next) /* cmdlines_add_text's */
 		if (flush(w))
 			return -1;
-	if (agg_spill_top(c->text, limit, threads, dst))
+	if (!c->as_text) {
+		if (agg_spill_top(c->text, limit, threads, dst))
+			return -1;
+		return agg_spill_top_rekeyed(c->ids, limit, threads, dst, words_text, c);
+	}
+	/* the lines counted by ids before there were too many words, as text:
+	 * then every line is in the text count, once */
+	if (!c->writers)
+		return 0;
+	if (!(t = malloc(sizeof(*t))))
 		return -1;
-	return agg_spill_top_rekeyed(c->ids, limit, threads, dst, words_text, c);
+	t->c = c;
+	t->text = c->writers->text;
+	rc = agg_spill_each(c->ids, add_as_text, t);
+	free(t);
+	return rc ? -1 : agg_spill_top(c->text, limit, threads, dst);
 }
 
 void cmdlines_free(struct cmdlines *c)

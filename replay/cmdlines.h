@@ -31,5 +31,7 @@ int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, u
  * No writer may add meanwhile. @return 0, or -1 on oom. */
 int cmdlines_top(struct cmdlines *c, size_t limit, unsigned threads, struct agg *dst);
 void cmdlines_free(struct cmdlines *c);
+/* Words past which lines are counted as text (cmdlines.c; tests lower it). */
+extern size_t cmdlines_words_max;
 
 #endif

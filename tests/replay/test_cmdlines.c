@@ -109,10 +109,15 @@ static size_t random_lines(struct line *v, size_t n, uint64_t *rng)
 	static const char *const vocab[] = { "ls", "-la", "a b", "", " ", "x", "cc", "-O2",
 					     "make all", "--", "y " };
 	for (size_t i = 0; i < n; i++) {
-		const char *argv[6];
+		const char *argv[7];
+		char own[16];
 		uint32_t argc = (uint32_t)(rnd(rng) % 6);
 		for (uint32_t a = 0; a < argc; a++)
 			argv[a] = vocab[rnd(rng) % (sizeof(vocab) / sizeof(vocab[0]))];
+		if (i % 3 == 0) { /* a word of its own: new words all along */
+			snprintf(own, sizeof(own), "n%zu", i);
+			argv[argc++] = own;
+		}
 		line_set(&v[i], argc, argv);
 	}
 	return n;
@@ -235,14 +240,17 @@ static void reference(const char *path, struct agg *want)
 	fmt_reader_close(r);
 }
 
-Test(cmdlines, counted_as_their_joined_texts, .timeout = 120)
+/* The hard lines and random ones, counted with at most words_max words
+ * before lines are counted as text. */
+static void hard_and_random(size_t words_max)
 {
 	static struct line lines[400];
 	uint64_t rng = 99;
-	size_t nl = hard_lines(lines), records = 6000;
+	size_t nl = hard_lines(lines), records = 6000, keep = cmdlines_words_max;
 	const char *path;
 	struct agg want = { 0 };
 
+	cmdlines_words_max = words_max;
 	nl += random_lines(lines + nl, 300, &rng);
 	path = session(lines, nl, 7, records);
 	reference(path, &want);
@@ -256,6 +264,20 @@ Test(cmdlines, counted_as_their_joined_texts, .timeout = 120)
 	for (size_t i = 0; i < nl; i++)
 		for (uint32_t a = 0; a < lines[i].argc; a++)
 			free(lines[i].argv[a]);
+	cmdlines_words_max = keep;
+}
+
+Test(cmdlines, counted_as_their_joined_texts, .timeout = 120)
+{
+	hard_and_random(cmdlines_words_max);
+}
+
+/* Past the words' limit (here well into the session: a third of the
+ * random lines bring a word of their own), lines are counted as text
+ * and those counted by ids before are added to them: the same counts. */
+Test(cmdlines, counted_as_text_past_the_words_limit, .timeout = 120)
+{
+	hard_and_random(60);
 }
 
 /* 40,000 words: ids of one, two and three bytes in the keys. */
