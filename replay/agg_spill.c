@@ -376,8 +376,9 @@ int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, s
 			rc = -1;
 		agg_free(&job[t].part);
 		agg_free(&job[t].top);
-		free(job[t].buf);
 	}
+	for (unsigned t = 0; t < threads; t++) /* those whose thread did not start too */
+		free(job[t].buf);
 	return rc;
 }
 

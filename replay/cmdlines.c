@@ -12,8 +12,9 @@
  * text that splits at its spaces into non-empty words, and is shorter than
  * CMDLINE_MAX - 1, is counted as its words' ids, whatever arguments made
  * it ("a b" and "a","b" are one line, as when texts were compared). Any
- * other text (an empty argument, a leading, trailing or double space, a
- * line as long as the cut) is counted as its text, in a count of its own:
+ * other text (a leading, trailing or double space, as an empty argument
+ * makes, or a line as long as the cut) is counted as its text, in a count
+ * of its own:
  * no text of that kind splits into words, so the two counts never hold the
  * same line.
  *
@@ -30,10 +31,10 @@
 #include "cmdlines.h"
 
 #define NOT_WORD UINT32_MAX /* a chunk string that is not one word */
-#define MAX_WORDS (CMDLINE_MAX / 2) /* non-empty words and spaces */
+#define MAX_WORDS (CMDLINE_MAX / 2) /* in a line: each a byte or more, and a space */
 #define GROUP 64 /* lines keyed before they are counted */
 #define ID_MAX 5 /* bytes of an id: a varint, most of them one or two */
-#define STAGE (2 * ID_MAX * MAX_WORDS) /* the ids of the lines of a group */
+#define STAGE (2 * ID_MAX * MAX_WORDS) /* a group's ids: room for two of the longest lines */
 
 struct word {
 	const unsigned char *s; /* kept by the words table */
@@ -115,7 +116,7 @@ static int word_id(struct cmdlines *c, const void *s, size_t len, uint32_t *id)
 		if (c->nwords == c->cap) {
 			uint32_t cap = c->cap ? 2 * c->cap : 4096;
 			struct word *p = cap > c->cap ? realloc(c->word, cap * sizeof(*p)) : NULL;
-			if (!p || c->nwords >= NOT_WORD - 1)
+			if (!p) /* out of memory, or 2^31 words */
 				return -1;
 			c->word = p;
 			c->cap = cap;
@@ -200,7 +201,8 @@ int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, u
 	unsigned char *p;
 	int rc = 0;
 
-	/* not words: empty, leading, trailing or double spaces, or cut */
+	/* not words: a leading, trailing or double space (an empty argument
+	 * makes one), or as long as the cut; the empty line is no words */
 	if (__atomic_load_n(&w->c->as_text, __ATOMIC_RELAXED) || len >= CMDLINE_MAX - 1 ||
 	    (len && (line[0] == ' ' || line[len - 1] == ' ' || memmem(line, len, "  ", 2))))
 		return agg_spill_add(w->text, line, len, count);

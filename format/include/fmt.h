@@ -267,8 +267,9 @@ const int32_t *fmt_batch_exec_rets(const struct fmt_batch *b);
 /* exec: the argv of command line `id` of the dictionary */
 const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t id,
 					   uint32_t *argc);
-/* exec: that argv joined by spaces into buf, what fmt_text_join writes
- * (fmt_text.h), only faster. @return its length. */
+/* exec: that argv joined by spaces into buf, the line fmt_text_join
+ * writes (fmt_text.h), only faster; the bytes of buf after its NUL (up to
+ * len) may change. Needs FMT_COL_ARGV. @return its length. */
 size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf, size_t len);
 /* exec: that argv as ids of the string dictionary (fmt_batch_string) */
 const uint32_t *fmt_batch_exec_cmd_arg_ids(const struct fmt_batch *b, uint32_t id,

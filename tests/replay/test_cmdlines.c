@@ -110,7 +110,7 @@ static size_t random_lines(struct line *v, size_t n, uint64_t *rng)
 					     "make all", "--", "y " };
 	for (size_t i = 0; i < n; i++) {
 		const char *argv[7];
-		char own[16];
+		char own[24];
 		uint32_t argc = (uint32_t)(rnd(rng) % 6);
 		for (uint32_t a = 0; a < argc; a++)
 			argv[a] = vocab[rnd(rng) % (sizeof(vocab) / sizeof(vocab[0]))];
@@ -144,8 +144,9 @@ static void keep(void *ctx, const char *label, const struct agg_entry *e, double
 }
 
 /* Count the session's execs with t->lines, by batch or record by record,
- * on two tops sharing the count (as two threads would), and compare the
- * first `limit` rows with the reference's. */
+ * on two tops sharing the count through writers of their own (as two
+ * threads would; the threads test runs top --by cmdline on threads), and
+ * compare the first `limit` rows with the reference's. */
 static void check(const char *path, int by_batch, size_t limit, unsigned threads,
 		  struct agg *want_all)
 {
