@@ -150,6 +150,9 @@ int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
  * SEC_CMDS as strings (without it the ids are checked, argv is NULL). */
 #define CHUNK_ARGV_BIT 0
 #define CHUNK_ARGV (1ull << CHUNK_ARGV_BIT)
+/* Nor this: with CHUNK_ARGV, the same as ids of SEC_STRINGS too. */
+#define CHUNK_ARGV_IDS_BIT 62
+#define CHUNK_ARGV_IDS (1ull << CHUNK_ARGV_IDS_BIT)
 
 /* The same for some columns only: want holds 1 << SEC_x for each column
  * (or dictionary) wanted; what they need comes too (an id column its

@@ -232,7 +232,7 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 		uint32_t comm, file;
 		uint64_t argc;
 		const char **argv = with_argv ? &b->argv_pool[pool] : NULL;
-		uint32_t *arg_ids = with_argv ? &b->arg_id_pool[pool] : NULL;
+		uint32_t *arg_ids = with_argv == 2 ? &b->arg_id_pool[pool] : NULL;
 
 		if (end - p >= COL_SLACK) { /* the two ids and argc, unchecked */
 			uint64_t vbad = 0;
@@ -269,7 +269,8 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 				uint32_t id = fmt_id_at(p, w);
 				bad |= id >= nstr;
 				id = id < nstr ? id : 0; /* never past the dictionary */
-				arg_ids[a] = id;
+				if (with_argv == 2)
+					arg_ids[a] = id;
 				argv[a] = str[id];
 			}
 		} else { /* not read, so not checked: verify reads them */
@@ -291,6 +292,7 @@ static int decode_cmds(struct fmt_batch *b, struct section *s, const char **why)
 	struct fmt_cursor c;
 	uint64_t count, total;
 	unsigned width;
+	int argv;
 	const char *bad;
 
 	if (col_cursor(s, SEC_CMDS, &c))
@@ -305,18 +307,18 @@ static int decode_cmds(struct fmt_batch *b, struct section *s, const char **why)
 		return *why = "too many arguments in chunk", FMT_ELIMIT;
 	b->ncmd = (uint32_t)count;
 	b->cmds = take(b, MEM_CMDS, count * sizeof(*b->cmds));
-	b->argv_pool = WANT(b, CHUNK_ARGV_BIT) ? take(b, MEM_ARGV, total * sizeof(*b->argv_pool))
-					       : NULL;
-	b->arg_id_pool = WANT(b, CHUNK_ARGV_BIT)
-				 ? take(b, MEM_ARGV_IDS, total * sizeof(*b->arg_id_pool))
-				 : NULL;
-	if (!b->cmds || (WANT(b, CHUNK_ARGV_BIT) && (!b->argv_pool || !b->arg_id_pool)))
+	/* argv: none, as strings, or as strings and ids */
+	argv = !WANT(b, CHUNK_ARGV_BIT) ? 0 : WANT(b, CHUNK_ARGV_IDS_BIT) ? 2 : 1;
+	b->argv_pool = argv ? take(b, MEM_ARGV, total * sizeof(*b->argv_pool)) : NULL;
+	b->arg_id_pool = argv == 2 ? take(b, MEM_ARGV_IDS, total * sizeof(*b->arg_id_pool)) : NULL;
+	if (!b->cmds || (argv && !b->argv_pool) || (argv == 2 && !b->arg_id_pool))
 		return FMT_ENOMEM;
 	if (count && !b->nstr) /* every id would be out of range */
 		return *why = "bad command entry", FMT_ECORRUPT;
-	/* one loop per width, with and without the argv pointers */
-#define ENTRIES(w) (WANT(b, CHUNK_ARGV_BIT) ? cmd_entries(b, c.p, c.end, w, total, 1) \
-					     : cmd_entries(b, c.p, c.end, w, total, 0))
+	/* one loop per width and argv kind */
+#define ENTRIES(w) (argv == 2 ? cmd_entries(b, c.p, c.end, w, total, 2) : \
+		    argv == 1 ? cmd_entries(b, c.p, c.end, w, total, 1) : \
+				cmd_entries(b, c.p, c.end, w, total, 0))
 	switch (width) {
 	case 1:
 		bad = ENTRIES(1);
@@ -531,9 +533,9 @@ static const uint64_t required[FMT_STREAM_MAX + 1] = {
 	[FMT_STREAM_CGROUP] = S(STRINGS) | S(TS) | S(CGROUP) | S(CGROUP_KIND) | S(PATH),
 };
 static const uint64_t optional[FMT_STREAM_MAX + 1] = {
-	[FMT_STREAM_EXEC] = S(INTERP) | S(CWD) | S(START) | CHUNK_ARGV,
+	[FMT_STREAM_EXEC] = S(INTERP) | S(CWD) | S(START) | CHUNK_ARGV | CHUNK_ARGV_IDS,
 	[FMT_STREAM_FLOW] = S(FLOWOWNERS),
-	[FMT_STREAM_PROC] = S(CWD) | S(START) | CHUNK_ARGV,
+	[FMT_STREAM_PROC] = S(CWD) | S(START) | CHUNK_ARGV | CHUNK_ARGV_IDS,
 };
 
 /* The sections a set of wanted ones needs decoded too: the timestamps
@@ -551,6 +553,8 @@ static uint64_t with_dependencies(uint64_t want)
 		want |= S(FLOWOWNERS);
 	if (want & S(TID))
 		want |= S(PID);
+	if (want & CHUNK_ARGV_IDS)
+		want |= CHUNK_ARGV;
 	if (want & (S(CMD) | CHUNK_ARGV))
 		want |= S(CMDS);
 	if (want & (S(CMDS) | S(PCOMM) | S(INTERP) | S(CWD) | S(PATH)))

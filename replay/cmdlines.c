@@ -230,16 +230,19 @@ int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 {
 	const uint32_t *map, *lens;
 
-	if (__atomic_load_n(&w->c->as_text, __ATOMIC_RELAXED)) {
+	/* joined, as cmdlines_add_text counts them: past the words' limit (as
+	 * text), or a batch loaded without the argument ids */
+	if (__atomic_load_n(&w->c->as_text, __ATOMIC_RELAXED) ||
+	    (ndict && !fmt_batch_exec_cmd_arg_ids(b, 0, &(uint32_t){ 0 }))) {
 		for (uint32_t id = 0; id < ndict; id++) {
 			size_t k;
 			if (!count[id])
 				continue;
 			k = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
-			if (agg_spill_add(w->text, w->joined, k, count[id]))
+			if (cmdlines_add_text(w, w->joined, k, count[id]))
 				return -1;
 		}
-		return 0;
+		return flush(w);
 	}
 	if (map_strings(w, b))
 		return -1;

@@ -21,7 +21,8 @@ struct cmdlines *cmdlines_new(void);
 /* A writer for one thread, freed with c. @return NULL on oom. */
 struct cmdlines_writer *cmdlines_writer(struct cmdlines *c);
 /* Count command line `id` of batch b count[id] times, for every id of its
- * dictionary (ndict of them). @return 0, or -1 on oom. */
+ * dictionary (ndict of them); b has its argv as ids (FMT_COL_ARGV_IDS), or
+ * its lines are counted as text. @return 0, or -1 on oom. */
 int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 		       const uint64_t *count, uint32_t ndict);
 /* Count a joined command line (len bytes) `count` times. @return 0 or -1. */

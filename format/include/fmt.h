@@ -215,8 +215,11 @@ int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **i
  * what a column needs comes with it (an id column its dictionary, bytes
  * the keys and packets). */
 #define FMT_COL_NO_TS (1ull << 63)
-#define FMT_COL_ALL (UINT64_MAX & ~FMT_COL_NO_TS)
 #define FMT_COL_ARGV (1ull << 0) /* exec, proc: the argv of each command line */
+/* the argv as ids of the string dictionary too (fmt_batch_exec_cmd_arg_ids),
+ * for counts keyed by them; not in FMT_COL_ALL */
+#define FMT_COL_ARGV_IDS (1ull << 62)
+#define FMT_COL_ALL (UINT64_MAX & ~FMT_COL_NO_TS & ~FMT_COL_ARGV_IDS)
 #define FMT_COL_PID (1ull << 3)
 #define FMT_COL_TID (1ull << 4)
 #define FMT_COL_PPID (1ull << 5)
@@ -271,7 +274,8 @@ const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t i
  * writes (fmt_text.h), only faster; the bytes of buf after its NUL (up to
  * len) may change. Needs FMT_COL_ARGV. @return its length. */
 size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf, size_t len);
-/* exec: that argv as ids of the string dictionary (fmt_batch_string) */
+/* exec: that argv as ids of the string dictionary (fmt_batch_string);
+ * NULL unless the batch was loaded with FMT_COL_ARGV_IDS */
 const uint32_t *fmt_batch_exec_cmd_arg_ids(const struct fmt_batch *b, uint32_t id,
 					   uint32_t *argc);
 /* exec: uid per record; parent comm per record as an id of the batch's
