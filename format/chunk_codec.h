@@ -66,11 +66,11 @@ struct fmt_chunk {
 	struct fmt_buf payload;
 };
 
-/* A command line: what SEC_CMDS interns for each exec. */
 /* Zero bytes after a batch's last string, so that fmt_batch_exec_cmd_join
  * may read a word past any NUL. */
 #define STR_SLACK 8
 
+/* A command line: what SEC_CMDS interns for each exec. */
 struct fmt_cmd {
 	const char *comm;
 	const char *filename;

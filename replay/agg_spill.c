@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "varint.h"
 
 /* 1024 partitions: 5 million distinct keys make ~5,000 a partition, a
  * table of 8,192 slots (384 KiB) that stays in a core's L2. */
@@ -85,27 +86,11 @@ static int new_block(struct agg_spill_writer *w, unsigned k, size_t need)
 	return 0;
 }
 
-static inline unsigned char *put_varint(unsigned char *p, uint64_t v)
+/* The record at r: its key's length and its count. @return its key. */
+static inline const unsigned char *record(const unsigned char *r, uint64_t *klen,
+					  uint64_t *count)
 {
-	while (v >= 0x80) {
-		*p++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (unsigned char)v;
-	return p;
-}
-
-static inline const unsigned char *get_varint(const unsigned char *p, uint64_t *v)
-{
-	uint64_t x = 0;
-	unsigned shift = 0;
-
-	while (*p & 0x80) {
-		x |= (uint64_t)(*p++ & 0x7f) << shift;
-		shift += 7;
-	}
-	*v = x | (uint64_t)*p++ << shift;
-	return p;
+	return varint_get(varint_get(r, klen), count);
 }
 
 /* Append a record to partition k: no hash (the adding up computes it
@@ -121,8 +106,8 @@ static int append(struct agg_spill_writer *w, unsigned k, const void *key, uint3
 	    new_block(w, k, HEAD_MAX + (size_t)klen))
 		return -1;
 	p = start = w->pos[k];
-	p = put_varint(p, klen);
-	p = put_varint(p, count);
+	p = varint_put(p, klen);
+	p = varint_put(p, count);
 	memcpy(p, key, klen);
 	p += klen;
 	w->pos[k] = p;
@@ -138,8 +123,7 @@ static int sum_blocks(struct agg *t, const struct spill_block *b)
 		for (const unsigned char *r = b->data, *end = b->data + b->used; r < end;) {
 			uint64_t klen, count;
 			struct agg_entry *e;
-			r = get_varint(r, &klen);
-			r = get_varint(r, &count);
+			r = record(r, &klen, &count);
 			if (!(e = agg_get_borrowed(t, r, klen, agg_hash(r, klen))))
 				return -1;
 			e->count += count;
@@ -198,23 +182,30 @@ int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint
 	return w->bytes >= w->fold_at ? fold(w) : 0;
 }
 
-int agg_spill_each(struct agg_spill *s, agg_spill_fn fn, void *ctx)
+/* Every writer's newest blocks get their lengths (kept in pos[] while
+ * they are written to): before the blocks are read. */
+static void seal(struct agg_spill *s)
 {
 	for (struct agg_spill_writer *w = s->writers; w; w = w->next)
-		for (unsigned k = 0; k < PARTS; k++) {
-			if (w->part[k]) /* the newest block's length */
+		for (unsigned k = 0; k < PARTS; k++)
+			if (w->part[k])
 				w->part[k]->used = (size_t)(w->pos[k] - w->part[k]->data);
+}
+
+int agg_spill_each(struct agg_spill *s, agg_spill_fn fn, void *ctx)
+{
+	seal(s);
+	for (struct agg_spill_writer *w = s->writers; w; w = w->next)
+		for (unsigned k = 0; k < PARTS; k++)
 			for (const struct spill_block *b = w->part[k]; b; b = b->next)
 				for (const unsigned char *r = b->data, *end = r + b->used; r < end;) {
 					uint64_t klen, count;
 					int rc;
-					r = get_varint(r, &klen);
-					r = get_varint(r, &count);
+					r = record(r, &klen, &count);
 					if ((rc = fn(ctx, r, klen, count)))
 						return rc;
 					r += klen;
 				}
-		}
 	return 0;
 }
 
@@ -348,10 +339,7 @@ int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, s
 	unsigned next = 0, started = 0;
 	int rc = 0;
 
-	for (struct agg_spill_writer *w = s->writers; w; w = w->next) /* the newest blocks' lengths */
-		for (unsigned k = 0; k < PARTS; k++)
-			if (w->part[k])
-				w->part[k]->used = (size_t)(w->pos[k] - w->part[k]->data);
+	seal(s);
 	if (threads < 1)
 		threads = 1;
 	if (threads > 16)

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "cmdlines.h"
+#include "varint.h"
 
 #define NOT_WORD UINT32_MAX /* a chunk string that is not one word */
 #define MAX_WORDS (CMDLINE_MAX / 2) /* in a line: each a byte or more, and a space */
@@ -175,17 +176,6 @@ static int room(struct cmdlines_writer *w)
 	return (w->nlines == GROUP || w->used + MAX_WORDS * ID_MAX > STAGE) ? flush(w) : 0;
 }
 
-/* Write id at p as a varint. @return the byte after it. */
-static inline unsigned char *put_id(unsigned char *p, uint32_t id)
-{
-	while (id >= 0x80) {
-		*p++ = (unsigned char)(id | 0x80);
-		id >>= 7;
-	}
-	*p++ = (unsigned char)id;
-	return p;
-}
-
 /* The n bytes staged at w->stage + w->used are a line counted `count` times. */
 static void staged(struct cmdlines_writer *w, size_t n, uint64_t count)
 {
@@ -215,7 +205,7 @@ int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, u
 		size_t end = sp ? (size_t)(sp - line) : len;
 		uint32_t id;
 		if (!(rc = word_id(w->c, line + at, end - at, &id)))
-			p = put_id(p, id);
+			p = varint_put(p, id);
 		at = end + 1;
 	}
 	pthread_mutex_unlock(&w->c->lock);
@@ -223,6 +213,15 @@ int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, u
 		return -1;
 	staged(w, (size_t)(p - (w->stage + w->used)), count);
 	return 0;
+}
+
+/* Count command line id of b as its joined text. */
+static int add_joined(struct cmdlines_writer *w, const struct fmt_batch *b, uint32_t id,
+		      uint64_t count)
+{
+	size_t n = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
+
+	return cmdlines_add_text(w, w->joined, n, count);
 }
 
 int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
@@ -234,14 +233,9 @@ int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 	 * text), or a batch loaded without the argument ids */
 	if (__atomic_load_n(&w->c->as_text, __ATOMIC_RELAXED) ||
 	    (ndict && !fmt_batch_exec_cmd_arg_ids(b, 0, &(uint32_t){ 0 }))) {
-		for (uint32_t id = 0; id < ndict; id++) {
-			size_t k;
-			if (!count[id])
-				continue;
-			k = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
-			if (cmdlines_add_text(w, w->joined, k, count[id]))
+		for (uint32_t id = 0; id < ndict; id++)
+			if (count[id] && add_joined(w, b, id, count[id]))
 				return -1;
-		}
 		return flush(w);
 	}
 	if (map_strings(w, b))
@@ -265,15 +259,12 @@ int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 			words = m != NOT_WORD && a < MAX_WORDS;
 			len += lens[arg[a]];
 			if (words)
-				p = put_id(p, m);
+				p = varint_put(p, m);
 		}
-		if (words && len < CMDLINE_MAX - 1) { /* the words of a line not cut */
+		if (words && len < CMDLINE_MAX - 1) /* the words of a line not cut */
 			staged(w, (size_t)(p - start), count[id]);
-		} else {
-			size_t k = fmt_batch_exec_cmd_join(b, id, w->joined, sizeof(w->joined));
-			if (cmdlines_add_text(w, w->joined, k, count[id]))
-				return -1;
-		}
+		else if (add_joined(w, b, id, count[id]))
+			return -1;
 	}
 	return flush(w);
 }
@@ -286,13 +277,8 @@ static size_t words_text(void *ctx, const void *key, size_t klen, unsigned char 
 	size_t n = 0;
 
 	for (const unsigned char *end = k + klen; k < end;) {
-		uint32_t id = 0;
-		unsigned shift = 0;
-		while (*k & 0x80) {
-			id |= (uint32_t)(*k++ & 0x7f) << shift;
-			shift += 7;
-		}
-		id |= (uint32_t)*k++ << shift;
+		uint64_t id;
+		k = varint_get(k, &id);
 		if (n)
 			buf[n++] = ' ';
 		memcpy(buf + n, c->word[id].s, c->word[id].len);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "varint.h"
+
 struct obuf {
 	char *buf;
 	size_t len, cap;
@@ -44,13 +46,7 @@ static inline void obuf_varint(struct obuf *o, uint64_t v)
 {
 	if (obuf_room(o, 10))
 		return;
-	char *p = o->buf + o->len;
-	while (v >= 0x80) {
-		*p++ = (char)(v | 0x80);
-		v >>= 7;
-	}
-	*p++ = (char)v;
-	o->len = (size_t)(p - o->buf);
+	o->len = (size_t)((char *)varint_put((unsigned char *)o->buf + o->len, v) - o->buf);
 }
 
 /* The low n bytes of v, little-endian (this host's order: x86, arm64) */
