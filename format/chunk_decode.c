@@ -492,6 +492,25 @@ static int decode_exit(struct fmt_batch *b, struct section *s, const char **why)
 	return FMT_OK;
 }
 
+/* Flow bytes from their residuals, in place (FORMAT.md): bytes = packets
+ * x bpp[key] + residual (wrapping), then bpp[key] = bytes / packets. The
+ * division is skipped when the quotient cannot have changed (no overflow,
+ * 0 <= residual < packets). A loop of its own after the varints': the
+ * two in one ran out of registers. */
+static void flow_bytes(uint32_t n, const uint32_t *key, const uint64_t *packets, uint64_t *bpp,
+		       uint64_t *bytes)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = key[i];
+		uint64_t pk = packets[i], bp = bpp[k], r = (uint64_t)fmt_unzigzag(bytes[i]), pred, by;
+		int ovf = __builtin_mul_overflow(pk, bp, &pred);
+		by = pred + r;
+		bytes[i] = by;
+		if (ovf | (r >= pk) | (by < pred))
+			bpp[k] = pk ? by / pk : 0;
+	}
+}
+
 static int decode_flow(struct fmt_batch *b, struct section *s, const char **why)
 {
 	uint32_t n = b->n;
@@ -509,13 +528,12 @@ static int decode_flow(struct fmt_batch *b, struct section *s, const char **why)
 	}
 	if (WANT(b, SEC_BYTES)) {
 		uint64_t *bpp = take(b, MEM_TMP, (b->nkeys ? b->nkeys : 1) * sizeof(*bpp));
-		struct col_args a = { .ref32 = b->key, .ref64 = b->packets, .bpp = bpp,
-				      .out64 = b->bytes };
 		if (!bpp)
 			return FMT_ENOMEM;
 		memset(bpp, 0, b->nkeys * sizeof(*bpp));
-		if (col(s, SEC_BYTES, COL_BYTES, n, &a))
+		if (col_plain64(s, SEC_BYTES, n, b->bytes))
 			return *why = "bad bytes column", FMT_ECORRUPT;
+		flow_bytes(n, b->key, b->packets, bpp, b->bytes);
 	}
 	return FMT_OK;
 }

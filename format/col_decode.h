@@ -101,14 +101,12 @@ enum col_kind {
 	COL_PLUS_ZZ32, /* out32: ref32[i] + unzigzag(x), below 2^32 (tid from pid) */
 	COL_ZZ_I32, /* out32: unzigzag(x), in the int32 range (ret) */
 	COL_KEYDELTA, /* out32: v += unzigzag(x), every v below limit (flow key ids) */
-	COL_BYTES, /* out64: flow bytes from ref64 packets, ref32 keys and bpp (FORMAT.md) */
 };
 
 struct col_args {
 	uint64_t base, limit;
 	const uint64_t *ref64;
 	const uint32_t *ref32;
-	uint64_t *bpp; /* COL_BYTES: bytes per packet of each key, zeroed */
 	uint64_t *out64;
 	uint32_t *out32;
 };
@@ -159,19 +157,6 @@ col_put(enum col_kind kind, const struct col_args *a, uint32_t i, uint64_t x, ui
 		*bad |= v >= a->limit;
 		a->out32[i] = (uint32_t)v;
 		break;
-	case COL_BYTES: {
-		/* bytes = packets x bpp[key] + residual (wrapping), then bpp[key]
-		 * = bytes / packets: the division is skipped when the quotient
-		 * cannot have changed (no overflow, 0 <= residual < packets) */
-		uint32_t k = a->ref32[i];
-		uint64_t pk = a->ref64[i], bp = a->bpp[k], pred, r = (uint64_t)fmt_unzigzag(x), by;
-		int ovf = __builtin_mul_overflow(pk, bp, &pred);
-		by = pred + r;
-		a->out64[i] = by;
-		if (ovf | (r >= pk) | (by < pred))
-			a->bpp[k] = pk ? by / pk : 0;
-		break;
-	}
 	}
 	return v;
 }

@@ -209,6 +209,84 @@ Test(roundtrip, edge_values)
 	free(argv_long);
 }
 
+/* The packets and bytes of flow n of a test that repeats three keys: hard
+ * pairs first (no packets, products past 2^64, bytes per packet falling,
+ * steady, rising by less and by more than a packet's worth), then random
+ * ones near a bytes-per-packet rate that moves. */
+static void shared_key_counts(unsigned n, uint64_t *rng, uint64_t *rate, struct fmt_flow *f)
+{
+	static const uint64_t hard[][2] = {
+		{ 0, 100 },	    { 3, 5 },		 { 0, 0 },	      { 1, UINT64_MAX },
+		{ 2, UINT64_MAX },  { UINT64_MAX, UINT64_MAX }, { UINT64_MAX, 1 }, { 7, 700 },
+		{ 7, 699 },	    { 7, 700 },		 { 7, 706 },	      { 7, 707 },
+		{ 7, 714 },	    { 5, 0 },		 { 1, 1ull << 63 },   { 3, UINT64_MAX - 1 },
+		{ 0, UINT64_MAX },  { 1u << 31, UINT64_MAX / 3 }, { 4, 4 }, { 4, 3 },
+	};
+	uint64_t r = rnd(rng);
+
+	if (n < sizeof(hard) / sizeof(hard[0])) {
+		f->packets = hard[n][0];
+		f->bytes = hard[n][1];
+		return;
+	}
+	if (r % 16 == 0)
+		*rate = rnd(rng) % 1500;
+	f->packets = r % 64 == 1 ? 0 : r % 64 == 2 ? rnd(rng) : r >> 8 & 7;
+	f->bytes = f->packets * *rate + (rnd(rng) % 5) - 2; /* wrapping */
+	if (r % 64 == 3)
+		f->bytes = rnd(rng);
+}
+
+/* Flows of a key are stored as residuals from the key's last bytes per
+ * packet (FORMAT.md): every relation between one record and the next
+ * comes back exactly. */
+Test(roundtrip, bytes_of_flows_that_share_a_key, .timeout = 60)
+{
+	const char *path = tmp_path("shared.db");
+	const unsigned n = 30000;
+	uint64_t rng = 77, rate = 100;
+	struct fmt_writer_opts o = { .chunk_records = 7000 };
+	struct fmt_flow *want = calloc(n, sizeof(*want));
+	struct fmt_writer *w;
+	struct fmt_reader *r;
+	struct fmt_iter *it;
+	struct fmt_event ev;
+	char *err = NULL;
+	unsigned got = 0;
+	int rc;
+
+	cr_assert_not_null(want);
+	cr_assert_eq(fmt_writer_create(path, FMT_CREATE_FORCE, &o, &w, &err), 0, "%s", err);
+	for (unsigned i = 0; i < n; i++) {
+		struct fmt_flow *f = &want[i];
+		unsigned k = i < 40 ? i / 20 : (unsigned)(rnd(&rng) % 3); /* 20 hard pairs per key */
+		f->ts_ns = 1000 + i;
+		f->interval_ns = 1000000000;
+		f->key.family = FMT_FAMILY_IPV4;
+		f->key.proto = 6;
+		f->key.src[3] = (uint8_t)(k + 1);
+		f->key.dport = 443;
+		shared_key_counts(i < 40 ? i % 20 : n, &rng, &rate, f);
+		cr_assert_eq(fmt_writer_append_flow(w, f), 0, "%s", fmt_writer_errmsg(w));
+	}
+	cr_assert_eq(fmt_writer_close(w, &err), 0, "%s", err);
+	r = open_or_fail(path);
+	cr_assert_eq(fmt_iter_open(&r, 1, FMT_STREAM_MASK_ALL, 0, UINT64_MAX, &it), 0);
+	while ((rc = fmt_iter_next(it, &ev)) == 1) {
+		cr_assert_lt(got, n);
+		cr_assert(rec_flow_equal(&want[got], &ev.flow),
+			  "flow %u: %llu packets %llu bytes, read %llu %llu", got,
+			  (unsigned long long)want[got].packets, (unsigned long long)want[got].bytes,
+			  (unsigned long long)ev.flow.packets, (unsigned long long)ev.flow.bytes);
+		got++;
+	}
+	cr_assert_eq(rc, 0, "%s", fmt_reader_errmsg(r));
+	cr_assert_eq(got, n);
+	fmt_iter_free(it);
+	fmt_reader_close(r);
+	free(want);
+}
+
 Test(roundtrip, rejects_invalid_records)
 {
 	struct fmt_writer *w;
