@@ -29,6 +29,21 @@ uint64_t agg_hash(const void *key, size_t klen);
 struct agg_entry *agg_get(struct agg *a, const void *key, size_t klen);
 /* The same with its hash (agg_hash) already known. */
 struct agg_entry *agg_get_hashed(struct agg *a, const void *key, size_t klen, uint64_t hash);
+/* A hint that the entry for hash will be looked up soon: fetch its first
+ * slot (what 0), or the key that slot holds (what 1: once the slot is in
+ * the cache). */
+static inline void agg_prefetch(const struct agg *a, uint64_t hash, int what)
+{
+	const struct agg_entry *e;
+
+	if (!a->nslots)
+		return;
+	e = &a->slots[hash & (a->nslots - 1)];
+	if (!what)
+		__builtin_prefetch(e);
+	else if (e->key)
+		__builtin_prefetch(e->key);
+}
 /* Add src's counters into dst (src may be left empty). @return 0 or -1
  * on oom. */
 int agg_merge(struct agg *dst, struct agg *src);

@@ -86,11 +86,37 @@ static struct flowkey flow_group(enum top_by by, unsigned source, const struct f
 	return fk;
 }
 
-/* Count a row under key (a struct flowkey or ownerkey). */
-static int add_flow(struct top *t, const void *key, size_t klen, uint64_t rows, uint64_t packets,
-		    uint64_t bytes)
+/* The key a flow row is counted under (a flowkey, or an ownerkey by
+ * owner), with its hash */
+struct group {
+	union {
+		struct flowkey f;
+		struct ownerkey o;
+	} k;
+	uint64_t hash;
+	uint32_t klen;
+};
+
+/* owner is read by owner only, k otherwise (a batch has one or the other) */
+static void group_of(enum top_by by, unsigned source, const struct fmt_flow_key *k,
+		     const struct fmt_owner *owner, struct group *g)
 {
-	struct agg_entry *e = agg_get(&t->agg, key, klen);
+	if (by_owner(by)) {
+		g->k.o = (struct ownerkey){ owner->pid ? source : 0, owner->pid, owner->start_ns,
+					    owner->cgroup_id };
+		g->klen = sizeof(g->k.o);
+	} else {
+		g->k.f = flow_group(by, source, k);
+		g->klen = sizeof(g->k.f);
+	}
+	g->hash = agg_hash(&g->k, g->klen);
+}
+
+/* Count a row under key (a struct flowkey or ownerkey) of that hash. */
+static int add_flow(struct top *t, const void *key, size_t klen, uint64_t hash, uint64_t rows,
+		    uint64_t packets, uint64_t bytes)
+{
+	struct agg_entry *e = agg_get_hashed(&t->agg, key, klen, hash);
 
 	if (!e)
 		return -1;
@@ -128,16 +154,11 @@ int top_add(struct top *t, const struct fmt_event *ev)
 	const char *key;
 
 	if (top_is_flow(t->by)) {
-		struct flowkey fk;
+		struct group g;
 		if (ev->stream != FMT_STREAM_FLOW)
 			return 0;
-		if (by_owner(t->by)) {
-			const struct fmt_owner *o = &ev->flow.owner;
-			struct ownerkey ok = { o->pid ? ev->source : 0, o->pid, o->start_ns, o->cgroup_id };
-			return add_flow(t, &ok, sizeof(ok), 1, ev->flow.packets, ev->flow.bytes);
-		}
-		fk = flow_group(t->by, ev->source, &ev->flow.key);
-		return add_flow(t, &fk, sizeof(fk), 1, ev->flow.packets, ev->flow.bytes);
+		group_of(t->by, ev->source, &ev->flow.key, &ev->flow.owner, &g);
+		return add_flow(t, &g.k, g.klen, g.hash, 1, ev->flow.packets, ev->flow.bytes);
 	}
 	if (ev->stream != FMT_STREAM_EXEC)
 		return 0;
@@ -177,6 +198,21 @@ static uint64_t *scratch(struct top *t, size_t n, size_t each)
 	return t->scratch;
 }
 
+/* t's second scratch space with room for bytes (not zeroed), NULL on oom */
+static void *room2(struct top *t, size_t bytes)
+{
+	if (bytes > t->scratch2_cap) {
+		void *p = realloc(t->scratch2, bytes);
+		if (!p)
+			return NULL;
+		t->scratch2 = p;
+		t->scratch2_cap = bytes;
+	}
+	return t->scratch2;
+}
+
+#define AHEAD 8 /* lookups between a key's fetches and its own */
+
 struct flow_sum {
 	uint64_t rows, packets, bytes;
 };
@@ -188,6 +224,9 @@ static int add_flow_batch(struct top *t, unsigned source, const struct fmt_batch
 	const uint32_t *ids = fmt_batch_flow_key_ids(b, &ndict);
 	const uint64_t *pk = fmt_batch_flow_packets(b), *by = fmt_batch_flow_bytes(b);
 	struct flow_sum *sum = (struct flow_sum *)scratch(t, ndict, sizeof(*sum));
+	int owners = by_owner(t->by);
+	struct group *g;
+	uint32_t m = 0;
 
 	if (!sum && ndict)
 		return -1;
@@ -197,20 +236,24 @@ static int add_flow_batch(struct top *t, unsigned source, const struct fmt_batch
 		s->packets += pk[pos[i]];
 		s->bytes += by[pos[i]];
 	}
+	if (!(g = room2(t, ndict * sizeof(*g))) && ndict)
+		return -1;
 	for (uint32_t id = 0; id < ndict; id++) {
-		struct flowkey fk;
-		int rc;
 		if (!sum[id].rows)
 			continue;
-		if (by_owner(t->by)) {
-			const struct fmt_owner *o = fmt_batch_flow_owner(b, id);
-			struct ownerkey ok = { o->pid ? source : 0, o->pid, o->start_ns, o->cgroup_id };
-			rc = add_flow(t, &ok, sizeof(ok), sum[id].rows, sum[id].packets, sum[id].bytes);
-		} else {
-			fk = flow_group(t->by, source, fmt_batch_flow_key(b, id));
-			rc = add_flow(t, &fk, sizeof(fk), sum[id].rows, sum[id].packets, sum[id].bytes);
-		}
-		if (rc)
+		group_of(t->by, source, owners ? NULL : fmt_batch_flow_key(b, id),
+			 owners ? fmt_batch_flow_owner(b, id) : NULL, &g[m]);
+		sum[m++] = sum[id]; /* m <= id: in step with g */
+	}
+	/* a table of many keys misses the cache twice a lookup (its slot,
+	 * then the key the slot points at): both are fetched ahead */
+	for (uint32_t i = 0; i < m; i++) {
+		if (i + 2 * AHEAD < m)
+			agg_prefetch(&t->agg, g[i + 2 * AHEAD].hash, 0);
+		if (i + AHEAD < m)
+			agg_prefetch(&t->agg, g[i + AHEAD].hash, 1);
+		if (add_flow(t, &g[i].k, g[i].klen, g[i].hash, sum[i].rows, sum[i].packets,
+			     sum[i].bytes))
 			return -1;
 	}
 	return 0;
@@ -229,14 +272,8 @@ static int add_uid_batch(struct top *t, const struct fmt_batch *b, const uint32_
 	char buf[16];
 
 	for (;;) { /* a table with room for the chunk's distinct uids */
-		if (cap * sizeof(*tab) > t->scratch2_cap) {
-			void *p = realloc(t->scratch2, cap * sizeof(*tab));
-			if (!p)
-				return -1;
-			t->scratch2 = p;
-			t->scratch2_cap = cap * sizeof(*tab);
-		}
-		tab = t->scratch2;
+		if (!(tab = room2(t, cap * sizeof(*tab))))
+			return -1;
 		memset(tab, 0, cap * sizeof(*tab));
 		used = 0;
 		uint32_t i;
@@ -285,14 +322,8 @@ static int add_exec_batch(struct top *t, const struct fmt_batch *b, const uint32
 		count[ids[pos[i]]]++;
 	if (t->by == BY_COMM || t->by == BY_PATH) {
 		/* command lines to the strings they name: one key per string */
-		if (nstr * sizeof(*by_str) > t->scratch2_cap) {
-			void *p = realloc(t->scratch2, nstr * sizeof(*by_str));
-			if (!p)
-				return -1;
-			t->scratch2 = p;
-			t->scratch2_cap = nstr * sizeof(*by_str);
-		}
-		by_str = t->scratch2;
+		if (!(by_str = room2(t, nstr * sizeof(*by_str))) && nstr)
+			return -1;
 		if (nstr)
 			memset(by_str, 0, nstr * sizeof(*by_str));
 		for (uint32_t id = 0; id < ndict; id++) {
