@@ -42,9 +42,14 @@ uint64_t fmt_batch_ts(const struct fmt_batch *b, uint32_t i)
 	return b->ts[b->order ? b->order[i] : i];
 }
 
+uint32_t fmt_batch_pos(const struct fmt_batch *b, uint32_t i)
+{
+	return b->order ? b->order[i] : i;
+}
+
 void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev)
 {
-	fmt_batch_get_at(b, b->order ? b->order[i] : i, ev);
+	fmt_batch_get_at(b, fmt_batch_pos(b, i), ev);
 }
 
 /* An optional string column's value at j: NULL for 0 or no column. */

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "export_par.h"
 #include "fmt_row.h"
 #include "obuf.h"
 #include "row_out.h"
@@ -35,7 +36,7 @@ struct export {
 	struct fmt_plain *plain;
 	struct proctrack *procs; /* sqlite: runs for the process table */
 	struct out_ifaces ifc; /* sqlite: flows' interface names */
-	struct report *r;
+	struct report *r; /* sqlite, export_par: the report */
 };
 
 /* What one thread of a jsonl or csv export writes: some of the streams,
@@ -48,12 +49,13 @@ struct part {
 	int rc;
 };
 
-/* jsonl and csv: a row into its stream's buffer, written in 1 MiB blocks */
-static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
+/* jsonl and csv: the row of ev into o; b and j (the record's batch and
+ * storage position, b NULL if unknown) let the row_out reuse what it
+ * rendered for the record's dictionary entry */
+static void render(struct part *x, struct obuf *o, const struct fmt_event *ev,
+		   const struct fmt_batch *b, uint32_t j)
 {
-	struct part *x = ctx;
-	int s = x->x->per_stream ? (int)ev->stream : 0;
-	struct obuf *o = &x->x->o[s];
+	struct report *r = x->r;
 	struct fmt_reader *rd = r->readers[ev->source];
 	const char *file = r->nfiles > 1 ? r->paths[ev->source] : NULL;
 	const char *iface = NULL;
@@ -62,19 +64,75 @@ static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 	if (ev->stream == FMT_STREAM_FLOW)
 		iface = out_iface_cached(&x->ifc, rd, ev->source, ev->flow.key.ifindex);
 	if (fmt_row_fill(ev, fmt_reader_clock_offset(rd), iface, &row))
-		return 0;
+		return;
 	x->w.o = o;
 	if (x->x->csv)
-		row_csv_at(&x->w, &row, r->at_batch, r->at_pos, file);
+		row_csv_at(&x->w, &row, b, j, file);
 	else
-		row_jsonl_at(&x->w, &row, r->at_batch, r->at_pos,
+		row_jsonl_at(&x->w, &row, b, j,
 			     x->x->per_stream ? NULL : fmt_stream_name(ev->stream), file);
+}
+
+/* report_each's callback: a row into its stream's buffer, written in
+ * 1 MiB blocks */
+static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
+{
+	struct part *x = ctx;
+	struct obuf *o = &x->x->o[x->x->per_stream ? (int)ev->stream : 0];
+
+	render(x, o, ev, r->at_batch, r->at_pos);
 	if (obuf_flush(o, 1u << 20)) {
 		report_err("write error: %s", o->err && errno ? strerror(errno) : "out of memory");
 		return 1;
 	}
 	return 0;
 }
+
+/* export_par's: a thread's part, a row, the rows of a stream written */
+static void *par_part(void *ctx)
+{
+	struct part *p = calloc(1, sizeof(*p));
+	struct export *x = ctx;
+
+	if (p) {
+		p->x = x;
+		p->r = x->r;
+	}
+	return p;
+}
+
+static void par_part_free(void *ctx, void *state)
+{
+	struct part *p = state;
+
+	(void)ctx;
+	row_out_free(&p->w);
+	free(p);
+}
+
+static void par_row(void *ctx, void *state, const struct fmt_batch *b, uint32_t j, struct obuf *o)
+{
+	struct fmt_event ev;
+
+	(void)ctx;
+	fmt_batch_get_at(b, j, &ev);
+	ev.source = 0;
+	render(state, o, &ev, b, j);
+}
+
+static int par_out(void *ctx, int s, const char *p, size_t n)
+{
+	struct export *x = ctx;
+
+	/* what is buffered first (a csv header) */
+	if (obuf_flush(&x->o[s], 0) || fwrite(p, 1, n, x->f[s]) != n) {
+		report_err("write error: %s", errno ? strerror(errno) : "out of memory");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct export_par_ops par_ops = { par_part, par_part_free, par_row, par_out };
 
 /* The process table holds the runs that began with an exec. */
 static int run_begin(void *ctx, struct proc_run *run)
@@ -227,10 +285,12 @@ static int export_plain(struct report *r, struct export *x)
 	return 0;
 }
 
+/* Everything buffered is written, also after skipped chunks (rc 1): the
+ * rows read are kept. A buffer that failed to write does not try again. */
 static int close_all(struct export *x, int rc)
 {
 	for (int s = 0; s <= FMT_STREAM_MAX; s++) {
-		if (!rc && obuf_flush(&x->o[s], 0)) {
+		if (obuf_flush(&x->o[s], 0) && !rc) {
 			report_err("write error: %s", strerror(errno));
 			rc = 1;
 		}
@@ -253,10 +313,11 @@ static void *part_run(void *arg)
 	return NULL;
 }
 
-/* Streams that go to separate files are written by two threads when
- * there are two cores: exec, proc and cgroup by one, flow and exit by the
- * other, which reads the files through readers of its own. Each file is
- * written by one thread, in time order, as with one thread. */
+/* One file read in order: its chunks rendered on every thread
+ * (export_par). Else streams that go to separate files are written by two
+ * threads when --threads allows: exec, proc and cgroup by one, flow and
+ * exit by the other, which reads the files through readers of its own.
+ * Each file is written by one thread, in time order, as with one thread. */
 #define SECOND_PART ((1u << FMT_STREAM_FLOW) | (1u << FMT_STREAM_EXIT))
 
 static int export_rows(struct report *r, struct export *x)
@@ -268,8 +329,11 @@ static int export_rows(struct report *r, struct export *x)
 	unsigned opened = 0;
 	int rc;
 
+	x->r = r;
+	if ((rc = export_par(r, x->per_stream, &par_ops, x)) >= 0)
+		return rc; /* -1: not a file it can read in order */
 	if (!x->per_stream || !(types & SECOND_PART) || !(types & ~SECOND_PART) ||
-	    sysconf(_SC_NPROCESSORS_ONLN) < 2 || !(rb.readers = calloc(r->nfiles, sizeof(*rb.readers)))) {
+	    fmt_threads(r->threads) < 2 || !(rb.readers = calloc(r->nfiles, sizeof(*rb.readers)))) {
 		a.r = r;
 		rc = report_each(r, rows, &a);
 		row_out_free(&a.w);

@@ -259,6 +259,8 @@ void fmt_batch_get(const struct fmt_batch *b, uint32_t i, struct fmt_event *ev);
 /* The same for the record at storage position j (the order of the column
  * arrays below). */
 void fmt_batch_get_at(const struct fmt_batch *b, uint32_t j, struct fmt_event *ev);
+/* The storage position of record i in time order. */
+uint32_t fmt_batch_pos(const struct fmt_batch *b, uint32_t i);
 
 /* Columnar access to a batch, for aggregations that need no per-record
  * structs. Arrays are in storage order (not time order) and hold

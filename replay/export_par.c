@@ -1,0 +1,353 @@
+/* export_par.c - see export_par.h. The chunks are run through fmt_par_run
+ * sorted by (first timestamp, stream, id): a worker renders a chunk's rows
+ * in the chunk's time order, and the calling thread takes the chunks in
+ * that order. A stream's chunks do not overlap (checked before anything
+ * is written), so an output of one stream is its chunks' texts one after
+ * the other. Where streams share an output, a chunk's rows wait in its
+ * stream's queue until no chunk still to come can hold an earlier row:
+ * once chunk (T, s) is taken, every waiting row before (T, s) is written,
+ * the queues merged by (time, stream). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "export_par.h"
+#include "filter.h"
+
+/* One chunk's rows, rendered */
+struct rendered {
+	int stream;
+	int oom;
+	struct obuf text;
+	size_t n, at; /* rows; merging: the first not yet written */
+	size_t *end; /* merging: row k is text[end[k - 1], end[k]) */
+	uint64_t *ts; /* merging: row k's time */
+	size_t cap; /* of end and ts */
+	struct rendered *next; /* its stream's queue, or the pool */
+};
+
+/* A chunk to read, with what its index says */
+struct item {
+	struct fmt_par_chunk c;
+	uint64_t t_first, t_last;
+	int stream;
+};
+
+struct run {
+	struct report *r;
+	const struct export_par_ops *ops;
+	void *ctx;
+	struct item *items;
+	size_t n;
+	uint64_t from, to;
+	bool by_record, per_stream, merge;
+	void **states;
+	struct rendered *head[FMT_STREAM_MAX + 1], *tail[FMT_STREAM_MAX + 1];
+	struct obuf merged; /* merged rows, written in 1 MiB blocks */
+	struct report_progress pg;
+	int failed; /* a write failed or memory ran out: reported, stop */
+	/* chunks written, their memory kept for the next: fresh pages for
+	 * every chunk's text cost more in faults than rendering it */
+	pthread_mutex_t mu;
+	struct rendered *pool;
+};
+
+static void rendered_free(struct rendered *c)
+{
+	if (!c)
+		return;
+	obuf_free(&c->text);
+	free(c->end);
+	free(c->ts);
+	free(c);
+}
+
+/* A chunk's memory: one given back, or a new one (NULL on oom) */
+static struct rendered *take(struct run *run)
+{
+	struct rendered *c;
+
+	pthread_mutex_lock(&run->mu);
+	if ((c = run->pool))
+		run->pool = c->next;
+	pthread_mutex_unlock(&run->mu);
+	if (!c)
+		return calloc(1, sizeof(*c));
+	c->text.len = 0;
+	c->n = c->at = 0;
+	c->next = NULL;
+	return c;
+}
+
+/* c written: its memory back to the pool (freed if it ran out) */
+static void give(struct run *run, struct rendered *c)
+{
+	if (!c || c->oom || c->text.err) {
+		rendered_free(c);
+		return;
+	}
+	pthread_mutex_lock(&run->mu);
+	c->next = run->pool;
+	run->pool = c;
+	pthread_mutex_unlock(&run->mu);
+}
+
+static int by_time(const void *x, const void *y)
+{
+	const struct item *a = x, *b = y;
+
+	if (a->t_first != b->t_first)
+		return a->t_first < b->t_first ? -1 : 1;
+	if (a->stream != b->stream)
+		return a->stream < b->stream ? -1 : 1;
+	return (a->c.id > b->c.id) - (a->c.id < b->c.id);
+}
+
+/* The chunks report_each would read (those of --type with records in the
+ * window), in order. @return 0, or -1 if a stream's chunks overlap in time
+ * (a stream recorded out of order: report_each merges them) */
+static int list_items(struct run *run)
+{
+	struct fmt_chunk_info *ci;
+	unsigned mask = filter_streams(&run->r->f);
+	uint64_t last[FMT_STREAM_MAX + 1] = { 0 };
+	int64_t last_id[FMT_STREAM_MAX + 1];
+	bool seen[FMT_STREAM_MAX + 1] = { 0 };
+	int nc = fmt_reader_chunks(run->r->readers[0], &ci);
+
+	if (nc < 0)
+		return -1;
+	report_window(run->r, 0, &run->from, &run->to);
+	if (!(run->items = calloc((size_t)nc + 1, sizeof(*run->items)))) {
+		free(ci);
+		return -1;
+	}
+	for (int i = 0; i < nc; i++) {
+		int s = ci[i].stream;
+		if (s < FMT_STREAM_EXEC || s > FMT_STREAM_MAX || !(mask & (1u << s)) ||
+		    ci[i].t_last < run->from || ci[i].t_first > run->to || !ci[i].records)
+			continue;
+		run->items[run->n++] = (struct item){ { 0, ci[i].id, ci[i].raw_size },
+						      ci[i].t_first, ci[i].t_last, s };
+	}
+	free(ci);
+	qsort(run->items, run->n, sizeof(*run->items), by_time);
+	for (size_t i = 0; i < run->n; i++) {
+		const struct item *it = &run->items[i];
+		int s = it->stream;
+		/* a tie at the boundary is report_each's order if ids rise */
+		if (seen[s] && !(last[s] < it->t_first ||
+				 (last[s] == it->t_first && last_id[s] < it->c.id)))
+			return -1;
+		seen[s] = true;
+		last[s] = it->t_last;
+		last_id[s] = it->c.id;
+	}
+	return 0;
+}
+
+/* On a worker: chunk i's rows in its time order, those in the window that
+ * pass the filters (report_each's selection). */
+static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b, void **partial)
+{
+	struct run *run = ctx;
+	uint32_t n = fmt_batch_count(b);
+	struct rendered *c = take(run);
+
+	(void)i;
+	if (!c)
+		return 1; /* committed as NULL: failed below */
+	*partial = c;
+	c->stream = fmt_batch_stream(b);
+	if (run->merge && n > c->cap) {
+		size_t *end = realloc(c->end, n * sizeof(*end));
+		uint64_t *ts = end ? realloc(c->ts, n * sizeof(*ts)) : NULL;
+		if (end)
+			c->end = end;
+		if (!ts) {
+			c->oom = 1;
+			return 1;
+		}
+		c->ts = ts;
+		c->cap = n;
+	}
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t j = fmt_batch_pos(b, k);
+		uint64_t ts = fmt_batch_ts(b, k);
+		if (ts < run->from || ts > run->to)
+			continue;
+		if (run->by_record) {
+			struct fmt_event ev;
+			fmt_batch_get_at(b, j, &ev);
+			ev.source = 0;
+			if (!filter_match(&run->r->f, run->r->readers[0], &ev))
+				continue;
+		}
+		run->ops->row(run->ctx, run->states[worker], b, j, &c->text);
+		if (run->merge) {
+			c->end[c->n] = c->text.len;
+			c->ts[c->n] = ts;
+		}
+		c->n++;
+	}
+	c->oom = c->text.err;
+	return c->oom;
+}
+
+static int write_merged(struct run *run, size_t at)
+{
+	if (run->merged.err) {
+		report_err("out of memory");
+		return run->failed = 1;
+	}
+	if (run->merged.len < at || !run->merged.len)
+		return 0;
+	if (run->ops->out(run->ctx, 0, run->merged.buf, run->merged.len))
+		return run->failed = 1;
+	run->merged.len = 0;
+	return 0;
+}
+
+/* (ts, s) before (ts2, s2) */
+static bool before(uint64_t ts, int s, uint64_t ts2, int s2)
+{
+	return ts < ts2 || (ts == ts2 && s < s2);
+}
+
+/* Write the waiting rows before (t, s), in (time, stream) order: a run of
+ * the first stream's rows at a time, up to the next other stream's row. */
+static int merge_until(struct run *run, uint64_t t, int s)
+{
+	for (;;) {
+		struct rendered *c = NULL;
+		uint64_t lim_t = t;
+		int lim_s = s;
+
+		for (int q = 1; q <= FMT_STREAM_MAX; q++) {
+			struct rendered *h = run->head[q];
+			if (h && (!c || before(h->ts[h->at], q, c->ts[c->at], c->stream)))
+				c = h;
+		}
+		for (int q = 1; q <= FMT_STREAM_MAX; q++) {
+			struct rendered *h = run->head[q];
+			if (h && h != c && before(h->ts[h->at], q, lim_t, lim_s))
+				lim_t = h->ts[h->at], lim_s = q;
+		}
+		if (!c || !before(c->ts[c->at], c->stream, lim_t, lim_s))
+			return 0;
+		size_t k = c->at, from = k ? c->end[k - 1] : 0;
+		while (k < c->n && before(c->ts[k], c->stream, lim_t, lim_s))
+			k++;
+		obuf_put(&run->merged, c->text.buf + from, c->end[k - 1] - from);
+		c->at = k;
+		if (k == c->n) {
+			run->head[c->stream] = c->next;
+			if (!c->next)
+				run->tail[c->stream] = NULL;
+			give(run, c);
+		}
+		if (write_merged(run, 1u << 20))
+			return -1;
+	}
+}
+
+/* On the calling thread, in order: chunk i's rows written, or queued */
+static int commit(void *ctx, size_t i, void *partial, int rc, const char *errmsg)
+{
+	struct run *run = ctx;
+	struct rendered *c = partial;
+	const struct item *it = &run->items[i];
+
+	if (rc < 0) {
+		report_err("%s (skipped)", errmsg ? errmsg : "a chunk could not be read");
+		run->r->errors++;
+	}
+	if (run->failed || (rc >= 0 && (!c || c->oom))) {
+		if (!run->failed)
+			report_err("out of memory");
+		run->failed = 1;
+		rendered_free(c);
+		return 1;
+	}
+	report_progress_show(&run->pg, "", (double)i / (double)run->n);
+	if (!c)
+		return 0;
+	if (!run->merge) {
+		rc = c->n ? run->ops->out(run->ctx, run->per_stream ? c->stream : 0, c->text.buf,
+					  c->text.len) :
+			    0;
+		give(run, c);
+		return run->failed = rc != 0;
+	}
+	if (merge_until(run, it->t_first, it->stream))
+		goto failed;
+	if (!c->n) {
+		give(run, c);
+		return 0;
+	}
+	if (run->tail[c->stream])
+		run->tail[c->stream]->next = c;
+	else
+		run->head[c->stream] = c;
+	run->tail[c->stream] = c;
+	return 0;
+failed:
+	rendered_free(c);
+	return 1;
+}
+
+int export_par(struct report *r, bool per_stream, const struct export_par_ops *ops, void *ctx)
+{
+	struct run run = { .r = r, .ops = ops, .ctx = ctx, .by_record = filter_by_record(&r->f),
+			   .mu = PTHREAD_MUTEX_INITIALIZER };
+	unsigned threads = fmt_threads(r->threads), streams = 0;
+	int rc = -1;
+
+	if (r->nfiles != 1 || threads < 2 || list_items(&run) ||
+	    !(run.states = calloc(threads, sizeof(*run.states))))
+		goto out;
+	for (size_t i = 0; i < run.n; i++)
+		streams |= 1u << run.items[i].stream;
+	run.per_stream = per_stream;
+	run.merge = !per_stream && (streams & (streams - 1));
+	for (unsigned t = 0; t < threads; t++)
+		if (!(run.states[t] = ops->state_new(ctx)))
+			goto out; /* nothing written yet: report_each's turn */
+	struct fmt_par_chunk *chunks = calloc(run.n + 1, sizeof(*chunks));
+	if (!chunks)
+		goto out;
+	for (size_t i = 0; i < run.n; i++)
+		chunks[i] = run.items[i].c;
+	struct fmt_par p = { .readers = r->readers, .chunks = chunks, .n = run.n,
+			     .cols = FMT_COL_ALL, .threads = threads, .each = each,
+			     .commit = commit, .ctx = &run };
+	report_progress_start(&run.pg, r);
+	if (fmt_par_run(&p) == FMT_ENOMEM && !run.failed) {
+		report_err("out of memory");
+		run.failed = 1;
+	}
+	if (run.merge && !run.failed && !merge_until(&run, UINT64_MAX, FMT_STREAM_MAX + 1))
+		write_merged(&run, 0);
+	report_progress_end(&run.pg);
+	free(chunks);
+	rc = run.failed ? 1 : r->errors && !r->ignore_errors ? 1 : 0;
+out:
+	for (int s = 0; s <= FMT_STREAM_MAX; s++)
+		while (run.head[s]) {
+			struct rendered *c = run.head[s];
+			run.head[s] = c->next;
+			rendered_free(c);
+		}
+	while (run.pool) {
+		struct rendered *c = run.pool;
+		run.pool = c->next;
+		rendered_free(c);
+	}
+	for (unsigned t = 0; run.states && t < threads; t++)
+		if (run.states[t])
+			ops->state_free(ctx, run.states[t]);
+	free(run.states);
+	free(run.items);
+	obuf_free(&run.merged);
+	return rc;
+}
