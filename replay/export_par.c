@@ -6,7 +6,13 @@
  * the other. Where streams share an output, a chunk's rows wait in its
  * stream's queue until no chunk still to come can hold an earlier row:
  * once chunk (T, s) is taken, every waiting row before (T, s) is written,
- * the queues merged by (time, stream). */
+ * the queues merged by (time, stream).
+ *
+ * What a worker holds is bounded: a chunk whose text would pass
+ * export_par_text_max
+ * (long command lines that many rows share make a few MB of payload
+ * gigabytes of text) is left to the calling thread, which loads it again
+ * and renders its rows one at a time as they are written. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +20,9 @@
 #include "export_par.h"
 #include "filter.h"
 
-/* One chunk's rows, rendered */
+size_t export_par_text_max = 64u << 20;
+
+/* One chunk's rows: rendered, or (lazy) to be rendered as written */
 struct rendered {
 	int stream;
 	int oom;
@@ -23,6 +31,14 @@ struct rendered {
 	size_t *end; /* merging: row k is text[end[k - 1], end[k]) */
 	uint64_t *ts; /* merging: row k's time */
 	size_t cap; /* of end and ts */
+	/* lazy: chunk id, loaded into batch on the calling thread; n its
+	 * records, at the next one to write (in time order), at position j
+	 * and time t */
+	int64_t id;
+	bool lazy;
+	struct fmt_batch *batch;
+	uint32_t j;
+	uint64_t t;
 	struct rendered *next; /* its stream's queue, or the pool */
 };
 
@@ -56,6 +72,7 @@ static void rendered_free(struct rendered *c)
 {
 	if (!c)
 		return;
+	fmt_batch_free(c->batch);
 	obuf_free(&c->text);
 	free(c->end);
 	free(c->ts);
@@ -82,7 +99,7 @@ static struct rendered *take(struct run *run)
 /* c written: its memory back to the pool (freed if it ran out) */
 static void give(struct run *run, struct rendered *c)
 {
-	if (!c || c->oom || c->text.err) {
+	if (!c || c->oom || c->text.err || c->lazy) {
 		rendered_free(c);
 		return;
 	}
@@ -146,19 +163,44 @@ static int list_items(struct run *run)
 	return 0;
 }
 
-/* On a worker: chunk i's rows in its time order, those in the window that
- * pass the filters (report_each's selection). */
+/* The first record of b from time-order index k on that report_each
+ * gives (in the window, passing the filters): its index (the count if
+ * none), storage position *j and time *t */
+static uint32_t selected(const struct run *run, const struct fmt_batch *b, uint32_t k,
+			 uint32_t *j, uint64_t *t)
+{
+	uint32_t n = fmt_batch_count(b);
+
+	for (; k < n; k++) {
+		*j = fmt_batch_pos(b, k);
+		*t = fmt_batch_ts(b, k);
+		if (*t < run->from || *t > run->to)
+			continue;
+		if (run->by_record) {
+			struct fmt_event ev;
+			fmt_batch_get_at(b, *j, &ev);
+			ev.source = 0;
+			if (!filter_match(&run->r->f, run->r->readers[0], &ev))
+				continue;
+		}
+		break;
+	}
+	return k;
+}
+
+/* On a worker: chunk i's selected rows, in its time order */
 static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b, void **partial)
 {
 	struct run *run = ctx;
-	uint32_t n = fmt_batch_count(b);
+	uint32_t n = fmt_batch_count(b), j;
+	uint64_t t;
 	struct rendered *c = take(run);
 
-	(void)i;
 	if (!c)
 		return 1; /* committed as NULL: failed below */
 	*partial = c;
 	c->stream = fmt_batch_stream(b);
+	c->id = run->items[i].c.id;
 	if (run->merge && n > c->cap) {
 		size_t *end = realloc(c->end, n * sizeof(*end));
 		uint64_t *ts = end ? realloc(c->ts, n * sizeof(*ts)) : NULL;
@@ -171,22 +213,15 @@ static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b,
 		c->ts = ts;
 		c->cap = n;
 	}
-	for (uint32_t k = 0; k < n; k++) {
-		uint32_t j = fmt_batch_pos(b, k);
-		uint64_t ts = fmt_batch_ts(b, k);
-		if (ts < run->from || ts > run->to)
-			continue;
-		if (run->by_record) {
-			struct fmt_event ev;
-			fmt_batch_get_at(b, j, &ev);
-			ev.source = 0;
-			if (!filter_match(&run->r->f, run->r->readers[0], &ev))
-				continue;
+	for (uint32_t k = selected(run, b, 0, &j, &t); k < n; k = selected(run, b, k + 1, &j, &t)) {
+		if (c->text.len > export_par_text_max) { /* the calling thread's, at commit */
+			c->lazy = true;
+			return 0;
 		}
 		run->ops->row(run->ctx, run->states[worker], b, j, &c->text);
 		if (run->merge) {
 			c->end[c->n] = c->text.len;
-			c->ts[c->n] = ts;
+			c->ts[c->n] = t;
 		}
 		c->n++;
 	}
@@ -194,7 +229,9 @@ static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b,
 	return c->oom;
 }
 
-static int write_merged(struct run *run, size_t at)
+/* The rows gathered in run->merged, to the output of stream s, once
+ * there are at least `at` bytes */
+static int write_merged(struct run *run, int s, size_t at)
 {
 	if (run->merged.err) {
 		report_err("out of memory");
@@ -202,9 +239,37 @@ static int write_merged(struct run *run, size_t at)
 	}
 	if (run->merged.len < at || !run->merged.len)
 		return 0;
-	if (run->ops->out(run->ctx, 0, run->merged.buf, run->merged.len))
+	if (run->ops->out(run->ctx, s, run->merged.buf, run->merged.len))
 		return run->failed = 1;
 	run->merged.len = 0;
+	return 0;
+}
+
+/* A lazy chunk: load it again (on the calling thread, whose readers are
+ * idle while it commits) and find its first row. @return 0 or 1 (said) */
+static int load_lazy(struct run *run, struct rendered *c)
+{
+	obuf_free(&c->text); /* what the worker began: given up */
+	c->n = c->at = 0;
+	if (fmt_reader_load_chunk(run->r->readers[0], c->id, &c->batch)) {
+		report_err("%s", fmt_reader_errmsg(run->r->readers[0]));
+		return run->failed = 1;
+	}
+	c->n = fmt_batch_count(c->batch);
+	c->at = selected(run, c->batch, 0, &c->j, &c->t);
+	return 0;
+}
+
+/* Write a lazy chunk's rows before (lim_t, lim_s) into run->merged, flushed
+ * to stream s's output as it fills */
+static int lazy_rows(struct run *run, struct rendered *c, uint64_t lim_t, int lim_s, int s)
+{
+	while (c->at < c->n && (c->t < lim_t || (c->t == lim_t && c->stream < lim_s))) {
+		run->ops->row(run->ctx, run->states[0], c->batch, c->j, &run->merged);
+		c->at = selected(run, c->batch, c->at + 1, &c->j, &c->t);
+		if (write_merged(run, s, 1u << 20))
+			return -1;
+	}
 	return 0;
 }
 
@@ -212,6 +277,12 @@ static int write_merged(struct run *run, size_t at)
 static bool before(uint64_t ts, int s, uint64_t ts2, int s2)
 {
 	return ts < ts2 || (ts == ts2 && s < s2);
+}
+
+/* The time of c's next row to write */
+static uint64_t head_t(const struct rendered *c)
+{
+	return c->lazy ? c->t : c->ts[c->at];
 }
 
 /* Write the waiting rows before (t, s), in (time, stream) order: a run of
@@ -225,28 +296,33 @@ static int merge_until(struct run *run, uint64_t t, int s)
 
 		for (int q = 1; q <= FMT_STREAM_MAX; q++) {
 			struct rendered *h = run->head[q];
-			if (h && (!c || before(h->ts[h->at], q, c->ts[c->at], c->stream)))
+			if (h && (!c || before(head_t(h), q, head_t(c), c->stream)))
 				c = h;
 		}
 		for (int q = 1; q <= FMT_STREAM_MAX; q++) {
 			struct rendered *h = run->head[q];
-			if (h && h != c && before(h->ts[h->at], q, lim_t, lim_s))
-				lim_t = h->ts[h->at], lim_s = q;
+			if (h && h != c && before(head_t(h), q, lim_t, lim_s))
+				lim_t = head_t(h), lim_s = q;
 		}
-		if (!c || !before(c->ts[c->at], c->stream, lim_t, lim_s))
+		if (!c || !before(head_t(c), c->stream, lim_t, lim_s))
 			return 0;
-		size_t k = c->at, from = k ? c->end[k - 1] : 0;
-		while (k < c->n && before(c->ts[k], c->stream, lim_t, lim_s))
-			k++;
-		obuf_put(&run->merged, c->text.buf + from, c->end[k - 1] - from);
-		c->at = k;
-		if (k == c->n) {
+		if (c->lazy) {
+			if (lazy_rows(run, c, lim_t, lim_s, 0))
+				return -1;
+		} else {
+			size_t k = c->at, from = k ? c->end[k - 1] : 0;
+			while (k < c->n && before(c->ts[k], c->stream, lim_t, lim_s))
+				k++;
+			obuf_put(&run->merged, c->text.buf + from, c->end[k - 1] - from);
+			c->at = k;
+		}
+		if (c->at == c->n) {
 			run->head[c->stream] = c->next;
 			if (!c->next)
 				run->tail[c->stream] = NULL;
 			give(run, c);
 		}
-		if (write_merged(run, 1u << 20))
+		if (write_merged(run, 0, 1u << 20))
 			return -1;
 	}
 }
@@ -272,16 +348,21 @@ static int commit(void *ctx, size_t i, void *partial, int rc, const char *errmsg
 	report_progress_show(&run->pg, "", (double)i / (double)run->n);
 	if (!c)
 		return 0;
+	if (c->lazy && load_lazy(run, c))
+		goto failed;
 	if (!run->merge) {
-		rc = c->n ? run->ops->out(run->ctx, run->per_stream ? c->stream : 0, c->text.buf,
-					  c->text.len) :
-			    0;
+		int s = run->per_stream ? c->stream : 0;
+		if (c->lazy)
+			rc = lazy_rows(run, c, UINT64_MAX, FMT_STREAM_MAX + 1, s) ||
+			     write_merged(run, s, 0);
+		else
+			rc = c->n ? run->ops->out(run->ctx, s, c->text.buf, c->text.len) : 0;
 		give(run, c);
 		return run->failed = rc != 0;
 	}
 	if (merge_until(run, it->t_first, it->stream))
 		goto failed;
-	if (!c->n) {
+	if (c->at == c->n) { /* no row */
 		give(run, c);
 		return 0;
 	}
@@ -327,7 +408,7 @@ int export_par(struct report *r, bool per_stream, const struct export_par_ops *o
 		run.failed = 1;
 	}
 	if (run.merge && !run.failed && !merge_until(&run, UINT64_MAX, FMT_STREAM_MAX + 1))
-		write_merged(&run, 0);
+		write_merged(&run, 0, 0);
 	report_progress_end(&run.pg);
 	free(chunks);
 	rc = run.failed ? 1 : r->errors && !r->ignore_errors ? 1 : 0;

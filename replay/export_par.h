@@ -28,6 +28,10 @@ struct export_par_ops {
 	int (*out)(void *ctx, int s, const char *p, size_t n);
 };
 
+/* The text a worker renders of one chunk before it leaves the chunk to the
+ * calling thread (64 MiB; tests lower it). */
+extern size_t export_par_text_max;
+
 /* Export r's records through ops, each stream to its own output
  * (per_stream) or all to one. @return 0, 1 on errors (reported; skipped
  * chunks counted in r->errors as report_each does), or -1 (nothing

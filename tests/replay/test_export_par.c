@@ -16,7 +16,10 @@
 
 #include "export_par.h"
 #include "fixture.h"
+#include "fmt_row.h"
 #include "hard_strings.h"
+#include "out.h"
+#include "row_out.h"
 
 /* Every stream in time order: ts steps of 0 (a third of them) to 3 ms,
  * streams drawn unevenly (flows and execs most), chunks of `chunk`
@@ -278,4 +281,100 @@ Test(export_par, sessions_out_of_order_are_left_to_report_each, .fini = fini, .t
 
 	cr_assert_eq(taken(a), -1);
 	every_export(a);
+}
+
+/* cmd_export's jsonl rows, rendered here: export_par run in this process
+ * with its text limit lowered */
+struct here {
+	struct fmt_reader *rd;
+	bool per_stream;
+	struct obuf got[FMT_STREAM_MAX + 1];
+};
+
+static void *w_new(void *ctx)
+{
+	(void)ctx;
+	return calloc(1, sizeof(struct row_out));
+}
+
+static void w_free(void *ctx, void *state)
+{
+	(void)ctx;
+	row_out_free(state);
+	free(state);
+}
+
+static void w_row(void *ctx, void *state, const struct fmt_batch *b, uint32_t j, struct obuf *o)
+{
+	struct here *x = ctx;
+	struct row_out *w = state;
+	struct fmt_event ev;
+	struct fmt_row row;
+	char name[64];
+	const char *iface = NULL;
+
+	fmt_batch_get_at(b, j, &ev);
+	ev.source = 0;
+	if (ev.stream == FMT_STREAM_FLOW)
+		iface = out_iface(x->rd, ev.flow.key.ifindex, name, sizeof(name));
+	cr_assert_eq(fmt_row_fill(&ev, fmt_reader_clock_offset(x->rd), iface, &row), 0);
+	w->o = o;
+	row_jsonl_at(w, &row, b, j, x->per_stream ? NULL : fmt_stream_name(ev.stream), NULL);
+}
+
+static int w_out(void *ctx, int s, const char *p, size_t n)
+{
+	struct here *x = ctx;
+
+	obuf_put(&x->got[s], p, n);
+	return 0;
+}
+
+/* A chunk whose text passes the limit is rendered by the calling thread
+ * as its rows are written, merged with the others' as ever: at limits
+ * where every chunk, some chunks (part way through) or none are, the
+ * rows are report_each's (ebpfreport -j 1). */
+Test(export_par, chunks_of_too_much_text_are_rendered_as_written, .fini = fini, .timeout = 120)
+{
+	static const struct export_par_ops ops = { w_new, w_free, w_row, w_out };
+	static const char *const names[] = { "exec", "exit", "flow", "proc", "cgroup" };
+	static const size_t limits[] = { 0, 300, 5000, 1u << 20 };
+	const char *path = in_order("par-g.db", 41, 2), *dir = fixture_path("par-lazy");
+	struct report r = { .nfiles = 1, .threads = 2, .progress = 0 };
+	char file[1200];
+
+	run("export %s --format jsonl -j 1", path);
+	cr_assert_eq(rc, 0, "%s", err);
+	char *mixed = strdup(out);
+	run("export %s --format jsonl -j 1 -o %s", path, dir);
+	cr_assert_eq(rc, 0, "%s", err);
+	for (size_t l = 0; l < sizeof(limits) / sizeof(limits[0]); l++)
+		for (int per_stream = 0; per_stream <= 1; per_stream++) {
+			struct here x = { .per_stream = per_stream };
+			cr_assert_eq(fmt_reader_open(path, &x.rd, NULL), 0);
+			r.readers = &x.rd;
+			r.paths = (char **)&path;
+			export_par_text_max = limits[l];
+			cr_assert_eq(export_par(&r, per_stream, &ops, &x), 0);
+			for (int s = 0; s <= FMT_STREAM_MAX; s++) {
+				char *want = mixed;
+				if (per_stream && !s)
+					continue;
+				if (per_stream) {
+					snprintf(file, sizeof(file), "%s/%s.jsonl", dir, names[s - 1]);
+					want = fixture_slurp(file, NULL);
+				}
+				obuf_putc(&x.got[s], 0);
+				cr_assert_str_eq(x.got[s].buf, want, "limit %zu, %s", limits[l],
+						 per_stream ? names[s - 1] : "mixed");
+				if (per_stream)
+					free(want);
+				obuf_free(&x.got[s]);
+				if (!per_stream)
+					break;
+			}
+			fmt_reader_close(x.rd);
+		}
+	export_par_text_max = 64u << 20;
+	free(mixed);
 }
