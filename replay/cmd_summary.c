@@ -82,10 +82,16 @@ static int count(void *ctx, void *state, const struct report *r, unsigned source
 	case FMT_STREAM_FLOW: {
 		const uint64_t *pk = fmt_batch_flow_packets(b), *by = fmt_batch_flow_bytes(b);
 		t->flow_rows += n;
-		for (uint32_t i = 0; i < n; i++) {
-			t->packets += pk[pos[i]];
-			t->bytes += by[pos[i]];
-		}
+		if (n == fmt_batch_count(b)) /* every record: no indirection */
+			for (uint32_t j = 0; j < n; j++) {
+				t->packets += pk[j];
+				t->bytes += by[j];
+			}
+		else
+			for (uint32_t i = 0; i < n; i++) {
+				t->packets += pk[pos[i]];
+				t->bytes += by[pos[i]];
+			}
 		break;
 	}
 	case FMT_STREAM_PROC:

@@ -230,12 +230,20 @@ static int add_flow_batch(struct top *t, unsigned source, const struct fmt_batch
 
 	if (!sum && ndict)
 		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		struct flow_sum *s = &sum[ids[pos[i]]];
-		s->rows++;
-		s->packets += pk[pos[i]];
-		s->bytes += by[pos[i]];
-	}
+	if (n == fmt_batch_count(b)) /* every record (pos rises): no indirection */
+		for (uint32_t j = 0; j < n; j++) {
+			struct flow_sum *s = &sum[ids[j]];
+			s->rows++;
+			s->packets += pk[j];
+			s->bytes += by[j];
+		}
+	else
+		for (uint32_t i = 0; i < n; i++) {
+			struct flow_sum *s = &sum[ids[pos[i]]];
+			s->rows++;
+			s->packets += pk[pos[i]];
+			s->bytes += by[pos[i]];
+		}
 	if (!(g = room2(t, ndict * sizeof(*g))) && ndict)
 		return -1;
 	for (uint32_t id = 0; id < ndict; id++) {
