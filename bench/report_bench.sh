@@ -101,6 +101,8 @@ CMDS=(
 	"export jsonl|export \"\$S\" --format jsonl"
 	"export csv exec|export \"\$S\" --format csv --type exec"
 	"export csv flow|export \"\$S\" --format csv --type flow"
+	"export csv to files|export \"\$S\" --format csv -o \"\$W/out\" -f"
+	"export jsonl to files|export \"\$S\" --format jsonl -o \"\$W/out\" -f"
 	"verify|verify \"\$S\""
 )
 
@@ -160,3 +162,20 @@ done
 [ -z "${MED["export csv exec"]:-}" ] || [ -z "${MED["export csv flow"]:-}" ] ||
 	awk -v n="$N" -v a="${MED["export csv exec"]}" -v b="${MED["export csv flow"]}" \
 	'BEGIN { printf "  export csv           %5.2f M records/s\n", (a + b > 0 ? 2 * n / (a + b) / 1e6 : 0) }'
+for f in csv jsonl; do
+	[ -n "${MED["export $f to files"]:-}" ] || continue
+	awk -v n="$((2 * N))" -v a="${MED["export $f to files"]}" -v f="$f" \
+		'BEGIN { printf "  export %-5s to files %5.2f M records/s\n", f, (a > 0 ? n / a / 1e6 : 0) }'
+done
+# what writing that many bytes costs this machine by itself: the floor of
+# an export to files here (the last one written: jsonl, else csv)
+if [ -d "$W/out" ]; then
+	bytes=$(du -sb "$W/out" | cut -f1)
+	rm -rf "$W/out"
+	sync
+	/usr/bin/time -f "%e" -o "$T" dd if=/dev/zero of="$W/dd.out" bs=1M \
+		count=$((bytes >> 20)) status=none
+	printf "  dd of the same %d MB to the same disk: %s s (the floor)\n" "$((bytes >> 20))" \
+		"$(cat "$T")"
+	rm -f "$W/dd.out"
+fi
