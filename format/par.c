@@ -231,7 +231,7 @@ int fmt_par_run(const struct fmt_par *p)
 
 	if (threads > p->n)
 		threads = p->n ? (unsigned)p->n : 1;
-	run.window = 4 * (size_t)threads;
+	run.window = FMT_PAR_WINDOW * (size_t)threads;
 	run.slots = calloc(run.window, sizeof(*run.slots));
 	w = calloc(threads, sizeof(*w));
 	if (!run.slots || !w) {

@@ -47,6 +47,7 @@ struct part {
 	struct row_out w;
 	struct out_ifaces ifc; /* flows' interface names */
 	int rc;
+	int failed; /* a write failed (said): report_each stopped, not failed */
 };
 
 /* jsonl and csv: the row of ev into o; b and j (the record's batch and
@@ -83,7 +84,7 @@ static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 	render(x, o, ev, r->at_batch, r->at_pos);
 	if (obuf_flush(o, 1u << 20)) {
 		report_err("write error: %s", o->err && errno ? strerror(errno) : "out of memory");
-		return 1;
+		return x->failed = 1;
 	}
 	return 0;
 }
@@ -335,7 +336,7 @@ static int export_rows(struct report *r, struct export *x)
 	if (!x->per_stream || !(types & SECOND_PART) || !(types & ~SECOND_PART) ||
 	    fmt_threads(r->threads) < 2 || !(rb.readers = calloc(r->nfiles, sizeof(*rb.readers)))) {
 		a.r = r;
-		rc = report_each(r, rows, &a);
+		rc = report_each(r, rows, &a) || a.failed;
 		row_out_free(&a.w);
 		return rc;
 	}
@@ -352,7 +353,7 @@ static int export_rows(struct report *r, struct export *x)
 			fmt_reader_close(rb.readers[i]);
 		free(rb.readers);
 		a.r = r;
-		rc = report_each(r, rows, &a);
+		rc = report_each(r, rows, &a) || a.failed;
 		row_out_free(&a.w);
 		return rc;
 	}
@@ -364,7 +365,7 @@ static int export_rows(struct report *r, struct export *x)
 	free(rb.readers);
 	row_out_free(&a.w);
 	row_out_free(&b.w);
-	return a.rc || b.rc;
+	return a.rc || b.rc || a.failed || b.failed;
 }
 
 static int run(struct report *r)

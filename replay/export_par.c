@@ -8,11 +8,12 @@
  * once chunk (T, s) is taken, every waiting row before (T, s) is written,
  * the queues merged by (time, stream).
  *
- * What a worker holds is bounded: a chunk whose text would pass
- * export_par_text_max
- * (long command lines that many rows share make a few MB of payload
- * gigabytes of text) is left to the calling thread, which loads it again
- * and renders its rows one at a time as they are written. */
+ * What a worker holds is bounded: a chunk whose text would pass its
+ * share of export_par_text_max (long command lines that many rows share
+ * make a few MB of payload gigabytes of text) is left to the calling
+ * thread, which loads it again and renders its rows one at a time as they
+ * are written. Chunks wait in the queues only while another stream's rows
+ * come first, a chunk or two of each. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 #include "export_par.h"
 #include "filter.h"
 
-size_t export_par_text_max = 64u << 20;
+size_t export_par_text_max = 512u << 20;
 
 /* One chunk's rows: rendered, or (lazy) to be rendered as written */
 struct rendered {
@@ -57,6 +58,7 @@ struct run {
 	size_t n;
 	uint64_t from, to;
 	bool by_record, per_stream, merge;
+	size_t text_max; /* a chunk's share of export_par_text_max */
 	void **states;
 	struct rendered *head[FMT_STREAM_MAX + 1], *tail[FMT_STREAM_MAX + 1];
 	struct obuf merged; /* merged rows, written in 1 MiB blocks */
@@ -131,6 +133,7 @@ static int list_items(struct run *run)
 	int64_t last_id[FMT_STREAM_MAX + 1];
 	bool seen[FMT_STREAM_MAX + 1] = { 0 };
 	int nc = fmt_reader_chunks(run->r->readers[0], &ci);
+	int64_t off = fmt_reader_clock_offset(run->r->readers[0]);
 
 	if (nc < 0)
 		return -1;
@@ -144,6 +147,14 @@ static int list_items(struct run *run)
 		if (s < FMT_STREAM_EXEC || s > FMT_STREAM_MAX || !(mask & (1u << s)) ||
 		    ci[i].t_last < run->from || ci[i].t_first > run->to || !ci[i].records)
 			continue;
+		/* report_each orders by signed wall-clock keys: times it would
+		 * see otherwise (past INT64_MAX, a range upside down) are its */
+		if (ci[i].t_first > ci[i].t_last || ci[i].t_last > INT64_MAX ||
+		    __builtin_add_overflow((int64_t)ci[i].t_last, off, &(int64_t){ 0 }) ||
+		    __builtin_add_overflow((int64_t)ci[i].t_first, off, &(int64_t){ 0 })) {
+			free(ci);
+			return -1;
+		}
 		run->items[run->n++] = (struct item){ { 0, ci[i].id, ci[i].raw_size },
 						      ci[i].t_first, ci[i].t_last, s };
 	}
@@ -214,7 +225,7 @@ static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b,
 		c->cap = n;
 	}
 	for (uint32_t k = selected(run, b, 0, &j, &t); k < n; k = selected(run, b, k + 1, &j, &t)) {
-		if (c->text.len > export_par_text_max) { /* the calling thread's, at commit */
+		if (c->text.len > run->text_max) { /* the calling thread's, at commit */
 			c->lazy = true;
 			return 0;
 		}
@@ -246,14 +257,16 @@ static int write_merged(struct run *run, int s, size_t at)
 }
 
 /* A lazy chunk: load it again (on the calling thread, whose readers are
- * idle while it commits) and find its first row. @return 0 or 1 (said) */
+ * idle while it commits) and find its first row. @return 0, or -1 if it
+ * cannot be read now (said, and skipped as report_each would) */
 static int load_lazy(struct run *run, struct rendered *c)
 {
 	obuf_free(&c->text); /* what the worker began: given up */
 	c->n = c->at = 0;
 	if (fmt_reader_load_chunk(run->r->readers[0], c->id, &c->batch)) {
-		report_err("%s", fmt_reader_errmsg(run->r->readers[0]));
-		return run->failed = 1;
+		report_err("%s (skipped)", fmt_reader_errmsg(run->r->readers[0]));
+		run->r->errors++;
+		return -1;
 	}
 	c->n = fmt_batch_count(c->batch);
 	c->at = selected(run, c->batch, 0, &c->j, &c->t);
@@ -334,7 +347,7 @@ static int commit(void *ctx, size_t i, void *partial, int rc, const char *errmsg
 	struct rendered *c = partial;
 	const struct item *it = &run->items[i];
 
-	if (rc < 0) {
+	if (rc < 0 && !run->failed) { /* after a stop, nothing more is said */
 		report_err("%s (skipped)", errmsg ? errmsg : "a chunk could not be read");
 		run->r->errors++;
 	}
@@ -348,8 +361,10 @@ static int commit(void *ctx, size_t i, void *partial, int rc, const char *errmsg
 	report_progress_show(&run->pg, "", (double)i / (double)run->n);
 	if (!c)
 		return 0;
-	if (c->lazy && load_lazy(run, c))
-		goto failed;
+	if (c->lazy && load_lazy(run, c)) { /* no row of it written: skipped */
+		rendered_free(c);
+		return 0;
+	}
 	if (!run->merge) {
 		int s = run->per_stream ? c->stream : 0;
 		if (c->lazy)
@@ -360,21 +375,20 @@ static int commit(void *ctx, size_t i, void *partial, int rc, const char *errmsg
 		give(run, c);
 		return run->failed = rc != 0;
 	}
-	if (merge_until(run, it->t_first, it->stream))
-		goto failed;
 	if (c->at == c->n) { /* no row */
 		give(run, c);
-		return 0;
+	} else {
+		if (run->tail[c->stream])
+			run->tail[c->stream]->next = c;
+		else
+			run->head[c->stream] = c;
+		run->tail[c->stream] = c;
 	}
-	if (run->tail[c->stream])
-		run->tail[c->stream]->next = c;
-	else
-		run->head[c->stream] = c;
-	run->tail[c->stream] = c;
-	return 0;
-failed:
-	rendered_free(c);
-	return 1;
+	/* every chunk still to come is (T, s, a higher id) or later: its rows
+	 * come after the queued ones before (T, s + 1), this chunk's too (a
+	 * stream's queue is in chunk order). Up to (T, s) only, a stream of
+	 * chunks all at one time would wait whole. */
+	return merge_until(run, it->t_first, it->stream + 1) ? 1 : 0;
 }
 
 int export_par(struct report *r, bool per_stream, const struct export_par_ops *ops, void *ctx)
@@ -390,6 +404,7 @@ int export_par(struct report *r, bool per_stream, const struct export_par_ops *o
 	for (size_t i = 0; i < run.n; i++)
 		streams |= 1u << run.items[i].stream;
 	run.per_stream = per_stream;
+	run.text_max = export_par_text_max / (FMT_PAR_WINDOW * (size_t)threads);
 	run.merge = !per_stream && (streams & (streams - 1));
 	for (unsigned t = 0; t < threads; t++)
 		if (!(run.states[t] = ops->state_new(ctx)))

@@ -28,8 +28,9 @@ struct export_par_ops {
 	int (*out)(void *ctx, int s, const char *p, size_t n);
 };
 
-/* The text a worker renders of one chunk before it leaves the chunk to the
- * calling thread (64 MiB; tests lower it). */
+/* The rendered text the chunks waiting to be written may hold together
+ * (512 MiB; tests lower it): a worker leaves a chunk to the calling
+ * thread once its text passes its share. */
 extern size_t export_par_text_max;
 
 /* Export r's records through ops, each stream to its own output

@@ -357,6 +357,9 @@ struct fmt_par {
 	void *ctx;
 };
 
+/* Chunks per thread that may be decoded ahead of the one to commit next:
+ * what each leaves for commit is held for at most this many at once. */
+#define FMT_PAR_WINDOW 4
 /* Run p. Once each or commit asks to stop, no further chunk is taken;
  * every chunk each ran on is still committed (so partials can be freed),
  * commit's answers then being ignored. @return 0, 1 if stopped, or

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "export_par.h"
@@ -26,7 +27,8 @@
  * records. Disorder 1: now and then a record 3 ms in the past (chunks of
  * a stream overlap); 2: a record just before the one before it in its
  * chunk, not before the chunk's first (the chunk is sorted, the chunks
- * still follow one another). */
+ * still follow one another); 3: fifteen steps in sixteen are 0, the
+ * others 16 times as long (chunks of one time). */
 static const char *in_order(const char *name, uint32_t chunk, int disorder)
 {
 	uint64_t first[FMT_STREAM_MAX + 1] = { 0 }, prev[FMT_STREAM_MAX + 1] = { 0 };
@@ -48,7 +50,8 @@ static const char *in_order(const char *name, uint32_t chunk, int disorder)
 		uint64_t t;
 
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-		ts += (seed >> 33) % 3 ? (seed >> 40) % 3000000 : 0;
+		if (disorder == 3 ? (seed >> 33) % 16 == 0 : (seed >> 33) % 3 != 0)
+			ts += (seed >> 40) % (disorder == 3 ? 48000000 : 3000000);
 		t = disorder == 1 && (seed >> 60) == 0 ? ts - 3000000 : ts;
 		memset(&ev, 0, sizeof(ev));
 		ev.stream = pick[(seed >> 20) % 16];
@@ -244,6 +247,30 @@ Test(export_par, same_bytes_as_one_thread_on_sessions_in_order, .fini = fini, .t
 	every_export(c);
 	cr_assert_eq(taken(d), 0, "chunks of 3: a tie at many a chunk's start");
 	every_export(d);
+	d = in_order("par-h.db", 5, 3);
+	cr_assert_eq(taken(d), 0, "chunks of one time each");
+	every_export(d);
+}
+
+/* A write that fails is said once, and the exit is 1, with one thread or
+ * two. */
+Test(export_par, a_full_disk_is_one_error, .fini = fini, .timeout = 60)
+{
+	const char *a = in_order("par-i.db", 41, 0), *e = fixture_path("par-err");
+	char cmd[1600];
+
+	for (int j = 1; j <= 2; j++) {
+		snprintf(cmd, sizeof(cmd), "%s export %s --format jsonl -j %d >/dev/full 2>%s",
+			 EBPFREPORT_BIN, a, j, e);
+		int st = system(cmd);
+		char *msg = fixture_slurp(e, NULL);
+		cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "-j %d: status %d", j, st);
+		const char *first = strstr(msg, "write error: No space left on device");
+		cr_assert(first, "-j %d: %s", j, msg);
+		cr_assert_null(strstr(first + 1, "write error: No space"), "-j %d said twice: %s", j,
+			       msg);
+		free(msg);
+	}
 }
 
 Test(export_par, damaged_chunks_are_skipped_and_said_alike, .fini = fini, .timeout = 300)
