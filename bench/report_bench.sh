@@ -101,8 +101,8 @@ CMDS=(
 	"export jsonl|export \"\$S\" --format jsonl"
 	"export csv exec|export \"\$S\" --format csv --type exec"
 	"export csv flow|export \"\$S\" --format csv --type flow"
-	"export csv to files|export \"\$S\" --format csv -o \"\$W/out\" -f"
-	"export jsonl to files|export \"\$S\" --format jsonl -o \"\$W/out\" -f"
+	"export csv to files|export \"\$S\" --format csv -o \"\$W/out-csv\" -f"
+	"export jsonl to files|export \"\$S\" --format jsonl -o \"\$W/out-jsonl\" -f"
 	"verify|verify \"\$S\""
 )
 
@@ -168,14 +168,16 @@ for f in csv jsonl; do
 		'BEGIN { printf "  export %-5s to files %5.2f M records/s\n", f, (a > 0 ? n / a / 1e6 : 0) }'
 done
 # what writing that many bytes costs this machine by itself: the floor of
-# an export to files here (the last one written: jsonl, else csv)
-if [ -d "$W/out" ]; then
-	bytes=$(du -sb "$W/out" | cut -f1)
-	rm -rf "$W/out"
+# an export to files here (the jsonl export's, else the csv's)
+out=$W/out-jsonl
+[ -d "$out" ] || out=$W/out-csv
+if [ -d "$out" ]; then
+	bytes=$(du -sb "$out" | cut -f1)
+	rm -rf "$W/out-csv" "$W/out-jsonl"
 	sync
 	/usr/bin/time -f "%e" -o "$T" dd if=/dev/zero of="$W/dd.out" bs=1M \
 		count=$((bytes >> 20)) status=none
-	printf "  dd of the same %d MB to the same disk: %s s (the floor)\n" "$((bytes >> 20))" \
-		"$(cat "$T")"
+	printf "  dd of %s's %d MB to the same disk: %s s (the floor)\n" "${out##*/out-}" \
+		"$((bytes >> 20))" "$(cat "$T")"
 	rm -f "$W/dd.out"
 fi
