@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "export_par.h"
-#include "filter.h"
+#include "scan.h"
 
 size_t export_par_text_max = 512u << 20;
 
@@ -32,10 +32,9 @@ struct rendered {
 	size_t *end; /* merging: row k is text[end[k - 1], end[k]) */
 	uint64_t *ts; /* merging: row k's time */
 	size_t cap; /* of end and ts */
-	/* lazy: chunk id, loaded into batch on the calling thread; n its
-	 * records, at the next one to write (in time order), at position j
-	 * and time t */
-	int64_t id;
+	/* lazy: the chunk, loaded again into batch on the calling thread; n
+	 * its records, at the next one to write (in time order), at position
+	 * j and time t */
 	bool lazy;
 	struct fmt_batch *batch;
 	uint32_t j;
@@ -79,6 +78,16 @@ static void rendered_free(struct rendered *c)
 	free(c->end);
 	free(c->ts);
 	free(c);
+}
+
+/* c and the chunks after it in its queue or the pool */
+static void rendered_free_all(struct rendered *c)
+{
+	while (c) {
+		struct rendered *next = c->next;
+		rendered_free(c);
+		c = next;
+	}
 }
 
 /* A chunk's memory: one given back, or a new one (NULL on oom) */
@@ -143,9 +152,7 @@ static int list_items(struct run *run)
 		return -1;
 	}
 	for (int i = 0; i < nc; i++) {
-		int s = ci[i].stream;
-		if (s < FMT_STREAM_EXEC || s > FMT_STREAM_MAX || !(mask & (1u << s)) ||
-		    ci[i].t_last < run->from || ci[i].t_first > run->to || !ci[i].records)
+		if (!scan_chunk_wanted(&ci[i], mask, run->from, run->to))
 			continue;
 		/* report_each orders by signed wall-clock keys: times it would
 		 * see otherwise (past INT64_MAX, a range upside down) are its */
@@ -156,7 +163,7 @@ static int list_items(struct run *run)
 			return -1;
 		}
 		run->items[run->n++] = (struct item){ { 0, ci[i].id, ci[i].raw_size },
-						      ci[i].t_first, ci[i].t_last, s };
+						      ci[i].t_first, ci[i].t_last, ci[i].stream };
 	}
 	free(ci);
 	qsort(run->items, run->n, sizeof(*run->items), by_time);
@@ -185,16 +192,8 @@ static uint32_t selected(const struct run *run, const struct fmt_batch *b, uint3
 	for (; k < n; k++) {
 		*j = fmt_batch_pos(b, k);
 		*t = fmt_batch_ts(b, k);
-		if (*t < run->from || *t > run->to)
-			continue;
-		if (run->by_record) {
-			struct fmt_event ev;
-			fmt_batch_get_at(b, *j, &ev);
-			ev.source = 0;
-			if (!filter_match(&run->r->f, run->r->readers[0], &ev))
-				continue;
-		}
-		break;
+		if (scan_record_wanted(run->r, 0, b, *j, *t, run->from, run->to, run->by_record))
+			break;
 	}
 	return k;
 }
@@ -207,11 +206,11 @@ static int each(void *ctx, unsigned worker, size_t i, const struct fmt_batch *b,
 	uint64_t t;
 	struct rendered *c = take(run);
 
+	(void)i;
 	if (!c)
 		return 1; /* committed as NULL: failed below */
 	*partial = c;
 	c->stream = fmt_batch_stream(b);
-	c->id = run->items[i].c.id;
 	if (run->merge && n > c->cap) {
 		size_t *end = realloc(c->end, n * sizeof(*end));
 		uint64_t *ts = end ? realloc(c->ts, n * sizeof(*ts)) : NULL;
@@ -259,11 +258,11 @@ static int write_merged(struct run *run, int s, size_t at)
 /* A lazy chunk: load it again (on the calling thread, whose readers are
  * idle while it commits) and find its first row. @return 0, or -1 if it
  * cannot be read now (said, and skipped as report_each would) */
-static int load_lazy(struct run *run, struct rendered *c)
+static int load_lazy(struct run *run, struct rendered *c, int64_t id)
 {
 	obuf_free(&c->text); /* what the worker began: given up */
 	c->n = c->at = 0;
-	if (fmt_reader_load_chunk(run->r->readers[0], c->id, &c->batch)) {
+	if (fmt_reader_load_chunk(run->r->readers[0], id, &c->batch)) {
 		report_err("%s (skipped)", fmt_reader_errmsg(run->r->readers[0]));
 		run->r->errors++;
 		return -1;
@@ -273,23 +272,23 @@ static int load_lazy(struct run *run, struct rendered *c)
 	return 0;
 }
 
+/* (ts, s) before (ts2, s2) */
+static bool before(uint64_t ts, int s, uint64_t ts2, int s2)
+{
+	return ts < ts2 || (ts == ts2 && s < s2);
+}
+
 /* Write a lazy chunk's rows before (lim_t, lim_s) into run->merged, flushed
  * to stream s's output as it fills */
 static int lazy_rows(struct run *run, struct rendered *c, uint64_t lim_t, int lim_s, int s)
 {
-	while (c->at < c->n && (c->t < lim_t || (c->t == lim_t && c->stream < lim_s))) {
+	while (c->at < c->n && before(c->t, c->stream, lim_t, lim_s)) {
 		run->ops->row(run->ctx, run->states[0], c->batch, c->j, &run->merged);
 		c->at = selected(run, c->batch, c->at + 1, &c->j, &c->t);
 		if (write_merged(run, s, 1u << 20))
 			return -1;
 	}
 	return 0;
-}
-
-/* (ts, s) before (ts2, s2) */
-static bool before(uint64_t ts, int s, uint64_t ts2, int s2)
-{
-	return ts < ts2 || (ts == ts2 && s < s2);
 }
 
 /* The time of c's next row to write */
@@ -361,7 +360,7 @@ static int commit(void *ctx, size_t i, void *partial, int rc, const char *errmsg
 	report_progress_show(&run->pg, "", (double)i / (double)run->n);
 	if (!c)
 		return 0;
-	if (c->lazy && load_lazy(run, c)) { /* no row of it written: skipped */
+	if (c->lazy && load_lazy(run, c, it->c.id)) { /* no row of it written: skipped */
 		rendered_free(c);
 		return 0;
 	}
@@ -429,16 +428,8 @@ int export_par(struct report *r, bool per_stream, const struct export_par_ops *o
 	rc = run.failed ? 1 : r->errors && !r->ignore_errors ? 1 : 0;
 out:
 	for (int s = 0; s <= FMT_STREAM_MAX; s++)
-		while (run.head[s]) {
-			struct rendered *c = run.head[s];
-			run.head[s] = c->next;
-			rendered_free(c);
-		}
-	while (run.pool) {
-		struct rendered *c = run.pool;
-		run.pool = c->next;
-		rendered_free(c);
-	}
+		rendered_free_all(run.head[s]);
+	rendered_free_all(run.pool);
 	for (unsigned t = 0; run.states && t < threads; t++)
 		if (run.states[t])
 			ops->state_free(ctx, run.states[t]);

@@ -38,18 +38,9 @@ static uint32_t select_records(const struct report *r, unsigned source, const st
 			pos[j] = j;
 		return n;
 	}
-	for (uint32_t j = 0; j < n; j++) {
-		struct fmt_event ev;
-		if (ts[j] < from || ts[j] > to)
-			continue;
-		if (by_record) {
-			fmt_batch_get_at(b, j, &ev);
-			ev.source = source;
-			if (!filter_match(&r->f, r->readers[source], &ev))
-				continue;
-		}
-		pos[k++] = j;
-	}
+	for (uint32_t j = 0; j < n; j++)
+		if (scan_record_wanted(r, source, b, j, ts[j], from, to, by_record))
+			pos[k++] = j;
 	return k;
 }
 
@@ -112,10 +103,7 @@ static struct fmt_par_chunk *list_chunks(struct run *run, size_t *n)
 		}
 		report_window(r, f, &run->from[f], &run->to[f]);
 		for (int i = 0; i < nc; i++) {
-			int s = ci[i].stream;
-			if (s < FMT_STREAM_EXEC || s > FMT_STREAM_MAX || !(mask & (1u << s)) ||
-			    ci[i].t_last < run->from[f] || ci[i].t_first > run->to[f] ||
-			    !ci[i].records)
+			if (!scan_chunk_wanted(&ci[i], mask, run->from[f], run->to[f]))
 				continue; /* pruned: never decompressed */
 			if (k == cap) {
 				struct fmt_par_chunk *p;

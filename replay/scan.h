@@ -16,6 +16,7 @@
 #ifndef SCAN_H
 #define SCAN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "report.h"
@@ -45,5 +46,33 @@ struct scan_ops {
 /* @return 0, 1 if a chunk was skipped (reported; r->errors counted), or -1
  * if the consumer stopped the scan or memory ran out (not reported). */
 int scan(struct report *r, const struct scan_ops *ops, void *ctx);
+
+/* What report_each reads, for readers of chunks of their own (scan,
+ * export_par): chunk ci if it is of a stream in mask, has records and
+ * overlaps [from, to]; ... */
+static inline bool scan_chunk_wanted(const struct fmt_chunk_info *ci, unsigned mask,
+				     uint64_t from, uint64_t to)
+{
+	return ci->stream >= FMT_STREAM_EXEC && ci->stream <= FMT_STREAM_MAX &&
+	       (mask & (1u << ci->stream)) && ci->t_last >= from && ci->t_first <= to &&
+	       ci->records;
+}
+
+/* ... and in it the record at storage position j of b (of file source, at
+ * time ts) if it is in [from, to] and, by_record, passes r's filters. */
+static inline bool scan_record_wanted(const struct report *r, unsigned source,
+				      const struct fmt_batch *b, uint32_t j, uint64_t ts,
+				      uint64_t from, uint64_t to, bool by_record)
+{
+	struct fmt_event ev;
+
+	if (ts < from || ts > to)
+		return false;
+	if (!by_record)
+		return true;
+	fmt_batch_get_at(b, j, &ev);
+	ev.source = source;
+	return filter_match(&r->f, r->readers[source], &ev);
+}
 
 #endif
