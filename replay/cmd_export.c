@@ -310,8 +310,18 @@ static void *part_run(void *arg)
 {
 	struct part *p = arg;
 
-	p->rc = report_each(p->r, rows, p);
+	p->rc = report_each(p->r, rows, p) || p->failed;
 	return NULL;
+}
+
+/* Every stream on this thread. */
+static int one_thread(struct report *r, struct export *x)
+{
+	struct part a = { .x = x, .r = r };
+
+	part_run(&a);
+	row_out_free(&a.w);
+	return a.rc;
 }
 
 /* One file read in order: its chunks rendered on every thread
@@ -334,12 +344,8 @@ static int export_rows(struct report *r, struct export *x)
 	if ((rc = export_par(r, x->per_stream, &par_ops, x)) >= 0)
 		return rc; /* -1: not a file it can read in order */
 	if (!x->per_stream || !(types & SECOND_PART) || !(types & ~SECOND_PART) ||
-	    fmt_threads(r->threads) < 2 || !(rb.readers = calloc(r->nfiles, sizeof(*rb.readers)))) {
-		a.r = r;
-		rc = report_each(r, rows, &a) || a.failed;
-		row_out_free(&a.w);
-		return rc;
-	}
+	    fmt_threads(r->threads) < 2 || !(rb.readers = calloc(r->nfiles, sizeof(*rb.readers))))
+		return one_thread(r, x);
 	for (; opened < r->nfiles; opened++)
 		if (fmt_reader_open(r->paths[opened], &rb.readers[opened], NULL))
 			break;
@@ -352,10 +358,7 @@ static int export_rows(struct report *r, struct export *x)
 		for (unsigned i = 0; i < opened; i++)
 			fmt_reader_close(rb.readers[i]);
 		free(rb.readers);
-		a.r = r;
-		rc = report_each(r, rows, &a) || a.failed;
-		row_out_free(&a.w);
-		return rc;
+		return one_thread(r, x);
 	}
 	part_run(&a);
 	pthread_join(t, NULL);
@@ -365,7 +368,7 @@ static int export_rows(struct report *r, struct export *x)
 	free(rb.readers);
 	row_out_free(&a.w);
 	row_out_free(&b.w);
-	return a.rc || b.rc || a.failed || b.failed;
+	return a.rc || b.rc;
 }
 
 static int run(struct report *r)
