@@ -183,16 +183,24 @@ int top_add(struct top *t, const struct fmt_event *ev)
 	return add_exec_key(t, key, strlen(key), 1);
 }
 
+/* *buf with room for bytes (grown, not zeroed), NULL on oom */
+static void *room(void **buf, size_t *cap, size_t bytes)
+{
+	if (bytes > *cap) {
+		void *p = realloc(*buf, bytes);
+		if (!p)
+			return NULL;
+		*buf = p;
+		*cap = bytes;
+	}
+	return *buf;
+}
+
 /* Counts per dictionary id in t's scratch space (zeroed, n entries). */
 static uint64_t *scratch(struct top *t, size_t n, size_t each)
 {
-	if (n * each > t->scratch_cap) {
-		void *p = realloc(t->scratch, n * each);
-		if (!p)
-			return NULL;
-		t->scratch = p;
-		t->scratch_cap = n * each;
-	}
+	if (!room(&t->scratch, &t->scratch_cap, n * each))
+		return NULL;
 	if (n)
 		memset(t->scratch, 0, n * each);
 	return t->scratch;
@@ -201,14 +209,7 @@ static uint64_t *scratch(struct top *t, size_t n, size_t each)
 /* t's second scratch space with room for bytes (not zeroed), NULL on oom */
 static void *room2(struct top *t, size_t bytes)
 {
-	if (bytes > t->scratch2_cap) {
-		void *p = realloc(t->scratch2, bytes);
-		if (!p)
-			return NULL;
-		t->scratch2 = p;
-		t->scratch2_cap = bytes;
-	}
-	return t->scratch2;
+	return room(&t->scratch2, &t->scratch2_cap, bytes);
 }
 
 #define AHEAD 8 /* lookups between a key's fetches and its own */
