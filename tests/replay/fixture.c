@@ -399,3 +399,12 @@ const char *fixture_varied(void)
 	cr_assert_eq(fmt_writer_close(w, &(char *){ NULL }), 0);
 	return p;
 }
+
+void fixture_flow_key(uint32_t i, struct fmt_flow_key *k)
+{
+	*k = (struct fmt_flow_key){ .ifindex = 2 + i % 2, .dir = i % 2, .family = 4,
+				    .proto = i % 3 ? 6 : 17, .sport = (uint16_t)(1000 + i % 11),
+				    .dport = i % 4 ? 443 : 53 };
+	k->src[0] = 10, k->src[3] = (uint8_t)(i % 17);
+	k->dst[0] = 192, k->dst[3] = (uint8_t)(i % 5);
+}

@@ -22,6 +22,10 @@ void fixture_flow(struct fmt_writer *w, uint64_t ts, int dir, int fam, int proto
 		  const char *src, int sport, const char *dst, int dport, uint64_t pk,
 		  uint64_t by);
 
+/* The flow key of record i of a generated session: TCP or UDP from
+ * 10.0.0.(i % 17) to 192.0.0.(i % 5), 443 or 53, on interface 2 or 3. */
+void fixture_flow_key(uint32_t i, struct fmt_flow_key *k);
+
 /* A format 1.1 session to investigate (fixture.c says what it holds):
  * a process table, a PATH lookup, hostile argv, flows with owners.
  * @return its path (made once per process). */

@@ -77,12 +77,7 @@ static const char *in_order(const char *name, uint32_t chunk, int disorder)
 		case FMT_STREAM_FLOW:
 			ev.flow = (struct fmt_flow){ .ts_ns = t, .interval_ns = S, .packets = 1 + i % 13,
 						     .bytes = (1 + i % 13) * 60 + i % 5 };
-			ev.flow.key = (struct fmt_flow_key){ .ifindex = 2 + i % 2, .dir = i % 2,
-							     .family = 4, .proto = i % 3 ? 6 : 17,
-							     .sport = (uint16_t)(1000 + i % 11),
-							     .dport = i % 4 ? 443 : 53 };
-			ev.flow.key.src[0] = 10, ev.flow.key.src[3] = (uint8_t)(i % 17);
-			ev.flow.key.dst[0] = 192, ev.flow.key.dst[3] = (uint8_t)(i % 5);
+			fixture_flow_key(i, &ev.flow.key);
 			break;
 		case FMT_STREAM_PROC:
 			ev.proc = (struct fmt_proc){ .ts_ns = t, .start_ns = 5 * S, .pid = i, .ppid = 1,

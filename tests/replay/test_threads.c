@@ -56,12 +56,7 @@ static const char *many_chunks(const char *name, int64_t offset)
 		case FMT_STREAM_FLOW:
 			ev.flow = (struct fmt_flow){ .ts_ns = t - t % S, .interval_ns = S,
 						     .packets = 1 + i % 13, .bytes = (1 + i % 13) * 60 };
-			ev.flow.key = (struct fmt_flow_key){ .ifindex = 2 + i % 2, .dir = i % 2,
-							     .family = 4, .proto = i % 3 ? 6 : 17,
-							     .sport = (uint16_t)(1000 + i % 11),
-							     .dport = i % 4 ? 443 : 53 };
-			ev.flow.key.src[0] = 10, ev.flow.key.src[3] = (uint8_t)(i % 17);
-			ev.flow.key.dst[0] = 192, ev.flow.key.dst[3] = (uint8_t)(i % 5);
+			fixture_flow_key(i, &ev.flow.key);
 			if (i % 2)
 				ev.flow.owner = (struct fmt_owner){ 100 + i % 97, t - 5, 9 };
 			break;
