@@ -72,6 +72,34 @@ struct agg_spill *agg_spill_new(void);
 struct agg_spill_writer *agg_spill_writer(struct agg_spill *s);
 /* Count key `count` times. @return 0, or -1 on oom. */
 int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint64_t count);
+/* Keys of up to AGG_SHORT_MAX bytes are counted as one word: the key's
+ * bytes from the lowest up, and its length + 1 in the top byte (never 0).
+ * agg_spill_add makes it; a caller that builds it in a register (no
+ * bytes stored and loaded again) adds it with agg_spill_add_shorts. */
+#define AGG_SHORT_MAX 7
+static inline uint64_t agg_short_key(const void *key, size_t klen)
+{
+	const unsigned char *p = key;
+	uint64_t k = (uint64_t)(klen + 1) << 56;
+
+	for (size_t i = 0; i < klen; i++)
+		k |= (uint64_t)p[i] << (8 * i);
+	return k;
+}
+/* A short key's bytes into buf (8 bytes). @return their length. */
+static inline size_t agg_short_bytes(uint64_t k, unsigned char *buf)
+{
+	size_t klen = (size_t)(k >> 56) - 1;
+
+	for (size_t i = 0; i < 8; i++)
+		buf[i] = (unsigned char)(k >> (8 * i));
+	return klen;
+}
+/* Count n short keys, key[i] count[i] times. @return 0, or -1 on oom. */
+int agg_spill_add_shorts(struct agg_spill_writer *w, const uint64_t *key, const uint64_t *count,
+			 size_t n);
+/* The partition key is counted in (tests). */
+unsigned agg_spill_partition(const void *key, size_t klen);
 /* Add into dst the first `limit` of each partition in agg_top's order by
  * count: dst's first `limit` are then the whole count's. Runs on `threads`
  * threads; no writer may add meanwhile. @return 0, or -1 on oom. */

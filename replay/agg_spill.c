@@ -4,7 +4,14 @@
  * thread appends (key length, count, key) to buffers chosen by the key
  * hash's top bits — sequential writes, no lookups — and agg_spill_top adds up one
  * partition at a time, in a table small enough for the cache. The counts
- * are exact: keys are compared, not only their hashes. */
+ * are exact: keys are compared, not only their hashes.
+ *
+ * Keys of up to AGG_SHORT_MAX bytes (most command lines as word ids) are
+ * one 64-bit word (agg_short_key): their records are that word and a
+ * 32-bit count, in a lane of their own, added up in a table of words —
+ * no lengths to parse, no bytes to hash or compare, slots of 16 bytes
+ * instead of an agg_entry's 48. A key is always short or always not, so
+ * the two lanes never count the same key. */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,15 +21,37 @@
 
 /* 1024 partitions: 5 million distinct keys make ~5,000 a partition, a
  * table of 8,192 slots (384 KiB) that stays in a core's L2. */
-#define PART_BITS 10
+#define PART_BITS 8
 #define PARTS (1u << PART_BITS)
 #define BLOCK (32u << 10)
 #define HEAD_MAX 15 /* a record: key length and count as varints, then the key */
+#define SHORT_REC 12 /* a short key's record: the key's word, a 32-bit count */
+
+enum { LONG, SHORT }; /* the lanes */
 
 struct spill_block {
 	struct spill_block *next;
 	size_t used, cap;
 	unsigned char data[];
+};
+
+/* One lane's partitions: where each newest block is written and where it
+ * ends, side by side here, so that adding does not touch the block's
+ * head. */
+struct lane {
+	unsigned char *pos[PARTS], *end[PARTS];
+	struct spill_block *part[PARTS]; /* newest block first */
+};
+
+/* Short keys' counts: open addressing, key 0 is a free slot (a short key
+ * is never 0: its length + 1 is in its top byte). */
+struct count64 {
+	uint64_t key, count;
+};
+
+struct table64 {
+	struct count64 *slot;
+	size_t nslots, n;
 };
 
 struct agg_spill_writer {
@@ -31,10 +60,8 @@ struct agg_spill_writer {
 	 * same keys over many chunks would otherwise grow without bound) */
 	size_t bytes, fold_at;
 	struct agg fold; /* kept between folds: its slots keep their size */
-	/* where each partition's newest block is written and where it ends:
-	 * side by side here, so that adding does not touch the block's head */
-	unsigned char *pos[PARTS], *end[PARTS];
-	struct spill_block *part[PARTS]; /* newest block first */
+	struct table64 fold64;
+	struct lane lane[2];
 };
 
 struct agg_spill {
@@ -67,22 +94,22 @@ struct agg_spill_writer *agg_spill_writer(struct agg_spill *s)
 	return w;
 }
 
-/* Start a new block for partition k with room for need bytes. */
-static int new_block(struct agg_spill_writer *w, unsigned k, size_t need)
+/* Start a new block for partition k of lane l with room for need bytes. */
+static int new_block(struct lane *l, unsigned k, size_t need)
 {
 	size_t cap = need > BLOCK ? need : BLOCK;
 	struct spill_block *b = malloc(sizeof(*b) + cap);
 
 	if (!b)
 		return -1;
-	if (w->part[k]) /* the last one's length, from where it was written to */
-		w->part[k]->used = (size_t)(w->pos[k] - w->part[k]->data);
-	b->next = w->part[k];
+	if (l->part[k]) /* the last one's length, from where it was written to */
+		l->part[k]->used = (size_t)(l->pos[k] - l->part[k]->data);
+	b->next = l->part[k];
 	b->used = 0;
 	b->cap = cap;
-	w->part[k] = b;
-	w->pos[k] = b->data;
-	w->end[k] = b->data + cap;
+	l->part[k] = b;
+	l->pos[k] = b->data;
+	l->end[k] = b->data + cap;
 	return 0;
 }
 
@@ -100,19 +127,87 @@ static inline const unsigned char *record(const unsigned char *r, uint64_t *klen
 static int append(struct agg_spill_writer *w, unsigned k, const void *key, uint32_t klen,
 		  uint64_t count)
 {
+	struct lane *l = &w->lane[LONG];
 	unsigned char *p, *start;
 
-	if ((size_t)(w->end[k] - w->pos[k]) < HEAD_MAX + (size_t)klen &&
-	    new_block(w, k, HEAD_MAX + (size_t)klen))
+	if ((size_t)(l->end[k] - l->pos[k]) < HEAD_MAX + (size_t)klen &&
+	    new_block(l, k, HEAD_MAX + (size_t)klen))
 		return -1;
-	p = start = w->pos[k];
+	p = start = l->pos[k];
 	p = varint_put(p, klen);
 	p = varint_put(p, count);
 	memcpy(p, key, klen);
 	p += klen;
-	w->pos[k] = p;
+	l->pos[k] = p;
 	w->bytes += (size_t)(p - start);
 	return 0;
+}
+
+/* A short key's hash: its top bits choose the partition, its low bits the
+ * slot (murmur3's finalizer: a key's bytes differ mostly in its high
+ * bits, the last word's id). */
+static inline uint64_t hash64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ull;
+	return k ^ (k >> 33);
+}
+
+static inline unsigned part_of(uint64_t hash)
+{
+	return (unsigned)(hash >> (64 - PART_BITS));
+}
+
+/* Append short key's record to partition k, its count cut into 32-bit
+ * parts. @return 0 or -1 on oom. */
+static int append_short(struct agg_spill_writer *w, unsigned k, uint64_t key, uint64_t count)
+{
+	struct lane *l = &w->lane[SHORT];
+
+	do {
+		uint32_t c = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
+		if ((size_t)(l->end[k] - l->pos[k]) < SHORT_REC && new_block(l, k, SHORT_REC))
+			return -1;
+		memcpy(l->pos[k], &key, 8);
+		memcpy(l->pos[k] + 8, &c, 4);
+		l->pos[k] += SHORT_REC;
+		w->bytes += SHORT_REC;
+		count -= c;
+	} while (count);
+	return 0;
+}
+
+/* The slot of key (hash h) in t, made if new. @return NULL on oom. */
+static struct count64 *get64(struct table64 *t, uint64_t key, uint64_t h)
+{
+	size_t i, mask;
+
+	if ((t->n + 1) * 4 > t->nslots * 3) {
+		size_t n = t->nslots ? 2 * t->nslots : 1024;
+		struct count64 *s = calloc(n, sizeof(*s));
+		if (!s)
+			return NULL;
+		for (size_t j = 0; j < t->nslots; j++) {
+			size_t at;
+			if (!t->slot[j].key)
+				continue;
+			for (at = hash64(t->slot[j].key) & (n - 1); s[at].key; at = (at + 1) & (n - 1))
+				;
+			s[at] = t->slot[j];
+		}
+		free(t->slot);
+		t->slot = s;
+		t->nslots = n;
+	}
+	mask = t->nslots - 1;
+	for (i = h & mask; t->slot[i].key; i = (i + 1) & mask)
+		if (t->slot[i].key == key)
+			return &t->slot[i];
+	t->slot[i].key = key;
+	t->n++;
+	return &t->slot[i];
 }
 
 /* Add the records of a list of blocks into t, keys borrowed. @return 0 or
@@ -132,6 +227,30 @@ static int sum_blocks(struct agg *t, const struct spill_block *b)
 	return 0;
 }
 
+/* The same for short keys' records; each record's slot is fetched
+ * PREFETCH records ahead (the table is in L2, not L1). */
+#define PREFETCH 8
+static int sum_short(struct table64 *t, const struct spill_block *b)
+{
+	for (; b; b = b->next)
+		for (const unsigned char *r = b->data, *end = b->data + b->used; r < end;
+		     r += SHORT_REC) {
+			uint64_t key;
+			uint32_t count;
+			struct count64 *e;
+			if (r + PREFETCH * SHORT_REC < end && t->nslots) {
+				memcpy(&key, r + PREFETCH * SHORT_REC, 8);
+				__builtin_prefetch(&t->slot[hash64(key) & (t->nslots - 1)]);
+			}
+			memcpy(&key, r, 8);
+			memcpy(&count, r + 8, 4);
+			if (!(e = get64(t, key, hash64(key))))
+				return -1;
+			e->count += count;
+		}
+	return 0;
+}
+
 static void free_blocks(struct spill_block *b)
 {
 	while (b) {
@@ -141,31 +260,49 @@ static void free_blocks(struct spill_block *b)
 	}
 }
 
-/* Add up each of w's partitions in place: one record per key. */
+/* Take partition k of lane l out of the writer, its blocks sealed.
+ * @return its blocks. */
+static struct spill_block *take(struct agg_spill_writer *w, struct lane *l, unsigned k)
+{
+	struct spill_block *old = l->part[k];
+
+	if (old)
+		old->used = (size_t)(l->pos[k] - old->data);
+	l->part[k] = NULL;
+	l->pos[k] = l->end[k] = NULL;
+	for (const struct spill_block *b = old; b; b = b->next)
+		w->bytes -= b->used;
+	return old;
+}
+
+/* Add up each of w's partitions in place: one record per key. A failure
+ * loses counts: the caller fails. */
 static int fold(struct agg_spill_writer *w)
 {
 	for (unsigned k = 0; k < PARTS; k++) {
-		struct spill_block *old = w->part[k];
-		if (!old)
-			continue;
-		old->used = (size_t)(w->pos[k] - old->data);
-		w->part[k] = NULL;
-		w->pos[k] = w->end[k] = NULL;
+		struct spill_block *old = take(w, &w->lane[LONG], k);
+		int rc = 0;
 		agg_clear(&w->fold);
-		if (sum_blocks(&w->fold, old)) {
-			w->part[k] = old; /* as it was: the caller fails */
-			return -1;
-		}
-		for (size_t i = 0; i < w->fold.nslots; i++) {
+		rc = old ? sum_blocks(&w->fold, old) : 0;
+		for (size_t i = 0; i < w->fold.nslots && !rc; i++) {
 			const struct agg_entry *e = &w->fold.slots[i];
-			if (e->key && append(w, k, e->key, e->klen, e->count)) {
-				free_blocks(old); /* the count is lost: the caller fails */
-				return -1;
-			}
+			if (e->key)
+				rc = append(w, k, e->key, e->klen, e->count);
 		}
-		for (const struct spill_block *b = old; b; b = b->next)
-			w->bytes -= b->used;
+		free_blocks(old); /* after: the fold's keys were borrowed from it */
+		old = take(w, &w->lane[SHORT], k);
+		if (!rc && old)
+			rc = sum_short(&w->fold64, old);
 		free_blocks(old);
+		for (size_t i = 0; i < w->fold64.nslots; i++) {
+			struct count64 *e = &w->fold64.slot[i];
+			if (e->key && !rc)
+				rc = append_short(w, k, e->key, e->count);
+			*e = (struct count64){ 0 };
+		}
+		w->fold64.n = 0;
+		if (rc)
+			return -1;
 	}
 	agg_clear(&w->fold);
 	w->fold_at = 2 * w->bytes > agg_spill_fold_min ? 2 * w->bytes : agg_spill_fold_min;
@@ -174,12 +311,45 @@ static int fold(struct agg_spill_writer *w)
 
 int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint64_t count)
 {
-	uint64_t h = agg_hash(key, klen);
+	uint64_t h;
 
-	if (klen > UINT32_MAX ||
-	    append(w, (unsigned)(h >> (64 - PART_BITS)), key, (uint32_t)klen, count))
+	if (klen <= AGG_SHORT_MAX) {
+		uint64_t k = agg_short_key(key, klen);
+		return agg_spill_add_shorts(w, &k, &count, 1);
+	}
+	h = agg_hash(key, klen);
+	if (klen > UINT32_MAX || append(w, part_of(h), key, (uint32_t)klen, count))
 		return -1;
 	return w->bytes >= w->fold_at ? fold(w) : 0;
+}
+
+int agg_spill_add_shorts(struct agg_spill_writer *w, const uint64_t *key, const uint64_t *count,
+			 size_t n)
+{
+	struct lane *l = &w->lane[SHORT];
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i++) {
+		unsigned k = part_of(hash64(key[i]));
+		uint32_t c = (uint32_t)count[i];
+		if (count[i] > UINT32_MAX || (size_t)(l->end[k] - l->pos[k]) < SHORT_REC) {
+			rc = append_short(w, k, key[i], count[i]); /* a new block, or parts */
+			continue;
+		}
+		memcpy(l->pos[k], &key[i], 8);
+		memcpy(l->pos[k] + 8, &c, 4);
+		l->pos[k] += SHORT_REC;
+		w->bytes += SHORT_REC;
+	}
+	if (rc)
+		return -1;
+	return w->bytes >= w->fold_at ? fold(w) : 0;
+}
+
+unsigned agg_spill_partition(const void *key, size_t klen)
+{
+	return part_of(klen <= AGG_SHORT_MAX ? hash64(agg_short_key(key, klen)) :
+					       agg_hash(key, klen));
 }
 
 /* Every writer's newest blocks get their lengths (kept in pos[] while
@@ -187,25 +357,40 @@ int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint
 static void seal(struct agg_spill *s)
 {
 	for (struct agg_spill_writer *w = s->writers; w; w = w->next)
-		for (unsigned k = 0; k < PARTS; k++)
-			if (w->part[k])
-				w->part[k]->used = (size_t)(w->pos[k] - w->part[k]->data);
+		for (int l = LONG; l <= SHORT; l++)
+			for (unsigned k = 0; k < PARTS; k++)
+				if (w->lane[l].part[k])
+					w->lane[l].part[k]->used = (size_t)(w->lane[l].pos[k] -
+									    w->lane[l].part[k]->data);
 }
 
 int agg_spill_each(struct agg_spill *s, agg_spill_fn fn, void *ctx)
 {
+	unsigned char bytes[8];
+	int rc;
+
 	seal(s);
 	for (struct agg_spill_writer *w = s->writers; w; w = w->next)
-		for (unsigned k = 0; k < PARTS; k++)
-			for (const struct spill_block *b = w->part[k]; b; b = b->next)
+		for (unsigned k = 0; k < PARTS; k++) {
+			for (const struct spill_block *b = w->lane[LONG].part[k]; b; b = b->next)
 				for (const unsigned char *r = b->data, *end = r + b->used; r < end;) {
 					uint64_t klen, count;
-					int rc;
 					r = record(r, &klen, &count);
 					if ((rc = fn(ctx, r, klen, count)))
 						return rc;
 					r += klen;
 				}
+			for (const struct spill_block *b = w->lane[SHORT].part[k]; b; b = b->next)
+				for (const unsigned char *r = b->data, *end = r + b->used; r < end;
+				     r += SHORT_REC) {
+					uint64_t key;
+					uint32_t count;
+					memcpy(&key, r, 8);
+					memcpy(&count, r + 8, 4);
+					if ((rc = fn(ctx, bytes, agg_short_bytes(key, bytes), count)))
+						return rc;
+				}
+		}
 	return 0;
 }
 
@@ -219,16 +404,18 @@ size_t agg_spill_bytes(const struct agg_spill *s)
 }
 
 /* What one thread of agg_spill_top does: partitions taken in turn, each
- * added up in `part` (cleared, not freed, between partitions: its slots
- * keep their size) and its first `limit` copied into `top`. */
+ * added up in `part` and `part64` (cleared, not freed, between
+ * partitions: their slots keep their size) and its first `limit` copied
+ * into `top`. */
 struct top_job {
 	struct agg_spill *s;
 	size_t limit;
 	unsigned *next; /* the next partition, under s->lock */
 	struct agg part, top;
+	struct table64 part64;
 	agg_rekey_fn rekey;
 	void *ctx;
-	uint64_t floor; /* with rekey: no count below it can be in the top */
+	uint64_t floor; /* no count below it can be in the top any more */
 	unsigned char *buf; /* with rekey: AGG_REKEY_MAX bytes */
 	int failed;
 };
@@ -260,51 +447,79 @@ static int prune(struct top_job *j)
 	return 0;
 }
 
-/* A summed partition's entries under their new keys: those that may be in
- * the top (by count, then new key) go into j->top, which is pruned when it
- * holds twice the limit. */
-static int add_rekeyed(struct top_job *j)
+/* A key whose count is whole (each key is counted in one partition of one
+ * lane) into j->top under its new key, if it may be in the top (by count,
+ * then key); j->top is pruned when it holds twice the limit. */
+static int candidate(struct top_job *j, const void *key, size_t klen, uint64_t count)
 {
-	for (size_t i = 0; i < j->part.nslots; i++) {
-		const struct agg_entry *e = &j->part.slots[i];
-		struct agg_entry *t;
-		size_t klen;
-		if (!e->key || e->count < j->floor)
-			continue;
-		klen = j->rekey(j->ctx, e->key, e->klen, j->buf);
-		if (!(t = agg_get(&j->top, j->buf, klen)))
-			return -1;
-		t->count += e->count;
-		if (j->limit < SIZE_MAX / 4 && j->top.n >= 2 * j->limit + 64 && prune(j))
-			return -1;
+	struct agg_entry *t;
+
+	if (count < j->floor)
+		return 0;
+	if (j->rekey) {
+		klen = j->rekey(j->ctx, key, klen, j->buf);
+		key = j->buf;
 	}
-	agg_clear(&j->part);
+	if (!(t = agg_get(&j->top, key, klen)))
+		return -1;
+	t->count += count;
+	if (j->limit < SIZE_MAX / 4 && j->top.n >= 2 * j->limit + 64)
+		return prune(j);
 	return 0;
+}
+
+/* The long keys of partition p, summed in j->part, into j->top. */
+static int add_long(struct top_job *j)
+{
+	struct agg_entry **v;
+	size_t n;
+	int rc = 0;
+
+	if (j->rekey) {
+		for (size_t i = 0; i < j->part.nslots && !rc; i++)
+			if (j->part.slots[i].key)
+				rc = candidate(j, j->part.slots[i].key, j->part.slots[i].klen,
+					       j->part.slots[i].count);
+		agg_clear(&j->part);
+		return rc;
+	}
+	if (!(v = agg_top(&j->part, 0, j->limit, &n)))
+		return -1;
+	for (size_t i = 0; i < n && !rc; i++) {
+		struct agg_entry *e = agg_get_hashed(&j->top, v[i]->key, v[i]->klen, v[i]->hash);
+		if (e)
+			e->count += v[i]->count;
+		rc = e ? 0 : -1;
+	}
+	free(v);
+	agg_clear(&j->part);
+	return rc;
+}
+
+/* The short keys of partition p, summed in j->part64, into j->top; the
+ * table is left empty. */
+static int add_short(struct top_job *j)
+{
+	unsigned char bytes[8];
+	int rc = 0;
+
+	for (size_t i = 0; i < j->part64.nslots; i++) {
+		struct count64 *e = &j->part64.slot[i];
+		if (e->key && e->count >= j->floor && !rc)
+			rc = candidate(j, bytes, agg_short_bytes(e->key, bytes), e->count);
+		*e = (struct count64){ 0 };
+	}
+	j->part64.n = 0;
+	return rc;
 }
 
 static int add_partition(struct top_job *j, unsigned p)
 {
-	struct agg_entry **v;
-	size_t n;
-
 	for (struct agg_spill_writer *w = j->s->writers; w; w = w->next)
-		if (sum_blocks(&j->part, w->part[p]))
+		if (sum_blocks(&j->part, w->lane[LONG].part[p]) ||
+		    sum_short(&j->part64, w->lane[SHORT].part[p]))
 			return -1;
-	if (j->rekey)
-		return add_rekeyed(j);
-	if (!(v = agg_top(&j->part, 0, j->limit, &n)))
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct agg_entry *e = agg_get_hashed(&j->top, v[i]->key, v[i]->klen, v[i]->hash);
-		if (!e) {
-			free(v);
-			return -1;
-		}
-		e->count += v[i]->count;
-	}
-	free(v);
-	agg_clear(&j->part);
-	return 0;
+	return add_long(j) || add_short(j) ? -1 : 0;
 }
 
 static void *top_worker(void *arg)
@@ -364,6 +579,7 @@ int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, s
 			rc = -1;
 		agg_free(&job[t].part);
 		agg_free(&job[t].top);
+		free(job[t].part64.slot);
 	}
 	for (unsigned t = 0; t < threads; t++) /* those whose thread did not start too */
 		free(job[t].buf);
@@ -377,9 +593,11 @@ void agg_spill_free(struct agg_spill *s)
 	while (s->writers) {
 		struct agg_spill_writer *w = s->writers;
 		s->writers = w->next;
-		for (unsigned p = 0; p < PARTS; p++)
-			free_blocks(w->part[p]);
+		for (int l = LONG; l <= SHORT; l++)
+			for (unsigned p = 0; p < PARTS; p++)
+				free_blocks(w->lane[l].part[p]);
 		agg_free(&w->fold);
+		free(w->fold64.slot);
 		free(w);
 	}
 	pthread_mutex_destroy(&s->lock);

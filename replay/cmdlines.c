@@ -22,7 +22,12 @@
  * files, numbers in arguments), it grows by a few words a line and each
  * lookup misses the cache; past cmdlines_words_max words every line is
  * counted as its text instead (the spill's way, no table), and at the end
- * the lines counted by ids are added to the text count as text. */
+ * the lines counted by ids are added to the text count as text.
+ *
+ * Most lines' ids take at most AGG_SHORT_MAX bytes: their keys are built
+ * in a register from a code per chunk string (short_line), the very word
+ * the spill would make of the staged bytes (agg_short_key), and added a
+ * group at a time. */
 #define _GNU_SOURCE /* memmem */
 #include <pthread.h>
 #include <stdlib.h>
@@ -58,7 +63,8 @@ struct cmdlines_writer {
 	struct cmdlines_writer *next;
 	struct cmdlines *c;
 	struct agg_spill_writer *ids, *text;
-	uint32_t *map, *len; /* the chunk's strings: word id (or NOT_WORD), length */
+	/* the chunk's strings: word id (or NOT_WORD), length, short code */
+	uint32_t *map, *len, *code;
 	size_t cap;
 	/* keys of a group of lines, counted together: hashing a key right
 	 * after the small stores that wrote it stalls on every load (they
@@ -69,6 +75,9 @@ struct cmdlines_writer {
 		uint64_t count;
 	} line[GROUP];
 	size_t used, nlines;
+	/* short keys (most lines), counted a group at a time */
+	uint64_t short_key[GROUP], short_count[GROUP];
+	size_t nshort;
 	char joined[CMDLINE_MAX];
 };
 
@@ -131,6 +140,21 @@ static int word_id(struct cmdlines *c, const void *s, size_t len, uint32_t *id)
 	return 0;
 }
 
+/* A line of up to AGG_SHORT_MAX words this long or shorter is shorter
+ * than the cut. */
+#define SHORT_WORD_MAX ((CMDLINE_MAX - 2 - (AGG_SHORT_MAX - 1)) / AGG_SHORT_MAX)
+
+/* A string's part in a short key (short_line): its id as a varint of one
+ * or two bytes in the low 16 bits, their number in the top 8; 8 bytes
+ * (too many for a short key) for a string that is not a word, a word
+ * longer than SHORT_WORD_MAX, or an id of three bytes. */
+static uint32_t short_code(uint32_t m, size_t len)
+{
+	if (m >= 0x4000 || len > SHORT_WORD_MAX) /* NOT_WORD too */
+		return 8u << 24;
+	return m < 0x80 ? 1u << 24 | m : 2u << 24 | (m & 0x7f) | 0x80 | (m >> 7) << 8;
+}
+
 /* Map the batch's strings to word ids, under the lock once. */
 static int map_strings(struct cmdlines_writer *w, const struct fmt_batch *b)
 {
@@ -138,12 +162,13 @@ static int map_strings(struct cmdlines_writer *w, const struct fmt_batch *b)
 	int rc = 0;
 
 	if (nstr > w->cap) {
-		uint32_t *m = realloc(w->map, nstr * sizeof(*m)), *l;
-		if (m)
-			w->map = m;
-		if (!m || !(l = realloc(w->len, nstr * sizeof(*l))))
-			return -1;
-		w->len = l;
+		uint32_t **a[] = { &w->map, &w->len, &w->code };
+		for (size_t k = 0; k < 3; k++) {
+			uint32_t *p = realloc(*a[k], nstr * sizeof(*p));
+			if (!p)
+				return -1;
+			*a[k] = p;
+		}
 		w->cap = nstr;
 	}
 	pthread_mutex_lock(&w->c->lock);
@@ -154,14 +179,18 @@ static int map_strings(struct cmdlines_writer *w, const struct fmt_batch *b)
 		w->map[i] = NOT_WORD;
 		if (len && len < CMDLINE_MAX && !memchr(s, ' ', len))
 			rc = word_id(w->c, s, len, &w->map[i]);
+		w->code[i] = short_code(w->map[i], len);
 	}
 	pthread_mutex_unlock(&w->c->lock);
 	return rc;
 }
 
-/* Count the staged lines. */
+/* Count the staged lines and the short keys. */
 static int flush(struct cmdlines_writer *w)
 {
+	if (agg_spill_add_shorts(w->ids, w->short_key, w->short_count, w->nshort))
+		return -1;
+	w->nshort = 0;
 	for (size_t k = 0; k < w->nlines; k++)
 		if (agg_spill_add(w->ids, w->stage + w->line[k].off, w->line[k].len,
 				  w->line[k].count))
@@ -215,6 +244,25 @@ int cmdlines_add_text(struct cmdlines_writer *w, const char *line, size_t len, u
 	return 0;
 }
 
+/* A line of argc strings (arg: their ids in the chunk) as the short key
+ * agg_short_key makes of its staged ids, built in a register: no branch
+ * on the ids' widths, which vary from line to line. @return the key, or 0
+ * for the staged path (a short_code of 8 bytes, or too many). A line of
+ * codes that fit is all words and shorter than the cut. */
+static inline uint64_t short_line(const uint32_t *code, const uint32_t *arg, uint32_t argc)
+{
+	uint64_t key = 0;
+	unsigned n = 0;
+
+	for (uint32_t a = 0; a < argc; a++) {
+		uint32_t c = code[arg[a]];
+		key |= (uint64_t)(c & 0xffff) << (8 * n); /* n <= 7: a byte past 7 is let go */
+		if ((n += c >> 24) > AGG_SHORT_MAX)
+			return 0;
+	}
+	return key | (uint64_t)(n + 1) << 56;
+}
+
 /* Count command line id of b as its joined text. */
 static int add_joined(struct cmdlines_writer *w, const struct fmt_batch *b, uint32_t id,
 		      uint64_t count)
@@ -227,7 +275,7 @@ static int add_joined(struct cmdlines_writer *w, const struct fmt_batch *b, uint
 int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 		       const uint64_t *count, uint32_t ndict)
 {
-	const uint32_t *map, *lens;
+	const uint32_t *map, *lens, *code;
 
 	/* joined, as cmdlines_add_text counts them: past the words' limit (as
 	 * text), or a batch loaded without the argument ids */
@@ -240,17 +288,26 @@ int cmdlines_add_batch(struct cmdlines_writer *w, const struct fmt_batch *b,
 	}
 	if (map_strings(w, b))
 		return -1;
-	map = w->map, lens = w->len; /* in registers: the stage's bytes may alias */
+	/* in registers: the stage's bytes may alias */
+	map = w->map, lens = w->len, code = w->code;
 	for (uint32_t id = 0; id < ndict; id++) {
 		uint32_t argc, words = 1;
 		const uint32_t *arg;
 		unsigned char *start, *p;
 		size_t len;
+		uint64_t key;
 		if (!count[id])
 			continue;
+		arg = fmt_batch_exec_cmd_arg_ids(b, id, &argc);
+		if ((key = short_line(code, arg, argc))) { /* most lines */
+			if (w->nshort == GROUP && flush(w))
+				return -1;
+			w->short_key[w->nshort] = key;
+			w->short_count[w->nshort++] = count[id];
+			continue;
+		}
 		if (room(w))
 			return -1;
-		arg = fmt_batch_exec_cmd_arg_ids(b, id, &argc);
 		len = argc ? argc - 1 : 0;
 		/* its ids staged as we go, left there if it is not all words */
 		start = p = w->stage + w->used;
@@ -336,6 +393,7 @@ void cmdlines_free(struct cmdlines *c)
 		c->writers = w->next;
 		free(w->map);
 		free(w->len);
+		free(w->code);
 		free(w);
 	}
 	agg_spill_free(c->ids);

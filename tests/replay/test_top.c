@@ -22,15 +22,22 @@ struct spill_job {
 	int from, to, failed;
 };
 
+/* Record i's key: short (up to AGG_SHORT_MAX bytes, counted as a word)
+ * or long, by the key; into key (32 bytes). @return its length. */
+static size_t spill_key(char *key, int i)
+{
+	int v = (i * 7919) % 20000;
+
+	return (size_t)snprintf(key, 32, v % 3 ? "k%05d" : "longer-k%05d", v);
+}
+
 static void *spill_adder(void *arg)
 {
 	struct spill_job *j = arg;
-	char key[16];
+	char key[32];
 
-	for (int i = j->from; i < j->to; i++) {
-		snprintf(key, sizeof(key), "k%05d", (i * 7919) % 20000);
-		j->failed |= agg_spill_add(j->w, key, strlen(key), 1 + (uint64_t)(i % 3));
-	}
+	for (int i = j->from; i < j->to; i++)
+		j->failed |= agg_spill_add(j->w, key, spill_key(key, i), 1 + (uint64_t)(i % 3));
 	return NULL;
 }
 
@@ -42,12 +49,11 @@ Test(agg, spilled_count_counts_what_one_table_counts)
 	pthread_t tid[4];
 	struct agg_entry **want, **got;
 	size_t nw, ng;
-	char key[16];
+	char key[32];
 
 	cr_assert_not_null(s);
 	for (int i = 0; i < 200000; i++) {
-		snprintf(key, sizeof(key), "k%05d", (i * 7919) % 20000);
-		struct agg_entry *e = agg_get(&one, key, strlen(key));
+		struct agg_entry *e = agg_get(&one, key, spill_key(key, i));
 		cr_assert_not_null(e);
 		e->count += 1 + (uint64_t)(i % 3);
 	}
@@ -95,7 +101,7 @@ Test(agg, spilled_top_when_one_partition_holds_it_all)
 	cr_assert_not_null(w);
 	for (int i = 0; heavy < 50; i++) {
 		snprintf(key, sizeof(key), "h%d", i);
-		if (agg_hash(key, strlen(key)) >> 54) /* not the first partition */
+		if (agg_spill_partition(key, strlen(key))) /* not the first partition */
 			continue;
 		cr_assert_eq(agg_spill_add(w, key, strlen(key), 1000 + (uint64_t)heavy), 0);
 		heavy++;
@@ -333,21 +339,60 @@ Test(agg, spilled_count_folds_repeated_keys)
 	w = agg_spill_writer(s);
 	cr_assert_not_null(w);
 	for (int i = 0; i < 300000; i++) {
-		snprintf(key, sizeof(key), "sh -c job-%03d", i % 500);
+		/* long keys and short ones (counted as words), folded alike */
+		snprintf(key, sizeof(key), i / 500 % 2 ? "sh -c job-%03d" : "j%03d", i % 500);
 		cr_assert_eq(agg_spill_add(w, key, strlen(key), 1 + (uint64_t)(i % 500 == 7)), 0);
 		if (agg_spill_bytes(s) > most)
 			most = agg_spill_bytes(s);
 	}
-	/* 300,000 records of ~33 bytes would be ~10 MB */
+	/* 300,000 records of 12 to ~33 bytes would be ~6 MB */
 	cr_assert_lt(most, 512u << 10, "held %zu bytes", most);
 	cr_assert_eq(agg_spill_top(s, 3, 2, &top), 0);
 	v = agg_top(&top, 0, 3, &n);
 	cr_assert_eq(n, 3);
-	cr_assert_eq(v[0]->klen, strlen("sh -c job-007"));
-	cr_assert_eq(memcmp(v[0]->key, "sh -c job-007", v[0]->klen), 0);
-	cr_assert_eq(v[0]->count, 1200);
+	/* job 7 is counted twice as often, as its short key and its long one */
+	cr_assert_eq(v[0]->klen, strlen("j007"));
+	cr_assert_eq(memcmp(v[0]->key, "j007", v[0]->klen), 0);
+	cr_assert_eq(v[0]->count, 600);
+	cr_assert_eq(v[1]->klen, strlen("sh -c job-007"));
+	cr_assert_eq(memcmp(v[1]->key, "sh -c job-007", v[1]->klen), 0);
 	cr_assert_eq(v[1]->count, 600);
-	cr_assert_eq(v[2]->count, 600);
+	cr_assert_eq(v[2]->count, 300);
+	free(v);
+	agg_free(&top);
+	agg_spill_free(s);
+	agg_spill_fold_min = keep;
+}
+
+/* Counts past 32 bits (a short key's record holds 32), added and folded,
+ * for short keys of every length and for a long one. */
+Test(agg, spilled_counts_past_32_bits)
+{
+	size_t keep = agg_spill_fold_min;
+	const char *keys[] = { "", "a", "ab", "abcdefg", "abcdefgh" };
+	struct agg_spill *s;
+	struct agg_spill_writer *w;
+	struct agg top = { 0 };
+	struct agg_entry **v;
+	size_t n;
+
+	agg_spill_fold_min = 1; /* fold after every add */
+	s = agg_spill_new();
+	w = agg_spill_writer(s);
+	cr_assert_not_null(w);
+	for (int round = 0; round < 3; round++)
+		for (size_t k = 0; k < 5; k++)
+			cr_assert_eq(agg_spill_add(w, keys[k], strlen(keys[k]),
+						   (3ull << 32) + 7 * k + (uint64_t)round), 0);
+	cr_assert_eq(agg_spill_top(s, 5, 2, &top), 0);
+	v = agg_top(&top, 0, 5, &n);
+	cr_assert_eq(n, 5);
+	for (size_t i = 0; i < n; i++) { /* the last key's counts are the largest */
+		size_t k = 4 - i;
+		cr_assert_eq(v[i]->klen, strlen(keys[k]));
+		cr_assert_eq(memcmp(v[i]->key, keys[k], v[i]->klen), 0, "row %zu", i);
+		cr_assert_eq(v[i]->count, (9ull << 32) + 21 * k + 3, "row %zu", i);
+	}
 	free(v);
 	agg_free(&top);
 	agg_spill_free(s);
