@@ -164,6 +164,36 @@ const uint32_t *fmt_batch_exec_cmd_arg_ids(const struct fmt_batch *b, uint32_t i
 	return b->cmds[id].arg_ids;
 }
 
+/* Argument i of c: loaded as strings, or only as ids (top --by cmdline). */
+static inline const char *cmd_arg(const struct fmt_batch *b, const struct fmt_cmd *c, uint32_t i)
+{
+	return c->argv ? c->argv[i] : b->str[c->arg_ids[i]];
+}
+
+/* fmt_text_join of c's arguments, whichever way they were loaded. */
+static size_t join_careful(const struct fmt_batch *b, const struct fmt_cmd *c, char *buf,
+			   size_t len)
+{
+	size_t n = 0;
+
+	if (c->argv)
+		return fmt_text_join(buf, len, c->argc, c->argv);
+	for (uint32_t i = 0; i < c->argc && n < len - 1; i++) {
+		const char *s = cmd_arg(b, c, i);
+		size_t l = strlen(s);
+		if (i)
+			buf[n++] = ' ';
+		if (l > len - 1 - n)
+			l = n < len - 1 ? len - 1 - n : 0;
+		memcpy(buf + n, s, l);
+		n += l;
+	}
+	if (n >= len)
+		n = len - 1;
+	buf[n] = 0;
+	return n;
+}
+
 size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf, size_t len)
 {
 	const struct fmt_cmd *c = &b->cmds[id];
@@ -176,13 +206,13 @@ size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf
 	 * overwritten or past the end of the line. No strlen or memcpy call
 	 * per argument (most are shorter than 16 bytes). */
 	for (uint32_t i = 0; i < c->argc; i++) {
-		const char *s = c->argv[i];
+		const char *s = cmd_arg(b, c, i);
 		if (i)
 			buf[n++] = ' ';
 		for (;;) {
 			uint64_t w, zero;
 			if (n + 8 >= len) /* a line near len: the careful way */
-				return fmt_text_join(buf, len, c->argc, c->argv);
+				return join_careful(b, c, buf, len);
 			memcpy(&w, s, 8);
 			memcpy(buf + n, &w, 8);
 			/* the lowest bit set marks the first NUL byte (the
@@ -200,7 +230,7 @@ size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf
 	return n;
 #else
 	(void)n;
-	return fmt_text_join(buf, len, c->argc, c->argv);
+	return join_careful(b, c, buf, len);
 #endif
 }
 

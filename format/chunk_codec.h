@@ -150,7 +150,8 @@ int chunk_decode(const uint8_t *p, size_t len, int stream, uint32_t records,
  * SEC_CMDS as strings (without it the ids are checked, argv is NULL). */
 #define CHUNK_ARGV_BIT 0
 #define CHUNK_ARGV (1ull << CHUNK_ARGV_BIT)
-/* Nor this: with CHUNK_ARGV, the same as ids of SEC_STRINGS too. */
+/* Nor this: the argv as ids of SEC_STRINGS (with CHUNK_ARGV, as strings
+ * too). */
 #define CHUNK_ARGV_IDS_BIT 62
 #define CHUNK_ARGV_IDS (1ull << CHUNK_ARGV_IDS_BIT)
 

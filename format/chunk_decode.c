@@ -216,6 +216,10 @@ static int decode_strings(struct fmt_batch *b, struct section *s, const char **w
 /* Total argv entries across a chunk's command dictionary. */
 #define MAX_ARGV_POOL (4u << 20)
 
+/* What of the argv is decoded: ARGV_STRINGS, ARGV_IDS, both or neither. */
+#define ARGV_STRINGS 1
+#define ARGV_IDS 2
+
 /* The entries of SEC_CMDS after its header, [p, end), ids of width w (a
  * constant in each caller): count x {comm id, filename id, argc, argc ids}.
  * @return 0 or why not. */
@@ -231,8 +235,8 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 		struct fmt_cmd *cmd = &b->cmds[i];
 		uint32_t comm, file;
 		uint64_t argc;
-		const char **argv = with_argv ? &b->argv_pool[pool] : NULL;
-		uint32_t *arg_ids = with_argv == 2 ? &b->arg_id_pool[pool] : NULL;
+		const char **argv = with_argv & ARGV_STRINGS ? &b->argv_pool[pool] : NULL;
+		uint32_t *arg_ids = with_argv & ARGV_IDS ? &b->arg_id_pool[pool] : NULL;
 
 		if (end - p >= COL_SLACK) { /* the two ids and argc, unchecked */
 			uint64_t vbad = 0;
@@ -269,9 +273,10 @@ cmd_entries(struct fmt_batch *b, const uint8_t *p, const uint8_t *end, unsigned 
 				uint32_t id = fmt_id_at(p, w);
 				bad |= id >= nstr;
 				id = id < nstr ? id : 0; /* never past the dictionary */
-				if (with_argv == 2)
+				if (with_argv & ARGV_IDS)
 					arg_ids[a] = id;
-				argv[a] = str[id];
+				if (with_argv & ARGV_STRINGS)
+					argv[a] = str[id];
 			}
 		} else { /* not read, so not checked: verify reads them */
 			p += argc * w;
@@ -307,16 +312,21 @@ static int decode_cmds(struct fmt_batch *b, struct section *s, const char **why)
 		return *why = "too many arguments in chunk", FMT_ELIMIT;
 	b->ncmd = (uint32_t)count;
 	b->cmds = take(b, MEM_CMDS, count * sizeof(*b->cmds));
-	/* argv: none, as strings, or as strings and ids */
-	argv = !WANT(b, CHUNK_ARGV_BIT) ? 0 : WANT(b, CHUNK_ARGV_IDS_BIT) ? 2 : 1;
-	b->argv_pool = argv ? take(b, MEM_ARGV, total * sizeof(*b->argv_pool)) : NULL;
-	b->arg_id_pool = argv == 2 ? take(b, MEM_ARGV_IDS, total * sizeof(*b->arg_id_pool)) : NULL;
-	if (!b->cmds || (argv && !b->argv_pool) || (argv == 2 && !b->arg_id_pool))
+	/* argv: as strings, as ids, both or neither */
+	argv = (WANT(b, CHUNK_ARGV_BIT) ? ARGV_STRINGS : 0) |
+	       (WANT(b, CHUNK_ARGV_IDS_BIT) ? ARGV_IDS : 0);
+	b->argv_pool = argv & ARGV_STRINGS ? take(b, MEM_ARGV, total * sizeof(*b->argv_pool)) :
+					     NULL;
+	b->arg_id_pool = argv & ARGV_IDS ? take(b, MEM_ARGV_IDS, total * sizeof(*b->arg_id_pool)) :
+					   NULL;
+	if (!b->cmds || (argv & ARGV_STRINGS && !b->argv_pool) ||
+	    (argv & ARGV_IDS && !b->arg_id_pool))
 		return FMT_ENOMEM;
 	if (count && !b->nstr) /* every id would be out of range */
 		return *why = "bad command entry", FMT_ECORRUPT;
 	/* one loop per width and argv kind */
-#define ENTRIES(w) (argv == 2 ? cmd_entries(b, c.p, c.end, w, total, 2) : \
+#define ENTRIES(w) (argv == 3 ? cmd_entries(b, c.p, c.end, w, total, 3) : \
+		    argv == 2 ? cmd_entries(b, c.p, c.end, w, total, 2) : \
 		    argv == 1 ? cmd_entries(b, c.p, c.end, w, total, 1) : \
 				cmd_entries(b, c.p, c.end, w, total, 0))
 	switch (width) {
@@ -571,9 +581,7 @@ static uint64_t with_dependencies(uint64_t want)
 		want |= S(FLOWOWNERS);
 	if (want & S(TID))
 		want |= S(PID);
-	if (want & CHUNK_ARGV_IDS)
-		want |= CHUNK_ARGV;
-	if (want & (S(CMD) | CHUNK_ARGV))
+	if (want & (S(CMD) | CHUNK_ARGV | CHUNK_ARGV_IDS))
 		want |= S(CMDS);
 	if (want & (S(CMDS) | S(PCOMM) | S(INTERP) | S(CWD) | S(PATH)))
 		want |= S(STRINGS);

@@ -375,7 +375,7 @@ uint64_t top_cols(enum top_by by)
 	case BY_PATH:
 		return FMT_COL_CMD;
 	case BY_CMDLINE:
-		return FMT_COL_CMD | FMT_COL_ARGV | FMT_COL_ARGV_IDS;
+		return FMT_COL_CMD | FMT_COL_ARGV_IDS; /* joined from the ids when need be */
 	case BY_UID:
 		return FMT_COL_UID;
 	case BY_PARENT:

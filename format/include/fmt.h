@@ -216,8 +216,10 @@ int fmt_reader_load_chunk(struct fmt_reader *r, int64_t id, struct fmt_batch **i
  * the keys and packets). */
 #define FMT_COL_NO_TS (1ull << 63)
 #define FMT_COL_ARGV (1ull << 0) /* exec, proc: the argv of each command line */
-/* the argv as ids of the string dictionary too (fmt_batch_exec_cmd_arg_ids),
- * for counts keyed by them; not in FMT_COL_ALL */
+/* the argv as ids of the string dictionary (fmt_batch_exec_cmd_arg_ids),
+ * for counts keyed by them: without FMT_COL_ARGV, fmt_batch_exec_cmd_argv
+ * is NULL and only fmt_batch_exec_cmd_join joins them; not in
+ * FMT_COL_ALL */
 #define FMT_COL_ARGV_IDS (1ull << 62)
 #define FMT_COL_ALL (UINT64_MAX & ~FMT_COL_NO_TS & ~FMT_COL_ARGV_IDS)
 #define FMT_COL_PID (1ull << 3)
@@ -274,7 +276,8 @@ const char *const *fmt_batch_exec_cmd_argv(const struct fmt_batch *b, uint32_t i
 					   uint32_t *argc);
 /* exec: that argv joined by spaces into buf, the line fmt_text_join
  * writes (fmt_text.h), only faster; the bytes of buf after its NUL (up to
- * len) may change. Needs FMT_COL_ARGV. @return its length. */
+ * len) may change. Needs FMT_COL_ARGV or FMT_COL_ARGV_IDS. @return its
+ * length. */
 size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf, size_t len);
 /* exec: that argv as ids of the string dictionary (fmt_batch_string);
  * NULL unless the batch was loaded with FMT_COL_ARGV_IDS */

@@ -172,11 +172,11 @@ static void check(const char *path, int by_batch, size_t limit, unsigned threads
 	for (int i = 0; i < n; i++) {
 		struct top *into = i % 2 ? &other : &t;
 		uint32_t pos[64], k = 0;
-		/* what top loads; without the argument ids, lines are joined */
-		cr_assert_eq(fmt_reader_load_cols(r, ci[i].id,
-						  FMT_COL_ALL | (by_batch == 1 ? FMT_COL_ARGV_IDS : 0),
-						  &batch),
-			     0);
+		/* what top loads (the argument ids alone: lines that are not
+		 * words are joined from them); without the ids, lines are
+		 * joined from the strings */
+		uint64_t cols = by_batch == 1 ? top_cols(BY_CMDLINE) : FMT_COL_ALL;
+		cr_assert_eq(fmt_reader_load_cols(r, ci[i].id, cols, &batch), 0);
 		for (uint32_t j = 0; j < fmt_batch_count(batch); j++) {
 			struct fmt_event ev;
 			pos[k++] = j;
