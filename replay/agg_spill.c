@@ -54,6 +54,13 @@ struct count64 {
 struct table64 {
 	struct count64 *slot;
 	size_t nslots, n;
+	/* with a floor: the slots whose counts reached it while adding, to
+	 * look at instead of every slot; all: every slot (none had a floor
+	 * yet, the table grew, or the list could not) */
+	uint64_t floor;
+	uint32_t *reached;
+	size_t nreached, cap;
+	int all;
 };
 
 struct agg_spill_writer {
@@ -202,6 +209,7 @@ static struct count64 *get64(struct table64 *t, uint64_t key, uint64_t h)
 		free(t->slot);
 		t->slot = s;
 		t->nslots = n;
+		t->all = 1; /* the slots moved */
 	}
 	mask = t->nslots - 1;
 	for (i = h & mask; t->slot[i].key; i = (i + 1) & mask)
@@ -229,6 +237,22 @@ static int sum_blocks(struct agg *t, const struct spill_block *b)
 	return 0;
 }
 
+/* Slot i's count reached t->floor. */
+static void mark_reached(struct table64 *t, size_t i)
+{
+	if (t->nreached == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 1024;
+		uint32_t *r = realloc(t->reached, cap * sizeof(*r));
+		if (!r) {
+			t->all = 1;
+			return;
+		}
+		t->reached = r;
+		t->cap = cap;
+	}
+	t->reached[t->nreached++] = (uint32_t)i;
+}
+
 /* The same for short keys' records; each record's slot is fetched
  * PREFETCH records ahead (the table is in L2, not L1). */
 #define PREFETCH 8
@@ -249,6 +273,8 @@ static int sum_short(struct table64 *t, const struct spill_block *b)
 			if (!(e = get64(t, key, hash64(key))))
 				return -1;
 			e->count += count;
+			if (e->count >= t->floor && e->count - count < t->floor && !t->all)
+				mark_reached(t, (size_t)(e - t->slot));
 		}
 	return 0;
 }
@@ -498,25 +524,39 @@ static int add_long(struct top_job *j)
 	return rc;
 }
 
-/* The short keys of partition p, summed in j->part64, into j->top; the
- * table is left empty. */
+/* The short keys of partition p, summed in j->part64, into j->top: the
+ * slots that reached the floor, or every slot; the table is left empty,
+ * ready for the next partition with j's floor. */
 static int add_short(struct top_job *j)
 {
+	struct table64 *t = &j->part64;
 	unsigned char bytes[8];
 	int rc = 0;
 
-	for (size_t i = 0; i < j->part64.nslots; i++) {
-		struct count64 *e = &j->part64.slot[i];
-		if (e->key && e->count >= j->floor && !rc)
+	if (t->all) {
+		for (size_t i = 0; i < t->nslots && !rc; i++) {
+			const struct count64 *e = &t->slot[i];
+			if (e->key && e->count >= j->floor)
+				rc = candidate(j, bytes, agg_short_bytes(e->key, bytes), e->count);
+		}
+	} else {
+		for (size_t i = 0; i < t->nreached && !rc; i++) {
+			const struct count64 *e = &t->slot[t->reached[i]];
 			rc = candidate(j, bytes, agg_short_bytes(e->key, bytes), e->count);
-		*e = (struct count64){ 0 };
+		}
 	}
-	j->part64.n = 0;
+	if (t->slot)
+		memset(t->slot, 0, t->nslots * sizeof(*t->slot));
+	t->n = t->nreached = 0;
+	t->floor = j->floor;
+	t->all = !t->floor; /* no floor: every count reaches it */
 	return rc;
 }
 
 static int add_partition(struct top_job *j, unsigned p)
 {
+	if (!j->part64.floor)
+		j->part64.all = 1;
 	for (struct agg_spill_writer *w = j->s->writers; w; w = w->next)
 		if (sum_blocks(&j->part, w->lane[LONG].part[p]) ||
 		    sum_short(&j->part64, w->lane[SHORT].part[p]))
@@ -582,6 +622,7 @@ int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, s
 		agg_free(&job[t].part);
 		agg_free(&job[t].top);
 		free(job[t].part64.slot);
+		free(job[t].part64.reached);
 	}
 	for (unsigned t = 0; t < threads; t++) /* those whose thread did not start too */
 		free(job[t].buf);

@@ -398,3 +398,43 @@ Test(agg, spilled_counts_past_32_bits)
 	agg_spill_free(s);
 	agg_spill_fold_min = keep;
 }
+
+/* One thread, partitions in turn: once the first has raised the floor, a
+ * later partition's table grows after its heaviest key has reached it,
+ * and that key still comes out (the slots it was found in moved). */
+Test(agg, spilled_top_when_a_later_partition_grows)
+{
+	struct agg_spill *s = agg_spill_new();
+	struct agg_spill_writer *w = agg_spill_writer(s);
+	struct agg top = { 0 };
+	struct agg_entry **v;
+	char key[16], heaviest[16] = "";
+	size_t n, first = 0, last = 0;
+
+	cr_assert_not_null(w);
+	for (int i = 0; first < 100 || last < 3000; i++) {
+		unsigned p;
+		snprintf(key, sizeof(key), "%x", i); /* short keys */
+		p = agg_spill_partition(key, strlen(key));
+		if (p == 0 && first < 100) {
+			cr_assert_eq(agg_spill_add(w, key, strlen(key), 1000 + first++), 0);
+		} else if (p == agg_spill_partition("ff", 2) && last < 3000) {
+			if (!last++) { /* the first of its partition: before it grows */
+				strcpy(heaviest, key);
+				cr_assert_eq(agg_spill_add(w, key, strlen(key), 5000), 0);
+			} else {
+				cr_assert_eq(agg_spill_add(w, key, strlen(key), 1), 0);
+			}
+		}
+	}
+	cr_assert_neq(agg_spill_partition("ff", 2), 0);
+	cr_assert_eq(agg_spill_top(s, 1, 1, &top), 0);
+	v = agg_top(&top, 0, 1, &n);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(v[0]->klen, strlen(heaviest));
+	cr_assert_eq(memcmp(v[0]->key, heaviest, v[0]->klen), 0);
+	cr_assert_eq(v[0]->count, 5000);
+	free(v);
+	agg_free(&top);
+	agg_spill_free(s);
+}
