@@ -42,6 +42,7 @@ static int filter_process(void *ctx, unsigned source, const struct fmt_owner *o,
 int report_open(struct report *r)
 {
 	unsigned ok = 0;
+	char *p;
 
 	r->readers = calloc(r->nfiles, sizeof(*r->readers));
 	if (!r->readers) {
@@ -56,8 +57,12 @@ int report_open(struct report *r)
 			r->errors++;
 			continue;
 		}
+		/* the paths are swapped, not copied over: each is freed once,
+		 * by whoever owns the array (fileset_free) */
 		r->readers[ok] = r->readers[i];
+		p = r->paths[ok];
 		r->paths[ok] = r->paths[i];
+		r->paths[i] = p;
 		ok++;
 	}
 	r->nfiles = ok;

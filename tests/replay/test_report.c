@@ -421,6 +421,14 @@ Test(errors, one_clear_line_and_nonzero_exit, .fini = fini)
 	run("/etc/passwd");
 	cr_assert_eq(rc, 1);
 	cr_assert_not_null(strstr(err, "not a session file"), "%s", err);
+	/* files that cannot be read among good ones: a line each, the good
+	 * ones reported, exit 1 (and each path freed once: this aborted) */
+	run("top /etc/passwd /nonexistent/x.db %s /etc/passwd --by comm", fixture_alpha());
+	cr_assert_eq(rc, 1, "exit %d: %s", rc, err);
+	cr_assert_not_null(strstr(strstr(err, "not a session file") + 1, "not a session file"),
+			   "%s", err);
+	cr_assert_not_null(strstr(err, "No such file"), "%s", err);
+	cr_assert_not_null(strstr(out, "TOP COMM"), "%s", out);
 }
 
 /* help CMD and CMD --help print that command's usage, with only its
