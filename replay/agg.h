@@ -73,7 +73,8 @@ struct agg_spill_writer *agg_spill_writer(struct agg_spill *s);
 /* Count key `count` times. @return 0, or -1 on oom. */
 int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint64_t count);
 /* Keys of up to AGG_SHORT_MAX bytes are counted as one word: the key's
- * bytes from the lowest up, and its length + 1 in the top byte (never 0).
+ * bytes from the lowest up, and its length + 1 in the top byte (never 0;
+ * at most 8, so the top 4 bits are 0: the spill keeps small counts there).
  * agg_spill_add makes it; a caller that builds it in a register (no
  * bytes stored and loaded again) adds it with agg_spill_add_shorts. */
 #define AGG_SHORT_MAX 7

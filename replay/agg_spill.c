@@ -7,8 +7,8 @@
  * are exact: keys are compared, not only their hashes.
  *
  * Keys of up to AGG_SHORT_MAX bytes (most command lines as word ids) are
- * one 64-bit word (agg_short_key): their records are that word and a
- * 32-bit count, in a lane of their own, added up in a table of words —
+ * one 64-bit word (agg_short_key): their records are that word and its
+ * count (8 or 12 bytes), in a lane of their own, added up in a table of words —
  * no lengths to parse, no bytes to hash or compare, slots of 16 bytes
  * instead of an agg_entry's 48. A key is always short or always not, so
  * the two lanes never count the same key. */
@@ -27,7 +27,11 @@
 #define PARTS (1u << PART_BITS)
 #define BLOCK (32u << 10)
 #define HEAD_MAX 15 /* a record: key length and count as varints, then the key */
-#define SHORT_REC 12 /* a short key's record: the key's word, a 32-bit count */
+/* A short key's record: its word with the count in the top 4 bits (a
+ * short key leaves them 0) when the count is 1 to 15, as it mostly is:
+ * 8 bytes; else the word and a 32-bit count: SHORT_REC_MAX bytes. */
+#define SHORT_REC_MAX 12
+#define NIBBLE 60
 
 enum { LONG, SHORT }; /* the lanes */
 
@@ -169,6 +173,37 @@ static inline unsigned part_of(uint64_t hash)
 	return (unsigned)(hash >> (64 - PART_BITS));
 }
 
+/* Write the record of short key counted c times at p (SHORT_REC_MAX
+ * bytes of room). @return the byte after it. */
+static inline unsigned char *put_short(unsigned char *p, uint64_t key, uint32_t c)
+{
+	if (c && c < 16) {
+		key |= (uint64_t)c << NIBBLE;
+		memcpy(p, &key, 8);
+		return p + 8;
+	}
+	memcpy(p, &key, 8);
+	memcpy(p + 8, &c, 4);
+	return p + 12;
+}
+
+/* The record at r into its key and count. @return the byte after it. */
+static inline const unsigned char *get_short(const unsigned char *r, uint64_t *key,
+					     uint32_t *count)
+{
+	uint64_t k;
+
+	memcpy(&k, r, 8);
+	if (k >> NIBBLE) {
+		*key = k & ((1ull << NIBBLE) - 1);
+		*count = (uint32_t)(k >> NIBBLE);
+		return r + 8;
+	}
+	*key = k;
+	memcpy(count, r + 8, 4);
+	return r + 12;
+}
+
 /* Append short key's record to partition k, its count cut into 32-bit
  * parts. @return 0 or -1 on oom. */
 static int append_short(struct agg_spill_writer *w, unsigned k, uint64_t key, uint64_t count)
@@ -177,12 +212,13 @@ static int append_short(struct agg_spill_writer *w, unsigned k, uint64_t key, ui
 
 	do {
 		uint32_t c = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
-		if ((size_t)(l->end[k] - l->pos[k]) < SHORT_REC && new_block(l, k, SHORT_REC))
+		unsigned char *p;
+		if ((size_t)(l->end[k] - l->pos[k]) < SHORT_REC_MAX &&
+		    new_block(l, k, SHORT_REC_MAX))
 			return -1;
-		memcpy(l->pos[k], &key, 8);
-		memcpy(l->pos[k] + 8, &c, 4);
-		l->pos[k] += SHORT_REC;
-		w->bytes += SHORT_REC;
+		p = put_short(l->pos[k], key, c);
+		w->bytes += (size_t)(p - l->pos[k]);
+		l->pos[k] = p;
 		count -= c;
 	} while (count);
 	return 0;
@@ -253,23 +289,15 @@ static void mark_reached(struct table64 *t, size_t i)
 	t->reached[t->nreached++] = (uint32_t)i;
 }
 
-/* The same for short keys' records; each record's slot is fetched
- * PREFETCH records ahead (the table is in L2, not L1). */
-#define PREFETCH 8
+/* The same for short keys' records. */
 static int sum_short(struct table64 *t, const struct spill_block *b)
 {
 	for (; b; b = b->next)
-		for (const unsigned char *r = b->data, *end = b->data + b->used; r < end;
-		     r += SHORT_REC) {
+		for (const unsigned char *r = b->data, *end = b->data + b->used; r < end;) {
 			uint64_t key;
 			uint32_t count;
 			struct count64 *e;
-			if (r + PREFETCH * SHORT_REC < end && t->nslots) {
-				memcpy(&key, r + PREFETCH * SHORT_REC, 8);
-				__builtin_prefetch(&t->slot[hash64(key) & (t->nslots - 1)]);
-			}
-			memcpy(&key, r, 8);
-			memcpy(&count, r + 8, 4);
+			r = get_short(r, &key, &count);
 			if (!(e = get64(t, key, hash64(key))))
 				return -1;
 			e->count += count;
@@ -359,15 +387,14 @@ int agg_spill_add_shorts(struct agg_spill_writer *w, const uint64_t *key, const 
 
 	for (size_t i = 0; i < n && !rc; i++) {
 		unsigned k = part_of(hash64(key[i]));
-		uint32_t c = (uint32_t)count[i];
-		if (count[i] > UINT32_MAX || (size_t)(l->end[k] - l->pos[k]) < SHORT_REC) {
+		unsigned char *p;
+		if (count[i] > UINT32_MAX || (size_t)(l->end[k] - l->pos[k]) < SHORT_REC_MAX) {
 			rc = append_short(w, k, key[i], count[i]); /* a new block, or parts */
 			continue;
 		}
-		memcpy(l->pos[k], &key[i], 8);
-		memcpy(l->pos[k] + 8, &c, 4);
-		l->pos[k] += SHORT_REC;
-		w->bytes += SHORT_REC;
+		p = put_short(l->pos[k], key[i], (uint32_t)count[i]);
+		w->bytes += (size_t)(p - l->pos[k]);
+		l->pos[k] = p;
 	}
 	if (rc)
 		return -1;
@@ -409,12 +436,10 @@ int agg_spill_each(struct agg_spill *s, agg_spill_fn fn, void *ctx)
 					r += klen;
 				}
 			for (const struct spill_block *b = w->lane[SHORT].part[k]; b; b = b->next)
-				for (const unsigned char *r = b->data, *end = r + b->used; r < end;
-				     r += SHORT_REC) {
+				for (const unsigned char *r = b->data, *end = r + b->used; r < end;) {
 					uint64_t key;
 					uint32_t count;
-					memcpy(&key, r, 8);
-					memcpy(&count, r + 8, 4);
+					r = get_short(r, &key, &count);
 					if ((rc = fn(ctx, bytes, agg_short_bytes(key, bytes), count)))
 						return rc;
 				}

@@ -438,3 +438,41 @@ Test(agg, spilled_top_when_a_later_partition_grows)
 	agg_free(&top);
 	agg_spill_free(s);
 }
+
+/* Short keys' records keep counts of 1 to 15 inside the key's word and
+ * others beside it: every count from 0 to 40, added twice (two records in
+ * one partition, one after the other), comes back doubled, also when
+ * added up in place (folded) after each record. */
+Test(agg, spilled_short_counts_of_every_size)
+{
+	size_t keep = agg_spill_fold_min;
+
+	for (int folded = 0; folded < 2; folded++) {
+		struct agg_spill *s;
+		struct agg_spill_writer *w;
+		struct agg top = { 0 };
+		char key[16];
+
+		agg_spill_fold_min = folded ? 1 : keep;
+		s = agg_spill_new();
+		w = agg_spill_writer(s);
+		cr_assert_not_null(w);
+		for (int c = 0; c <= 40; c++) {
+			snprintf(key, sizeof(key), "c%d", c);
+			cr_assert_eq(agg_spill_add(w, key, strlen(key), (uint64_t)c), 0);
+			cr_assert_eq(agg_spill_add(w, key, strlen(key), (uint64_t)c), 0);
+		}
+		cr_assert_eq(agg_spill_top(s, 100, 2, &top), 0);
+		cr_assert_eq(top.n, 41);
+		for (int c = 0; c <= 40; c++) {
+			struct agg_entry *e;
+			snprintf(key, sizeof(key), "c%d", c);
+			e = agg_get(&top, key, strlen(key));
+			cr_assert_eq(e->count, 2 * (uint64_t)c, "%s folded %d: %llu", key, folded,
+				     (unsigned long long)e->count);
+		}
+		agg_free(&top);
+		agg_spill_free(s);
+	}
+	agg_spill_fold_min = keep;
+}
