@@ -188,13 +188,14 @@ Test(columns, each_column_alone_equals_the_full_decode, .timeout = 60)
  * size up to 80 and every 29th up to 640, past the longest line (its word
  * copies hand over to the careful path near the end), and nothing at or
  * past the size it is given. */
-static void join_equals_text_join(const struct fmt_batch *b)
+static void join_equals_text_join(const struct fmt_batch *full, const struct fmt_batch *b)
 {
 	char want[640], got[640];
 
+	cr_assert_eq(b->ncmd, full->ncmd);
 	for (uint32_t id = 0; id < b->ncmd; id++) {
 		uint32_t argc;
-		const char *const *argv = fmt_batch_exec_cmd_argv(b, id, &argc);
+		const char *const *argv = fmt_batch_exec_cmd_argv(full, id, &argc);
 		for (size_t len = 1; len <= sizeof(got); len += len < 80 ? 1 : 29) {
 			size_t w = fmt_text_join(want, len, argc, argv), g;
 			memset(got, 0x55, sizeof(got));
@@ -211,7 +212,7 @@ Test(columns, joined_command_lines_equal_the_plain_join, .timeout = 60)
 {
 	static struct payload p[64];
 	size_t np = payloads(p, 64);
-	struct fmt_batch *b = NULL;
+	struct fmt_batch *b = NULL, *ids = NULL;
 	const char *why;
 	unsigned lines = 0;
 
@@ -220,11 +221,18 @@ Test(columns, joined_command_lines_equal_the_plain_join, .timeout = 60)
 			continue;
 		cr_assert_eq(chunk_decode(p[i].raw, p[i].len, p[i].stream, p[i].records, &b, &why),
 			     0, "%s", why);
-		join_equals_text_join(b);
+		join_equals_text_join(b, b);
+		/* the argv as ids alone (top --by cmdline): joined from them */
+		cr_assert_eq(chunk_decode_cols(p[i].raw, p[i].len, p[i].stream, p[i].records,
+					       FMT_COL_ARGV_IDS, &ids, &why),
+			     0, "%s", why);
+		cr_assert_null(fmt_batch_exec_cmd_argv(ids, 0, &(uint32_t){ 0 }));
+		join_equals_text_join(b, ids);
 		lines += b->ncmd;
 	}
 	cr_assert_gt(lines, 100);
 	fmt_batch_free(b);
+	fmt_batch_free(ids);
 	for (size_t i = 0; i < np; i++)
 		free(p[i].raw);
 }
@@ -271,7 +279,12 @@ Test(columns, damaged_payloads_in_part, .timeout = 120)
 		if (rf == 0) {
 			accepted++;
 			if (q->stream == FMT_STREAM_EXEC && round % 8 == 0)
-				join_equals_text_join(full); /* reads stay in bounds */
+				join_equals_text_join(full, full); /* reads stay in bounds */
+			/* joined from the ids alone too, when only those came */
+			if (q->stream == FMT_STREAM_EXEC && round % 8 == 1 && part->ncmd &&
+			    fmt_batch_exec_cmd_arg_ids(part, 0, &(uint32_t){ 0 }) &&
+			    !fmt_batch_exec_cmd_argv(part, 0, &(uint32_t){ 0 }))
+				join_equals_text_join(full, part);
 			cr_assert_eq(rp, 0, "a part of a good payload was rejected: %s", why);
 			/* times come unless FMT_COL_NO_TS leaves them out */
 			if (part->ts)
