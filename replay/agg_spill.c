@@ -126,6 +126,13 @@ static int new_block(struct lane *l, unsigned k, size_t need)
 	return 0;
 }
 
+/* Bytes left in partition k's newest block: 0 before its first (as
+ * integers: two null pointers may not be subtracted). */
+static inline size_t room(const struct lane *l, unsigned k)
+{
+	return (uintptr_t)l->end[k] - (uintptr_t)l->pos[k];
+}
+
 /* The record at r: its key's length and its count. @return its key. */
 static inline const unsigned char *record(const unsigned char *r, uint64_t *klen,
 					  uint64_t *count)
@@ -143,7 +150,7 @@ static int append(struct agg_spill_writer *w, unsigned k, const void *key, uint3
 	struct lane *l = &w->lane[LONG];
 	unsigned char *p, *start;
 
-	if ((size_t)(l->end[k] - l->pos[k]) < HEAD_MAX + (size_t)klen &&
+	if (room(l, k) < HEAD_MAX + (size_t)klen &&
 	    new_block(l, k, HEAD_MAX + (size_t)klen))
 		return -1;
 	p = start = l->pos[k];
@@ -213,7 +220,7 @@ static int append_short(struct agg_spill_writer *w, unsigned k, uint64_t key, ui
 	do {
 		uint32_t c = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
 		unsigned char *p;
-		if ((size_t)(l->end[k] - l->pos[k]) < SHORT_REC_MAX &&
+		if (room(l, k) < SHORT_REC_MAX &&
 		    new_block(l, k, SHORT_REC_MAX))
 			return -1;
 		p = put_short(l->pos[k], key, c);
@@ -388,7 +395,7 @@ int agg_spill_add_shorts(struct agg_spill_writer *w, const uint64_t *key, const 
 	for (size_t i = 0; i < n && !rc; i++) {
 		unsigned k = part_of(hash64(key[i]));
 		unsigned char *p;
-		if (count[i] > UINT32_MAX || (size_t)(l->end[k] - l->pos[k]) < SHORT_REC_MAX) {
+		if (count[i] > UINT32_MAX || room(l, k) < SHORT_REC_MAX) {
 			rc = append_short(w, k, key[i], count[i]); /* a new block, or parts */
 			continue;
 		}
