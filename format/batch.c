@@ -174,24 +174,9 @@ static inline const char *cmd_arg(const struct fmt_batch *b, const struct fmt_cm
 static size_t join_careful(const struct fmt_batch *b, const struct fmt_cmd *c, char *buf,
 			   size_t len)
 {
-	size_t n = 0;
-
 	if (c->argv)
 		return fmt_text_join(buf, len, c->argc, c->argv);
-	for (uint32_t i = 0; i < c->argc && n < len - 1; i++) {
-		const char *s = cmd_arg(b, c, i);
-		size_t l = strlen(s);
-		if (i)
-			buf[n++] = ' ';
-		if (l > len - 1 - n)
-			l = n < len - 1 ? len - 1 - n : 0;
-		memcpy(buf + n, s, l);
-		n += l;
-	}
-	if (n >= len)
-		n = len - 1;
-	buf[n] = 0;
-	return n;
+	return fmt_text_join_ids(buf, len, c->argc, b->str, c->arg_ids);
 }
 
 size_t fmt_batch_exec_cmd_join(const struct fmt_batch *b, uint32_t id, char *buf, size_t len)

@@ -32,23 +32,30 @@ void fmt_text_arg(FILE *f, const char *a)
 	fputc('\'', f);
 }
 
-size_t fmt_text_join(char *buf, size_t len, uint32_t argc, const char *const *argv)
+size_t fmt_text_join_ids(char *buf, size_t len, uint32_t argc, const char *const *str,
+			 const uint32_t *ids)
 {
 	size_t n = 0;
 
 	for (uint32_t i = 0; i < argc && n < len - 1; i++) {
-		size_t l = strlen(argv[i]);
+		const char *arg = str[ids ? ids[i] : i];
+		size_t l = strlen(arg);
 		if (i)
 			buf[n++] = ' ';
 		if (l > len - 1 - n)
 			l = n < len - 1 ? len - 1 - n : 0;
-		memcpy(buf + n, argv[i], l);
+		memcpy(buf + n, arg, l);
 		n += l;
 	}
 	if (n >= len)
 		n = len - 1;
 	buf[n] = 0;
 	return n;
+}
+
+size_t fmt_text_join(char *buf, size_t len, uint32_t argc, const char *const *argv)
+{
+	return fmt_text_join_ids(buf, len, argc, argv, NULL);
 }
 
 char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv)

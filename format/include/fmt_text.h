@@ -22,6 +22,10 @@ void fmt_text_arg(FILE *f, const char *arg);
 char *fmt_text_join_argv(char *buf, size_t len, uint32_t argc, const char *const *argv);
 /* The same. @return the length written (before the NUL) */
 size_t fmt_text_join(char *buf, size_t len, uint32_t argc, const char *const *argv);
+/* The same of arguments given as ids into a string table: str[ids[i]]
+ * (ids NULL: str[i], fmt_text_join) */
+size_t fmt_text_join_ids(char *buf, size_t len, uint32_t argc, const char *const *str,
+			 const uint32_t *ids);
 
 /* "2026-11-30 14:02:11" (with frac: ".123456"), local time or UTC */
 char *fmt_text_wall(char *buf, size_t len, int64_t wall_ns, bool utc, bool frac);
