@@ -100,11 +100,20 @@ struct agg_spill_writer *agg_spill_writer(struct agg_spill *s)
 	if (!w)
 		return NULL;
 	w->fold_at = agg_spill_fold_min;
+	w->fold64.all = 1; /* a fold reads every slot: no floor */
 	pthread_mutex_lock(&s->lock);
 	w->next = s->writers;
 	s->writers = w;
 	pthread_mutex_unlock(&s->lock);
 	return w;
+}
+
+/* Partition k's newest block gets its length, kept in pos[] while it is
+ * written to. */
+static void seal_part(struct lane *l, unsigned k)
+{
+	if (l->part[k])
+		l->part[k]->used = (size_t)(l->pos[k] - l->part[k]->data);
 }
 
 /* Start a new block for partition k of lane l with room for need bytes. */
@@ -115,8 +124,7 @@ static int new_block(struct lane *l, unsigned k, size_t need)
 
 	if (!b)
 		return -1;
-	if (l->part[k]) /* the last one's length, from where it was written to */
-		l->part[k]->used = (size_t)(l->pos[k] - l->part[k]->data);
+	seal_part(l, k);
 	b->next = l->part[k];
 	b->used = 0;
 	b->cap = cap;
@@ -308,7 +316,7 @@ static int sum_short(struct table64 *t, const struct spill_block *b)
 			if (!(e = get64(t, key, hash64(key))))
 				return -1;
 			e->count += count;
-			if (e->count >= t->floor && e->count - count < t->floor && !t->all)
+			if (!t->all && e->count >= t->floor && e->count - count < t->floor)
 				mark_reached(t, (size_t)(e - t->slot));
 		}
 	return 0;
@@ -329,8 +337,7 @@ static struct spill_block *take(struct agg_spill_writer *w, struct lane *l, unsi
 {
 	struct spill_block *old = l->part[k];
 
-	if (old)
-		old->used = (size_t)(l->pos[k] - old->data);
+	seal_part(l, k);
 	l->part[k] = NULL;
 	l->pos[k] = l->end[k] = NULL;
 	for (const struct spill_block *b = old; b; b = b->next)
@@ -414,16 +421,14 @@ unsigned agg_spill_partition(const void *key, size_t klen)
 					       agg_hash(key, klen));
 }
 
-/* Every writer's newest blocks get their lengths (kept in pos[] while
- * they are written to): before the blocks are read. */
+/* Every writer's newest blocks get their lengths: before the blocks are
+ * read. */
 static void seal(struct agg_spill *s)
 {
 	for (struct agg_spill_writer *w = s->writers; w; w = w->next)
 		for (int l = LONG; l <= SHORT; l++)
 			for (unsigned k = 0; k < PARTS; k++)
-				if (w->lane[l].part[k])
-					w->lane[l].part[k]->used = (size_t)(w->lane[l].pos[k] -
-									    w->lane[l].part[k]->data);
+				seal_part(&w->lane[l], k);
 }
 
 int agg_spill_each(struct agg_spill *s, agg_spill_fn fn, void *ctx)
@@ -587,8 +592,6 @@ static int add_short(struct top_job *j)
 
 static int add_partition(struct top_job *j, unsigned p)
 {
-	if (!j->part64.floor)
-		j->part64.all = 1;
 	for (struct agg_spill_writer *w = j->s->writers; w; w = w->next)
 		if (sum_blocks(&j->part, w->lane[LONG].part[p]) ||
 		    sum_short(&j->part64, w->lane[SHORT].part[p]))
@@ -635,7 +638,8 @@ int agg_spill_top_rekeyed(struct agg_spill *s, size_t limit, unsigned threads, s
 		threads = 16;
 	for (unsigned t = 0; t < threads; t++) {
 		job[t] = (struct top_job){ .s = s, .limit = limit, .next = &next,
-					   .rekey = rekey, .ctx = ctx };
+					   .rekey = rekey, .ctx = ctx,
+					   .part64.all = 1 }; /* no floor yet */
 		if (rekey && !(job[t].buf = malloc(AGG_REKEY_MAX)))
 			threads = t; /* fewer threads; none: fail below */
 	}
