@@ -221,7 +221,8 @@ static inline const unsigned char *get_short(const unsigned char *r, uint64_t *k
 
 /* Append short key's record to partition k, its count cut into 32-bit
  * parts. @return 0 or -1 on oom. */
-static int append_short(struct agg_spill_writer *w, unsigned k, uint64_t key, uint64_t count)
+static inline int append_short(struct agg_spill_writer *w, unsigned k, uint64_t key,
+			       uint64_t count)
 {
 	struct lane *l = &w->lane[SHORT];
 
@@ -396,22 +397,9 @@ int agg_spill_add(struct agg_spill_writer *w, const void *key, size_t klen, uint
 int agg_spill_add_shorts(struct agg_spill_writer *w, const uint64_t *key, const uint64_t *count,
 			 size_t n)
 {
-	struct lane *l = &w->lane[SHORT];
-	int rc = 0;
-
-	for (size_t i = 0; i < n && !rc; i++) {
-		unsigned k = part_of(hash64(key[i]));
-		unsigned char *p;
-		if (count[i] > UINT32_MAX || room(l, k) < SHORT_REC_MAX) {
-			rc = append_short(w, k, key[i], count[i]); /* a new block, or parts */
-			continue;
-		}
-		p = put_short(l->pos[k], key[i], (uint32_t)count[i]);
-		w->bytes += (size_t)(p - l->pos[k]);
-		l->pos[k] = p;
-	}
-	if (rc)
-		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (append_short(w, part_of(hash64(key[i])), key[i], count[i]))
+			return -1;
 	return w->bytes >= w->fold_at ? fold(w) : 0;
 }
 
