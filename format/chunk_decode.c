@@ -504,20 +504,20 @@ static int decode_exit(struct fmt_batch *b, struct section *s, const char **why)
 
 /* Flow bytes from their residuals, in place (FORMAT.md): bytes = packets
  * x bpp[key] + residual (wrapping), then bpp[key] = bytes / packets. The
- * division is skipped when the quotient cannot have changed (no overflow,
- * 0 <= residual < packets). A loop of its own after the varints': the
- * two in one ran out of registers. */
+ * quotient is taken for every record: where it cannot have changed (no
+ * wrap, 0 <= residual < packets) it is the old one anyway, and on these
+ * records a branch on that is taken about half the time, unpredictably,
+ * which costs more than the division. A loop of its own after the
+ * varints': the two in one ran out of registers. */
 static void flow_bytes(uint32_t n, const uint32_t *key, const uint64_t *packets, uint64_t *bpp,
 		       uint64_t *bytes)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t k = key[i];
-		uint64_t pk = packets[i], bp = bpp[k], r = (uint64_t)fmt_unzigzag(bytes[i]), pred, by;
-		int ovf = __builtin_mul_overflow(pk, bp, &pred);
-		by = pred + r;
+		uint64_t pk = packets[i], by = pk * bpp[k] + (uint64_t)fmt_unzigzag(bytes[i]);
+
 		bytes[i] = by;
-		if (ovf | (r >= pk) | (by < pred))
-			bpp[k] = pk ? by / pk : 0;
+		bpp[k] = pk ? by / pk : 0;
 	}
 }
 
