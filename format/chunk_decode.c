@@ -19,9 +19,11 @@
 #include "col_decode.h"
 
 struct col_four col_fours[256];
+struct col_some col_somes[256];
 
-/* col_decode.h's table: for each pattern of continuation bits in a word,
- * where its first four values start if each is one or two bytes. */
+/* col_decode.h's tables: for each pattern of continuation bits in a word,
+ * where its first four values start if each is one or two bytes, and
+ * where its first values of one to three bytes start. */
 __attribute__((constructor)) static void col_table(void)
 {
 	for (unsigned m = 0; m < 256; m++) {
@@ -39,6 +41,22 @@ __attribute__((constructor)) static void col_table(void)
 		f.ok = k == 4;
 		f.used = (uint8_t)pos;
 		col_fours[m] = f;
+	}
+	for (unsigned m = 0; m < 256; m++) {
+		struct col_some f = { 0 };
+		unsigned pos = 0, len;
+
+		for (; f.n < 4; f.n++, pos += len) {
+			for (len = 1; len <= 3 && pos + len <= 8 && m >> (pos + len - 1) & 1; len++)
+				;
+			if (len > 3 || pos + len > 8)
+				break;
+			f.shift[f.n] = (uint8_t)(8 * pos);
+			f.hi2[f.n] = len >= 2 ? 0x3f80 : 0;
+			f.hi3[f.n] = len == 3 ? 0x1fc000 : 0;
+		}
+		f.used = (uint8_t)pos;
+		col_somes[m] = f;
 	}
 }
 

@@ -5,7 +5,8 @@
  * A section is untrusted bytes [p, end). Each loop runs in two parts:
  * while at least COL_SLACK bytes remain, values are read with unchecked
  * loads (a varint is at most 10 bytes; eight one-byte varints, the common
- * case, are recognised in one 64-bit load and decoded together); the last
+ * case, are recognised in one 64-bit load and decoded together, and so are
+ * up to four short ones); the last
  * bytes go through the checked cursor of bytes.h. Range checks are OR-ed
  * into a flag instead of branching per value, and tested once per column:
  * a column is good only if every value was well formed, every value passed
@@ -16,6 +17,7 @@
 #ifndef FMT_COL_DECODE_H
 #define FMT_COL_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -83,6 +85,18 @@ struct col_four {
 	uint16_t hi[4]; /* 0x3f80 for a two-byte value, else 0 */
 };
 extern struct col_four col_fours[256];
+
+/* For the columns whose values do not depend on the one before: the
+ * values of one to three bytes that start in a word's first eight bytes
+ * and end in them, up to four. A column of mixed lengths takes them as
+ * they come, without a branch on how many (made by col_table()). */
+struct col_some {
+	uint8_t n; /* values (0: the first is longer than three bytes) */
+	uint8_t used; /* bytes they take */
+	uint8_t shift[4]; /* bit offset of each (0 past n) */
+	uint32_t hi2[4], hi3[4]; /* 0x3f80, 0x1fc000 for a second, a third byte */
+};
+extern struct col_some col_somes[256];
 
 /* The continuation bits of w's eight bytes, byte i as bit i. */
 static inline unsigned col_cmask(uint64_t w)
@@ -161,6 +175,12 @@ col_put(enum col_kind kind, const struct col_args *a, uint32_t i, uint64_t x, ui
 	return v;
 }
 
+/* Values whose decoding does not carry from one to the next */
+static inline bool col_stateless(enum col_kind kind)
+{
+	return kind != COL_DELTA64 && kind != COL_DELTA32 && kind != COL_KEYDELTA;
+}
+
 /* Decode the n values of section [p, p + len) as kind. @return 0 if the
  * column is good, -1 if not. */
 static inline __attribute__((always_inline)) int
@@ -181,8 +201,24 @@ col_run(enum col_kind kind, const uint8_t *p, size_t len, uint32_t n, const stru
 			p += 8;
 			continue;
 		}
-		f = &col_fours[col_cmask(w)];
-		if (f->ok && n - i >= 4) { /* four of one or two bytes: no chain of lengths */
+		if (col_stateless(kind) && n - i >= 4) {
+			/* up to four of one to three bytes; all four stored, the
+			 * ones past the word's written again next time */
+			const struct col_some *m = &col_somes[col_cmask(w)];
+			if (m->n) {
+				for (unsigned k = 0; k < 4; k++) {
+					uint64_t x = w >> m->shift[k], kbad = 0;
+					col_put(kind, a, i + k,
+						(x & 0x7f) | (x >> 1 & m->hi2[k]) | (x >> 2 & m->hi3[k]),
+						v, &kbad);
+					bad |= kbad & -(uint64_t)(k < m->n);
+				}
+				i += m->n;
+				p += m->used;
+				continue;
+			}
+		} else if ((f = &col_fours[col_cmask(w)])->ok && n - i >= 4) {
+			/* four of one or two bytes: no chain of lengths */
 			for (unsigned k = 0; k < 4; k++) {
 				uint64_t x = w >> f->shift[k];
 				v = col_put(kind, a, i + k, (x & 0x7f) | (x >> 1 & f->hi[k]), v, &bad);

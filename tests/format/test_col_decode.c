@@ -273,3 +273,25 @@ Test(col_decode, long_and_overlong_varints)
 	p[len - 1] = 0x02; /* bit 64 */
 	cr_assert_eq(run(COL_PLAIN64, p, len, 4, &a), -1);
 }
+
+/* Up to four values are decoded from a word whatever it holds; those past
+ * the values that end in it are decoded again from its next word and must
+ * not be checked now. Here the word holds one (a tid one below its pid),
+ * then one of four bytes: the three extra take the first one's bytes with
+ * the next tids' pids, 0, where it would fall below 0. */
+Test(col_decode, values_past_a_word_are_not_checked)
+{
+	enum { N = 16 };
+	uint8_t p[N * 4];
+	uint32_t pid[N], tid[N];
+	struct col_args a = { .ref32 = pid, .out32 = tid };
+	size_t len = 0;
+
+	for (int i = 0; i < N; i++) {
+		pid[i] = i % 2 ? 0 : 5;
+		len += put_varint(p + len, i % 2 ? zigzag(1 << 21) : zigzag(-1));
+	}
+	cr_assert_eq(run(COL_PLUS_ZZ32, p, len, N, &a), 0);
+	for (int i = 0; i < N; i++)
+		cr_assert_eq(tid[i], i % 2 ? 1u << 21 : 4u, "tid %d", i);
+}
