@@ -37,6 +37,7 @@ struct export {
 	struct proctrack *procs; /* sqlite: runs for the process table */
 	struct out_ifaces ifc; /* sqlite: flows' interface names */
 	struct report *r; /* sqlite, export_par: the report */
+	bool failed; /* sqlite: a row could not be added (said) */
 };
 
 /* What one thread of a jsonl or csv export writes: some of the streams,
@@ -175,7 +176,7 @@ static int plain(struct report *r, const struct fmt_event *ev, void *ctx)
 				  NULL) ||
 	    proctrack_add(x->procs, ev)) {
 		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));
-		return 1;
+		return x->failed = true;
 	}
 	return 0;
 }
@@ -266,7 +267,7 @@ static int export_plain(struct report *r, struct export *x)
 	if (!(x->procs = proctrack_new(&proc_ops, x, r->readers, r->nfiles)))
 		rc = 1;
 	else
-		rc = report_each(r, plain, x);
+		rc = report_each(r, plain, x) || x->failed;
 	if (!rc && proctrack_finish(x->procs)) {
 		report_err("%s: %s", r->output, fmt_plain_errmsg(x->plain));
 		rc = 1;

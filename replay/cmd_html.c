@@ -8,6 +8,7 @@
  * (html_text.c), so a hostile file can inject no markup and the page is
  * valid UTF-8 whatever bytes its argv holds. Elements carry ids and data-*
  * values so tests (and scripts) can read the numbers back from the DOM. */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,8 +208,12 @@ static int write_output(struct report *r, struct page *p)
 	if (!p->f)
 		return 1;
 	write_page(r, p);
-	if (p->f != stdout && fclose(p->f)) {
-		report_err("%s: write error", r->output);
+	if (p->f == stdout) /* main's to finish */
+		return 0;
+	/* a full disk shows at an earlier write, or at the last flush */
+	errno = 0;
+	if ((ferror(p->f) | fclose(p->f)) != 0) {
+		report_err("%s: write error: %s", r->output, errno ? strerror(errno) : "unknown");
 		return 1;
 	}
 	return 0;

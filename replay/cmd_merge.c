@@ -74,7 +74,9 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	(void)r;
 	if (e.stream == FMT_STREAM_FLOW && m->renumber &&
 	    !(e.flow.key.ifindex = new_index(m, ev->source, ev->flow.key.ifindex))) {
+		report_err("out of memory");
 		m->rw.failed = 1;
+		m->rw.said = true;
 		return -1;
 	}
 	return rewrite_add(&m->rw, &e, m->shift[ev->source]);

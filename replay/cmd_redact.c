@@ -278,6 +278,7 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	    (e.stream == FMT_STREAM_PROC && redact_proc(d, &e.proc))) {
 		report_err("out of memory");
 		d->rw.failed = 1;
+		d->rw.said = true;
 		return 1;
 	}
 	if (e.stream == FMT_STREAM_FLOW)

@@ -100,6 +100,7 @@ int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift)
 	if (fmt_writer_append(rw->w, &e)) {
 		report_err("%s: %s", rw->path, fmt_writer_errmsg(rw->w));
 		rw->failed = 1;
+		rw->said = true;
 		return 1;
 	}
 	rw->records++;
@@ -112,14 +113,18 @@ int rewrite_end(struct rewrite *rw, int status)
 
 	if (!rw->w)
 		return status;
-	if (rw->failed && !status) {
-		report_err("%s: %s", rw->path, fmt_writer_errmsg(rw->w));
+	if (rw->failed && !status) { /* said once: where, or else here */
+		if (!rw->said)
+			report_err("%s: %s", rw->path, fmt_writer_errmsg(rw->w));
 		status = 1;
 	}
 	if (status) {
 		fmt_writer_abandon(rw->w);
 	} else if (fmt_writer_close(rw->w, &err)) {
-		report_err("%s", err ? err : rw->path);
+		if (err && strstr(err, rw->path))
+			report_err("%s", err);
+		else /* say which file: the writer's own words may not */
+			report_err("%s: %s", rw->path, err ? err : "cannot finish");
 		free(err);
 		status = 1;
 	}

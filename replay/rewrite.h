@@ -4,6 +4,7 @@
 #ifndef REWRITE_H
 #define REWRITE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "report.h"
@@ -13,6 +14,7 @@ struct rewrite {
 	const char *path;
 	uint64_t records;
 	int failed;
+	bool said; /* the failure was reported where it happened */
 };
 
 /* Create r->output (refusing a missing -o, an output that is one of the
