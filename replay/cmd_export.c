@@ -32,6 +32,7 @@
 struct export {
 	FILE *f[FMT_STREAM_MAX + 1]; /* a file per stream (-o DIR); else f[0] */
 	struct obuf o[FMT_STREAM_MAX + 1]; /* what is buffered for each */
+	char *name[FMT_STREAM_MAX + 1]; /* each file's path (NULL: standard output) */
 	bool csv, per_stream;
 	struct fmt_plain *plain;
 	struct proctrack *procs; /* sqlite: runs for the process table */
@@ -50,6 +51,16 @@ struct part {
 	int rc;
 	int failed; /* a write failed (said): report_each stopped, not failed */
 };
+
+/* Say that writing output s failed, and why: which file, when there are
+ * several */
+static void write_failed(const struct export *x, int s, const char *why)
+{
+	if (x->name[s])
+		report_err("%s: write error: %s", x->name[s], why);
+	else
+		report_err("write error: %s", why);
+}
 
 /* jsonl and csv: the row of ev into o; b and j (the record's batch and
  * storage position, b NULL if unknown) let the row_out reuse what it
@@ -80,11 +91,12 @@ static void render(struct part *x, struct obuf *o, const struct fmt_event *ev,
 static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 {
 	struct part *x = ctx;
-	struct obuf *o = &x->x->o[x->x->per_stream ? (int)ev->stream : 0];
+	int s = x->x->per_stream ? (int)ev->stream : 0;
+	struct obuf *o = &x->x->o[s];
 
 	render(x, o, ev, r->at_batch, r->at_pos);
 	if (obuf_flush(o, 1u << 20)) {
-		report_err("write error: %s", o->err && errno ? strerror(errno) : "out of memory");
+		write_failed(x->x, s, o->err && errno ? strerror(errno) : "out of memory");
 		return x->failed = 1;
 	}
 	return 0;
@@ -128,7 +140,7 @@ static int par_out(void *ctx, int s, const char *p, size_t n)
 
 	/* what is buffered first (a csv header) */
 	if (obuf_flush(&x->o[s], 0) || fwrite(p, 1, n, x->f[s]) != n) {
-		report_err("write error: %s", errno ? strerror(errno) : "out of memory");
+		write_failed(x, s, errno ? strerror(errno) : "out of memory");
 		return 1;
 	}
 	return 0;
@@ -198,6 +210,7 @@ static int open_dir(struct report *r, struct export *x, const char *ext)
 		snprintf(path, sizeof(path), "%s/%s.%s", r->output, fmt_stream_name(s), ext);
 		if (!(x->f[s] = report_create(r, path)))
 			return 1;
+		x->name[s] = strdup(path); /* NULL: errors say less */
 		x->o[s].f = x->f[s];
 		if (x->csv)
 			row_csv_header(&x->o[s], (enum fmt_stream)s, r->nfiles > 1);
@@ -236,6 +249,7 @@ static int open_jsonl(struct report *r, struct export *x)
 		return open_dir(r, x, "jsonl");
 	x->f[0] = r->output ? report_create(r, r->output) : stdout;
 	x->o[0].f = x->f[0];
+	x->name[0] = r->output && x->f[0] ? strdup(r->output) : NULL;
 	return x->f[0] ? 0 : 1;
 }
 
@@ -293,16 +307,15 @@ static int close_all(struct export *x, int rc)
 {
 	for (int s = 0; s <= FMT_STREAM_MAX; s++) {
 		if (obuf_flush(&x->o[s], 0) && !rc) {
-			report_err("write error: %s", strerror(errno));
+			write_failed(x, s, strerror(errno));
 			rc = 1;
 		}
 		obuf_free(&x->o[s]);
-		if (!x->f[s] || x->f[s] == stdout)
-			continue;
-		if (fclose(x->f[s]) && !rc) {
-			report_err("write error: %s", strerror(errno));
+		if (x->f[s] && x->f[s] != stdout && fclose(x->f[s]) && !rc) {
+			write_failed(x, s, strerror(errno));
 			rc = 1;
 		}
+		free(x->name[s]);
 	}
 	return rc;
 }
@@ -397,6 +410,7 @@ static int run(struct report *r)
 	x.f[0] = r->output ? report_create(r, r->output) : stdout;
 	if (!x.f[0])
 		return 1;
+	x.name[0] = r->output ? strdup(r->output) : NULL;
 	return close_all(&x, perfetto_write(r, x.f[0]));
 }
 

@@ -1,6 +1,6 @@
 /* test_full_disk.c - every ebpfreport command that writes a file, onto a
  * disk that fills while it writes (a 512 KiB tmpfs), with one thread and
- * with two: exit status 1, one error line that names the output (a
+ * with two: exit status 1, one error line that names the output and why (a
  * session output also gets its "removed (incomplete)" note, and is gone),
  * and nothing written in the input's place. Needs root to mount the
  * tmpfs; CI runs it as root, and anywhere else it says loudly that it
@@ -108,8 +108,8 @@ Test(full_disk, one_error_line_and_status_1_for_every_writer, .fini = unmount, .
 			cr_assert_neq(stat(outp, &st), 0, "%s -j %d: incomplete output left",
 				      args, j);
 		} else {
-			cr_assert(strstr(err, outp) || strstr(err, "No space left on device"),
-				  "%s -j %d: the error should say where or why:\n%s", args, j, err);
+			cr_assert(strstr(err, outp) && strstr(err, "No space left on device"),
+				  "%s -j %d: the error should say where and why:\n%s", args, j, err);
 		}
 		/* room again for the next */
 		run("verify %s", in);
