@@ -3,7 +3,7 @@
  * with fmt_cur_varint: each kind of column, values of every length mixed
  * as real columns mix them, columns of every size (the unchecked loads
  * stop 16 bytes before the end), a range check failing wherever its value
- * sits, and bytes that do not make exactly n values. The buffers are
+ * sits, and bytes that make one value too few or too many. The buffers are
  * exactly as long as they must be, so that ASan sees any read or write
  * past them. */
 #include <criterion/criterion.h>
@@ -252,26 +252,35 @@ Test(col_decode, every_kind_and_length_equals_the_plain_reading, .timeout = 120)
 }
 
 /* Varints longer than their value needs (a zero top byte) read as the
- * plain reader reads them, and ten-byte ones past 2^64 rejected */
+ * plain reader reads them, and ten-byte ones past 2^64 rejected: at the
+ * start of a column, where the unchecked reads take them, and at its end,
+ * where the checked cursor does */
 Test(col_decode, long_and_overlong_varints)
 {
 	uint8_t p[64];
-	uint64_t out[4];
+	uint64_t out[16];
 	struct col_args a = { .out64 = out };
-	size_t len = 0;
+	size_t len = put_varint(p, UINT64_MAX), first = len - 1; /* ten bytes, the last 0x01 */
 
 	for (int k = 0; k < 3; k++) { /* 0x81 0x80 0x00: 1 in three bytes */
 		p[len++] = 0x81;
 		p[len++] = 0x80;
 		p[len++] = 0x00;
 	}
-	len += put_varint(p + len, UINT64_MAX); /* ten bytes, the last 0x01 */
-	cr_assert_eq(run(COL_PLAIN64, p, len, 4, &a), 0);
-	cr_assert_eq(out[0], 1);
-	cr_assert_eq(out[2], 1);
-	cr_assert_eq(out[3], UINT64_MAX);
-	p[len - 1] = 0x02; /* bit 64 */
-	cr_assert_eq(run(COL_PLAIN64, p, len, 4, &a), -1);
+	for (int k = 0; k < 8; k++)
+		p[len++] = (uint8_t)k;
+	len += put_varint(p + len, UINT64_MAX);
+	cr_assert_eq(run(COL_PLAIN64, p, len, 13, &a), 0);
+	cr_assert_eq(out[0], UINT64_MAX);
+	cr_assert_eq(out[1], 1);
+	cr_assert_eq(out[3], 1);
+	cr_assert_eq(out[11], 7);
+	cr_assert_eq(out[12], UINT64_MAX);
+	p[first] = 0x02; /* bit 64, read unchecked */
+	cr_assert_eq(run(COL_PLAIN64, p, len, 13, &a), -1);
+	p[first] = 0x01;
+	p[len - 1] = 0x02; /* bit 64, read by the cursor */
+	cr_assert_eq(run(COL_PLAIN64, p, len, 13, &a), -1);
 }
 
 /* Up to four values are decoded from a word whatever it holds; those past
