@@ -33,6 +33,7 @@ struct export {
 	FILE *f[FMT_STREAM_MAX + 1]; /* a file per stream (-o DIR); else f[0] */
 	struct obuf o[FMT_STREAM_MAX + 1]; /* what is buffered for each */
 	char *name[FMT_STREAM_MAX + 1]; /* each file's path (NULL: standard output) */
+	int said; /* a write error was said: the one line, whichever thread (atomic) */
 	bool csv, per_stream;
 	struct fmt_plain *plain;
 	struct proctrack *procs; /* sqlite: runs for the process table */
@@ -53,13 +54,18 @@ struct part {
 };
 
 /* Say that writing output s failed, and why: which file, when there are
- * several */
-static void write_failed(const struct export *x, int s, const char *why)
+ * several. Once: a full disk fails every output, on every thread. */
+static void write_failed(struct export *x, int s, const char *why)
 {
-	if (x->name[s])
+	if (__atomic_exchange_n(&x->said, 1, __ATOMIC_RELAXED))
+		return;
+	if (x->name[s]) {
 		report_err("%s: write error: %s", x->name[s], why);
-	else
-		report_err("write error: %s", why);
+		return;
+	}
+	report_err("write error: %s", why);
+	if (x->r)
+		x->r->stdout_said = true;
 }
 
 /* jsonl and csv: the row of ev into o; b and j (the record's batch and
@@ -94,6 +100,8 @@ static int rows(struct report *r, const struct fmt_event *ev, void *ctx)
 	int s = x->x->per_stream ? (int)ev->stream : 0;
 	struct obuf *o = &x->x->o[s];
 
+	if (__atomic_load_n(&x->x->said, __ATOMIC_RELAXED)) /* the other thread's */
+		return x->failed = 1;
 	render(x, o, ev, r->at_batch, r->at_pos);
 	if (obuf_flush(o, 1u << 20)) {
 		write_failed(x->x, s, o->err && errno ? strerror(errno) : "out of memory");
@@ -302,18 +310,23 @@ static int export_plain(struct report *r, struct export *x)
 }
 
 /* Everything buffered is written, also after skipped chunks (rc 1): the
- * rows read are kept. A buffer that failed to write does not try again. */
+ * rows read are kept. A buffer that failed to write does not try again;
+ * a write that fails here is said, unless one was already. */
 static int close_all(struct export *x, int rc)
 {
 	for (int s = 0; s <= FMT_STREAM_MAX; s++) {
-		if (obuf_flush(&x->o[s], 0) && !rc) {
-			write_failed(x, s, strerror(errno));
+		FILE *f = x->f[s];
+		if (obuf_flush(&x->o[s], 0)) {
+			write_failed(x, s, x->o[s].err && errno ? strerror(errno) : "out of memory");
 			rc = 1;
 		}
 		obuf_free(&x->o[s]);
-		if (x->f[s] && x->f[s] != stdout && fclose(x->f[s]) && !rc) {
-			write_failed(x, s, strerror(errno));
-			rc = 1;
+		if (f && f != stdout) { /* stdout is main's to finish */
+			int bad = ferror(f); /* perfetto writes to f itself */
+			if (fclose(f) || bad) {
+				write_failed(x, s, errno ? strerror(errno) : "unknown");
+				rc = 1;
+			}
 		}
 		free(x->name[s]);
 	}
@@ -387,7 +400,7 @@ static int export_rows(struct report *r, struct export *x)
 
 static int run(struct report *r)
 {
-	struct export x = { 0 };
+	struct export x = { .r = r };
 	const char *fmt = r->format;
 	int rc;
 

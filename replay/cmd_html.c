@@ -211,8 +211,8 @@ static int write_output(struct report *r, struct page *p)
 	if (p->f == stdout) /* main's to finish */
 		return 0;
 	/* a full disk shows at an earlier write, or at the last flush */
-	errno = 0;
-	if ((ferror(p->f) | fclose(p->f)) != 0) {
+	int bad = ferror(p->f);
+	if (fclose(p->f) || bad) {
 		report_err("%s: write error: %s", r->output, errno ? strerror(errno) : "unknown");
 		return 1;
 	}

@@ -97,7 +97,9 @@ static void merge_interfaces(struct report *r, struct merge *m)
 			total += fmt_ifaces_count(fmt_reader_ifaces(r->readers[i]));
 	if (total && (!(all = calloc(total, sizeof(*all))) || !(names = calloc(total, sizeof(*names))))) {
 		free(all);
+		report_err("out of memory");
 		m->rw.failed = 1;
+		m->rw.said = true;
 		return;
 	}
 	for (unsigned i = 0; i < r->nfiles; i++) {
@@ -191,8 +193,11 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 	for (size_t k = 0; sums && k < nkeys; k++) /* the loss counters add up */
 		if (keys[k].flags & FMT_META_SUMMED)
 			rewrite_meta_u64(&m->rw, keys[k].name, sums[k]);
-	if (!sums)
+	if (!sums) {
+		report_err("out of memory");
 		m->rw.failed = 1;
+		m->rw.said = true;
+	}
 	free(sums);
 	rewrite_meta(&m->rw, FMT_META_MERGE_FILTERS, r->args);
 }

@@ -133,7 +133,8 @@ static const char *join_args(int argc, char **argv)
 static int finish(const struct report *r, int status)
 {
 	if (fflush(stdout) || ferror(stdout)) {
-		report_err("write error on standard output");
+		if (!r->stdout_said)
+			report_err("write error on standard output");
 		return 1;
 	}
 	if (r->errors && !r->ignore_errors && status == 0)

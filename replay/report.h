@@ -56,6 +56,7 @@ struct report {
 	/* state */
 	struct who *who; /* processes and cgroups of the files, when asked for (who.h) */
 	unsigned errors; /* chunks or files skipped */
+	bool stdout_said; /* a write error on standard output was said (main: not again) */
 	/* during report_each's callback: the batch and storage position of
 	 * its event (fmt_iter_where), for writers that render per dictionary
 	 * entry */
