@@ -308,9 +308,11 @@ static void csv_json_strs(struct row_out *w, struct obuf *o, const char *const *
 }
 
 /* A value that is not null, in JSON (strings, times, addresses and names
- * quoted) or as a CSV field */
-static void value(struct row_out *w, struct obuf *o, const struct fmt_column *c,
-		  const struct fmt_value *v, bool json)
+ * quoted) or as a CSV field. Inlined into each column loop: one call and
+ * one test of json fewer per value, 20 values a row. */
+static inline __attribute__((always_inline)) void
+value(struct row_out *w, struct obuf *o, const struct fmt_column *c, const struct fmt_value *v,
+      bool json)
 {
 	char t[32];
 
