@@ -74,9 +74,7 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	(void)r;
 	if (e.stream == FMT_STREAM_FLOW && m->renumber &&
 	    !(e.flow.key.ifindex = new_index(m, ev->source, ev->flow.key.ifindex))) {
-		report_err("out of memory");
-		m->rw.failed = 1;
-		m->rw.said = true;
+		rewrite_oom(&m->rw);
 		return -1;
 	}
 	return rewrite_add(&m->rw, &e, m->shift[ev->source]);
@@ -97,9 +95,7 @@ static void merge_interfaces(struct report *r, struct merge *m)
 			total += fmt_ifaces_count(fmt_reader_ifaces(r->readers[i]));
 	if (total && (!(all = calloc(total, sizeof(*all))) || !(names = calloc(total, sizeof(*names))))) {
 		free(all);
-		report_err("out of memory");
-		m->rw.failed = 1;
-		m->rw.said = true;
+		rewrite_oom(&m->rw);
 		return;
 	}
 	for (unsigned i = 0; i < r->nfiles; i++) {
@@ -193,11 +189,8 @@ static void merge_meta(struct report *r, struct merge *m, int64_t min_off)
 	for (size_t k = 0; sums && k < nkeys; k++) /* the loss counters add up */
 		if (keys[k].flags & FMT_META_SUMMED)
 			rewrite_meta_u64(&m->rw, keys[k].name, sums[k]);
-	if (!sums) {
-		report_err("out of memory");
-		m->rw.failed = 1;
-		m->rw.said = true;
-	}
+	if (!sums)
+		rewrite_oom(&m->rw);
 	free(sums);
 	rewrite_meta(&m->rw, FMT_META_MERGE_FILTERS, r->args);
 }

@@ -276,9 +276,7 @@ static int add(struct report *r, const struct fmt_event *ev, void *ctx)
 	(void)r;
 	if ((e.stream == FMT_STREAM_EXEC && redact_exec(d, &e.exec)) ||
 	    (e.stream == FMT_STREAM_PROC && redact_proc(d, &e.proc))) {
-		report_err("out of memory");
-		d->rw.failed = 1;
-		d->rw.said = true;
+		rewrite_oom(&d->rw);
 		return 1;
 	}
 	if (e.stream == FMT_STREAM_FLOW)

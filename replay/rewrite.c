@@ -71,6 +71,13 @@ static uint64_t moved(uint64_t ts, int64_t shift)
 	return (uint64_t)((int64_t)ts + shift);
 }
 
+void rewrite_oom(struct rewrite *rw)
+{
+	report_err("out of memory");
+	rw->failed = 1;
+	rw->said = true;
+}
+
 int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift)
 {
 	struct fmt_event e = *ev;

@@ -26,6 +26,8 @@ void rewrite_meta(struct rewrite *rw, const char *key, const char *value);
 void rewrite_meta_u64(struct rewrite *rw, const char *key, uint64_t value);
 /* Copy every meta key of rd except the writer's own, under prefix. */
 void rewrite_copy_meta(struct rewrite *rw, struct fmt_reader *rd, const char *prefix);
+/* Memory ran out: said now, and the output given up at rewrite_end. */
+void rewrite_oom(struct rewrite *rw);
 /* Append one record, its timestamps moved by shift ns. */
 int rewrite_add(struct rewrite *rw, const struct fmt_event *ev, int64_t shift);
 /* Close the output; if status is non-zero or closing fails, the partial
