@@ -6,11 +6,11 @@
  * while at least COL_SLACK bytes remain, values are read with unchecked
  * loads (a varint is at most 10 bytes; eight one-byte varints, the common
  * case, are recognised in one 64-bit load and decoded together, and so are
- * up to four short ones); the last
- * bytes go through the checked cursor of bytes.h. Range checks are OR-ed
- * into a flag instead of branching per value, and tested once per column:
- * a column is good only if every value was well formed, every value passed
- * its check and the n values used the section's bytes exactly.
+ * up to four short ones); the last bytes go through the checked cursor of
+ * bytes.h. Range checks are OR-ed into a flag instead of branching per
+ * value, and tested once per column: a column is good only if every value
+ * was well formed, every value passed its check and the n values used the
+ * section's bytes exactly.
  *
  * Private to chunk_decode.c.
  */
