@@ -461,14 +461,24 @@ void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
 
 /* ---- rendered once per dictionary entry ---------------------------------- */
 
+/* A value that renders the same text whenever it is the same number */
+static bool scalar(const struct fmt_column *c)
+{
+	return c->type != FMT_COL_STR && c->type != FMT_COL_STRS && c->type != FMT_COL_ADDR;
+}
+
 /* The runs of consecutive columns of stream s that follow from one
- * dictionary entry, into w->run[s] */
+ * dictionary entry, into w->run[s]; the scalars before them (the row's
+ * own) into w->nlead[s] */
 static void dict_runs(struct row_out *w, enum fmt_stream s)
 {
-	unsigned n, k = 0;
+	unsigned n, k = 0, i = 0;
 	const struct fmt_column *c = fmt_row_columns(s, &n);
 
-	for (unsigned i = 1; i < n && k < 4;) { /* column 0 (ts_ns) is a record's own */
+	while (i < n && c[i].by == FMT_BY_RECORD && scalar(&c[i]))
+		i++;
+	w->nlead[s] = (uint8_t)i;
+	for (i = 1; i < n && k < 4;) { /* column 0 (ts_ns) is a record's own */
 		if (c[i].by == FMT_BY_RECORD) {
 			i++;
 			continue;
@@ -528,22 +538,63 @@ static struct row_memo *memo_of(struct row_out *w, int kind, const struct fmt_ba
 	return m;
 }
 
-/* Render the row's columns a run at a time: the runs that follow from
- * the record's dictionary entry from the memo, the rest as usual. @return
- * 0, or -1 (nothing written) if there is no memo to use: the caller
- * renders the whole row */
-static int render_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
-		     uint32_t j, int kind, int *first)
+/* Columns [0, nlead) of r, the row's leading scalars (kind 0 JSON, 1
+ * CSV): copied when they hold the values last kept, else rendered, and
+ * kept while that pays (the row before's copy was used, or 64 rows went
+ * by: execs, whose times all differ, seldom pay a copy aside). @return the
+ * column after them, 0 if there are none to take */
+static unsigned lead(struct row_out *w, const struct fmt_row *r, int kind, int *first)
 {
-	unsigned nrun, col = 0;
+	unsigned n = w->nlead[r->stream], i = 0;
+	struct row_lead *l = &w->lead[r->stream][kind];
+	int key = 1 + (first && *first);
+	size_t start = w->o->len;
+
+	if (n < 2 || n > r->n)
+		return 0;
+	if (l->key == key) {
+		while (i < n && r->v[i].null == l->null[i] && (l->null[i] || r->v[i].u == l->u[i]))
+			i++;
+		if (i == n) {
+			obuf_put(w->o, l->text, l->len);
+			if (first)
+				*first = 0;
+			l->used = true;
+			return n;
+		}
+	}
+	if (kind)
+		csv_cols(w, w->o, r, 0, n);
+	else
+		json_cols(w, w->o, r, 0, n, first);
+	if ((l->used || ++l->misses >= 64) && !w->o->err && w->o->len - start <= sizeof(l->text)) {
+		l->len = (uint16_t)(w->o->len - start);
+		memcpy(l->text, w->o->buf + start, l->len);
+		for (i = 0; i < n; i++) {
+			l->null[i] = r->v[i].null;
+			l->u[i] = r->v[i].null ? 0 : r->v[i].u;
+		}
+		l->key = key;
+		l->used = false;
+		l->misses = 0;
+	}
+	return n;
+}
+
+/* Render the row's columns from col on a run at a time: the runs that
+ * follow from the record's dictionary entry from the memo, the rest as
+ * usual. @return 0, or -1 (nothing written) if there is no memo to use:
+ * the caller renders the rest of the row */
+static int render_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
+		     uint32_t j, int kind, int *first, unsigned col)
+{
+	unsigned nrun;
 	uint32_t ndict;
 	const uint32_t *ids;
 	struct row_memo *m;
 	size_t start = w->o->len;
 	int was_first = first ? *first : 0;
 
-	if (b && !w->ran[r->stream])
-		dict_runs(w, r->stream);
 	if (!b || !(nrun = w->nrun[r->stream]) || !(ids = dict_ids(b, r->stream, &ndict)) ||
 	    j >= fmt_batch_count(b) || ids[j] >= ndict ||
 	    /* entries used twice on average, else rendering them aside costs
@@ -589,20 +640,29 @@ void row_jsonl_at(struct row_out *w, const struct fmt_row *r, const struct fmt_b
 		  uint32_t j, const char *type, const char *file)
 {
 	int first = 1;
+	unsigned col;
 
 	json_head(w, w->o, type, file, &first);
-	if (render_at(w, r, b, j, 0, &first)) /* the whole row after all */
-		json_cols(w, w->o, r, 0, r->n, &first);
+	if (!w->ran[r->stream])
+		dict_runs(w, r->stream);
+	col = lead(w, r, 0, &first);
+	if (render_at(w, r, b, j, 0, &first, col)) /* the rest of the row after all */
+		json_cols(w, w->o, r, col, r->n, &first);
 	obuf_put(w->o, "}\n", 2);
 }
 
 void row_csv_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b, uint32_t j,
 		const char *file)
 {
+	unsigned col;
+
 	if (file)
 		csv_file(w, w->o, file);
-	if (render_at(w, r, b, j, 1, NULL)) /* the whole row after all */
-		csv_cols(w, w->o, r, 0, r->n);
+	if (!w->ran[r->stream])
+		dict_runs(w, r->stream);
+	col = lead(w, r, 1, NULL);
+	if (render_at(w, r, b, j, 1, NULL, col)) /* the rest of the row after all */
+		csv_cols(w, w->o, r, col, r->n);
 	obuf_putc(w->o, '\n');
 }
 

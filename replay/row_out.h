@@ -21,6 +21,20 @@ struct row_memo {
 	struct obuf text;
 };
 
+/* The last kept text of one stream's leading columns (its scalars before
+ * the first run of dictionary columns: ts_ns, wall_ns, time, ...), for
+ * one kind (JSON, CSV) and the values it was rendered from: the flows of
+ * one interval share them, so a row with the same values copies it */
+struct row_lead {
+	int key; /* 1 + (was the row's first column) (JSON); 0: nothing kept */
+	bool used; /* copied since it was kept */
+	unsigned misses; /* rows since it was kept */
+	uint16_t len;
+	bool null[FMT_ROW_MAX_COLUMNS];
+	uint64_t u[FMT_ROW_MAX_COLUMNS];
+	char text[512];
+};
+
 struct row_out {
 	struct obuf *o; /* where rows go */
 	struct obuf tmp; /* scratch: an encoded string */
@@ -36,6 +50,8 @@ struct row_out {
 	 * entry, [from, to), found once */
 	bool ran[FMT_STREAM_MAX + 1];
 	uint8_t nrun[FMT_STREAM_MAX + 1], run[FMT_STREAM_MAX + 1][4][2];
+	uint8_t nlead[FMT_STREAM_MAX + 1]; /* its leading columns, [0, nlead) */
+	struct row_lead lead[FMT_STREAM_MAX + 1][2]; /* [stream][JSON, CSV] */
 	unsigned clock;
 };
 
@@ -48,7 +64,8 @@ void row_csv_header(struct obuf *o, enum fmt_stream s, bool file);
 void row_csv(struct row_out *w, const struct fmt_row *r, const char *file);
 /* The same, for the record at storage position j of batch b (NULL: as
  * above): the runs of columns that follow from one dictionary entry
- * (fmt_column.by) are rendered once per entry and copied. */
+ * (fmt_column.by) are rendered once per entry and copied, and so are the
+ * leading columns (struct row_lead) when they hold the row before's. */
 void row_jsonl_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
 		  uint32_t j, const char *type, const char *file);
 void row_csv_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b, uint32_t j,

@@ -84,6 +84,81 @@ Test(row_memo, rows_rendered_per_dictionary_entry_equal_rows_rendered_whole, .fi
 	cr_assert_gt(compare_file(fixture_alpha()), 0);
 }
 
+/* The first flow row of the fixture's first flow chunk, its batch in *b */
+static void first_flow(struct fmt_reader **r, struct fmt_batch **b, struct fmt_row *row)
+{
+	struct fmt_chunk_info *ci;
+	struct fmt_event ev;
+	int n, c;
+
+	cr_assert_eq(fmt_reader_open(fixture_varied(), r, NULL), 0);
+	n = fmt_reader_chunks(*r, &ci);
+	for (c = 0; c < n && ci[c].stream != FMT_STREAM_FLOW; c++)
+		;
+	cr_assert_lt(c, n, "no flow chunk");
+	cr_assert_eq(fmt_reader_load_chunk(*r, ci[c].id, b), 0);
+	free(ci);
+	fmt_batch_get_at(*b, 0, &ev);
+	cr_assert_eq(fmt_row_fill(&ev, fmt_reader_clock_offset(*r), NULL, row), 0);
+}
+
+/* A row's leading columns (ts_ns, wall_ns, time, interval_ns for a flow)
+ * are copied from the last row that had the same values: rows that
+ * differ from it in one leading value only, in the last one, in being
+ * null, or in what comes before them ("type"), must still come out as
+ * the whole-row writers write them; and rows that repeat it must be
+ * copies (the copy is kept, and used). */
+Test(row_memo, leading_columns_copied_only_for_the_same_values, .fini = fini)
+{
+	struct obuf plain = { 0 }, memo = { 0 };
+	struct row_out wp = { .o = &plain }, wm = { .o = &memo };
+	struct fmt_reader *r;
+	struct fmt_batch *b;
+	struct fmt_row base, row;
+	/* per step: which leading column to change (-1: none), how (0: +1,
+	 * 1: null), with "type" or not */
+	static const int steps[][3] = {
+		{ -1, 0, 0 }, { -1, 0, 0 }, { 3, 0, 0 }, { 3, 1, 0 }, { -1, 0, 0 }, { 0, 0, 0 },
+		{ 1, 0, 0 },  { 2, 0, 0 },  { -1, 0, 1 }, { -1, 0, 0 }, { 3, 1, 1 }, { -1, 0, 1 },
+	};
+	unsigned copies = 0;
+
+	first_flow(&r, &b, &base);
+	cr_assert_eq(base.v[3].null, false, "interval_ns of a flow is known");
+	for (int round = 0; round < 70; round++) /* past the 64 rows before a kept copy */
+		for (unsigned k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
+			const char *type = steps[k][2] ? "flow" : NULL;
+			row = base;
+			if (steps[k][0] >= 0 && steps[k][1])
+				row.v[steps[k][0]].null = true;
+			else if (steps[k][0] >= 0)
+				row.v[steps[k][0]].u += 1000000000; /* the time's second too */
+			for (int csv = 0; csv <= 1; csv++) {
+				plain.len = memo.len = 0;
+				if (csv) {
+					row_csv(&wp, &row, NULL);
+					row_csv_at(&wm, &row, b, 0, NULL);
+				} else {
+					row_jsonl(&wp, &row, type, NULL);
+					row_jsonl_at(&wm, &row, b, 0, type, NULL);
+				}
+				cr_assert(!plain.err && !memo.err);
+				cr_assert(plain.len == memo.len && !memcmp(plain.buf, memo.buf, plain.len),
+					  "round %d step %u (%s):\n%.*s\n%.*s", round, k,
+					  csv ? "csv" : "jsonl", (int)plain.len, plain.buf, (int)memo.len,
+					  memo.buf);
+			}
+			copies += wm.lead[FMT_STREAM_FLOW][0].used + wm.lead[FMT_STREAM_FLOW][1].used;
+		}
+	cr_assert_gt(copies, 100, "the leading columns were copied %u times", copies);
+	fmt_batch_free(b);
+	fmt_reader_close(r);
+	row_out_free(&wp);
+	row_out_free(&wm);
+	obuf_free(&plain);
+	obuf_free(&memo);
+}
+
 /* Without a batch, or for a stream without dictionary runs, the rows are
  * the whole-row writers'. */
 Test(row_memo, no_batch_is_the_plain_path, .fini = fini)
