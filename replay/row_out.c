@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plain_run.h"
 #include "row_out.h"
 
 /* JSON: 0 = copy, else the escape's second character ('u' = \u00XX) */
@@ -69,23 +70,14 @@ void row_json_str(struct row_out *w, struct obuf *o, const char *s, size_t len)
 	json_escape(o, s, len);
 }
 
-/* bytes that end the quick path of json_cstr: escapes, NUL, non-ASCII */
-static const bool special[256] = {
-	[0 ... 0x1f] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xff] = 1,
-};
-
 /* A NUL-terminated string as JSON: one pass for the usual printable ASCII
  * string (copied at once), the general path for anything else. */
 static void json_cstr(struct row_out *w, struct obuf *o, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
+	size_t n = plain_run(s, false);
 
-	while (!special[*p])
-		p++;
-	n = (size_t)(p - (const unsigned char *)s);
-	if (*p) {
-		row_json_str(w, o, s, n + strlen((const char *)p));
+	if (s[n]) {
+		row_json_str(w, o, s, n + strlen(s + n));
 		return;
 	}
 	if (obuf_room(o, n + 2))
@@ -237,24 +229,15 @@ static void csv_field(struct obuf *o, const char *s, size_t len)
 	o->len = (size_t)(p - o->buf);
 }
 
-/* bytes that end the quick path of csv_cstr: CSV specials, NUL, non-ASCII */
-static const bool csv_special[256] = {
-	[0] = 1, [','] = 1, ['"'] = 1, ['\n'] = 1, ['\r'] = 1, [0x80 ... 0xff] = 1,
-};
-
 /* A NUL-terminated string as a CSV field: one pass for the usual ASCII
  * string that needs no quotes (copied at once), the general path (the
  * lossless encoding, quotes) for anything else. */
 static void csv_cstr(struct row_out *w, struct obuf *o, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
+	size_t n = plain_run(s, true);
 
-	while (!csv_special[*p])
-		p++;
-	n = (size_t)(p - (const unsigned char *)s);
-	if (*p || !n) { /* a special byte, or the empty string (quoted) */
-		size_t len = n + strlen((const char *)p);
+	if (s[n] || !n) { /* a special byte, or the empty string (quoted) */
+		size_t len = n + strlen(s + n);
 		const char *e = encoded(w, o, s, &len);
 		csv_field(o, e, len);
 		return;
@@ -273,16 +256,12 @@ static void csv_json_strs(struct row_out *w, struct obuf *o, const char *const *
 	}
 	obuf_put(o, "\"[", 2);
 	for (uint32_t i = 0; i < n; i++) {
-		const unsigned char *p = (const unsigned char *)v[i];
-		size_t len;
-		while (!special[*p])
-			p++;
-		len = (size_t)(p - (const unsigned char *)v[i]);
+		size_t len = plain_run(v[i], false);
 		if (obuf_room(o, len + 5))
 			return;
 		if (i)
 			o->buf[o->len++] = ',';
-		if (!*p) { /* printable ASCII, no quote or backslash */
+		if (!v[i][len]) { /* printable ASCII, no quote or backslash */
 			char *d = o->buf + o->len;
 			d[0] = d[1] = '"';
 			memcpy(d + 2, v[i], len);
