@@ -1,5 +1,6 @@
 /* test_obuf.c - the exports' number formatting (obuf_fmt_u64, obuf_i64)
- * writes what printf writes, for every length and its edges. */
+ * writes what printf writes, for every length and its edges, and nothing
+ * past the 20 bytes of room it is given. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@ static void check_u64(uint64_t v)
 	n = obuf_fmt_u64(got, v);
 	cr_assert_eq(n, strlen(want), "%s: %zu digits", want, n);
 	cr_assert_eq(memcmp(got, want, n), 0, "%s: %.*s", want, (int)n, got);
+	for (size_t i = 20; i < sizeof(got); i++) /* its room is 20 bytes */
+		cr_assert_eq(got[i], 'x', "%s: byte %zu written", want, i);
 }
 
 Test(obuf, u64_as_printf_writes_it)
@@ -32,6 +35,13 @@ Test(obuf, u64_as_printf_writes_it)
 		check_u64(1ull << b);
 		check_u64((1ull << b) - 1);
 	}
+	/* every four digits in each group of four (digits are made four at
+	 * a time, then two, then one) */
+	for (uint64_t k = 0; k < 10000; k++)
+		for (uint64_t g = 1; g <= 10000000000000000ull; g *= 10000) {
+			check_u64(k * g);
+			check_u64(k * g + (k * 7919 % g));
+		}
 	check_u64(UINT64_MAX);
 	check_u64(UINT64_MAX - 1);
 	for (int i = 0; i < 1000000; i++) { /* and a spread of every size */
