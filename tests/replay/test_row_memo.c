@@ -84,11 +84,12 @@ Test(row_memo, rows_rendered_per_dictionary_entry_equal_rows_rendered_whole, .fi
 	cr_assert_gt(compare_file(fixture_alpha()), 0);
 }
 
-/* The first flow row of the fixture's first flow chunk, its batch in *b */
-static void first_flow(struct fmt_reader **r, struct fmt_batch **b, struct fmt_row *row)
+/* The first flow of the fixture's first flow chunk as ev and as row (its
+ * addresses point into ev), its batch in *b */
+static void first_flow(struct fmt_reader **r, struct fmt_batch **b, struct fmt_event *ev,
+		       struct fmt_row *row)
 {
 	struct fmt_chunk_info *ci;
-	struct fmt_event ev;
 	int n, c;
 
 	cr_assert_eq(fmt_reader_open(fixture_varied(), r, NULL), 0);
@@ -98,8 +99,8 @@ static void first_flow(struct fmt_reader **r, struct fmt_batch **b, struct fmt_r
 	cr_assert_lt(c, n, "no flow chunk");
 	cr_assert_eq(fmt_reader_load_chunk(*r, ci[c].id, b), 0);
 	free(ci);
-	fmt_batch_get_at(*b, 0, &ev);
-	cr_assert_eq(fmt_row_fill(&ev, fmt_reader_clock_offset(*r), NULL, row), 0);
+	fmt_batch_get_at(*b, 0, ev);
+	cr_assert_eq(fmt_row_fill(ev, fmt_reader_clock_offset(*r), NULL, row), 0);
 }
 
 /* A row's leading columns (ts_ns, wall_ns, time, interval_ns for a flow)
@@ -114,6 +115,7 @@ Test(row_memo, leading_columns_copied_only_for_the_same_values, .fini = fini)
 	struct row_out wp = { .o = &plain }, wm = { .o = &memo };
 	struct fmt_reader *r;
 	struct fmt_batch *b;
+	struct fmt_event ev;
 	struct fmt_row base, row;
 	/* per step: which leading column to change (-1: none), how (0: +1,
 	 * 1: null), with "type" or not */
@@ -123,7 +125,7 @@ Test(row_memo, leading_columns_copied_only_for_the_same_values, .fini = fini)
 	};
 	unsigned copies = 0;
 
-	first_flow(&r, &b, &base);
+	first_flow(&r, &b, &ev, &base);
 	cr_assert_eq(base.v[3].null, false, "interval_ns of a flow is known");
 	for (int round = 0; round < 70; round++) /* past the 64 rows before a kept copy */
 		for (unsigned k = 0; k < sizeof(steps) / sizeof(steps[0]); k++) {
