@@ -16,8 +16,14 @@
  * for CSV what needs quotes (comma, quote, line breaks); for both NUL and
  * anything not ASCII (checked as UTF-8, encoded if not). */
 #ifdef __SSE2__
+/* Aligned loads of 16 bytes never cross into another page, so the bytes
+ * they read past the NUL are always there; AddressSanitizer cannot know
+ * that the string's block is being read as a whole (glibc's strlen does
+ * the same), hence no_sanitize_address here and in plain_run. */
+#define PLAIN_RUN_WHOLE_BLOCKS __attribute__((no_sanitize_address))
+
 /* The special bytes of the 16 at p, one bit each */
-static inline unsigned special16(const char *p, bool csv)
+PLAIN_RUN_WHOLE_BLOCKS static inline unsigned special16(const char *p, bool csv)
 {
 	__m128i x = _mm_load_si128((const __m128i *)p);
 	__m128i m;
@@ -36,11 +42,8 @@ static inline unsigned special16(const char *p, bool csv)
 	return (unsigned)_mm_movemask_epi8(m) | (csv ? (unsigned)_mm_movemask_epi8(x) : 0);
 }
 
-/* Aligned loads of 16 bytes never cross into another page, so the bytes
- * they read past the NUL are always there; AddressSanitizer cannot know
- * that the string's block is being read as a whole (glibc's strlen does
- * the same). */
-__attribute__((no_sanitize_address)) static inline size_t plain_run(const char *s, bool csv)
+/* The length of the run before s's first special byte */
+PLAIN_RUN_WHOLE_BLOCKS static inline size_t plain_run(const char *s, bool csv)
 {
 	const char *p = (const char *)((uintptr_t)s & ~(uintptr_t)15);
 	unsigned bits = special16(p, csv) >> (s - p);
