@@ -168,16 +168,19 @@ for f in csv jsonl; do
 		'BEGIN { printf "  export %-5s to files %5.2f M records/s\n", f, (a > 0 ? n / a / 1e6 : 0) }'
 done
 # what writing that many bytes costs this machine by itself: the floor of
-# an export to files here (the jsonl export's, else the csv's)
+# an export to files here (the jsonl export's, else the csv's), as dd
+# writes them, RUNS times (min, median)
 out=$W/out-jsonl
 [ -d "$out" ] || out=$W/out-csv
 if [ -d "$out" ]; then
 	bytes=$(du -sb "$out" | cut -f1)
 	rm -rf "$W/out-csv" "$W/out-jsonl"
 	sync
-	/usr/bin/time -f "%e" -o "$T" dd if=/dev/zero of="$W/dd.out" bs=1M \
-		count=$((bytes >> 20)) status=none
-	printf "  dd of %s's %d MB to the same disk: %s s (the floor)\n" "${out##*/out-}" \
-		"$((bytes >> 20))" "$(cat "$T")"
+	read -r d1 d2 _ <<<"$(measure dd if=/dev/zero of="$W/dd.out" bs=1M \
+		count=$((bytes >> 20)) status=none)"
+	printf "  dd of %s's %d MB to the same disk: %s / %s s (the floor)\n" "${out##*/out-}" \
+		"$((bytes >> 20))" "$d1" "$d2"
+	awk -v n="$((2 * N))" -v t="$d2" -v f="${out##*/out-}" \
+		'BEGIN { printf "  writing the %s alone allows at most %.2f M records/s here (median)\n", f, (t > 0 ? n / t / 1e6 : 0) }'
 	rm -f "$W/dd.out"
 fi
