@@ -397,17 +397,23 @@ static void json_cols(struct row_out *w, struct obuf *o, const struct fmt_row *r
 	unsigned ncol;
 	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
 	struct cursor k;
+	/* in locals: what the loop stores through k.p could alias them */
+	unsigned end = to < r->n ? to : r->n, skip = (unsigned)*first; /* the first's comma */
+	const char(*key)[40] = w->key[r->stream];
+	const uint8_t *keylen = w->keylen[r->stream];
 
 	if (!w->keyed[r->stream])
 		make_keys(w, r->stream);
+	if (from < end)
+		*first = 0;
 	cur_take(&k, o);
-	for (unsigned i = from; i < to && i < r->n; i++, *first = 0) {
+	for (unsigned i = from; i < end; i++, skip = 0) {
 		const struct fmt_value *v = &r->v[i];
 		if (cur_room(&k, o))
 			return;
 		/* a fixed-size copy (inlined), then only the key's length counts */
-		memcpy(k.p, w->key[r->stream][i] + *first, 32);
-		k.p += w->keylen[r->stream][i] - (unsigned)*first;
+		memcpy(k.p, key[i] + skip, 32);
+		k.p += keylen[i] - skip;
 		if (v->null) {
 			memcpy(k.p, "null", 4);
 			k.p += 4;
@@ -470,9 +476,10 @@ static void csv_cols(struct row_out *w, struct obuf *o, const struct fmt_row *r,
 	unsigned ncol;
 	const struct fmt_column *c = fmt_row_columns(r->stream, &ncol);
 	struct cursor k;
+	unsigned end = to < r->n ? to : r->n; /* a local: stores through k.p could alias r */
 
 	cur_take(&k, o);
-	for (unsigned i = from; i < to && i < r->n; i++) {
+	for (unsigned i = from; i < end; i++) {
 		const struct fmt_value *v = &r->v[i];
 		if (cur_room(&k, o))
 			return;
