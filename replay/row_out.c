@@ -595,10 +595,11 @@ static struct row_memo *memo_of(struct row_out *w, int kind, const struct fmt_ba
 }
 
 /* Columns [0, nlead) of r, the row's leading scalars (kind 0 JSON, 1
- * CSV): copied when they hold the values last kept, else rendered, and
- * kept while that pays (the row before's copy was used, or 64 rows went
- * by: execs, whose times all differ, seldom pay a copy aside). @return the
- * column after them, 0 if there are none to take */
+ * CSV): copied when they hold the values last kept, else rendered and
+ * kept while that pays (the copy kept before was used, or 64 rows went
+ * by), else left to be rendered with the rest of the row: execs, whose
+ * times all differ, pay one comparison. @return the column after them, 0
+ * if they are not taken */
 static unsigned lead(struct row_out *w, const struct fmt_row *r, int kind, int *first)
 {
 	unsigned n = w->nlead[r->stream], i = 0;
@@ -619,11 +620,13 @@ static unsigned lead(struct row_out *w, const struct fmt_row *r, int kind, int *
 			return n;
 		}
 	}
+	if (!l->used && ++l->misses < 64)
+		return 0; /* not kept: rendered in one go with the rest of the row */
 	if (kind)
 		csv_cols(w, w->o, r, 0, n);
 	else
 		json_cols(w, w->o, r, 0, n, first);
-	if ((l->used || ++l->misses >= 64) && !w->o->err && w->o->len - start <= sizeof(l->text)) {
+	if (!w->o->err && w->o->len - start <= sizeof(l->text)) {
 		l->len = (uint16_t)(w->o->len - start);
 		memcpy(l->text, w->o->buf + start, l->len);
 		for (i = 0; i < n; i++) {
