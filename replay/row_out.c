@@ -323,7 +323,22 @@ value(struct row_out *w, struct obuf *o, const struct fmt_column *c, const struc
 /* The types scalar_at writes: the others have no fixed most length */
 static inline bool fixed(enum fmt_col_type t)
 {
-	return t != FMT_COL_STR && t != FMT_COL_STRS && t != FMT_COL_ADDR && t != FMT_COL_ENUM;
+	switch (t) { /* no default: -Wswitch names a type added later */
+	case FMT_COL_U8:
+	case FMT_COL_U16:
+	case FMT_COL_U32:
+	case FMT_COL_U64:
+	case FMT_COL_I32:
+	case FMT_COL_BOOL:
+	case FMT_COL_TIME:
+		return true;
+	case FMT_COL_STR:
+	case FMT_COL_STRS:
+	case FMT_COL_ADDR:
+	case FMT_COL_ENUM:
+		break;
+	}
+	return false;
 }
 
 /* The room a column takes at most when its value is fixed(): a key of up
@@ -520,7 +535,7 @@ void row_csv(struct row_out *w, const struct fmt_row *r, const char *file)
 /* A value that renders the same text whenever it is the same number */
 static bool scalar(const struct fmt_column *c)
 {
-	return c->type != FMT_COL_STR && c->type != FMT_COL_STRS && c->type != FMT_COL_ADDR;
+	return fixed(c->type) || c->type == FMT_COL_ENUM;
 }
 
 /* The runs of consecutive columns of stream s that follow from one

@@ -38,7 +38,7 @@ Test(obuf, u64_as_printf_writes_it)
 	/* every four digits in each group of four (digits are made four at
 	 * a time, then two, then one) */
 	for (uint64_t k = 0; k < 10000; k++)
-		for (uint64_t g = 1; g <= 10000000000000000ull; g *= 10000) {
+		for (uint64_t g = 1; g <= 10000000000000000ull && k <= UINT64_MAX / g; g *= 10000) {
 			check_u64(k * g);
 			check_u64(k * g + (k * 7919 % g));
 		}

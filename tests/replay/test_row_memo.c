@@ -15,6 +15,29 @@
 
 #define MAXB 64
 
+/* Row r written by the whole-row writer wp and by the _at one wm (batch
+ * b, position j), as JSON then as CSV: the same bytes each time. what
+ * and at say which row, if not. */
+static void same_both_ways(struct row_out *wp, struct row_out *wm, const struct fmt_row *r,
+			   const struct fmt_batch *b, uint32_t j, const char *type, const char *file,
+			   const char *what, unsigned at)
+{
+	for (int csv = 0; csv <= 1; csv++) {
+		wp->o->len = wm->o->len = 0;
+		if (csv) {
+			row_csv(wp, r, file);
+			row_csv_at(wm, r, b, j, file);
+		} else {
+			row_jsonl(wp, r, type, file);
+			row_jsonl_at(wm, r, b, j, type, file);
+		}
+		cr_assert(!wp->o->err && !wm->o->err);
+		cr_assert(wp->o->len == wm->o->len && !memcmp(wp->o->buf, wm->o->buf, wp->o->len),
+			  "%s row %u (%s):\n%.*s\nwant\n%.*s", what, at, csv ? "csv" : "jsonl",
+			  (int)wm->o->len, wm->o->buf, (int)wp->o->len, wp->o->buf);
+	}
+}
+
 /* Every exec and flow row of path, its chunks' rows taken in turn, both
  * ways; @return rows compared */
 static unsigned compare_file(const char *path)
@@ -45,21 +68,7 @@ static unsigned compare_file(const char *path)
 			fmt_row_fill(&ev, fmt_reader_clock_offset(r),
 				     ev.stream == FMT_STREAM_FLOW && ev.flow.key.ifindex == 2 ? "eth0" : NULL,
 				     &row);
-			for (int csv = 0; csv <= 1; csv++) {
-				plain.len = memo.len = 0;
-				if (csv) {
-					row_csv(&wp, &row, file);
-					row_csv_at(&wm, &row, b[k], j, file);
-				} else {
-					row_jsonl(&wp, &row, type, file);
-					row_jsonl_at(&wm, &row, b[k], j, type, file);
-				}
-				cr_assert(!plain.err && !memo.err);
-				cr_assert(plain.len == memo.len && !memcmp(plain.buf, memo.buf, plain.len),
-					  "%s batch %u row %u (%s):\n%.*s\n%.*s", path, k, j,
-					  csv ? "csv" : "jsonl", (int)plain.len, plain.buf, (int)memo.len,
-					  memo.buf);
-			}
+			same_both_ways(&wp, &wm, &row, b[k], j, type, file, path, k * 1000000 + j);
 			rows++;
 		}
 	}
@@ -135,21 +144,8 @@ Test(row_memo, leading_columns_copied_only_for_the_same_values, .fini = fini)
 				row.v[steps[k][0]].null = true;
 			else if (steps[k][0] >= 0)
 				row.v[steps[k][0]].u += 1000000000; /* the time's second too */
-			for (int csv = 0; csv <= 1; csv++) {
-				plain.len = memo.len = 0;
-				if (csv) {
-					row_csv(&wp, &row, NULL);
-					row_csv_at(&wm, &row, b, 0, NULL);
-				} else {
-					row_jsonl(&wp, &row, type, NULL);
-					row_jsonl_at(&wm, &row, b, 0, type, NULL);
-				}
-				cr_assert(!plain.err && !memo.err);
-				cr_assert(plain.len == memo.len && !memcmp(plain.buf, memo.buf, plain.len),
-					  "round %d step %u (%s):\n%.*s\n%.*s", round, k,
-					  csv ? "csv" : "jsonl", (int)plain.len, plain.buf, (int)memo.len,
-					  memo.buf);
-			}
+			same_both_ways(&wp, &wm, &row, b, 0, type, NULL, "round x step",
+				       (unsigned)round * 100 + k);
 			copies += wm.lead[FMT_STREAM_FLOW][0].used + wm.lead[FMT_STREAM_FLOW][1].used;
 		}
 	cr_assert_gt(copies, 100, "the leading columns were copied %u times", copies);
@@ -265,4 +261,119 @@ Test(row_memo, csv_argv_is_the_jsonl_array_as_one_field, .fini = fini, .timeout 
 	}
 	cr_assert_gt(checked, 3000);
 	cr_assert_gt(empty, 0);
+}
+
+/* An exec row with a value at the edge of each fixed-size type: the most
+ * digits, the least I32, both bools, nulls, an empty string */
+static void edge_exec(struct fmt_row *r)
+{
+	static const char *const argv[] = { "a", "b c" };
+	unsigned n;
+
+	fmt_row_columns(FMT_STREAM_EXEC, &n);
+	memset(r, 0, sizeof(*r));
+	r->stream = FMT_STREAM_EXEC;
+	r->n = n;
+	r->v[0].u = UINT64_MAX;
+	r->v[1].u = r->v[2].u = 1700000000123456789ull;
+	r->v[3].u = UINT32_MAX, r->v[4].u = 1, r->v[5].u = 0, r->v[6].u = 10;
+	r->v[7].u = 99999999, r->v[8].u = 100000000;
+	r->v[9].s = "a", r->v[10].s = "", r->v[11].s = "/x";
+	r->v[12].u = 2, r->v[13].strs.v = argv, r->v[13].strs.n = 2;
+	r->v[14].u = 1, r->v[15].i = INT32_MIN;
+	r->v[16].null = r->v[17].null = true;
+	r->v[18].u = 0, r->v[19].u = 12345678901234567ull;
+}
+
+#define EDGE_JSON(cg)                                                                            \
+	"{\"type\":\"exec\",\"ts_ns\":18446744073709551615,\"wall_ns\":1700000000123456789,"       \
+	"\"time\":\"2023-11-14T22:13:20.123Z\",\"pid\":4294967295,\"tid\":1,\"ppid\":0,\"uid\":10," \
+	"\"gid\":99999999,\"cgroup_id\":" cg ",\"comm\":\"a\",\"pcomm\":\"\",\"filename\":\"/x\","  \
+	"\"argc\":2,\"argv\":[\"a\",\"b c\"],\"argv_truncated\":true,\"ret\":-2147483648,"          \
+	"\"interp\":null,\"cwd\":null,\"cwd_truncated\":false,\"start_ns\":12345678901234567}\n"
+#define EDGE_CSV(cg)                                                                             \
+	"18446744073709551615,1700000000123456789,2023-11-14T22:13:20.123Z,4294967295,1,0,10,"     \
+	"99999999," cg ",a,\"\",/x,2,\"[\"\"a\"\",\"\"b c\"\"]\",true,-2147483648,,,false,"         \
+	"12345678901234567\n"
+
+static void expect(struct obuf *o, const char *want, int at)
+{
+	cr_assert(!o->err);
+	cr_assert(o->len == strlen(want) && !memcmp(o->buf, want, o->len),
+		  "row %d:\n%.*s\nwant\n%s", at, (int)o->len, o->buf, want);
+	o->len = 0;
+}
+
+/* Every fixed-size type at its edges, written exactly, by the whole-row
+ * writers and by the _at ones as their leading columns (ts_ns ..
+ * cgroup_id for an exec) go from rendered to kept (after 64 rows) to
+ * copied, and then change in their last column, to a number and to null. */
+Test(row_memo, edge_values_written_exactly_before_and_after_the_copy, .fini = fini)
+{
+	struct obuf o = { 0 };
+	struct row_out w = { .o = &o };
+	struct fmt_row r;
+
+	edge_exec(&r);
+	for (int i = 0; i < 70; i++) {
+		row_jsonl(&w, &r, "exec", NULL);
+		expect(&o, EDGE_JSON("100000000"), i);
+		row_jsonl_at(&w, &r, NULL, 0, "exec", NULL);
+		expect(&o, EDGE_JSON("100000000"), i);
+		row_csv_at(&w, &r, NULL, 0, NULL);
+		expect(&o, EDGE_CSV("100000000"), i);
+	}
+	cr_assert(w.lead[FMT_STREAM_EXEC][0].used && w.lead[FMT_STREAM_EXEC][1].used,
+		  "the leading columns were copied");
+	r.v[8].u = 100000001;
+	row_jsonl_at(&w, &r, NULL, 0, "exec", NULL);
+	expect(&o, EDGE_JSON("100000001"), 70);
+	row_csv_at(&w, &r, NULL, 0, NULL);
+	expect(&o, EDGE_CSV("100000001"), 70);
+	r.v[8].null = true;
+	row_jsonl_at(&w, &r, NULL, 0, "exec", NULL);
+	expect(&o, EDGE_JSON("null"), 71);
+	row_csv_at(&w, &r, NULL, 0, NULL);
+	expect(&o, EDGE_CSV(""), 71);
+	row_out_free(&w);
+	obuf_free(&o);
+}
+
+/* A name among the leading columns (a cgroup's kind): a row that differs
+ * in it alone is not the kept one; and an exit row, all of whose columns
+ * lead, is copied whole only when every value is the same. */
+Test(row_memo, names_and_whole_rows_in_the_leading_columns, .fini = fini)
+{
+	struct obuf o = { 0 }, plain = { 0 };
+	struct row_out w = { .o = &o }, wp = { .o = &plain };
+	struct fmt_event cg = { .stream = FMT_STREAM_CGROUP,
+				.cgroup = { .ts_ns = 5 * S, .cgroup_id = 42, .path = "/a" } };
+	struct fmt_event ex = { .stream = FMT_STREAM_EXIT,
+				.exit = { .ts_ns = 5 * S, .start_ns = S, .pid = 7, .ppid = 1 } };
+	struct fmt_row r;
+
+	for (int i = 0; i < 200; i++) {
+		struct fmt_event *ev = i % 2 ? &cg : &ex;
+		cg.cgroup.kind = (uint32_t)(i / 80 % 3); /* the same for 80 rows, then not */
+		ex.exit.exit_code = (uint32_t)(i / 90);
+		cr_assert_eq(fmt_row_fill(ev, 0, NULL, &r), 0);
+		same_both_ways(&wp, &w, &r, NULL, 0, NULL, NULL, "cgroup/exit", (unsigned)i);
+	}
+	cr_assert(w.lead[FMT_STREAM_CGROUP][0].used && w.lead[FMT_STREAM_EXIT][1].used);
+	row_out_free(&w);
+	row_out_free(&wp);
+	obuf_free(&o);
+	obuf_free(&plain);
+}
+
+/* Keys are copied 32 bytes at a time from 40-byte slots: every column's
+ * ,"name": must fit in 31 (row_out.h). */
+Test(row_memo, every_key_fits_its_slot)
+{
+	for (int s = 1; s <= FMT_STREAM_MAX; s++) {
+		unsigned n;
+		const struct fmt_column *c = fmt_row_columns((enum fmt_stream)s, &n);
+		for (unsigned i = 0; c && i < n; i++)
+			cr_assert_leq(strlen(c[i].name) + 4, 31, "%s", c[i].name);
+	}
 }
