@@ -82,16 +82,12 @@ size_t obuf_fmt_u64(char *p, uint64_t v)
 	return n;
 }
 
-void obuf_i64(struct obuf *o, int64_t v)
+size_t obuf_fmt_i64(char *p, int64_t v)
 {
-	if (obuf_room(o, 21))
-		return;
-	if (v < 0) {
-		o->buf[o->len++] = '-';
-		o->len += obuf_fmt_u64(o->buf + o->len, (uint64_t)0 - (uint64_t)v);
-	} else {
-		o->len += obuf_fmt_u64(o->buf + o->len, (uint64_t)v);
-	}
+	if (v >= 0)
+		return obuf_fmt_u64(p, (uint64_t)v);
+	*p = '-';
+	return 1 + obuf_fmt_u64(p + 1, (uint64_t)0 - (uint64_t)v);
 }
 
 int obuf_flush(struct obuf *o, size_t at)

@@ -67,13 +67,8 @@ static inline void obuf_lstr(struct obuf *o, const char *s, size_t len)
 
 /* Decimal digits of v at p (room for 20). @return the count. */
 size_t obuf_fmt_u64(char *p, uint64_t v);
-static inline void obuf_u64(struct obuf *o, uint64_t v)
-{
-	if (obuf_room(o, 20))
-		return;
-	o->len += obuf_fmt_u64(o->buf + o->len, v);
-}
-void obuf_i64(struct obuf *o, int64_t v);
+/* The same with a sign (room for 21). */
+size_t obuf_fmt_i64(char *p, int64_t v);
 
 /* Write what is buffered to o->f once it holds at least `at` bytes (0:
  * always). @return 0, or -1 on a write error (err set, errno kept). */

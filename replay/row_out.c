@@ -353,11 +353,7 @@ scalar_at(struct row_out *w, char *p, enum fmt_col_type t, const struct fmt_valu
 {
 	switch (t) {
 	case FMT_COL_I32:
-		if (v->i < 0) {
-			*p++ = '-';
-			return p + obuf_fmt_u64(p, (uint64_t)0 - (uint64_t)v->i);
-		}
-		return p + obuf_fmt_u64(p, (uint64_t)v->i);
+		return p + obuf_fmt_i64(p, v->i);
 	case FMT_COL_BOOL:
 		memcpy(p, v->u ? "true" : "false", 5);
 		return p + (v->u ? 4 : 5);

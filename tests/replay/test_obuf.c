@@ -1,6 +1,6 @@
-/* test_obuf.c - the exports' number formatting (obuf_fmt_u64, obuf_i64)
+/* test_obuf.c - the exports' number formatting (obuf_fmt_u64, obuf_fmt_i64)
  * writes what printf writes, for every length and its edges, and nothing
- * past the 20 bytes of room it is given. */
+ * past the room it is given (20 bytes, 21 with a sign). */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -54,15 +54,16 @@ Test(obuf, i64_as_printf_writes_it)
 {
 	const int64_t v[] = { 0, -1, 1, -9, -10, 99, -100, INT32_MIN, INT64_MAX, INT64_MIN,
 			      -1234567890123456789ll };
-	struct obuf o = { 0 };
-	char want[32];
+	char want[32], got[32];
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		o.len = 0;
-		obuf_i64(&o, v[i]);
+		size_t n;
+		memset(got, 'x', sizeof(got));
+		n = obuf_fmt_i64(got, v[i]);
 		snprintf(want, sizeof(want), "%" PRId64, v[i]);
-		cr_assert_eq(o.len, strlen(want));
-		cr_assert_eq(memcmp(o.buf, want, o.len), 0, "%s", want);
+		cr_assert_eq(n, strlen(want));
+		cr_assert_eq(memcmp(got, want, n), 0, "%s", want);
+		for (size_t k = 21; k < sizeof(got); k++) /* its room is 21 bytes */
+			cr_assert_eq(got[k], 'x', "%s: byte %zu written", want, k);
 	}
-	obuf_free(&o);
 }
