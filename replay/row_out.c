@@ -605,6 +605,16 @@ static struct row_memo *memo_of(struct row_out *w, int kind, const struct fmt_ba
 	return m;
 }
 
+/* Columns [from, to) of r as JSON pairs (kind 0) or CSV fields (kind 1) */
+static void cols(struct row_out *w, struct obuf *o, const struct fmt_row *r, unsigned from,
+		 unsigned to, int kind, int *first)
+{
+	if (kind)
+		csv_cols(w, o, r, from, to);
+	else
+		json_cols(w, o, r, from, to, first);
+}
+
 /* Columns [0, nlead) of r, the row's leading scalars (kind 0 JSON, 1
  * CSV): copied when they hold the values last kept, else rendered and
  * kept while that pays (the copy kept before was used, or 64 rows went
@@ -633,10 +643,7 @@ static unsigned lead(struct row_out *w, const struct fmt_row *r, int kind, int *
 	}
 	if (!l->used && ++l->misses < 64)
 		return 0; /* not kept: rendered in one go with the rest of the row */
-	if (kind)
-		csv_cols(w, w->o, r, 0, n);
-	else
-		json_cols(w, w->o, r, 0, n, first);
+	cols(w, w->o, r, 0, n, kind, first);
 	if (!w->o->err && w->o->len - start <= sizeof(l->text)) {
 		l->len = (uint16_t)(w->o->len - start);
 		memcpy(l->text, w->o->buf + start, l->len);
@@ -655,8 +662,8 @@ static unsigned lead(struct row_out *w, const struct fmt_row *r, int kind, int *
  * follow from the record's dictionary entry from the memo, the rest as
  * usual. @return 0, or -1 (nothing written) if there is no memo to use:
  * the caller renders the rest of the row */
-static int render_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
-		     uint32_t j, int kind, int *first, unsigned col)
+static int runs_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
+		   uint32_t j, int kind, int *first, unsigned col)
 {
 	unsigned nrun;
 	uint32_t ndict;
@@ -675,17 +682,11 @@ static int render_at(struct row_out *w, const struct fmt_row *r, const struct fm
 	const uint8_t(*run)[2] = w->run[r->stream];
 	for (unsigned k = 0; k < nrun; k++) {
 		size_t e = (size_t)ids[j] * nrun + k;
-		if (kind)
-			csv_cols(w, w->o, r, col, run[k][0]);
-		else
-			json_cols(w, w->o, r, col, run[k][0], first);
+		cols(w, w->o, r, col, run[k][0], kind, first);
 		if (!m->len[e]) {
 			int not_first = 0;
 			m->off[e] = m->text.len;
-			if (kind)
-				csv_cols(w, &m->text, r, run[k][0], run[k][1]);
-			else
-				json_cols(w, &m->text, r, run[k][0], run[k][1], &not_first);
+			cols(w, &m->text, r, run[k][0], run[k][1], kind, &not_first);
 			if (m->text.err) { /* out of memory: this row as usual */
 				m->serial = 0;
 				m->text.err = 0;
@@ -699,40 +700,40 @@ static int render_at(struct row_out *w, const struct fmt_row *r, const struct fm
 		obuf_put(w->o, m->text.buf + m->off[e], m->len[e]);
 		col = run[k][1];
 	}
-	if (kind)
-		csv_cols(w, w->o, r, col, r->n);
-	else
-		json_cols(w, w->o, r, col, r->n, first);
+	cols(w, w->o, r, col, r->n, kind, first);
 	return 0;
+}
+
+/* The columns of r at position j of batch b (kind 0 JSON, 1 CSV): the
+ * leading ones and the dictionary runs copied where they can be */
+static void render_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
+		      uint32_t j, int kind, int *first)
+{
+	unsigned col;
+
+	if (!w->ran[r->stream])
+		dict_runs(w, r->stream);
+	col = lead(w, r, kind, first);
+	if (runs_at(w, r, b, j, kind, first, col)) /* the rest of the row after all */
+		cols(w, w->o, r, col, r->n, kind, first);
 }
 
 void row_jsonl_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b,
 		  uint32_t j, const char *type, const char *file)
 {
 	int first = 1;
-	unsigned col;
 
 	json_head(w, w->o, type, file, &first);
-	if (!w->ran[r->stream])
-		dict_runs(w, r->stream);
-	col = lead(w, r, 0, &first);
-	if (render_at(w, r, b, j, 0, &first, col)) /* the rest of the row after all */
-		json_cols(w, w->o, r, col, r->n, &first);
+	render_at(w, r, b, j, 0, &first);
 	obuf_put(w->o, "}\n", 2);
 }
 
 void row_csv_at(struct row_out *w, const struct fmt_row *r, const struct fmt_batch *b, uint32_t j,
 		const char *file)
 {
-	unsigned col;
-
 	if (file)
 		csv_file(w, w->o, file);
-	if (!w->ran[r->stream])
-		dict_runs(w, r->stream);
-	col = lead(w, r, 1, NULL);
-	if (render_at(w, r, b, j, 1, NULL, col)) /* the rest of the row after all */
-		csv_cols(w, w->o, r, col, r->n);
+	render_at(w, r, b, j, 1, NULL);
 	obuf_putc(w->o, '\n');
 }
 
